@@ -1,0 +1,24 @@
+/* gennas.h - the public API of libgennas
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Include this header only; the others refuse direct inclusion.
+ *
+ *   gn-error.h   the GN_ERROR domain
+ *   gn-rng.h     the seeded generator every random draw comes from
+ *   gn-ops.h     float32 NCHW compute kernels (forward and backward)
+ *   gn-net.h     the network IR: build, compile, forward, backward
+ *   gn-optim.h   SGD and Adam with PyTorch's semantics
+ */
+#ifndef GENNAS_H
+#define GENNAS_H
+
+#define GN_INSIDE_GENNAS_H
+#include "gn-error.h"
+#include "gn-rng.h"
+#include "gn-ops.h"
+#include "gn-net.h"
+#include "gn-optim.h"
+#undef GN_INSIDE_GENNAS_H
+
+#endif /* GENNAS_H */

@@ -1,0 +1,2 @@
+/* gn-batchnorm.c - stub */
+#include "gennas.h"

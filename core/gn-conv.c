@@ -1,0 +1,2 @@
+/* gn-conv.c - stub */
+#include "gennas.h"

@@ -1,0 +1,2 @@
+/* gn-elementwise.c - stub */
+#include "gennas.h"

@@ -1,0 +1,7 @@
+/* gn-error.c - the GN_ERROR domain
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "gennas.h"
+
+G_DEFINE_QUARK (gn-error-quark, gn_error)

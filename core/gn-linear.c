@@ -1,0 +1,2 @@
+/* gn-linear.c - stub */
+#include "gennas.h"

@@ -1,0 +1,2 @@
+/* gn-loss.c - stub */
+#include "gennas.h"

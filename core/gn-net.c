@@ -1,0 +1,2 @@
+/* gn-net.c - stub */
+#include "gennas.h"

@@ -1,0 +1,240 @@
+/* gn-net.h - the network IR: a DAG of ops with forward, backward and one arena
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * A GnNet is built once per candidate architecture and trained for a few
+ * hundred steps.  Its life has two phases:
+ *
+ *  1. Building.  gn_net_new() creates the input node (id 0) with a fixed
+ *     batch shape; every gn_net_<op>() call appends one node and returns its
+ *     id (>= 0), or -1 with a GError for an unusable argument (a script
+ *     built an impossible network: that is the user's error, not ours).
+ *     Node ids are topologically ordered by construction.  gn_net_tap()
+ *     names a node as an output that a proxy reads and feeds a loss into.
+ *
+ *  2. Running.  gn_net_compile() plans the memory: it computes each
+ *     activation's and gradient's lifetime over one training step and packs
+ *     them into a single arena (a buffer is reused as soon as no later
+ *     forward or backward computation needs it), allocates the parameters
+ *     and the shared workspace, and after that a training step
+ *     (forward, loss, backward, optimiser step) performs no allocation.
+ *
+ * One training step:
+ *
+ *   memcpy (gn_net_input (net), batch, ...);
+ *   gn_net_forward (net, GN_MODE_TRAIN);
+ *   loss = gn_loss_mse (n, gn_net_value (net, tap), target, 1.f,
+ *                       gn_net_grad (net, tap));     // seeds the gradient
+ *   gn_net_zero_grad (net);
+ *   gn_net_backward (net);
+ *   gn_optim_step (opt);
+ *
+ * Values of taps are valid from the end of gn_net_forward() until the next
+ * forward; other nodes' values may be overwritten once nothing needs them
+ * (gn_net_value() on them is a programmer error after compile).  Tap
+ * gradients are zeroed by gn_net_forward() and must be seeded before
+ * gn_net_backward().
+ *
+ * A GnNet is not thread-safe; use one per thread.
+ */
+#ifndef GN_NET_H
+#define GN_NET_H
+
+#if !defined(GN_INSIDE_GENNAS_H) && !defined(GN_COMPILATION)
+#error "Only <gennas.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include "gn-ops.h"
+#include "gn-rng.h"
+
+G_BEGIN_DECLS
+
+typedef struct _GnNet GnNet;
+
+typedef struct {
+  int n, c, h, w;
+} GnShape;
+
+typedef enum {
+  GN_MODE_TRAIN,    /* batch statistics; running statistics are updated  */
+  GN_MODE_EVAL      /* running statistics where a layer tracks them      */
+} GnMode;
+
+/** How a convolution's weights are drawn by gn_net_init_params(). */
+typedef enum {
+  GN_INIT_TORCH_DEFAULT = 0,  /* kaiming-uniform(a=sqrt 5): U(±1/sqrt fan_in) */
+  GN_INIT_NORMAL_FAN_OUT      /* N(0, sqrt(2 / (kh kw out_c))) (NB101, pycls) */
+} GnInit;
+
+/**
+ * GnConv2dSpec:
+ *
+ * Options of gn_net_conv2d().  Zero-initialise and set what you need:
+ * zero strides and dilations mean 1, zero groups means 1, and a zero
+ * kernel width means square (kw = kh).
+ */
+typedef struct {
+  int out_c;
+  int kh, kw;
+  int stride_h, stride_w;
+  int pad_h, pad_w;
+  int dil_h, dil_w;
+  int groups;
+  gboolean bias;
+  GnInit init;
+} GnConv2dSpec;
+
+typedef enum {
+  GN_PARAM_CONV_WEIGHT,
+  GN_PARAM_CONV_BIAS,
+  GN_PARAM_BN_WEIGHT,       /* gamma */
+  GN_PARAM_BN_BIAS,         /* beta  */
+  GN_PARAM_LINEAR_WEIGHT,
+  GN_PARAM_LINEAR_BIAS
+} GnParamKind;
+
+/**
+ * GnParam:
+ *
+ * One trainable tensor.  @value and @grad point into the network's
+ * parameter block (valid from gn_net_compile() to gn_net_free()).
+ * @decay is TRUE for conv and linear weights only: the tensors GenNAS
+ * (and common practice) apply weight decay to.
+ */
+typedef struct {
+  const char *name;         /* e.g. "n12.conv.weight", owned by the net */
+  GnParamKind kind;
+  int node;
+  gsize size;
+  gboolean decay;
+  float *value;
+  float *grad;
+} GnParam;
+
+/**
+ * gn_net_new:
+ * @n, @c, @h, @w: the input batch shape (all > 0)
+ *
+ * Returns: (transfer full): a network holding only its input node (id 0).
+ */
+GnNet *gn_net_new (int n, int c, int h, int w);
+/** Frees @net and everything it owns; NULL is allowed. */
+void   gn_net_free (GnNet *net);
+
+/* -- building (before gn_net_compile) ------------------------------- */
+/* Each returns the new node id, or -1 with @error set.                 */
+
+int gn_net_conv2d (GnNet *net, int x, const GnConv2dSpec *spec,
+                   GError **error);
+/**
+ * gn_net_batchnorm:
+ * @affine: learnable gamma/beta
+ * @track_running_stats: FALSE means batch statistics in every mode
+ */
+int gn_net_batchnorm (GnNet *net, int x, gboolean affine,
+                      gboolean track_running_stats, GError **error);
+int gn_net_relu (GnNet *net, int x, GError **error);
+int gn_net_avgpool (GnNet *net, int x, int k, int stride, int pad,
+                    gboolean count_include_pad, GError **error);
+int gn_net_maxpool (GnNet *net, int x, int k, int stride, int pad,
+                    GError **error);
+/** Output [n][c][1][1]. */
+int gn_net_global_avgpool (GnNet *net, int x, GError **error);
+/** Flattens x to [n][c*h*w]; output [n][out_features][1][1]. */
+int gn_net_linear (GnNet *net, int x, int out_features, gboolean bias,
+                   GError **error);
+/** Element-wise sum of @k >= 1 nodes of one shape. */
+int gn_net_add (GnNet *net, int k, const int *xs, GError **error);
+/** Concatenation along channels of @k >= 1 nodes of one n, h, w. */
+int gn_net_concat (GnNet *net, int k, const int *xs, GError **error);
+/**
+ * gn_net_zero:
+ * @out_c: channels of the result (0 means those of @x)
+ * @stride: spatial subsampling (NB201's Zero op with stride), >= 1
+ *
+ * A constant zero tensor shaped like x[:, :out_c, ::stride, ::stride];
+ * no gradient flows back through it.
+ */
+int gn_net_zero (GnNet *net, int x, int out_c, int stride, GError **error);
+/** The same tensor under another id: no copy, no memory. */
+int gn_net_identity (GnNet *net, int x, GError **error);
+/** Nearest resampling with PyTorch's legacy rule (see gn-ops.h). */
+int gn_net_resize_nearest (GnNet *net, int x, int out_h, int out_w,
+                           GError **error);
+/**
+ * gn_net_tap:
+ * @name: unique, copied
+ *
+ * Marks @x as an output.  A node may carry several tap names.
+ *
+ * Returns: FALSE with @error if @name is taken or @x invalid.
+ */
+gboolean gn_net_tap (GnNet *net, int x, const char *name, GError **error);
+
+/* -- inspection (any time) ----------------------------------------- */
+
+int      gn_net_n_nodes (const GnNet *net);
+GnShape  gn_net_shape (const GnNet *net, int node);
+/** Returns: the node of tap @name, or -1. */
+int      gn_net_find_tap (const GnNet *net, const char *name);
+/** Returns: (transfer none): the short op name of @node ("conv2d", ...). */
+const char *gn_net_op_name (const GnNet *net, int node);
+/** Number of trainable scalars (conv, linear, affine batch norm). */
+gsize    gn_net_count_params (const GnNet *net);
+/** Multiply-accumulates of one forward pass over ONE sample, counting
+ * conv and linear layers with their bias (NAS-Bench-201's convention). */
+double   gn_net_count_macs (const GnNet *net);
+
+/* -- compiling and running ------------------------------------------ */
+
+/**
+ * gn_net_compile:
+ * @input_grad: also compute the gradient of the input (gradient-based
+ *   proxies need it; training does not)
+ *
+ * Freezes the graph, plans and allocates all memory, and initialises the
+ * parameters with a generator seeded 0 (call gn_net_init_params() to
+ * choose the seed).  Nodes that cannot reach a tap are still computed in
+ * the forward pass but receive no gradient.
+ *
+ * Returns: FALSE with @error (GN_ERROR_STATE if already compiled,
+ * GN_ERROR_INVALID_ARGUMENT if the net has no tap, GN_ERROR_NO_MEMORY).
+ */
+gboolean gn_net_compile (GnNet *net, gboolean input_grad, GError **error);
+
+/**
+ * gn_net_init_params:
+ *
+ * Draws every parameter as PyTorch's defaults (see GnInit; biases
+ * U(±1/sqrt fan_in); batch norm gamma 1, beta 0) in node order from @rng,
+ * and resets running statistics (mean 0, variance 1), gradients and
+ * nothing else.  The same seed gives bit-identical weights.
+ */
+void     gn_net_init_params (GnNet *net, GnRng *rng);
+
+/** Bytes of the activation arena, the parameter block and the workspace. */
+gsize    gn_net_arena_bytes (const GnNet *net);
+gsize    gn_net_total_bytes (const GnNet *net);
+
+/** Returns: (transfer none): the input buffer, n*c*h*w floats, to fill. */
+float   *gn_net_input (GnNet *net);
+void     gn_net_forward (GnNet *net, GnMode mode);
+/** Sets every parameter gradient to zero. */
+void     gn_net_zero_grad (GnNet *net);
+/** Back-propagates the seeded tap gradients into parameter gradients
+ * (accumulating) and, if compiled with @input_grad, the input gradient. */
+void     gn_net_backward (GnNet *net);
+
+/** Returns: (transfer none): the value of @node (taps, the input). */
+float   *gn_net_value (GnNet *net, int node);
+/** Returns: (transfer none): the gradient of @node (taps; the input
+ * if compiled with @input_grad). */
+float   *gn_net_grad (GnNet *net, int node);
+
+/** Returns: (transfer none): the @n trainable tensors in creation order. */
+const GnParam *gn_net_params (GnNet *net, guint *n);
+
+G_END_DECLS
+
+#endif /* GN_NET_H */

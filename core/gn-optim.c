@@ -1,0 +1,2 @@
+/* gn-optim.c - stub */
+#include "gennas.h"

@@ -1,0 +1,2 @@
+/* gn-plan.c - stub */
+#include "gennas.h"

@@ -1,0 +1,2 @@
+/* gn-pool.c - stub */
+#include "gennas.h"

@@ -1,0 +1,2 @@
+/* gn-rng.c - stub */
+#include "gennas.h"
