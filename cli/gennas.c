@@ -1,2 +1,59 @@
+/* gennas.c - the gennas command-line tool: subcommand dispatch
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "config.h"
+#include "cli.h"
+
+#include <glib.h>
 #include <stdio.h>
-int main (void) { return 0; }
+#include <string.h>
+
+static const struct {
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "demo", gn_cmd_demo,
+    "train a small three-stage network to regress synthetic signals" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out,
+           "Usage: gennas COMMAND [OPTIONS...]\n"
+           "\n"
+           "Neural architecture search on the CPU (GenNAS).\n"
+           "\n"
+           "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out,
+           "\n"
+           "Run 'gennas COMMAND --help' for a command's options.\n"
+           "  --version  print the version and exit\n");
+}
+
+int
+main (int argc, char **argv)
+{
+  if (argc < 2 || strcmp (argv[1], "--help") == 0
+      || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? 2 : 0;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("gennas %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].run (argc - 1, argv + 1);
+
+  fprintf (stderr, "gennas: unknown command '%s'\n\n", argv[1]);
+  usage (stderr);
+  return 2;
+}

@@ -1,2 +1,268 @@
-/* gn-batchnorm.c - stub */
+/* gn-batchnorm.c - torch.nn.BatchNorm2d forward (train / eval) and backward
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Layout: [n][c][hw].  One channel's statistics run over n planes of hw
+ * contiguous floats, so every loop below walks a plane with unit stride.
+ *
+ * Precision: per-channel sums over n*hw elements are accumulated in
+ * double (PyTorch's CPU kernel uses a double accumulator for float too, and
+ * a float sum of 10^5 activations loses several digits).  The per-element
+ * passes that write tensors stay in float, with per-channel coefficients
+ * precomputed in double so each element costs a subtract and a
+ * multiply-add, which the compiler vectorises.
+ */
+#include "config.h"
 #include "gennas.h"
+
+#include <math.h>
+
+/* Sum of a plane in double.  Four independent accumulators break the
+ * dependency chain of a single running sum (the compiler may not reorder
+ * floating-point additions by itself). */
+static double
+plane_sum (const float *restrict x, int hw)
+{
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+  int i = 0;
+  for (; i + 4 <= hw; i += 4)
+    {
+      s0 += x[i];
+      s1 += x[i + 1];
+      s2 += x[i + 2];
+      s3 += x[i + 3];
+    }
+  for (; i < hw; i++)
+    s0 += x[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
+/* Sum of squared deviations from @mean.  Two-pass (mean first, then
+ * deviations) as PyTorch does: the one-pass E[x²] - E[x]² cancels badly
+ * when |mean| >> std. */
+static double
+plane_sqdev (const float *restrict x, int hw, double mean)
+{
+  double s0 = 0.0, s1 = 0.0;
+  int i = 0;
+  for (; i + 2 <= hw; i += 2)
+    {
+      double d0 = x[i] - mean, d1 = x[i + 1] - mean;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+    }
+  for (; i < hw; i++)
+    {
+      double d = x[i] - mean;
+      s0 += d * d;
+    }
+  return s0 + s1;
+}
+
+/* y = (x - m) scale + shift over one plane.  Centring before scaling
+ * (rather than PyTorch's x alpha + beta) keeps full float precision when
+ * |mean| >> std, where x alpha and beta are large and cancel; it costs one
+ * subtraction per element.  The pointers are restrict PARAMETERS (GCC
+ * trusts those, not block-scope ones); the in-place case gets its own loop
+ * because two restrict pointers to one plane would be undefined
+ * behaviour. */
+static void
+plane_affine_inplace (float *restrict p, int hw, float m, float scale,
+                      float shift)
+{
+  for (int i = 0; i < hw; i++)
+    p[i] = (p[i] - m) * scale + shift;
+}
+
+static void
+plane_affine_copy (const float *restrict x, float *restrict y, int hw,
+                   float m, float scale, float shift)
+{
+  for (int i = 0; i < hw; i++)
+    y[i] = (x[i] - m) * scale + shift;
+}
+
+/* Normalise every plane of channel @ch: y = gamma (x - mean) invstd +
+ * beta.  The mean is rounded to float for the element loop and the
+ * rounding error folded into the shift (computed in double), so the float
+ * mean costs no accuracy. */
+static void
+normalise_channel (int n, int c, int hw, int ch, const float *x, float *y,
+                   double mean, double invstd, const float *gamma,
+                   const float *beta)
+{
+  double g = gamma ? gamma[ch] : 1.0;
+  double b = beta ? beta[ch] : 0.0;
+  float m = (float) mean;
+  float scale = (float) (g * invstd);
+  float shift = (float) (b - (mean - (double) m) * g * invstd);
+  size_t plane = (size_t) hw;
+
+  for (int i = 0; i < n; i++)
+    {
+      size_t off = ((size_t) i * (size_t) c + (size_t) ch) * plane;
+      if (x == y)
+        plane_affine_inplace (y + off, hw, m, scale, shift);
+      else
+        plane_affine_copy (x + off, y + off, hw, m, scale, shift);
+    }
+}
+
+void
+gn_batchnorm_forward_train (int n, int c, int hw, const float *x, float *y,
+                            const float *gamma, const float *beta,
+                            float *save_mean, float *save_invstd,
+                            float *running_mean, float *running_var,
+                            float momentum, float eps)
+{
+  size_t plane = (size_t) hw;
+  double count = (double) n * (double) hw;
+
+  for (int ch = 0; ch < c; ch++)
+    {
+      double sum = 0.0;
+      for (int i = 0; i < n; i++)
+        sum += plane_sum (x + ((size_t) i * (size_t) c + (size_t) ch) * plane,
+                          hw);
+      double mean = sum / count;
+
+      double sq = 0.0;
+      for (int i = 0; i < n; i++)
+        sq += plane_sqdev (x + ((size_t) i * (size_t) c + (size_t) ch) * plane,
+                           hw, mean);
+
+      /* normalisation uses the biased variance ... */
+      double var = sq / count;
+      double invstd = 1.0 / sqrt (var + (double) eps);
+
+      save_mean[ch] = (float) mean;
+      save_invstd[ch] = (float) invstd;
+
+      if (running_mean)
+        running_mean[ch] = (float) ((1.0 - momentum) * running_mean[ch]
+                                    + (double) momentum * mean);
+      if (running_var)
+        {
+          /* ... the running estimate the unbiased one (Bessel).  A single
+           * value per channel has no unbiased variance (PyTorch refuses to
+           * train on it, so the network builder should too); should it get
+           * here, the biased 0 is used rather than writing 0/0 = NaN into
+           * the running state. */
+          double unbiased = count > 1.0 ? sq / (count - 1.0) : var;
+          running_var[ch] = (float) ((1.0 - momentum) * running_var[ch]
+                                     + (double) momentum * unbiased);
+        }
+
+      normalise_channel (n, c, hw, ch, x, y, mean, invstd, gamma, beta);
+    }
+}
+
+void
+gn_batchnorm_forward_eval (int n, int c, int hw, const float *x, float *y,
+                           const float *gamma, const float *beta,
+                           const float *running_mean,
+                           const float *running_var, float *save_mean,
+                           float *save_invstd, float eps)
+{
+  for (int ch = 0; ch < c; ch++)
+    {
+      double mean = running_mean[ch];
+      double invstd = 1.0 / sqrt ((double) running_var[ch] + (double) eps);
+
+      save_mean[ch] = (float) mean;
+      save_invstd[ch] = (float) invstd;
+      normalise_channel (n, c, hw, ch, x, y, mean, invstd, gamma, beta);
+    }
+}
+
+/* Σ dy and Σ dy (src - shift) over one plane, in double. */
+static void
+plane_grad_sums (const float *restrict dy, const float *restrict src, int hw,
+                 double shift, double *s_dy, double *s_dyx)
+{
+  double a = 0.0, b = 0.0;
+  for (int i = 0; i < hw; i++)
+    {
+      double d = dy[i];
+      a += d;
+      b += d * ((double) src[i] - shift);
+    }
+  *s_dy += a;
+  *s_dyx += b;
+}
+
+/* dx += k_dy dy + k_src (src - m) + k_0 over one plane.  Centring src
+ * before scaling keeps the two large terms k_src src and k_src m from
+ * cancelling in float when |mean| >> std. */
+static void
+plane_grad_input (const float *restrict dy, const float *restrict src,
+                  float *restrict dx, int hw, float k_dy, float k_src,
+                  float m, float k_0)
+{
+  for (int i = 0; i < hw; i++)
+    dx[i] += k_dy * dy[i] + k_src * (src[i] - m) + k_0;
+}
+
+void
+gn_batchnorm_backward (int n, int c, int hw, const float *src,
+                       const float *mean, const float *invstd,
+                       gboolean batch_stats, const float *gamma,
+                       const float *dy, float *dx, float *dgamma,
+                       float *dbeta)
+{
+  size_t plane = (size_t) hw;
+  double count = (double) n * (double) hw;
+
+  for (int ch = 0; ch < c; ch++)
+    {
+      double g = gamma ? gamma[ch] : 1.0;
+      double is = invstd[ch];
+      /* x̂ = a src + b: with the saved mean src is x, otherwise src is
+       * already x̂ and the map is the identity. */
+      double m = mean ? mean[ch] : 0.0;
+      double a = mean ? is : 1.0;
+      gboolean need_sums = batch_stats || dgamma || dbeta;
+
+      /* s_dy = Σ dy and s_dyx = Σ dy x̂ = a Σ dy (src - m); the latter is
+       * accumulated around the mean rather than expanded, to avoid
+       * cancellation when |mean| is large. */
+      double s_dy = 0.0, s_dyx = 0.0;
+      if (need_sums)
+        {
+          for (int i = 0; i < n; i++)
+            {
+              size_t off = ((size_t) i * (size_t) c + (size_t) ch) * plane;
+              plane_grad_sums (dy + off, src + off, hw, m, &s_dy, &s_dyx);
+            }
+          s_dyx *= a;
+        }
+
+      if (dgamma)
+        dgamma[ch] += (float) s_dyx;
+      if (dbeta)
+        dbeta[ch] += (float) s_dy;
+      if (!dx)
+        continue;
+
+      /* Batch statistics: dx = g is (dy - mean(dy) - x̂ mean(dy x̂)), the
+       * standard result with dx̂ = g dy; substituting x̂ = a (src - m) gives
+       * a few multiply-adds per element.  Running statistics: a fixed
+       * affine map, dx = g is dy. */
+      double k_dy = g * is;
+      double k_src = 0.0, k_0 = 0.0;
+      if (batch_stats)
+        {
+          double mdy = s_dy / count;
+          double mdyx = s_dyx / count;
+          k_src = -k_dy * mdyx * a;
+          k_0 = -k_dy * mdy;
+        }
+
+      for (int i = 0; i < n; i++)
+        {
+          size_t off = ((size_t) i * (size_t) c + (size_t) ch) * plane;
+          plane_grad_input (dy + off, src + off, dx + off, hw, (float) k_dy,
+                            (float) k_src, (float) m, (float) k_0);
+        }
+    }
+}

@@ -1,2 +1,79 @@
-/* gn-linear.c - stub */
+/* gn-linear.c - torch.nn.Linear on top of OpenBLAS
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * x [n][in_f], w [out_f][in_f] (PyTorch's layout), y [n][out_f], all
+ * row-major.  Every product is one cblas_sgemm; the backward products use
+ * beta = 1 so they accumulate into the gradients, per the ops contract.
+ */
+#include "config.h"
 #include "gennas.h"
+
+#include <cblas.h>
+#include <string.h>
+
+void
+gn_linear_forward (int n, int in_f, int out_f, const float *x,
+                   const float *w, const float *b, float *y)
+{
+  if (n <= 0 || out_f <= 0)
+    return;
+  if (in_f <= 0)
+    {
+      /* an empty contraction: y = b (sgemm with k = 0 would also do this
+       * but not every BLAS handles k = 0 identically) */
+      for (int i = 0; i < n; i++)
+        {
+          float *restrict yr = y + (size_t) i * out_f;
+          for (int o = 0; o < out_f; o++)
+            yr[o] = b ? b[o] : 0.0f;
+        }
+      return;
+    }
+
+  /* With a bias, broadcast it into y and let sgemm add x wᵀ (beta = 1);
+   * without, beta = 0 makes sgemm overwrite y, whatever it held. */
+  float beta = 0.0f;
+  if (b)
+    {
+      for (int i = 0; i < n; i++)
+        memcpy (y + (size_t) i * out_f, b, (size_t) out_f * sizeof *y);
+      beta = 1.0f;
+    }
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, out_f, in_f,
+               1.0f, x, in_f, w, in_f, beta, y, out_f);
+}
+
+/* dst += src; restrict parameters let it vectorise without a check */
+static void
+add_row (const float *restrict src, float *restrict dst, int len)
+{
+  for (int i = 0; i < len; i++)
+    dst[i] += src[i];
+}
+
+void
+gn_linear_backward (int n, int in_f, int out_f, const float *x,
+                    const float *w, const float *dy, float *dx, float *dw,
+                    float *db)
+{
+  if (n <= 0 || out_f <= 0)
+    return;
+
+  if (in_f > 0)
+    {
+      /* dx [n][in_f] += dy [n][out_f] · w [out_f][in_f] */
+      if (dx)
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in_f,
+                     out_f, 1.0f, dy, out_f, w, in_f, 1.0f, dx, in_f);
+      /* dw [out_f][in_f] += dyᵀ [out_f][n] · x [n][in_f] */
+      if (dw)
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, out_f, in_f,
+                     n, 1.0f, dy, out_f, x, in_f, 1.0f, dw, in_f);
+    }
+
+  /* db += column sums of dy: row by row so the inner loop is contiguous */
+  if (db)
+    for (int i = 0; i < n; i++)
+      add_row (dy + (size_t) i * out_f, db, out_f);
+}

@@ -1,2 +1,1148 @@
-/* gn-net.c - stub */
+/* gn-net.c - the network IR: building, memory planning, forward, backward
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * A node is an op id, its inputs, its output shape and a small union of op
+ * geometry (kann's lean node, not darknet's god struct).  Compiling decides
+ * which nodes carry gradients, derives every buffer's lifetime over one
+ * training step and packs them into one arena with gn-plan.c.
+ *
+ * The step timeline: node i runs forward at t = i; the loss is computed at
+ * t = n; node i runs backward at t = 2n - i.  A value lives from its
+ * forward until the last forward consumer or the last backward that reads
+ * it; a gradient lives from the first backward that accumulates into it
+ * (or the loss, for taps) until its own node's backward.  Gradients are
+ * zeroed when their buffer comes alive, so every backward kernel simply
+ * accumulates.
+ */
+#include "config.h"
 #include "gennas.h"
+#include "gn-plan.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef enum {
+  OP_INPUT,
+  OP_CONV,
+  OP_BN,
+  OP_RELU,
+  OP_AVGPOOL,
+  OP_MAXPOOL,
+  OP_GAP,
+  OP_LINEAR,
+  OP_ADD,
+  OP_CONCAT,
+  OP_ZERO,
+  OP_IDENTITY,
+  OP_RESIZE,
+  N_OPS
+} OpKind;
+
+/* What an op's backward reads besides its output gradient. */
+enum {
+  NEEDS_INPUT = 1 << 0,    /* the values of its inputs   */
+  NEEDS_OUTPUT = 1 << 1,   /* the value of its own output */
+  NO_GRAD_FLOW = 1 << 2    /* gradient never reaches the inputs */
+};
+
+static const struct {
+  const char *name;
+  guint flags;
+} op_info[N_OPS] = {
+  [OP_INPUT] = { "input", 0 },
+  [OP_CONV] = { "conv2d", NEEDS_INPUT },
+  [OP_BN] = { "batchnorm", 0 },   /* input or output: see bn_flags() */
+  [OP_RELU] = { "relu", NEEDS_OUTPUT },
+  [OP_AVGPOOL] = { "avgpool", 0 },
+  [OP_MAXPOOL] = { "maxpool", 0 },  /* reads its argmax buffer */
+  [OP_GAP] = { "global_avgpool", 0 },
+  [OP_LINEAR] = { "linear", NEEDS_INPUT },
+  [OP_ADD] = { "add", 0 },
+  [OP_CONCAT] = { "concat", 0 },
+  [OP_ZERO] = { "zero", NO_GRAD_FLOW },
+  [OP_IDENTITY] = { "identity", 0 },
+  [OP_RESIZE] = { "resize_nearest", 0 },
+};
+
+typedef struct {
+  OpKind kind;
+  GnShape shape;
+  int n_inputs;
+  int *inputs;
+  union {
+    GnConv2dGeom conv;
+    struct {
+      gboolean affine, track;
+    } bn;
+    GnPoolGeom pool;
+    struct {
+      int in_f, out_f;
+    } linear;
+  } u;
+  gboolean bias;
+  GnInit init;
+
+  int param_first, n_params;    /* slice of net->params */
+  gsize state_off;              /* floats in net->state (batch norm) */
+
+  /* compiled */
+  int root;                     /* identity chains resolve to a producer */
+  gboolean tap, reaches, upstream, has_grad;
+  float *value, *grad;
+  gint32 *aux;
+  float *grad_zero_ptr;         /* non-NULL on the root that zeroes it */
+  gsize grad_count;
+} Node;
+
+struct _GnNet {
+  GArray *nodes;                /* Node */
+  GHashTable *taps;             /* name -> node id + 1 */
+  GArray *params;               /* GnParam */
+  GPtrArray *param_names;
+  gsize n_param_floats;
+  gsize n_state_floats;
+  gboolean compiled;
+  gboolean input_grad;
+  GnMode last_mode;
+
+  /* memory (compiled) */
+  guint8 *arena;
+  gsize arena_bytes;
+  float *param_block;           /* values then grads */
+  float *state;                 /* batch norm statistics */
+  float *scratch;
+  gsize scratch_floats;
+  int *zero_order;              /* node ids sorted by gradient birth */
+  int *zero_birth;
+  int n_zero;
+};
+
+#define NODE(net, i) (&g_array_index ((net)->nodes, Node, (i)))
+
+static gsize
+shape_count (GnShape s)
+{
+  return (gsize) s.n * s.c * s.h * s.w;
+}
+
+/* ------------------------------------------------------------------ */
+/* building                                                            */
+/* ------------------------------------------------------------------ */
+
+GnNet *
+gn_net_new (int n, int c, int h, int w)
+{
+  g_return_val_if_fail (n > 0 && c > 0 && h > 0 && w > 0, NULL);
+  GnNet *net = g_new0 (GnNet, 1);
+  net->nodes = g_array_new (FALSE, TRUE, sizeof (Node));
+  net->taps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  net->params = g_array_new (FALSE, TRUE, sizeof (GnParam));
+  net->param_names = g_ptr_array_new_with_free_func (g_free);
+  Node input = { .kind = OP_INPUT, .shape = { n, c, h, w } };
+  g_array_append_val (net->nodes, input);
+  return net;
+}
+
+void
+gn_net_free (GnNet *net)
+{
+  if (net == NULL)
+    return;
+  for (guint i = 0; i < net->nodes->len; i++)
+    g_free (NODE (net, i)->inputs);
+  g_array_free (net->nodes, TRUE);
+  g_hash_table_destroy (net->taps);
+  g_array_free (net->params, TRUE);
+  g_ptr_array_free (net->param_names, TRUE);
+  g_free (net->arena);
+  g_free (net->param_block);
+  g_free (net->state);
+  g_free (net->scratch);
+  g_free (net->zero_order);
+  g_free (net->zero_birth);
+  g_free (net);
+}
+
+static gboolean
+check_building (GnNet *net, GError **error)
+{
+  if (net->compiled)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_STATE,
+                   "the network is compiled; no more nodes can be added");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_node (GnNet *net, int x, GError **error)
+{
+  if (x < 0 || (guint) x >= net->nodes->len)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "node %d does not exist (the network has %u nodes)", x,
+                   net->nodes->len);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Appends @node with @inputs copied; returns its id. */
+static int
+append (GnNet *net, Node *node, int n_inputs, const int *inputs)
+{
+  node->n_inputs = n_inputs;
+  node->inputs = g_memdup2 (inputs, sizeof (int) * (gsize) n_inputs);
+  node->param_first = (int) net->params->len;
+  node->root = (int) net->nodes->len;
+  g_array_append_val (net->nodes, *node);
+  return (int) net->nodes->len - 1;
+}
+
+static void
+add_param (GnNet *net, int node, GnParamKind kind, const char *what,
+           gsize size)
+{
+  GnParam p = {
+    .kind = kind,
+    .node = node,
+    .size = size,
+    .decay = kind == GN_PARAM_CONV_WEIGHT || kind == GN_PARAM_LINEAR_WEIGHT,
+  };
+  char *name = g_strdup_printf ("n%d.%s.%s", node,
+                                op_info[NODE (net, node)->kind].name, what);
+  g_ptr_array_add (net->param_names, name);
+  p.name = name;
+  g_array_append_val (net->params, p);
+  NODE (net, node)->n_params++;
+  net->n_param_floats += size;
+}
+
+int
+gn_net_conv2d (GnNet *net, int x, const GnConv2dSpec *spec, GError **error)
+{
+  g_return_val_if_fail (net != NULL && spec != NULL, -1);
+  if (!check_building (net, error) || !check_node (net, x, error))
+    return -1;
+  GnShape in = NODE (net, x)->shape;
+  Node node = { .kind = OP_CONV, .bias = spec->bias, .init = spec->init };
+  GnConv2dGeom *g = &node.u.conv;
+  g->n = in.n;
+  g->in_c = in.c;
+  g->in_h = in.h;
+  g->in_w = in.w;
+  g->out_c = spec->out_c;
+  g->kh = spec->kh;
+  g->kw = spec->kw ? spec->kw : spec->kh;
+  g->stride_h = spec->stride_h ? spec->stride_h : 1;
+  g->stride_w = spec->stride_w ? spec->stride_w : g->stride_h;
+  g->pad_h = spec->pad_h;
+  g->pad_w = spec->pad_w;
+  g->dil_h = spec->dil_h ? spec->dil_h : 1;
+  g->dil_w = spec->dil_w ? spec->dil_w : g->dil_h;
+  g->groups = spec->groups ? spec->groups : 1;
+  if (!gn_conv2d_geom_init (g, error))
+    return -1;
+  node.shape = (GnShape) { in.n, g->out_c, g->out_h, g->out_w };
+  int id = append (net, &node, 1, &x);
+  add_param (net, id, GN_PARAM_CONV_WEIGHT, "weight",
+             gn_conv2d_weight_size (g));
+  if (spec->bias)
+    add_param (net, id, GN_PARAM_CONV_BIAS, "bias", (gsize) g->out_c);
+  return id;
+}
+
+int
+gn_net_batchnorm (GnNet *net, int x, gboolean affine,
+                  gboolean track_running_stats, GError **error)
+{
+  g_return_val_if_fail (net != NULL, -1);
+  if (!check_building (net, error) || !check_node (net, x, error))
+    return -1;
+  Node node = { .kind = OP_BN, .shape = NODE (net, x)->shape };
+  node.u.bn.affine = affine;
+  node.u.bn.track = track_running_stats;
+  node.state_off = net->n_state_floats;
+  net->n_state_floats += (gsize) node.shape.c * (track_running_stats ? 4 : 2);
+  int id = append (net, &node, 1, &x);
+  if (affine)
+    {
+      add_param (net, id, GN_PARAM_BN_WEIGHT, "weight", (gsize) node.shape.c);
+      add_param (net, id, GN_PARAM_BN_BIAS, "bias", (gsize) node.shape.c);
+    }
+  return id;
+}
+
+static int
+unary (GnNet *net, OpKind kind, int x, GError **error)
+{
+  g_return_val_if_fail (net != NULL, -1);
+  if (!check_building (net, error) || !check_node (net, x, error))
+    return -1;
+  Node node = { .kind = kind, .shape = NODE (net, x)->shape };
+  return append (net, &node, 1, &x);
+}
+
+int
+gn_net_relu (GnNet *net, int x, GError **error)
+{
+  return unary (net, OP_RELU, x, error);
+}
+
+int
+gn_net_identity (GnNet *net, int x, GError **error)
+{
+  int id = unary (net, OP_IDENTITY, x, error);
+  if (id >= 0)
+    NODE (net, id)->root = NODE (net, x)->root;
+  return id;
+}
+
+static int
+pool (GnNet *net, OpKind kind, int x, int k, int stride, int pad,
+      gboolean count_include_pad, GError **error)
+{
+  g_return_val_if_fail (net != NULL, -1);
+  if (!check_building (net, error) || !check_node (net, x, error))
+    return -1;
+  GnShape in = NODE (net, x)->shape;
+  Node node = { .kind = kind };
+  GnPoolGeom *g = &node.u.pool;
+  *g = (GnPoolGeom) { .n = in.n, .c = in.c, .in_h = in.h, .in_w = in.w,
+                      .k = k, .stride = stride, .pad = pad,
+                      .count_include_pad = count_include_pad };
+  if (!gn_pool_geom_init (g, error))
+    return -1;
+  node.shape = (GnShape) { in.n, in.c, g->out_h, g->out_w };
+  return append (net, &node, 1, &x);
+}
+
+int
+gn_net_avgpool (GnNet *net, int x, int k, int stride, int pad,
+                gboolean count_include_pad, GError **error)
+{
+  return pool (net, OP_AVGPOOL, x, k, stride, pad, count_include_pad, error);
+}
+
+int
+gn_net_maxpool (GnNet *net, int x, int k, int stride, int pad,
+                GError **error)
+{
+  return pool (net, OP_MAXPOOL, x, k, stride, pad, FALSE, error);
+}
+
+int
+gn_net_global_avgpool (GnNet *net, int x, GError **error)
+{
+  int id = unary (net, OP_GAP, x, error);
+  if (id >= 0)
+    NODE (net, id)->shape.h = NODE (net, id)->shape.w = 1;
+  return id;
+}
+
+int
+gn_net_linear (GnNet *net, int x, int out_features, gboolean bias,
+               GError **error)
+{
+  g_return_val_if_fail (net != NULL, -1);
+  if (!check_building (net, error) || !check_node (net, x, error))
+    return -1;
+  if (out_features <= 0)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "linear: out_features must be positive, not %d",
+                   out_features);
+      return -1;
+    }
+  GnShape in = NODE (net, x)->shape;
+  Node node = { .kind = OP_LINEAR, .bias = bias,
+                .shape = { in.n, out_features, 1, 1 } };
+  node.u.linear.in_f = in.c * in.h * in.w;
+  node.u.linear.out_f = out_features;
+  int id = append (net, &node, 1, &x);
+  add_param (net, id, GN_PARAM_LINEAR_WEIGHT, "weight",
+             (gsize) out_features * (gsize) node.u.linear.in_f);
+  if (bias)
+    add_param (net, id, GN_PARAM_LINEAR_BIAS, "bias", (gsize) out_features);
+  return id;
+}
+
+static int
+nary (GnNet *net, OpKind kind, int k, const int *xs, GError **error)
+{
+  g_return_val_if_fail (net != NULL && (k == 0 || xs != NULL), -1);
+  if (!check_building (net, error))
+    return -1;
+  const char *what = op_info[kind].name;
+  if (k < 1)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "%s needs at least one input", what);
+      return -1;
+    }
+  for (int i = 0; i < k; i++)
+    if (!check_node (net, xs[i], error))
+      return -1;
+  GnShape s = NODE (net, xs[0])->shape;
+  for (int i = 1; i < k; i++)
+    {
+      GnShape t = NODE (net, xs[i])->shape;
+      if (t.n != s.n || t.h != s.h || t.w != s.w
+          || (kind == OP_ADD && t.c != s.c))
+        {
+          g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                       "%s: input %d has shape %dx%dx%dx%d, input 0 has "
+                       "%dx%dx%dx%d", what, i, t.n, t.c, t.h, t.w, s.n, s.c,
+                       s.h, s.w);
+          return -1;
+        }
+      if (kind == OP_CONCAT)
+        s.c += t.c;
+    }
+  Node node = { .kind = kind, .shape = s };
+  return append (net, &node, k, xs);
+}
+
+int
+gn_net_add (GnNet *net, int k, const int *xs, GError **error)
+{
+  return nary (net, OP_ADD, k, xs, error);
+}
+
+int
+gn_net_concat (GnNet *net, int k, const int *xs, GError **error)
+{
+  return nary (net, OP_CONCAT, k, xs, error);
+}
+
+int
+gn_net_zero (GnNet *net, int x, int out_c, int stride, GError **error)
+{
+  g_return_val_if_fail (net != NULL, -1);
+  if (!check_building (net, error) || !check_node (net, x, error))
+    return -1;
+  if (stride < 1 || out_c < 0)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "zero: stride must be >= 1 and channels >= 0 (got %d, %d)",
+                   stride, out_c);
+      return -1;
+    }
+  GnShape in = NODE (net, x)->shape;
+  Node node = { .kind = OP_ZERO,
+                .shape = { in.n, out_c ? out_c : in.c,
+                           (in.h + stride - 1) / stride,
+                           (in.w + stride - 1) / stride } };
+  return append (net, &node, 1, &x);
+}
+
+int
+gn_net_resize_nearest (GnNet *net, int x, int out_h, int out_w,
+                       GError **error)
+{
+  g_return_val_if_fail (net != NULL, -1);
+  if (out_h <= 0 || out_w <= 0)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "resize: output size must be positive, not %dx%d", out_h,
+                   out_w);
+      return -1;
+    }
+  int id = unary (net, OP_RESIZE, x, error);
+  if (id >= 0)
+    {
+      NODE (net, id)->shape.h = out_h;
+      NODE (net, id)->shape.w = out_w;
+    }
+  return id;
+}
+
+gboolean
+gn_net_tap (GnNet *net, int x, const char *name, GError **error)
+{
+  g_return_val_if_fail (net != NULL && name != NULL, FALSE);
+  if (!check_building (net, error) || !check_node (net, x, error))
+    return FALSE;
+  if (g_hash_table_contains (net->taps, name))
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "tap \"%s\" is already defined", name);
+      return FALSE;
+    }
+  g_hash_table_insert (net->taps, g_strdup (name), GINT_TO_POINTER (x + 1));
+  NODE (net, x)->tap = TRUE;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* inspection                                                          */
+/* ------------------------------------------------------------------ */
+
+int
+gn_net_n_nodes (const GnNet *net)
+{
+  g_return_val_if_fail (net != NULL, 0);
+  return (int) net->nodes->len;
+}
+
+GnShape
+gn_net_shape (const GnNet *net, int node)
+{
+  GnShape none = { 0, 0, 0, 0 };
+  g_return_val_if_fail (net != NULL, none);
+  g_return_val_if_fail (node >= 0 && (guint) node < net->nodes->len, none);
+  return NODE (net, node)->shape;
+}
+
+int
+gn_net_find_tap (const GnNet *net, const char *name)
+{
+  g_return_val_if_fail (net != NULL && name != NULL, -1);
+  return GPOINTER_TO_INT (g_hash_table_lookup (net->taps, name)) - 1;
+}
+
+const char *
+gn_net_op_name (const GnNet *net, int node)
+{
+  g_return_val_if_fail (net != NULL, NULL);
+  g_return_val_if_fail (node >= 0 && (guint) node < net->nodes->len, NULL);
+  return op_info[NODE (net, node)->kind].name;
+}
+
+gsize
+gn_net_count_params (const GnNet *net)
+{
+  g_return_val_if_fail (net != NULL, 0);
+  return net->n_param_floats;
+}
+
+double
+gn_net_count_macs (const GnNet *net)
+{
+  g_return_val_if_fail (net != NULL, 0.0);
+  double macs = 0.0;
+  for (guint i = 0; i < net->nodes->len; i++)
+    {
+      const Node *nd = NODE (net, i);
+      double positions = (double) nd->shape.h * nd->shape.w;
+      if (nd->kind == OP_CONV)
+        {
+          const GnConv2dGeom *g = &nd->u.conv;
+          macs += positions * g->out_c
+                  * ((double) g->in_c / g->groups * g->kh * g->kw);
+          if (nd->bias)
+            macs += positions * g->out_c;
+        }
+      else if (nd->kind == OP_LINEAR)
+        {
+          macs += (double) nd->u.linear.in_f * nd->u.linear.out_f;
+          if (nd->bias)
+            macs += nd->u.linear.out_f;
+        }
+    }
+  return macs;
+}
+
+/* ------------------------------------------------------------------ */
+/* compiling                                                           */
+/* ------------------------------------------------------------------ */
+
+static guint
+backward_reads (const Node *nd)
+{
+  if (nd->kind == OP_BN)
+    /* without affine parameters the output is x̂ itself, so the backward
+     * can read it and the (usually larger-lived) input can be freed */
+    return nd->u.bn.affine ? NEEDS_INPUT : NEEDS_OUTPUT;
+  return op_info[nd->kind].flags & (NEEDS_INPUT | NEEDS_OUTPUT);
+}
+
+/* Which nodes carry a gradient: those on a path from something trainable
+ * (a parameter, or the input when asked) to a tap. */
+static void
+mark_gradients (GnNet *net)
+{
+  int n = (int) net->nodes->len;
+  for (int i = 0; i < n; i++)
+    {
+      Node *nd = NODE (net, i);
+      nd->upstream = nd->n_params > 0 || (i == 0 && net->input_grad);
+      if (!(op_info[nd->kind].flags & NO_GRAD_FLOW))
+        for (int k = 0; k < nd->n_inputs; k++)
+          nd->upstream |= NODE (net, nd->inputs[k])->upstream;
+    }
+  for (int i = n - 1; i >= 0; i--)
+    {
+      Node *nd = NODE (net, i);
+      nd->reaches |= nd->tap;
+      if (nd->reaches && !(op_info[nd->kind].flags & NO_GRAD_FLOW))
+        for (int k = 0; k < nd->n_inputs; k++)
+          NODE (net, nd->inputs[k])->reaches = TRUE;
+    }
+  for (int i = 0; i < n; i++)
+    {
+      Node *nd = NODE (net, i);
+      nd->has_grad = nd->reaches && nd->upstream;
+    }
+}
+
+typedef struct {
+  GnPlanBuffer *value, *grad, *aux;   /* per root node */
+} Plan;
+
+static void
+extend (GnPlanBuffer *b, int t)
+{
+  b->first = MIN (b->first, t);
+  b->last = MAX (b->last, t);
+}
+
+gboolean
+gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
+{
+  g_return_val_if_fail (net != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (!check_building (net, error))
+    return FALSE;
+  if (g_hash_table_size (net->taps) == 0)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "the network has no tap: nothing to compute");
+      return FALSE;
+    }
+
+  int n = (int) net->nodes->len;
+  int end = 2 * n + 1;     /* "until the next step" */
+  GnPlanBuffer *bufs = g_new0 (GnPlanBuffer, 3 * (gsize) n);
+  GnPlanBuffer *val = bufs, *grd = bufs + n, *aux = bufs + 2 * n;
+
+  net->input_grad = input_grad;
+  mark_gradients (net);
+
+  for (int i = 0; i < n; i++)
+    {
+      val[i] = grd[i] = aux[i] = (GnPlanBuffer) { 0, G_MAXINT, G_MININT, 0 };
+    }
+
+  for (int i = 0; i < n; i++)
+    {
+      Node *nd = NODE (net, i);
+      int r = nd->root;
+      int bwd = 2 * n - i;
+      guint reads = backward_reads (nd);
+
+      if (nd->kind != OP_IDENTITY)
+        {
+          val[r].size = shape_count (nd->shape) * sizeof (float);
+          extend (&val[r], i);
+        }
+      if (i == 0)
+        extend (&val[r], end);   /* the caller's input buffer */
+      if (nd->tap)
+        extend (&val[r], end);
+      for (int k = 0; k < nd->n_inputs; k++)
+        {
+          int in_root = NODE (net, nd->inputs[k])->root;
+          if (nd->kind != OP_ZERO)   /* only its shape is read */
+            extend (&val[in_root], i);
+          if (nd->has_grad && (reads & NEEDS_INPUT))
+            extend (&val[in_root], bwd);
+          if (nd->has_grad && NODE (net, nd->inputs[k])->has_grad)
+            extend (&grd[in_root], bwd);
+        }
+      if (nd->has_grad && (reads & NEEDS_OUTPUT))
+        extend (&val[r], bwd);
+
+      if (nd->has_grad)
+        {
+          grd[r].size = shape_count (nd->shape) * sizeof (float);
+          extend (&grd[r], bwd);
+          if (nd->tap)
+            extend (&grd[r], n);
+          if (i == 0)
+            extend (&grd[r], end);
+        }
+      if (nd->kind == OP_MAXPOOL)
+        {
+          aux[i].size = shape_count (nd->shape) * sizeof (gint32);
+          extend (&aux[i], i);
+          if (nd->has_grad)
+            extend (&aux[i], bwd);
+        }
+    }
+
+  net->arena_bytes = gn__plan_assign (bufs, 3 * (guint) n);
+  net->arena = g_try_malloc (MAX (net->arena_bytes, 1));
+  net->param_block = g_try_new0 (float, 2 * net->n_param_floats + 1);
+  net->state = g_try_new0 (float, net->n_state_floats + 1);
+
+  /* one workspace, shared by every op in turn */
+  net->scratch_floats = 0;
+  for (int i = 0; i < n; i++)
+    if (NODE (net, i)->kind == OP_CONV)
+      net->scratch_floats = MAX (net->scratch_floats,
+                                 gn_conv2d_scratch_floats (&NODE (net, i)->u.conv));
+  net->scratch = g_try_new (float, net->scratch_floats + 1);
+
+  if (net->arena == NULL || net->param_block == NULL || net->state == NULL
+      || net->scratch == NULL)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_NO_MEMORY,
+                   "cannot allocate %" G_GSIZE_FORMAT " bytes for the "
+                   "network", gn_net_total_bytes (net));
+      g_clear_pointer (&net->arena, g_free);
+      g_clear_pointer (&net->param_block, g_free);
+      g_clear_pointer (&net->state, g_free);
+      g_clear_pointer (&net->scratch, g_free);
+      g_free (bufs);
+      return FALSE;
+    }
+
+  /* resolve pointers; identity nodes share their root's buffers */
+  for (int i = 0; i < n; i++)
+    {
+      Node *nd = NODE (net, i);
+      int r = nd->root;
+      nd->value = (float *) (net->arena + val[r].offset);
+      nd->grad = grd[r].size ? (float *) (net->arena + grd[r].offset) : NULL;
+      if (!nd->has_grad)
+        nd->grad = NULL;
+      nd->aux = aux[i].size ? (gint32 *) (net->arena + aux[i].offset) : NULL;
+    }
+
+  /* gradients are zeroed when they come alive: sort roots by birth */
+  net->zero_order = g_new (int, n);
+  net->zero_birth = g_new (int, n);
+  net->n_zero = 0;
+  for (int i = 0; i < n; i++)
+    if (grd[i].size > 0 && NODE (net, i)->root == i)
+      {
+        int j = net->n_zero++;
+        while (j > 0 && net->zero_birth[j - 1] > grd[i].first)
+          {
+            net->zero_order[j] = net->zero_order[j - 1];
+            net->zero_birth[j] = net->zero_birth[j - 1];
+            j--;
+          }
+        net->zero_order[j] = i;
+        net->zero_birth[j] = grd[i].first;
+        NODE (net, i)->grad_count = shape_count (NODE (net, i)->shape);
+      }
+
+  float *values = net->param_block;
+  float *grads = net->param_block + net->n_param_floats;
+  gsize off = 0;
+  for (guint p = 0; p < net->params->len; p++)
+    {
+      GnParam *prm = &g_array_index (net->params, GnParam, p);
+      prm->value = values + off;
+      prm->grad = grads + off;
+      off += prm->size;
+    }
+
+  g_free (bufs);
+  net->compiled = TRUE;
+  GnRng rng;
+  gn_rng_seed (&rng, 0);
+  gn_net_init_params (net, &rng);
+  return TRUE;
+}
+
+gsize
+gn_net_arena_bytes (const GnNet *net)
+{
+  g_return_val_if_fail (net != NULL, 0);
+  return net->arena_bytes;
+}
+
+gsize
+gn_net_total_bytes (const GnNet *net)
+{
+  g_return_val_if_fail (net != NULL, 0);
+  return net->arena_bytes
+         + (2 * net->n_param_floats + net->n_state_floats
+            + net->scratch_floats) * sizeof (float);
+}
+
+/* ------------------------------------------------------------------ */
+/* parameters                                                          */
+/* ------------------------------------------------------------------ */
+
+static void
+fill_uniform (GnRng *rng, float *v, gsize n, double bound)
+{
+  gn_rng_fill_uniform (rng, v, n, (float) -bound, (float) bound);
+}
+
+void
+gn_net_init_params (GnNet *net, GnRng *rng)
+{
+  g_return_if_fail (net != NULL && rng != NULL);
+  g_return_if_fail (net->compiled);
+
+  for (guint i = 0; i < net->nodes->len; i++)
+    {
+      Node *nd = NODE (net, i);
+      GnParam *p = nd->n_params
+                   ? &g_array_index (net->params, GnParam, nd->param_first)
+                   : NULL;
+      switch (nd->kind)
+        {
+        case OP_CONV:
+          {
+            const GnConv2dGeom *g = &nd->u.conv;
+            double fan_in = (double) g->in_c / g->groups * g->kh * g->kw;
+            if (nd->init == GN_INIT_NORMAL_FAN_OUT)
+              {
+                gn_rng_fill_normal (rng, p[0].value, p[0].size,
+                                    (float) sqrt (2.0 / ((double) g->kh
+                                                         * g->kw * g->out_c)));
+                if (nd->bias)
+                  memset (p[1].value, 0, p[1].size * sizeof (float));
+              }
+            else
+              {
+                /* kaiming_uniform_(a=sqrt(5)): gain sqrt(1/3) times
+                 * sqrt(3 / fan_in) is exactly 1 / sqrt(fan_in) */
+                fill_uniform (rng, p[0].value, p[0].size, 1.0 / sqrt (fan_in));
+                if (nd->bias)
+                  fill_uniform (rng, p[1].value, p[1].size,
+                                1.0 / sqrt (fan_in));
+              }
+            break;
+          }
+        case OP_LINEAR:
+          fill_uniform (rng, p[0].value, p[0].size,
+                        1.0 / sqrt ((double) nd->u.linear.in_f));
+          if (nd->bias)
+            fill_uniform (rng, p[1].value, p[1].size,
+                          1.0 / sqrt ((double) nd->u.linear.in_f));
+          break;
+        case OP_BN:
+          {
+            int c = nd->shape.c;
+            float *st = net->state + nd->state_off;
+            if (nd->u.bn.affine)
+              for (int k = 0; k < c; k++)
+                {
+                  p[0].value[k] = 1.f;
+                  p[1].value[k] = 0.f;
+                }
+            memset (st, 0, 2 * (gsize) c * sizeof (float));
+            if (nd->u.bn.track)
+              for (int k = 0; k < c; k++)
+                {
+                  st[2 * c + k] = 0.f;       /* running mean */
+                  st[3 * c + k] = 1.f;       /* running var  */
+                }
+            break;
+          }
+        default:
+          break;
+        }
+    }
+  gn_net_zero_grad (net);
+}
+
+const GnParam *
+gn_net_params (GnNet *net, guint *n)
+{
+  g_return_val_if_fail (net != NULL, NULL);
+  if (n)
+    *n = net->params->len;
+  return (const GnParam *) net->params->data;
+}
+
+void
+gn_net_zero_grad (GnNet *net)
+{
+  g_return_if_fail (net != NULL && net->compiled);
+  memset (net->param_block + net->n_param_floats, 0,
+          net->n_param_floats * sizeof (float));
+}
+
+/* ------------------------------------------------------------------ */
+/* running                                                             */
+/* ------------------------------------------------------------------ */
+
+float *
+gn_net_input (GnNet *net)
+{
+  g_return_val_if_fail (net != NULL && net->compiled, NULL);
+  return NODE (net, 0)->value;
+}
+
+float *
+gn_net_value (GnNet *net, int node)
+{
+  g_return_val_if_fail (net != NULL && net->compiled, NULL);
+  g_return_val_if_fail (node >= 0 && (guint) node < net->nodes->len, NULL);
+  return NODE (net, node)->value;
+}
+
+float *
+gn_net_grad (GnNet *net, int node)
+{
+  g_return_val_if_fail (net != NULL && net->compiled, NULL);
+  g_return_val_if_fail (node >= 0 && (guint) node < net->nodes->len, NULL);
+  return NODE (net, node)->grad;
+}
+
+static float *
+param_value (GnNet *net, const Node *nd, int k)
+{
+  return g_array_index (net->params, GnParam, nd->param_first + k).value;
+}
+
+static float *
+param_grad (GnNet *net, const Node *nd, int k)
+{
+  return g_array_index (net->params, GnParam, nd->param_first + k).grad;
+}
+
+static const float *
+input_value (GnNet *net, const Node *nd, int k)
+{
+  return NODE (net, nd->inputs[k])->value;
+}
+
+static float *
+input_grad (GnNet *net, const Node *nd, int k)
+{
+  return NODE (net, nd->inputs[k])->grad;
+}
+
+static void
+forward_node (GnNet *net, Node *nd, GnMode mode)
+{
+  GnShape s = nd->shape;
+  switch (nd->kind)
+    {
+    case OP_INPUT:
+    case OP_IDENTITY:
+      break;
+    case OP_CONV:
+      gn_conv2d_forward (&nd->u.conv, input_value (net, nd, 0),
+                         param_value (net, nd, 0),
+                         nd->bias ? param_value (net, nd, 1) : NULL,
+                         nd->value, net->scratch);
+      break;
+    case OP_BN:
+      {
+        float *st = net->state + nd->state_off;
+        const float *gamma = nd->u.bn.affine ? param_value (net, nd, 0) : NULL;
+        const float *beta = nd->u.bn.affine ? param_value (net, nd, 1) : NULL;
+        if (nd->u.bn.track && mode == GN_MODE_EVAL)
+          gn_batchnorm_forward_eval (s.n, s.c, s.h * s.w,
+                                     input_value (net, nd, 0), nd->value,
+                                     gamma, beta, st + 2 * s.c, st + 3 * s.c,
+                                     st, st + s.c, GN_BN_EPS);
+        else
+          gn_batchnorm_forward_train (s.n, s.c, s.h * s.w,
+                                      input_value (net, nd, 0), nd->value,
+                                      gamma, beta, st, st + s.c,
+                                      nd->u.bn.track ? st + 2 * s.c : NULL,
+                                      nd->u.bn.track ? st + 3 * s.c : NULL,
+                                      GN_BN_MOMENTUM, GN_BN_EPS);
+        break;
+      }
+    case OP_RELU:
+      gn_relu_forward (shape_count (s), input_value (net, nd, 0), nd->value);
+      break;
+    case OP_AVGPOOL:
+      gn_avgpool_forward (&nd->u.pool, input_value (net, nd, 0), nd->value);
+      break;
+    case OP_MAXPOOL:
+      gn_maxpool_forward (&nd->u.pool, input_value (net, nd, 0), nd->value,
+                          nd->aux);
+      break;
+    case OP_GAP:
+      {
+        GnShape in = NODE (net, nd->inputs[0])->shape;
+        gn_global_avgpool_forward (in.n, in.c, in.h * in.w,
+                                   input_value (net, nd, 0), nd->value);
+        break;
+      }
+    case OP_LINEAR:
+      gn_linear_forward (s.n, nd->u.linear.in_f, nd->u.linear.out_f,
+                         input_value (net, nd, 0), param_value (net, nd, 0),
+                         nd->bias ? param_value (net, nd, 1) : NULL,
+                         nd->value);
+      break;
+    case OP_ADD:
+      {
+        const float **in = g_alloca (sizeof (float *) * (gsize) nd->n_inputs);
+        for (int k = 0; k < nd->n_inputs; k++)
+          in[k] = input_value (net, nd, k);
+        gn_add_forward (shape_count (s), nd->n_inputs, in, nd->value);
+        break;
+      }
+    case OP_CONCAT:
+      {
+        const float **in = g_alloca (sizeof (float *) * (gsize) nd->n_inputs);
+        int *cs = g_alloca (sizeof (int) * (gsize) nd->n_inputs);
+        for (int k = 0; k < nd->n_inputs; k++)
+          {
+            in[k] = input_value (net, nd, k);
+            cs[k] = NODE (net, nd->inputs[k])->shape.c;
+          }
+        gn_concat_forward (s.n, s.h * s.w, nd->n_inputs, cs, in, nd->value);
+        break;
+      }
+    case OP_ZERO:
+      memset (nd->value, 0, shape_count (s) * sizeof (float));
+      break;
+    case OP_RESIZE:
+      {
+        GnShape in = NODE (net, nd->inputs[0])->shape;
+        gn_resize_nearest_forward (s.n, s.c, in.h, in.w, s.h, s.w,
+                                   input_value (net, nd, 0), nd->value);
+        break;
+      }
+    case N_OPS:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+zero_grads_born (GnNet *net, int t, int *cursor)
+{
+  while (*cursor < net->n_zero && net->zero_birth[*cursor] <= t)
+    {
+      Node *nd = NODE (net, net->zero_order[*cursor]);
+      memset (nd->grad, 0, nd->grad_count * sizeof (float));
+      (*cursor)++;
+    }
+}
+
+void
+gn_net_forward (GnNet *net, GnMode mode)
+{
+  g_return_if_fail (net != NULL && net->compiled);
+  int n = (int) net->nodes->len;
+  for (int i = 1; i < n; i++)
+    forward_node (net, NODE (net, i), mode);
+  net->last_mode = mode;
+
+  /* tap gradients come alive at the loss step: zero them for seeding */
+  int cursor = 0;
+  while (cursor < net->n_zero && net->zero_birth[cursor] <= n)
+    {
+      Node *nd = NODE (net, net->zero_order[cursor]);
+      memset (nd->grad, 0, nd->grad_count * sizeof (float));
+      cursor++;
+    }
+}
+
+static void
+backward_node (GnNet *net, Node *nd)
+{
+  GnShape s = nd->shape;
+  const float *dy = nd->grad;
+  switch (nd->kind)
+    {
+    case OP_INPUT:
+    case OP_IDENTITY:
+    case OP_ZERO:
+      break;
+    case OP_CONV:
+      gn_conv2d_backward (&nd->u.conv, input_value (net, nd, 0),
+                          param_value (net, nd, 0), dy,
+                          input_grad (net, nd, 0), param_grad (net, nd, 0),
+                          nd->bias ? param_grad (net, nd, 1) : NULL,
+                          net->scratch);
+      break;
+    case OP_BN:
+      {
+        float *st = net->state + nd->state_off;
+        gboolean affine = nd->u.bn.affine;
+        gboolean batch_stats = !nd->u.bn.track
+                               || net->last_mode == GN_MODE_TRAIN;
+        gn_batchnorm_backward (s.n, s.c, s.h * s.w,
+                               affine ? input_value (net, nd, 0) : nd->value,
+                               affine ? st : NULL, st + s.c, batch_stats,
+                               affine ? param_value (net, nd, 0) : NULL, dy,
+                               input_grad (net, nd, 0),
+                               affine ? param_grad (net, nd, 0) : NULL,
+                               affine ? param_grad (net, nd, 1) : NULL);
+        break;
+      }
+    case OP_RELU:
+      if (input_grad (net, nd, 0))
+        gn_relu_backward (shape_count (s), nd->value, dy,
+                          input_grad (net, nd, 0));
+      break;
+    case OP_AVGPOOL:
+      if (input_grad (net, nd, 0))
+        gn_avgpool_backward (&nd->u.pool, dy, input_grad (net, nd, 0));
+      break;
+    case OP_MAXPOOL:
+      if (input_grad (net, nd, 0))
+        gn_maxpool_backward (&nd->u.pool, nd->aux, dy,
+                             input_grad (net, nd, 0));
+      break;
+    case OP_GAP:
+      if (input_grad (net, nd, 0))
+        {
+          GnShape in = NODE (net, nd->inputs[0])->shape;
+          gn_global_avgpool_backward (in.n, in.c, in.h * in.w, dy,
+                                      input_grad (net, nd, 0));
+        }
+      break;
+    case OP_LINEAR:
+      gn_linear_backward (s.n, nd->u.linear.in_f, nd->u.linear.out_f,
+                          input_value (net, nd, 0), param_value (net, nd, 0),
+                          dy, input_grad (net, nd, 0),
+                          param_grad (net, nd, 0),
+                          nd->bias ? param_grad (net, nd, 1) : NULL);
+      break;
+    case OP_ADD:
+      for (int k = 0; k < nd->n_inputs; k++)
+        if (input_grad (net, nd, k))
+          gn_accumulate (shape_count (s), dy, input_grad (net, nd, k));
+      break;
+    case OP_CONCAT:
+      {
+        float **dxs = g_alloca (sizeof (float *) * (gsize) nd->n_inputs);
+        int *cs = g_alloca (sizeof (int) * (gsize) nd->n_inputs);
+        for (int k = 0; k < nd->n_inputs; k++)
+          {
+            dxs[k] = input_grad (net, nd, k);
+            cs[k] = NODE (net, nd->inputs[k])->shape.c;
+          }
+        gn_concat_backward (s.n, s.h * s.w, nd->n_inputs, cs, dy, dxs);
+        break;
+      }
+    case OP_RESIZE:
+      if (input_grad (net, nd, 0))
+        {
+          GnShape in = NODE (net, nd->inputs[0])->shape;
+          gn_resize_nearest_backward (s.n, s.c, in.h, in.w, s.h, s.w, dy,
+                                      input_grad (net, nd, 0));
+        }
+      break;
+    case N_OPS:
+      g_assert_not_reached ();
+    }
+}
+
+void
+gn_net_backward (GnNet *net)
+{
+  g_return_if_fail (net != NULL && net->compiled);
+  int n = (int) net->nodes->len;
+  int cursor = 0;
+
+  /* skip the tap gradients, zeroed and seeded since the forward pass */
+  while (cursor < net->n_zero && net->zero_birth[cursor] <= n)
+    cursor++;
+  for (int i = n - 1; i >= 0; i--)
+    {
+      zero_grads_born (net, 2 * n - i, &cursor);
+      Node *nd = NODE (net, i);
+      if (nd->has_grad)
+        backward_node (net, nd);
+    }
+}

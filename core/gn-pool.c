@@ -1,2 +1,280 @@
-/* gn-pool.c - stub */
+/* gn-pool.c - average, max and global average pooling (PyTorch 1.13)
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Windows are square (k x k) over [n][c][in_h][in_w]; every (n, c) pair
+ * is an independent plane, so the kernels loop over n*c planes.
+ *
+ * The window bounds and divisors are computed exactly as PyTorch's CPU
+ * kernels (aten/src/ATen/native/cpu/AvgPoolKernel.cpp, MaxPoolKernel.cpp)
+ * do, because GenNAS's proxy scores are compared against numbers produced
+ * with them: a different divisor on border windows changes the features.
+ */
+#include "config.h"
 #include "gennas.h"
+
+#include <math.h>
+
+gboolean
+gn_pool_geom_init (GnPoolGeom *g, GError **error)
+{
+  g_return_val_if_fail (g != NULL, FALSE);
+
+  if (g->n < 1 || g->c < 1 || g->in_h < 1 || g->in_w < 1)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "pooling input shape [%d, %d, %d, %d] has a non-positive "
+                   "dimension", g->n, g->c, g->in_h, g->in_w);
+      return FALSE;
+    }
+  if (g->k < 1)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "pooling kernel size %d must be at least 1", g->k);
+      return FALSE;
+    }
+  if (g->stride < 1)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "pooling stride %d must be at least 1", g->stride);
+      return FALSE;
+    }
+  if (g->pad < 0 || g->pad > g->k / 2)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "pooling padding %d must be between 0 and half the kernel "
+                   "size (%d)", g->pad, g->k / 2);
+      return FALSE;
+    }
+
+  /* Floor mode, in 64 bits so a huge k or pad cannot overflow; with
+   * in + 2 pad >= k the numerator is non-negative and C's truncating
+   * division is the floor. */
+  gint64 num_h = (gint64) g->in_h + 2 * (gint64) g->pad - g->k;
+  gint64 num_w = (gint64) g->in_w + 2 * (gint64) g->pad - g->k;
+  if (num_h < 0 || num_w < 0)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "pooling window %d (padding %d) is larger than the "
+                   "%d x %d input", g->k, g->pad, g->in_h, g->in_w);
+      return FALSE;
+    }
+  /* Every window coordinate lies in [-pad, in + pad], so bounding the
+   * padded extent keeps the kernels' int arithmetic exact; the argmax of
+   * max pooling is a gint32 in-plane index. */
+  if ((gint64) g->in_h + 2 * (gint64) g->pad > G_MAXINT
+      || (gint64) g->in_w + 2 * (gint64) g->pad > G_MAXINT
+      || (gint64) g->in_h * g->in_w > G_MAXINT32)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "pooling input %d x %d with padding %d is too large",
+                   g->in_h, g->in_w, g->pad);
+      return FALSE;
+    }
+  g->out_h = (int) (num_h / g->stride + 1);
+  g->out_w = (int) (num_w / g->stride + 1);
+  return TRUE;
+}
+
+/* dst += v over a run; a restrict parameter so it vectorises without an
+ * overlap check (GCC trusts restrict on parameters, not on locals). */
+static void
+add_const (float *restrict dst, int len, float v)
+{
+  for (int i = 0; i < len; i++)
+    dst[i] += v;
+}
+
+/* The clipped window of output position @o along one axis, and PyTorch's
+ * count_include_pad extent: the window clipped to the PADDED input. */
+typedef struct {
+  int start, end;     /* real cells [start, end) */
+  int padded_extent;  /* cells inside the padded border */
+} Span;
+
+static inline Span
+window_span (int o, int stride, int pad, int k, int in)
+{
+  Span s;
+  int start = o * stride - pad;
+  int end = MIN (start + k, in + pad);
+  s.padded_extent = end - start;
+  s.start = MAX (start, 0);
+  s.end = MIN (end, in);
+  return s;
+}
+
+/* PyTorch's divisor: with count_include_pad the window clipped to the
+ * padded input (padding cells count), else the real cells only.  The
+ * product is taken in 64 bits: k * k alone may exceed an int. */
+static inline float
+window_divisor (const GnPoolGeom *g, Span sh, Span sw)
+{
+  gint64 cells = g->count_include_pad
+                 ? (gint64) sh.padded_extent * sw.padded_extent
+                 : (gint64) (sh.end - sh.start) * (sw.end - sw.start);
+  return (float) cells;
+}
+
+void
+gn_avgpool_forward (const GnPoolGeom *g, const float *x, float *y)
+{
+  size_t in_plane = (size_t) g->in_h * (size_t) g->in_w;
+  size_t out_plane = (size_t) g->out_h * (size_t) g->out_w;
+  size_t planes = (size_t) g->n * (size_t) g->c;
+
+  for (size_t p = 0; p < planes; p++)
+    {
+      const float *restrict xp = x + p * in_plane;
+      float *restrict yp = y + p * out_plane;
+      for (int oh = 0; oh < g->out_h; oh++)
+        {
+          Span sh = window_span (oh, g->stride, g->pad, g->k, g->in_h);
+          for (int ow = 0; ow < g->out_w; ow++)
+            {
+              Span sw = window_span (ow, g->stride, g->pad, g->k, g->in_w);
+              /* pad <= k/2 guarantees a non-empty real window */
+              float divisor = window_divisor (g, sh, sw);
+              float acc = 0.0f;
+              for (int ih = sh.start; ih < sh.end; ih++)
+                {
+                  const float *restrict row = xp + (size_t) ih * g->in_w;
+                  for (int iw = sw.start; iw < sw.end; iw++)
+                    acc += row[iw];
+                }
+              yp[(size_t) oh * g->out_w + ow] = acc / divisor;
+            }
+        }
+    }
+}
+
+void
+gn_avgpool_backward (const GnPoolGeom *g, const float *dy, float *dx)
+{
+  size_t in_plane = (size_t) g->in_h * (size_t) g->in_w;
+  size_t out_plane = (size_t) g->out_h * (size_t) g->out_w;
+  size_t planes = (size_t) g->n * (size_t) g->c;
+
+  for (size_t p = 0; p < planes; p++)
+    {
+      const float *restrict dyp = dy + p * out_plane;
+      float *restrict dxp = dx + p * in_plane;
+      for (int oh = 0; oh < g->out_h; oh++)
+        {
+          Span sh = window_span (oh, g->stride, g->pad, g->k, g->in_h);
+          for (int ow = 0; ow < g->out_w; ow++)
+            {
+              Span sw = window_span (ow, g->stride, g->pad, g->k, g->in_w);
+              float divisor = window_divisor (g, sh, sw);
+              /* overlapping windows (stride < k) scatter into the same
+               * cells, hence += inside the window as well */
+              float gv = dyp[(size_t) oh * g->out_w + ow] / divisor;
+              for (int ih = sh.start; ih < sh.end; ih++)
+                add_const (dxp + (size_t) ih * g->in_w + sw.start,
+                           sw.end - sw.start, gv);
+            }
+        }
+    }
+}
+
+void
+gn_maxpool_forward (const GnPoolGeom *g, const float *x, float *y,
+                    gint32 *argmax)
+{
+  size_t in_plane = (size_t) g->in_h * (size_t) g->in_w;
+  size_t out_plane = (size_t) g->out_h * (size_t) g->out_w;
+  size_t planes = (size_t) g->n * (size_t) g->c;
+
+  for (size_t p = 0; p < planes; p++)
+    {
+      const float *restrict xp = x + p * in_plane;
+      float *restrict yp = y + p * out_plane;
+      gint32 *restrict ap = argmax + p * out_plane;
+      for (int oh = 0; oh < g->out_h; oh++)
+        {
+          int h0 = oh * g->stride - g->pad;
+          int h1 = MIN (h0 + g->k, g->in_h);
+          h0 = MAX (h0, 0);
+          for (int ow = 0; ow < g->out_w; ow++)
+            {
+              int w0 = ow * g->stride - g->pad;
+              int w1 = MIN (w0 + g->k, g->in_w);
+              w0 = MAX (w0, 0);
+              /* Padding never wins: it acts as -inf, so only real cells
+               * are scanned.  Strict > keeps the first maximum on ties;
+               * a NaN always replaces the running maximum (so the value
+               * is NaN and the index the last NaN), as PyTorch's CPU
+               * kernel does. */
+              gint32 best = (gint32) (h0 * g->in_w + w0);
+              float maxval = -INFINITY;
+              for (int ih = h0; ih < h1; ih++)
+                for (int iw = w0; iw < w1; iw++)
+                  {
+                    gint32 idx = (gint32) (ih * g->in_w + iw);
+                    float v = xp[idx];
+                    if (v > maxval || isnan (v))
+                      {
+                        maxval = v;
+                        best = idx;
+                      }
+                  }
+              yp[(size_t) oh * g->out_w + ow] = maxval;
+              ap[(size_t) oh * g->out_w + ow] = best;
+            }
+        }
+    }
+}
+
+void
+gn_maxpool_backward (const GnPoolGeom *g, const gint32 *argmax,
+                     const float *dy, float *dx)
+{
+  size_t in_plane = (size_t) g->in_h * (size_t) g->in_w;
+  size_t out_plane = (size_t) g->out_h * (size_t) g->out_w;
+  size_t planes = (size_t) g->n * (size_t) g->c;
+
+  for (size_t p = 0; p < planes; p++)
+    {
+      const gint32 *restrict ap = argmax + p * out_plane;
+      const float *restrict dyp = dy + p * out_plane;
+      float *restrict dxp = dx + p * in_plane;
+      /* a cell that is the maximum of several overlapping windows
+       * receives the sum of their gradients */
+      for (size_t o = 0; o < out_plane; o++)
+        dxp[ap[o]] += dyp[o];
+    }
+}
+
+void
+gn_global_avgpool_forward (int n, int c, int hw, const float *x, float *y)
+{
+  size_t planes = (size_t) n * (size_t) c;
+
+  for (size_t p = 0; p < planes; p++)
+    {
+      const float *restrict xp = x + p * (size_t) hw;
+      /* double: a float sum over a large plane drifts */
+      double s0 = 0.0, s1 = 0.0;
+      int i = 0;
+      for (; i + 2 <= hw; i += 2)
+        {
+          s0 += xp[i];
+          s1 += xp[i + 1];
+        }
+      for (; i < hw; i++)
+        s0 += xp[i];
+      y[p] = (float) ((s0 + s1) / hw);
+    }
+}
+
+void
+gn_global_avgpool_backward (int n, int c, int hw, const float *dy,
+                            float *dx)
+{
+  size_t planes = (size_t) n * (size_t) c;
+
+  for (size_t p = 0; p < planes; p++)
+    {
+      add_const (dx + p * (size_t) hw, hw, dy[p] / (float) hw);
+    }
+}

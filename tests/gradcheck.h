@@ -46,6 +46,21 @@ gboolean gc_check (const char *what, float *x, const float *analytic,
                    size_t n, GcLossFn loss, gpointer user, int max_coords,
                    double eps, double atol, double rtol);
 
+/**
+ * gc_check_nonsmooth:
+ *
+ * As gc_check(), for functions with kinks (ReLU, max pooling) deep inside
+ * a network, where a finite difference that straddles a kink is wrong by
+ * construction.  Each coordinate is differenced with steps @eps and
+ * @eps / 2: where the two estimates disagree the step crossed a kink and
+ * the coordinate is skipped; every other coordinate must match.  Fails if
+ * more than a quarter of the coordinates had to be skipped.
+ */
+gboolean gc_check_nonsmooth (const char *what, float *x, const float *analytic,
+                             size_t n, GcLossFn loss, gpointer user,
+                             int max_coords, double eps, double atol,
+                             double rtol);
+
 /** Largest |a_i - b_i|. */
 double gc_max_abs_diff (const float *a, const float *b, size_t n);
 

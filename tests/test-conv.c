@@ -1,2 +1,464 @@
-#include <glib.h>
-int main (int argc, char **argv) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+/* test-conv.c - gn_conv2d_* against a direct convolution and finite
+ * differences
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "gennas.h"
+#include "gradcheck.h"
+
+#include <math.h>
+
+/* One geometry under test.  The set covers every branch of the kernel:
+ * stride 1 (transposed-convolution dX) and stride > 1 (row2im dX), padding
+ * larger than the dilated kernel (negative padding of the transposed
+ * convolution), groups, and shapes big enough to be split into chunks that
+ * straddle images. */
+typedef struct {
+  const char *name;
+  int n, in_c, in_h, in_w, out_c, kh, kw, sh, sw, ph, pw, dh, dw, groups;
+  gboolean bias;
+} Case;
+
+static const Case cases[] = {
+  /* name            n  ic  ih  iw oc kh kw sh sw ph pw dh dw  g  bias */
+  { "3x3-pad1",      2,  3,  7,  6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, TRUE },
+  { "1x1",           2,  5,  6,  5, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1, TRUE },
+  { "1x1-stride2-pad1", 1, 4, 7, 6, 3, 1, 1, 2, 2, 1, 1, 1, 1, 1, TRUE },
+  { "5x5-pad2",      1,  2,  9,  8, 3, 5, 5, 1, 1, 2, 2, 1, 1, 1, TRUE },
+  { "3x3-stride2",   2,  3,  9,  7, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, TRUE },
+  { "2x5-rect",      2,  3,  8, 11, 2, 2, 5, 1, 2, 1, 2, 1, 1, 1, TRUE },
+  { "3x3-dil2",      1,  3,  9,  9, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1, TRUE },
+  { "3x3-pad3",      1,  2,  5,  4, 3, 3, 3, 1, 1, 3, 3, 1, 1, 1, TRUE },
+  { "groups2",       2,  4,  6,  6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2, TRUE },
+  { "depthwise",     2,  4,  7,  7, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4, TRUE },
+  { "depthwise-x2-stride2", 1, 3, 8, 9, 6, 3, 3, 2, 2, 1, 1, 1, 1, 3, FALSE },
+  { "no-bias",       2,  3,  6,  7, 2, 3, 3, 1, 1, 0, 0, 1, 1, 1, FALSE },
+  { "batch5-odd",    5,  3, 11, 13, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, TRUE },
+  { "chunked",       3, 48, 15, 17, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, TRUE },
+};
+
+static GnConv2dGeom
+case_geom (const Case *c)
+{
+  GnConv2dGeom g = {
+    .n = c->n, .in_c = c->in_c, .in_h = c->in_h, .in_w = c->in_w,
+    .out_c = c->out_c, .kh = c->kh, .kw = c->kw, .stride_h = c->sh,
+    .stride_w = c->sw, .pad_h = c->ph, .pad_w = c->pw, .dil_h = c->dh,
+    .dil_w = c->dw, .groups = c->groups,
+  };
+  GError *error = NULL;
+  gboolean ok = gn_conv2d_geom_init (&g, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  return g;
+}
+
+/* Calls fn(x index, w index, y index) for every multiply of the
+ * convolution, in the plainest possible loop nest. */
+#define FOR_EACH_TAP(g, XI, WI, YI, BODY)                                   \
+  do {                                                                      \
+    const int cig_ = (g)->in_c / (g)->groups;                               \
+    const int ocg_ = (g)->out_c / (g)->groups;                              \
+    for (int b_ = 0; b_ < (g)->n; b_++)                                     \
+      for (int o_ = 0; o_ < (g)->out_c; o_++)                               \
+        for (int oy_ = 0; oy_ < (g)->out_h; oy_++)                          \
+          for (int ox_ = 0; ox_ < (g)->out_w; ox_++)                        \
+            for (int c_ = 0; c_ < cig_; c_++)                               \
+              for (int i_ = 0; i_ < (g)->kh; i_++)                          \
+                for (int j_ = 0; j_ < (g)->kw; j_++)                        \
+                  {                                                         \
+                    int iy_ = oy_ * (g)->stride_h - (g)->pad_h              \
+                              + i_ * (g)->dil_h;                            \
+                    int ix_ = ox_ * (g)->stride_w - (g)->pad_w              \
+                              + j_ * (g)->dil_w;                            \
+                    if (iy_ < 0 || iy_ >= (g)->in_h || ix_ < 0              \
+                        || ix_ >= (g)->in_w)                                \
+                      continue;                                             \
+                    int ci_ = (o_ / ocg_) * cig_ + c_;                      \
+                    size_t XI = (((size_t) b_ * (g)->in_c + ci_)            \
+                                 * (g)->in_h + iy_) * (g)->in_w + ix_;      \
+                    size_t WI = (((size_t) o_ * cig_ + c_) * (g)->kh + i_)  \
+                                * (g)->kw + j_;                             \
+                    size_t YI = (((size_t) b_ * (g)->out_c + o_)            \
+                                 * (g)->out_h + oy_) * (g)->out_w + ox_;    \
+                    BODY;                                                   \
+                  }                                                         \
+  } while (0)
+
+/* Direct convolution in double. */
+static void
+ref_forward (const GnConv2dGeom *g, const float *x, const float *w,
+             const float *b, double *y)
+{
+  const size_t plane = (size_t) g->out_h * g->out_w;
+  const size_t ys = (size_t) g->n * g->out_c * plane;
+  for (size_t i = 0; i < ys; i++)
+    y[i] = b ? b[(i / plane) % g->out_c] : 0.0;
+  FOR_EACH_TAP (g, xi, wi, yi, y[yi] += (double) w[wi] * x[xi]);
+}
+
+/* Its exact gradients, in double. */
+static void
+ref_backward (const GnConv2dGeom *g, const float *x, const float *w,
+              const float *dy, double *dx, double *dw, double *db)
+{
+  const size_t plane = (size_t) g->out_h * g->out_w;
+  const size_t ys = (size_t) g->n * g->out_c * plane;
+  for (size_t i = 0; i < ys; i++)
+    db[(i / plane) % g->out_c] += dy[i];
+  FOR_EACH_TAP (g, xi, wi, yi, {
+    dx[xi] += (double) dy[yi] * w[wi];
+    dw[wi] += (double) dy[yi] * x[xi];
+  });
+}
+
+/* Everything a test needs for one geometry. */
+typedef struct {
+  GnConv2dGeom g;
+  size_t xs, ws, ys, ss;
+  float *x, *w, *b, *y, *r, *scratch;
+} Fixture;
+
+static void
+fixture_init (Fixture *f, const Case *c)
+{
+  f->g = case_geom (c);
+  f->xs = (size_t) f->g.n * f->g.in_c * f->g.in_h * f->g.in_w;
+  f->ws = gn_conv2d_weight_size (&f->g);
+  f->ys = (size_t) f->g.n * f->g.out_c * f->g.out_h * f->g.out_w;
+  f->ss = gn_conv2d_scratch_floats (&f->g);
+  g_assert_cmpuint (f->ws, ==, (size_t) c->out_c * (c->in_c / c->groups)
+                               * c->kh * c->kw);
+  f->x = g_new (float, f->xs);
+  f->w = g_new (float, f->ws);
+  f->b = c->bias ? g_new (float, f->g.out_c) : NULL;
+  f->y = g_new (float, f->ys);
+  f->r = g_new (float, f->ys);
+  /* exactly the advertised size, so ASan catches any overrun; NaN so a
+   * kernel reading scratch it has not written poisons its output */
+  f->scratch = g_new (float, MAX (f->ss, 1));
+  for (size_t i = 0; i < f->ss; i++)
+    f->scratch[i] = NAN;
+  gc_fill (f->x, f->xs, 1, -1.0f, 1.0f);
+  gc_fill (f->w, f->ws, 2, -1.0f, 1.0f);
+  if (f->b)
+    gc_fill (f->b, f->g.out_c, 3, -1.0f, 1.0f);
+  gc_fill (f->r, f->ys, 4, -1.0f, 1.0f);
+}
+
+static void
+fixture_clear (Fixture *f)
+{
+  g_free (f->x);
+  g_free (f->w);
+  g_free (f->b);
+  g_free (f->y);
+  g_free (f->r);
+  g_free (f->scratch);
+}
+
+static double
+probe_loss (gpointer user)
+{
+  Fixture *f = user;
+  gn_conv2d_forward (&f->g, f->x, f->w, f->b, f->y, f->scratch);
+  return gc_dot (f->y, f->r, f->ys);
+}
+
+/* max |a - ref| / (1 + |ref|) */
+static double
+rel_err (const float *a, const double *ref, size_t n)
+{
+  double m = 0.0;
+  for (size_t i = 0; i < n; i++)
+    m = MAX (m, fabs (a[i] - ref[i]) / (1.0 + fabs (ref[i])));
+  return m;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_forward (void)
+{
+  for (size_t k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      Fixture f;
+      fixture_init (&f, &cases[k]);
+      double *ref = g_new (double, f.ys);
+      ref_forward (&f.g, f.x, f.w, f.b, ref);
+      for (size_t i = 0; i < f.ys; i++)
+        f.y[i] = NAN; /* forward must overwrite every output */
+      gn_conv2d_forward (&f.g, f.x, f.w, f.b, f.y, f.scratch);
+      double err = rel_err (f.y, ref, f.ys);
+      g_test_message ("%s: out %dx%d, max rel err %.2g", cases[k].name,
+                      f.g.out_h, f.g.out_w, err);
+      if (!(err < 1e-5))
+        g_error ("forward %s: max relative error %g", cases[k].name, err);
+      g_free (ref);
+      fixture_clear (&f);
+    }
+}
+
+/* Backward against finite differences of L = sum r y (on a seeded subset
+ * of coordinates) and, on every coordinate, against the exact double
+ * gradient. */
+static void
+test_grad (gconstpointer data)
+{
+  const Case *c = data;
+  Fixture f;
+  fixture_init (&f, c);
+
+  float *dx = g_new0 (float, f.xs);
+  float *dw = g_new0 (float, f.ws);
+  float *db = g_new0 (float, f.g.out_c);
+  gn_conv2d_backward (&f.g, f.x, f.w, f.r, dx, dw, f.b ? db : NULL,
+                      f.scratch);
+
+  double *rdx = g_new0 (double, f.xs);
+  double *rdw = g_new0 (double, f.ws);
+  double *rdb = g_new0 (double, f.g.out_c);
+  ref_backward (&f.g, f.x, f.w, f.r, rdx, rdw, rdb);
+  g_assert_cmpfloat (rel_err (dx, rdx, f.xs), <, 1e-5);
+  g_assert_cmpfloat (rel_err (dw, rdw, f.ws), <, 1e-5);
+  if (f.b)
+    g_assert_cmpfloat (rel_err (db, rdb, f.g.out_c), <, 1e-5);
+
+  /* L is linear in each tensor, so a large step has no truncation error
+   * and keeps float rounding of y negligible */
+  const double eps = 0.05, atol = 2e-3, rtol = 2e-3;
+  const int coords = f.xs > 5000 ? 24 : 80;
+  g_assert_true (gc_check ("conv dx", f.x, dx, f.xs, probe_loss, &f, coords,
+                           eps, atol, rtol));
+  g_assert_true (gc_check ("conv dw", f.w, dw, f.ws, probe_loss, &f, coords,
+                           eps, atol, rtol));
+  if (f.b)
+    g_assert_true (gc_check ("conv db", f.b, db, f.g.out_c, probe_loss, &f,
+                             coords, eps, atol, rtol));
+
+  g_free (rdx);
+  g_free (rdw);
+  g_free (rdb);
+  g_free (dx);
+  g_free (dw);
+  g_free (db);
+  fixture_clear (&f);
+}
+
+/* Calling backward twice on non-zero gradients adds the gradient twice. */
+static void
+test_accumulates (void)
+{
+  /* one stride-1 and one strided geometry: the two dX paths */
+  static const int which[] = { 0, 4 };
+  for (size_t k = 0; k < G_N_ELEMENTS (which); k++)
+    {
+      Fixture f;
+      fixture_init (&f, &cases[which[k]]);
+      const int oc = f.g.out_c;
+      float *g0[3], *g1[3], *g2[3];
+      const size_t sz[3] = { f.xs, f.ws, (size_t) oc };
+      for (int t = 0; t < 3; t++)
+        {
+          g0[t] = g_new (float, sz[t]);
+          gc_fill (g0[t], sz[t], 10 + t, -1.0f, 1.0f);
+          g1[t] = g_memdup2 (g0[t], sz[t] * sizeof (float));
+        }
+      gn_conv2d_backward (&f.g, f.x, f.w, f.r, g1[0], g1[1], g1[2],
+                          f.scratch);
+      for (int t = 0; t < 3; t++)
+        g2[t] = g_memdup2 (g1[t], sz[t] * sizeof (float));
+      gn_conv2d_backward (&f.g, f.x, f.w, f.r, g2[0], g2[1], g2[2],
+                          f.scratch);
+      for (int t = 0; t < 3; t++)
+        {
+          double worst = 0.0, moved = 0.0;
+          for (size_t i = 0; i < sz[t]; i++)
+            {
+              double once = (double) g1[t][i] - g0[t][i];
+              double twice = (double) g2[t][i] - g0[t][i];
+              worst = MAX (worst, fabs (twice - 2.0 * once));
+              moved = MAX (moved, fabs (once));
+            }
+          g_assert_cmpfloat (moved, >, 0.1);
+          g_assert_cmpfloat (worst, <, 1e-4 * (1.0 + moved));
+          g_free (g0[t]);
+          g_free (g1[t]);
+          g_free (g2[t]);
+        }
+      fixture_clear (&f);
+    }
+}
+
+/* NULL gradients are skipped and do not change the others. */
+static void
+test_null_skips (void)
+{
+  static const int which[] = { 0, 4, 8 };
+  for (size_t k = 0; k < G_N_ELEMENTS (which); k++)
+    {
+      Fixture f;
+      fixture_init (&f, &cases[which[k]]);
+      const int oc = f.g.out_c;
+      float *dx = g_new0 (float, f.xs), *dw = g_new0 (float, f.ws);
+      float *db = g_new0 (float, oc);
+      gn_conv2d_backward (&f.g, f.x, f.w, f.r, dx, dw, db, f.scratch);
+
+      float *ox = g_new0 (float, f.xs), *ow = g_new0 (float, f.ws);
+      float *ob = g_new0 (float, oc);
+      gn_conv2d_backward (&f.g, f.x, f.w, f.r, ox, NULL, NULL, f.scratch);
+      gn_conv2d_backward (&f.g, f.x, f.w, f.r, NULL, ow, NULL, f.scratch);
+      gn_conv2d_backward (&f.g, f.x, f.w, f.r, NULL, NULL, ob, f.scratch);
+      gn_conv2d_backward (&f.g, f.x, f.w, f.r, NULL, NULL, NULL, f.scratch);
+      g_assert_cmpfloat (gc_max_abs_diff (ox, dx, f.xs), <, 1e-5);
+      g_assert_cmpfloat (gc_max_abs_diff (ow, dw, f.ws), <, 1e-5);
+      g_assert_cmpfloat (gc_max_abs_diff (ob, db, oc), <, 1e-5);
+
+      /* x is not read when only dx is wanted: a NaN input must not leak */
+      float *nanx = g_new (float, f.xs);
+      for (size_t i = 0; i < f.xs; i++)
+        nanx[i] = NAN;
+      memset (ox, 0, f.xs * sizeof (float));
+      gn_conv2d_backward (&f.g, nanx, f.w, f.r, ox, NULL, NULL, f.scratch);
+      g_assert_cmpfloat (gc_max_abs_diff (ox, dx, f.xs), <, 1e-5);
+
+      g_free (nanx);
+      g_free (dx);
+      g_free (dw);
+      g_free (db);
+      g_free (ox);
+      g_free (ow);
+      g_free (ob);
+      fixture_clear (&f);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+
+static GnConv2dGeom
+good_geom (void)
+{
+  return (GnConv2dGeom) {
+    .n = 2, .in_c = 4, .in_h = 8, .in_w = 8, .out_c = 6, .kh = 3, .kw = 3,
+    .stride_h = 1, .stride_w = 1, .pad_h = 1, .pad_w = 1, .dil_h = 1,
+    .dil_w = 1, .groups = 1,
+  };
+}
+
+static void
+expect_invalid (GnConv2dGeom g, const char *needle)
+{
+  GError *error = NULL;
+  g_assert_false (gn_conv2d_geom_init (&g, &error));
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  if (strstr (error->message, needle) == NULL)
+    g_error ("message \"%s\" does not name \"%s\"", error->message, needle);
+  g_clear_error (&error);
+  /* a NULL error location is allowed */
+  g_assert_false (gn_conv2d_geom_init (&g, NULL));
+}
+
+static void
+test_geom_output_size (void)
+{
+  static const struct { int in, k, s, p, d, out; } t[] = {
+    { 32, 3, 1, 1, 1, 32 }, { 32, 3, 2, 1, 1, 16 }, { 7, 3, 2, 1, 1, 4 },
+    { 8, 1, 2, 0, 1, 4 }, { 9, 3, 1, 2, 2, 9 }, { 5, 5, 1, 0, 1, 1 },
+    { 6, 4, 3, 0, 1, 1 }, { 4, 3, 1, 3, 1, 8 },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (t); i++)
+    {
+      GnConv2dGeom g = good_geom ();
+      GError *error = NULL;
+      g.in_h = t[i].in;
+      g.kh = t[i].k;
+      g.stride_h = t[i].s;
+      g.pad_h = t[i].p;
+      g.dil_h = t[i].d;
+      g_assert_true (gn_conv2d_geom_init (&g, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g.out_h, ==, t[i].out);
+      g_assert_cmpint (g.out_w, ==, 8); /* width untouched: 8, k 3, pad 1 */
+    }
+}
+
+static void
+test_geom_bad_groups (void)
+{
+  GnConv2dGeom g = good_geom ();
+  g.groups = 4; /* divides in_c = 4 but not out_c = 6 */
+  expect_invalid (g, "groups (4)");
+  g = good_geom ();
+  g.groups = 3; /* divides out_c but not in_c */
+  expect_invalid (g, "groups (3)");
+  g = good_geom ();
+  g.groups = 0;
+  expect_invalid (g, "groups");
+}
+
+static void
+test_geom_zero_stride (void)
+{
+  GnConv2dGeom g = good_geom ();
+  g.stride_w = 0;
+  expect_invalid (g, "stride_w is 0");
+  g = good_geom ();
+  g.stride_h = -2;
+  expect_invalid (g, "stride_h is -2");
+  g = good_geom ();
+  g.dil_h = 0;
+  expect_invalid (g, "dil_h is 0");
+}
+
+static void
+test_geom_empty_output (void)
+{
+  GnConv2dGeom g = good_geom ();
+  g.pad_h = g.pad_w = 0;
+  g.kh = 9; /* 8 rows, no padding */
+  expect_invalid (g, "empty output");
+  g = good_geom ();
+  g.pad_h = 0;
+  g.dil_h = 5; /* 3x3 dilated by 5 spans 11 rows */
+  expect_invalid (g, "empty output");
+  g = good_geom ();
+  g.in_w = 0;
+  expect_invalid (g, "in_w is 0");
+  g = good_geom ();
+  g.n = 0;
+  expect_invalid (g, "n is 0");
+}
+
+static void
+test_geom_negative_pad (void)
+{
+  GnConv2dGeom g = good_geom ();
+  g.pad_h = -1;
+  expect_invalid (g, "pad_h is -1");
+  g = good_geom ();
+  g.pad_w = -3;
+  expect_invalid (g, "pad_w is -3");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/conv/forward", test_forward);
+  for (size_t k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      char *path = g_strdup_printf ("/conv/grad/%s", cases[k].name);
+      g_test_add_data_func (path, &cases[k], test_grad);
+      g_free (path);
+    }
+  g_test_add_func ("/conv/backward/accumulates", test_accumulates);
+  g_test_add_func ("/conv/backward/null-skips", test_null_skips);
+  g_test_add_func ("/conv/geom/output-size", test_geom_output_size);
+  g_test_add_func ("/conv/geom/bad-groups", test_geom_bad_groups);
+  g_test_add_func ("/conv/geom/zero-stride", test_geom_zero_stride);
+  g_test_add_func ("/conv/geom/empty-output", test_geom_empty_output);
+  g_test_add_func ("/conv/geom/negative-pad", test_geom_negative_pad);
+
+  return g_test_run ();
+}

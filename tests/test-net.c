@@ -1,2 +1,628 @@
-#include <glib.h>
-int main (int argc, char **argv) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+/* test-net.c - the network IR: building errors, counting, initialisation,
+ * memory planning, end-to-end gradients and a training run
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "gennas.h"
+#include "gn-plan.h"
+#include "gradcheck.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* building                                                            */
+/* ------------------------------------------------------------------ */
+
+static void
+test_build_errors (void)
+{
+  GError *error = NULL;
+  GnNet *net = gn_net_new (2, 4, 8, 8);
+
+  GnConv2dSpec bad_groups = { .out_c = 6, .kh = 3, .pad_h = 1, .groups = 4 };
+  g_assert_cmpint (gn_net_conv2d (net, 0, &bad_groups, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_cmpint (gn_net_relu (net, 7, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  GnConv2dSpec down = { .out_c = 4, .kh = 3, .stride_h = 2, .pad_h = 1 };
+  int a = gn_net_conv2d (net, 0, &down, &error);
+  g_assert_no_error (error);
+  int pair[2] = { 0, a };
+  g_assert_cmpint (gn_net_add (net, 2, pair, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "shape"));
+  g_clear_error (&error);
+  g_assert_cmpint (gn_net_concat (net, 2, pair, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (gn_net_add (net, 0, pair, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_cmpint (gn_net_maxpool (net, 0, 3, 1, 2, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (gn_net_linear (net, 0, 0, TRUE, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (gn_net_zero (net, 0, 0, 0, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* no tap: nothing to compute */
+  g_assert_false (gn_net_compile (net, FALSE, &error));
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_true (gn_net_tap (net, a, "out", &error));
+  g_assert_false (gn_net_tap (net, 0, "out", &error));
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (gn_net_find_tap (net, "out"), ==, a);
+  g_assert_cmpint (gn_net_find_tap (net, "missing"), ==, -1);
+
+  g_assert_true (gn_net_compile (net, FALSE, &error));
+  g_assert_cmpint (gn_net_relu (net, 0, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_STATE);
+  g_clear_error (&error);
+  g_assert_false (gn_net_compile (net, FALSE, &error));
+  g_assert_error (error, GN_ERROR, GN_ERROR_STATE);
+  g_clear_error (&error);
+  gn_net_free (net);
+}
+
+static void
+test_shapes_and_counts (void)
+{
+  GError *error = NULL;
+  /* the NAS-Bench-201 stem and classifier: conv3x3 3->16 (no bias),
+   * BN(16), global pooling and a 64->10 linear on an 8x8 map */
+  GnNet *net = gn_net_new (4, 3, 32, 32);
+  GnConv2dSpec stem = { .out_c = 16, .kh = 3, .pad_h = 1, .pad_w = 1 };
+  int c = gn_net_conv2d (net, 0, &stem, &error);
+  int b = gn_net_batchnorm (net, c, TRUE, TRUE, &error);
+  GnConv2dSpec red = { .out_c = 64, .kh = 1, .stride_h = 4 };
+  int r = gn_net_conv2d (net, b, &red, &error);
+  int g = gn_net_global_avgpool (net, r, &error);
+  int l = gn_net_linear (net, g, 10, TRUE, &error);
+  g_assert_no_error (error);
+
+  GnShape s = gn_net_shape (net, r);
+  g_assert_cmpint (s.n, ==, 4);
+  g_assert_cmpint (s.c, ==, 64);
+  g_assert_cmpint (s.h, ==, 8);
+  g_assert_cmpint (s.w, ==, 8);
+  s = gn_net_shape (net, l);
+  g_assert_cmpint (s.c, ==, 10);
+  g_assert_cmpint (s.h, ==, 1);
+  g_assert_cmpstr (gn_net_op_name (net, b), ==, "batchnorm");
+
+  /* 432 + 32 + 1024 + 650 */
+  g_assert_cmpuint (gn_net_count_params (net), ==, 432 + 32 + 16 * 64 + 650);
+  /* per-sample MACs: stem 32*32*16*27, 1x1 8*8*64*16, fc 64*10 + 10 */
+  g_assert_cmpfloat (gn_net_count_macs (net), ==,
+                     32.0 * 32 * 16 * 27 + 8.0 * 8 * 64 * 16 + 650);
+
+  int z = gn_net_zero (net, b, 32, 2, &error);
+  g_assert_no_error (error);
+  s = gn_net_shape (net, z);
+  g_assert_cmpint (s.c, ==, 32);
+  g_assert_cmpint (s.h, ==, 16);
+  gn_net_free (net);
+}
+
+/* ------------------------------------------------------------------ */
+/* initialisation                                                      */
+/* ------------------------------------------------------------------ */
+
+static GnNet *
+small_net (void)
+{
+  GError *error = NULL;
+  GnNet *net = gn_net_new (2, 3, 6, 6);
+  GnConv2dSpec conv = { .out_c = 8, .kh = 3, .pad_h = 1, .pad_w = 1,
+                        .bias = TRUE };
+  int c = gn_net_conv2d (net, 0, &conv, &error);
+  int b = gn_net_batchnorm (net, c, TRUE, TRUE, &error);
+  int l = gn_net_linear (net, b, 5, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (gn_net_tap (net, l, "out", &error));
+  g_assert_true (gn_net_compile (net, FALSE, &error));
+  return net;
+}
+
+static void
+test_init (void)
+{
+  GnNet *a = small_net (), *b = small_net ();
+  GnRng ra, rb;
+  gn_rng_seed (&ra, 11);
+  gn_rng_seed (&rb, 11);
+  gn_net_init_params (a, &ra);
+  gn_net_init_params (b, &rb);
+
+  guint n;
+  const GnParam *pa = gn_net_params (a, &n);
+  const GnParam *pb = gn_net_params (b, NULL);
+  g_assert_cmpuint (n, ==, 6);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpmem (pa[i].value, pa[i].size * sizeof (float), pb[i].value,
+                     pb[i].size * sizeof (float));
+
+  /* conv weight and bias: U(±1/sqrt(27)); the variance of U(±b) is b²/3 */
+  double bound = 1.0 / sqrt (27.0), sum2 = 0.0;
+  for (guint k = 0; k < pa[0].size; k++)
+    {
+      g_assert_cmpfloat (fabs (pa[0].value[k]), <=, bound);
+      sum2 += pa[0].value[k] * pa[0].value[k];
+    }
+  g_assert_cmpfloat (fabs (sum2 / pa[0].size - bound * bound / 3), <,
+                     0.35 * bound * bound / 3);
+  for (guint k = 0; k < pa[1].size; k++)
+    g_assert_cmpfloat (fabs (pa[1].value[k]), <=, bound);
+  /* batch norm: gamma 1, beta 0 */
+  for (guint k = 0; k < pa[2].size; k++)
+    {
+      g_assert_cmpfloat (pa[2].value[k], ==, 1.f);
+      g_assert_cmpfloat (pa[3].value[k], ==, 0.f);
+    }
+  /* linear: fan_in 8*6*6 */
+  bound = 1.0 / sqrt (288.0);
+  for (guint k = 0; k < pa[4].size; k++)
+    g_assert_cmpfloat (fabs (pa[4].value[k]), <=, bound);
+
+  /* another seed, other weights */
+  gn_rng_seed (&rb, 12);
+  gn_net_init_params (b, &rb);
+  g_assert_cmpfloat (gc_max_abs_diff (pa[0].value, pb[0].value, pa[0].size),
+                     >, 0.0);
+  gn_net_free (a);
+  gn_net_free (b);
+}
+
+static void
+test_init_normal_fan_out (void)
+{
+  GError *error = NULL;
+  GnNet *net = gn_net_new (1, 16, 4, 4);
+  GnConv2dSpec conv = { .out_c = 64, .kh = 3, .pad_h = 1, .pad_w = 1,
+                        .init = GN_INIT_NORMAL_FAN_OUT };
+  int c = gn_net_conv2d (net, 0, &conv, &error);
+  g_assert_true (gn_net_tap (net, c, "out", &error));
+  g_assert_true (gn_net_compile (net, FALSE, &error));
+  const GnParam *p = gn_net_params (net, NULL);
+  double s2 = 0.0, expect = 2.0 / (9.0 * 64);
+  for (guint k = 0; k < p[0].size; k++)
+    s2 += p[0].value[k] * p[0].value[k];
+  /* 9216 draws: the sample variance is within 5% of N(0, 2/576) */
+  g_assert_cmpfloat (fabs (s2 / p[0].size / expect - 1.0), <, 0.05);
+  gn_net_free (net);
+}
+
+/* ------------------------------------------------------------------ */
+/* memory planning                                                     */
+/* ------------------------------------------------------------------ */
+
+static void
+test_plan_no_overlap (void)
+{
+  GnRng r;
+  gn_rng_seed (&r, 5);
+  enum { N = 300 };
+  GnPlanBuffer b[N];
+  for (int i = 0; i < N; i++)
+    {
+      int first = (int) gn_rng_below (&r, 200);
+      b[i] = (GnPlanBuffer) { .size = 1 + gn_rng_below (&r, 5000),
+                              .first = first,
+                              .last = first + (int) gn_rng_below (&r, 40) };
+    }
+  gsize total = gn__plan_assign (b, N);
+  gsize peak = gn__plan_peak_live (b, N);
+  g_assert_cmpuint (total, >=, peak);
+  g_assert_cmpuint (total, <, 2 * peak);   /* greedy packs well */
+  for (int i = 0; i < N; i++)
+    {
+      g_assert_cmpuint (b[i].offset % GN_PLAN_ALIGN, ==, 0);
+      g_assert_cmpuint (b[i].offset + b[i].size, <=, total);
+      for (int j = i + 1; j < N; j++)
+        {
+          gboolean in_time = b[i].first <= b[j].last
+                             && b[j].first <= b[i].last;
+          gboolean in_space = b[i].offset < b[j].offset + b[j].size
+                              && b[j].offset < b[i].offset + b[i].size;
+          g_assert_false (in_time && in_space);
+        }
+    }
+}
+
+/* A deep chain of relus reuses memory: the arena stays a few tensors big
+ * instead of growing with the depth. */
+static void
+test_plan_reuse (void)
+{
+  GError *error = NULL;
+  GnNet *net = gn_net_new (8, 16, 16, 16);
+  GnConv2dSpec conv = { .out_c = 16, .kh = 3, .pad_h = 1, .pad_w = 1 };
+  int x = gn_net_conv2d (net, 0, &conv, &error);
+  for (int i = 0; i < 50; i++)
+    {
+      int b = gn_net_batchnorm (net, x, FALSE, FALSE, &error);
+      x = gn_net_avgpool (net, b, 3, 1, 1, FALSE, &error);
+    }
+  g_assert_no_error (error);
+  g_assert_true (gn_net_tap (net, x, "out", &error));
+  g_assert_true (gn_net_compile (net, FALSE, &error));
+  gsize tensor = 8 * 16 * 16 * 16 * sizeof (float);
+  /* 101 nodes; batch norm (no affine) backward reads only its output and
+   * average pooling nothing, so only the 50 batch-norm outputs stay alive
+   * for the backward pass, plus a few gradients */
+  g_assert_cmpuint (gn_net_arena_bytes (net), <=, 56 * tensor);
+  g_assert_cmpuint (gn_net_arena_bytes (net), >=, 50 * tensor);
+  gn_net_free (net);
+}
+
+/* ------------------------------------------------------------------ */
+/* end-to-end gradients through a multi-branch network                 */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  GnNet *net;
+  int tap_a, tap_b;
+  float *input;       /* the batch the check perturbs */
+  float *ra, *rb;     /* probe weights per tap */
+  gsize na, nb, n_in;
+  GnMode mode;
+} Probe;
+
+static double
+probe_loss (gpointer user)
+{
+  Probe *p = user;
+  memcpy (gn_net_input (p->net), p->input, p->n_in * sizeof (float));
+  gn_net_forward (p->net, p->mode);
+  return gc_dot (gn_net_value (p->net, p->tap_a), p->ra, p->na)
+         + gc_dot (gn_net_value (p->net, p->tap_b), p->rb, p->nb);
+}
+
+/*   input -> conv3x3 -> BN(affine) -> relu = h
+ *   h -> {conv3x3 dil 2 ; avgpool ; identity ; zero} -> add = s
+ *   h -> conv1x1 (groups 2) -> BN (no affine, no tracking) = t
+ *   t + maxpool(input) = t'
+ *   concat(s, t') -> conv3x3 stride 2 = u -> resize 8x8 -> tap a
+ *   u -> global avgpool -> linear 5 -> tap b
+ *
+ * Finite differences are wrong where a step straddles a kink of ReLU or
+ * max pooling, and deep inside a network a perturbation moves many units
+ * at once.  So the batch norm before the ReLU gets beta = ±1.5 with
+ * gamma ≈ 0.3, which keeps each channel entirely on one side of the
+ * kink (the ReLU still routes gradients, and kills half the channels),
+ * and max pooling reads the input directly, where one perturbed pixel
+ * touches only its own windows; gc_check_nonsmooth() skips the rare
+ * coordinate that still straddles a kink.
+ */
+static Probe *
+probe_new (GnMode mode, guint64 seed)
+{
+  GError *error = NULL;
+  Probe *p = g_new0 (Probe, 1);
+  GnNet *net = gn_net_new (3, 4, 7, 7);
+  GnConv2dSpec c3 = { .out_c = 6, .kh = 3, .pad_h = 1, .pad_w = 1,
+                      .bias = TRUE };
+  int h = gn_net_conv2d (net, 0, &c3, &error);
+  h = gn_net_batchnorm (net, h, TRUE, TRUE, &error);
+  h = gn_net_relu (net, h, &error);
+  GnConv2dSpec dil = { .out_c = 6, .kh = 3, .pad_h = 2, .pad_w = 2,
+                       .dil_h = 2 };
+  int br[4];
+  br[0] = gn_net_conv2d (net, h, &dil, &error);
+  br[1] = gn_net_avgpool (net, h, 3, 1, 1, FALSE, &error);
+  br[2] = gn_net_identity (net, h, &error);
+  br[3] = gn_net_zero (net, h, 0, 1, &error);
+  int s = gn_net_add (net, 4, br, &error);
+  GnConv2dSpec c1 = { .out_c = 4, .kh = 1, .groups = 2 };
+  int t = gn_net_conv2d (net, h, &c1, &error);
+  t = gn_net_batchnorm (net, t, FALSE, FALSE, &error);
+  int tm[2] = { t, gn_net_maxpool (net, 0, 3, 1, 1, &error) };
+  t = gn_net_add (net, 2, tm, &error);
+  int st[2] = { s, t };
+  int cat = gn_net_concat (net, 2, st, &error);
+  GnConv2dSpec down = { .out_c = 5, .kh = 3, .stride_h = 2, .pad_h = 1,
+                        .pad_w = 1 };
+  int u = gn_net_conv2d (net, cat, &down, &error);
+  int a = gn_net_resize_nearest (net, u, 8, 8, &error);
+  int g = gn_net_global_avgpool (net, u, &error);
+  int b = gn_net_linear (net, g, 5, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (gn_net_tap (net, a, "a", &error));
+  g_assert_true (gn_net_tap (net, b, "b", &error));
+  g_assert_true (gn_net_compile (net, TRUE, &error));
+  g_assert_no_error (error);
+
+  GnRng rng;
+  gn_rng_seed (&rng, seed);
+  gn_net_init_params (net, &rng);
+  /* keep every ReLU channel on one side of its kink (see above) */
+  guint n;
+  const GnParam *prm = gn_net_params (net, &n);
+  for (guint i = 0; i < n; i++)
+    if (prm[i].kind == GN_PARAM_BN_WEIGHT)
+      gc_fill (prm[i].value, prm[i].size, seed + i, 0.25f, 0.35f);
+    else if (prm[i].kind == GN_PARAM_BN_BIAS)
+      for (gsize k = 0; k < prm[i].size; k++)
+        prm[i].value[k] = (k % 2 ? -1.5f : 1.5f) + 0.05f * (float) k;
+
+  p->net = net;
+  p->mode = mode;
+  p->tap_a = a;
+  p->tap_b = b;
+  p->n_in = 3 * 4 * 7 * 7;
+  p->na = 3 * 5 * 8 * 8;
+  p->nb = 3 * 5;
+  p->input = g_new (float, p->n_in);
+  p->ra = g_new (float, p->na);
+  p->rb = g_new (float, p->nb);
+  gc_fill (p->input, p->n_in, seed, -1.f, 1.f);
+  gc_fill (p->ra, p->na, seed + 100, -1.f, 1.f);
+  gc_fill (p->rb, p->nb, seed + 200, -1.f, 1.f);
+  return p;
+}
+
+static void
+probe_free (Probe *p)
+{
+  gn_net_free (p->net);
+  g_free (p->input);
+  g_free (p->ra);
+  g_free (p->rb);
+  g_free (p);
+}
+
+/* forward, seed dL/dtap = r, backward */
+static void
+probe_backward (Probe *p)
+{
+  probe_loss (p);
+  memcpy (gn_net_grad (p->net, p->tap_a), p->ra, p->na * sizeof (float));
+  memcpy (gn_net_grad (p->net, p->tap_b), p->rb, p->nb * sizeof (float));
+  gn_net_zero_grad (p->net);
+  gn_net_backward (p->net);
+}
+
+static void
+check_probe (GnMode mode)
+{
+  const char *env = g_getenv ("GN_TEST_PROBE_SEED");
+  Probe *p = probe_new (mode, env ? g_ascii_strtoull (env, NULL, 10) : 21);
+  if (mode == GN_MODE_EVAL)
+    {
+      /* give the running statistics something other than 0 / 1 */
+      for (int i = 0; i < 3; i++)
+        {
+          memcpy (gn_net_input (p->net), p->input, p->n_in * sizeof (float));
+          gn_net_forward (p->net, GN_MODE_TRAIN);
+        }
+    }
+  probe_backward (p);
+
+  gboolean ok = TRUE;
+  float *dx = g_memdup2 (gn_net_grad (p->net, 0), p->n_in * sizeof (float));
+  g_assert_cmpfloat (gc_max_abs_diff (dx, p->input, 0), ==, 0.0);
+  ok &= gc_check_nonsmooth ("input", p->input, dx, p->n_in, probe_loss, p,
+                            60, 4e-3, 3e-3, 3e-2);
+  g_free (dx);
+
+  guint n;
+  const GnParam *prm = gn_net_params (p->net, &n);
+  for (guint i = 0; i < n; i++)
+    {
+      float *ana = g_memdup2 (prm[i].grad, prm[i].size * sizeof (float));
+      ok &= gc_check_nonsmooth (prm[i].name, prm[i].value, ana, prm[i].size,
+                                probe_loss, p, 25, 4e-3, 3e-3, 3e-2);
+      g_free (ana);
+    }
+  g_assert_true (ok);
+  probe_free (p);
+}
+
+static void
+test_grad_train (void)
+{
+  check_probe (GN_MODE_TRAIN);
+}
+
+static void
+test_grad_eval (void)
+{
+  check_probe (GN_MODE_EVAL);
+}
+
+/* Running statistics move only in training mode; a layer without them
+ * normalises with the batch in either mode. */
+static void
+test_bn_modes (void)
+{
+  GError *error = NULL;
+  GnNet *net = gn_net_new (4, 3, 5, 5);
+  int tracked = gn_net_batchnorm (net, 0, TRUE, TRUE, &error);
+  int batch = gn_net_batchnorm (net, 0, FALSE, FALSE, &error);
+  g_assert_true (gn_net_tap (net, tracked, "tracked", &error));
+  g_assert_true (gn_net_tap (net, batch, "batch", &error));
+  g_assert_true (gn_net_compile (net, FALSE, &error));
+  gsize count = 4 * 3 * 5 * 5;
+  gc_fill (gn_net_input (net), count, 3, 2.f, 4.f);
+
+  gn_net_forward (net, GN_MODE_TRAIN);
+  float *train_t = g_memdup2 (gn_net_value (net, tracked), count * 4);
+  float *train_b = g_memdup2 (gn_net_value (net, batch), count * 4);
+  gn_net_forward (net, GN_MODE_EVAL);
+  /* one update: running mean 0.1 * ~3, var 0.9 + 0.1 * ~0.33: eval output
+   * is far from the batch-normalised one */
+  g_assert_cmpfloat (gc_max_abs_diff (train_t, gn_net_value (net, tracked),
+                                      count), >, 1.0);
+  g_assert_cmpfloat (gc_max_abs_diff (train_b, gn_net_value (net, batch),
+                                      count), ==, 0.0);
+  /* eval does not update: a second eval forward is identical */
+  float *eval1 = g_memdup2 (gn_net_value (net, tracked), count * 4);
+  gn_net_forward (net, GN_MODE_EVAL);
+  g_assert_cmpfloat (gc_max_abs_diff (eval1, gn_net_value (net, tracked),
+                                      count), ==, 0.0);
+  g_free (train_t);
+  g_free (train_b);
+  g_free (eval1);
+  gn_net_free (net);
+}
+
+static void
+test_identity_shares_memory (void)
+{
+  GError *error = NULL;
+  GnNet *net = gn_net_new (1, 2, 3, 3);
+  int r = gn_net_relu (net, 0, &error);
+  int id = gn_net_identity (net, r, &error);
+  int id2 = gn_net_identity (net, id, &error);
+  g_assert_true (gn_net_tap (net, id2, "out", &error));
+  g_assert_true (gn_net_compile (net, TRUE, &error));
+  g_assert_true (gn_net_value (net, id2) == gn_net_value (net, r));
+  g_assert_true (gn_net_grad (net, id2) == gn_net_grad (net, r));
+
+  float in[18];
+  gc_fill (in, 18, 1, -1.f, 1.f);
+  memcpy (gn_net_input (net), in, sizeof in);
+  gn_net_forward (net, GN_MODE_TRAIN);
+  for (int i = 0; i < 18; i++)
+    {
+      g_assert_cmpfloat (gn_net_value (net, id2)[i], ==, MAX (in[i], 0.f));
+      gn_net_grad (net, id2)[i] = 1.f;
+    }
+  gn_net_backward (net);
+  for (int i = 0; i < 18; i++)
+    g_assert_cmpfloat (gn_net_grad (net, 0)[i], ==, in[i] > 0 ? 1.f : 0.f);
+  gn_net_free (net);
+}
+
+/* Two training steps from the same seed give bit-identical weights. */
+static void
+test_reproducible_steps (void)
+{
+  float *w[2];
+  for (int run = 0; run < 2; run++)
+    {
+      Probe *p = probe_new (GN_MODE_TRAIN, 5);
+      GError *error = NULL;
+      GnOptimConfig cfg = { .kind = GN_OPTIM_SGD, .lr = 0.05f,
+                            .momentum = 0.9f, .weight_decay = 4e-5f };
+      GnOptim *opt = gn_optim_new (p->net, &cfg, &error);
+      g_assert_no_error (error);
+      for (int s = 0; s < 3; s++)
+        {
+          probe_backward (p);
+          gn_optim_step (opt);
+        }
+      guint n;
+      const GnParam *prm = gn_net_params (p->net, &n);
+      w[run] = g_memdup2 (prm[0].value, prm[0].size * sizeof (float));
+      if (run == 1)
+        g_assert_cmpmem (w[0], prm[0].size * 4, w[1], prm[0].size * 4);
+      gn_optim_free (opt);
+      probe_free (p);
+    }
+  g_free (w[0]);
+  g_free (w[1]);
+}
+
+/* ------------------------------------------------------------------ */
+/* a tiny regression must learn                                        */
+/* ------------------------------------------------------------------ */
+
+static void
+test_regression_learns (void)
+{
+  GError *error = NULL;
+  enum { B = 8, C = 3, H = 8 };
+  GnNet *net = gn_net_new (B, C, H, H);
+  GnConv2dSpec c3 = { .out_c = 16, .kh = 3, .pad_h = 1, .pad_w = 1 };
+  int x = gn_net_conv2d (net, 0, &c3, &error);
+  x = gn_net_batchnorm (net, x, TRUE, TRUE, &error);
+  x = gn_net_relu (net, x, &error);
+  x = gn_net_conv2d (net, x, &c3, &error);
+  x = gn_net_batchnorm (net, x, TRUE, TRUE, &error);
+  x = gn_net_relu (net, x, &error);
+  GnConv2dSpec head = { .out_c = 4, .kh = 1, .bias = TRUE };
+  int y = gn_net_conv2d (net, x, &head, &error);
+  g_assert_true (gn_net_tap (net, y, "y", &error));
+  g_assert_true (gn_net_compile (net, FALSE, &error));
+  g_assert_no_error (error);
+  GnRng rng;
+  gn_rng_seed (&rng, 9);
+  gn_net_init_params (net, &rng);
+
+  gsize n_in = B * C * H * H, n_out = B * 4 * H * H;
+  float *input = g_new (float, n_in), *target = g_new (float, n_out);
+  gc_fill (input, n_in, 1, -1.f, 1.f);
+  /* the target is a fixed random "teacher" convolution of the input, so
+   * it is learnable by the student */
+  GnConv2dGeom teacher = { .n = B, .in_c = C, .in_h = H, .in_w = H,
+                           .out_c = 4, .kh = 3, .kw = 3, .stride_h = 1,
+                           .stride_w = 1, .pad_h = 1, .pad_w = 1, .dil_h = 1,
+                           .dil_w = 1, .groups = 1 };
+  g_assert_true (gn_conv2d_geom_init (&teacher, &error));
+  float *tw = g_new (float, gn_conv2d_weight_size (&teacher));
+  float *ts = g_new (float, gn_conv2d_scratch_floats (&teacher) + 1);
+  gc_fill (tw, gn_conv2d_weight_size (&teacher), 2, -0.3f, 0.3f);
+  gn_conv2d_forward (&teacher, input, tw, NULL, target, ts);
+  g_free (tw);
+  g_free (ts);
+
+  GnOptimConfig cfg = { .kind = GN_OPTIM_SGD, .lr = 0.1f, .momentum = 0.9f,
+                        .weight_decay = 4e-5f };
+  GnOptim *opt = gn_optim_new (net, &cfg, &error);
+  double first = 0, last = 0;
+  for (int step = 0; step < 100; step++)
+    {
+      memcpy (gn_net_input (net), input, n_in * sizeof (float));
+      gn_net_forward (net, GN_MODE_TRAIN);
+      double loss = gn_loss_mse (n_out, gn_net_value (net, y), target, 1.f,
+                                 gn_net_grad (net, y));
+      g_assert_true (isfinite (loss));
+      if (step == 0)
+        first = loss;
+      gn_net_zero_grad (net);
+      gn_net_backward (net);
+      gn_optim_step (opt);
+    }
+  memcpy (gn_net_input (net), input, n_in * sizeof (float));
+  gn_net_forward (net, GN_MODE_EVAL);
+  last = gn_loss_mse (n_out, gn_net_value (net, y), target, 1.f, NULL);
+  g_test_message ("regression: loss %.5f -> %.5f (eval)", first, last);
+  g_assert_cmpfloat (last * 10.0, <=, first);
+  gn_optim_free (opt);
+  g_free (input);
+  g_free (target);
+  gn_net_free (net);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/net/build/errors", test_build_errors);
+  g_test_add_func ("/net/build/shapes-and-counts", test_shapes_and_counts);
+  g_test_add_func ("/net/init/torch-default", test_init);
+  g_test_add_func ("/net/init/normal-fan-out", test_init_normal_fan_out);
+  g_test_add_func ("/net/plan/no-overlap", test_plan_no_overlap);
+  g_test_add_func ("/net/plan/reuse", test_plan_reuse);
+  g_test_add_func ("/net/grad/multi-branch-train", test_grad_train);
+  g_test_add_func ("/net/grad/multi-branch-eval", test_grad_eval);
+  g_test_add_func ("/net/batchnorm-modes", test_bn_modes);
+  g_test_add_func ("/net/identity-shares-memory",
+                   test_identity_shares_memory);
+  g_test_add_func ("/net/reproducible-steps", test_reproducible_steps);
+  g_test_add_func ("/net/regression-learns", test_regression_learns);
+  return g_test_run ();
+}
