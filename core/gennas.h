@@ -9,6 +9,7 @@
  *   gn-ops.h     float32 NCHW compute kernels (forward and backward)
  *   gn-net.h     the network IR: build, compile, forward, backward
  *   gn-optim.h   SGD and Adam with PyTorch's semantics
+ *   gn-space.h   search spaces written in Lua
  */
 #ifndef GENNAS_H
 #define GENNAS_H
@@ -19,6 +20,7 @@
 #include "gn-ops.h"
 #include "gn-net.h"
 #include "gn-optim.h"
+#include "gn-space.h"
 #undef GN_INSIDE_GENNAS_H
 
 #endif /* GENNAS_H */

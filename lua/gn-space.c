@@ -1,0 +1,3 @@
+/* gn-space.c - stub, see gn-space.h */
+#include "config.h"
+#include "gennas.h"

@@ -1,0 +1,129 @@
+/* gn-space.h - search spaces written in Lua, run in C
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * A search space is a Lua file that returns a table (docs/spaces.md):
+ * its name, how to sample and mutate a genome, how to encode a genome to
+ * the canonical string users know (NB201's "|nor_conv_3x3~0|+...") and
+ * back, an optional isomorphism-invariant hash, how to build the network
+ * through the C builder, and an optional benchmark table.
+ *
+ * Architectures cross this API as canonical strings only: they are what
+ * the search stores, sends to workers and prints.
+ *
+ * Every space runs in its own sandboxed Lua 5.4 state (base, table,
+ * string, math and utf8 only; text chunks only; a memory cap and an
+ * instruction budget per call).  Script errors come back as GN_SPACE_ERROR
+ * GErrors whose message starts with "file:line:" and carries a traceback.
+ * A GnSpace is not thread-safe; use one per thread or process.
+ */
+#ifndef GN_SPACE_H
+#define GN_SPACE_H
+
+#if !defined(GN_INSIDE_GENNAS_H) && !defined(GN_COMPILATION)
+#error "Only <gennas.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include "gn-net.h"
+#include "gn-rng.h"
+
+G_BEGIN_DECLS
+
+#define GN_SPACE_ERROR (gn_space_error_quark ())
+GQuark gn_space_error_quark (void);
+
+typedef enum {
+  GN_SPACE_ERROR_FAILED,
+  GN_SPACE_ERROR_IO,        /* the file cannot be read                    */
+  GN_SPACE_ERROR_SCRIPT,    /* the Lua code raised an error (file:line)   */
+  GN_SPACE_ERROR_LIMIT,     /* memory cap or instruction budget exceeded  */
+  GN_SPACE_ERROR_INVALID,   /* the returned table breaks the space API    */
+  GN_SPACE_ERROR_ARCH,      /* a malformed or invalid architecture string */
+  GN_SPACE_ERROR_UNSUPPORTED /* the space does not define this (hash...)  */
+} GnSpaceError;
+
+typedef struct _GnSpace GnSpace;
+
+/**
+ * GnBuildOptions:
+ *
+ * How gn_space_build() instantiates an architecture.  @options are
+ * "key=value" strings handed to the space's build function as a Lua table
+ * (numbers and true/false converted), e.g. "C=16", "N=1",
+ * "cell_bn_affine=false"; a space rejects keys it does not know.
+ */
+typedef struct {
+  int batch;                   /* > 0                                   */
+  int in_c, in_h, in_w;        /* zeros mean 3 x 32 x 32                */
+  gboolean classifier;         /* also build the published classifier   */
+  int num_classes;             /* zero means 10                         */
+  gboolean published;          /* the network exactly as published
+                                  (e.g. NB101's 128-channel stem) rather
+                                  than the space's proxy defaults        */
+  const char *const *options;  /* (nullable) NULL-terminated key=value  */
+} GnBuildOptions;
+
+/**
+ * GnBenchmark:
+ *
+ * The ground-truth table a space names: a CSV file shipped in data/,
+ * the column holding the key (the canonical string, or the hash when
+ * @key_is_hash), and the metric columns (e.g. "cifar10_test").
+ */
+typedef struct {
+  char *path;                  /* resolved absolute path                */
+  char *key_column;
+  gboolean key_is_hash;
+  char **metrics;              /* NULL-terminated                       */
+} GnBenchmark;
+
+/**
+ * gn_space_load:
+ * @path: a space file (text Lua)
+ *
+ * Returns: (transfer full): the space, or NULL with @error
+ * (GN_SPACE_ERROR_IO, _SCRIPT, _LIMIT or _INVALID).
+ */
+GnSpace *gn_space_load (const char *path, GError **error);
+/** As gn_space_load() from memory; @chunkname names it in messages. */
+GnSpace *gn_space_load_string (const char *chunkname, const char *source,
+                               gsize len, GError **error);
+void     gn_space_free (GnSpace *space);
+
+/** Returns: (transfer none): the space's name. */
+const char *gn_space_name (GnSpace *space);
+
+/* Each returns a newly allocated canonical string, or NULL with @error. */
+char *gn_space_sample (GnSpace *space, GnRng *rng, GError **error);
+char *gn_space_mutate (GnSpace *space, const char *arch, GnRng *rng,
+                       GError **error);
+/** decode + encode: validates @arch and returns its canonical form
+ * (GN_SPACE_ERROR_ARCH naming the string if malformed or invalid). */
+char *gn_space_canonicalize (GnSpace *space, const char *arch,
+                             GError **error);
+/** GN_SPACE_ERROR_UNSUPPORTED if the space defines no hash. */
+char *gn_space_hash (GnSpace *space, const char *arch, GError **error);
+gboolean gn_space_has_hash (GnSpace *space);
+
+/**
+ * gn_space_build:
+ *
+ * Builds @arch into a new, uncompiled network with the batch shape of
+ * @opts and the taps "stage0", "stage1", "stage2" (the three
+ * classifier-free stage outputs GenNAS regresses from), plus "logits"
+ * when @opts->classifier.  The caller may add nodes (heads) and then
+ * compiles it.
+ *
+ * Returns: (transfer full): the network, or NULL with @error.
+ */
+GnNet *gn_space_build (GnSpace *space, const char *arch,
+                       const GnBuildOptions *opts, GError **error);
+
+/** Returns: (transfer none) (nullable): the benchmark, if the space
+ * names one. */
+const GnBenchmark *gn_space_benchmark (GnSpace *space);
+
+G_END_DECLS
+
+#endif /* GN_SPACE_H */
