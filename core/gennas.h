@@ -10,6 +10,9 @@
  *   gn-net.h     the network IR: build, compile, forward, backward
  *   gn-optim.h   SGD and Adam with PyTorch's semantics
  *   gn-space.h   search spaces written in Lua
+ *   gn-data.h    image datasets and augmented batches
+ *   gn-signals.h the synthetic signal bases of GenNAS
+ *   gn-stats.h   rank correlations and top-k retrieval
  */
 #ifndef GENNAS_H
 #define GENNAS_H
@@ -21,6 +24,9 @@
 #include "gn-net.h"
 #include "gn-optim.h"
 #include "gn-space.h"
+#include "gn-data.h"
+#include "gn-signals.h"
+#include "gn-stats.h"
 #undef GN_INSIDE_GENNAS_H
 
 #endif /* GENNAS_H */

@@ -1,0 +1,3 @@
+/* gn-data.c - stub */
+#include "config.h"
+#include "gennas.h"

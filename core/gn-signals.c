@@ -1,0 +1,3 @@
+/* gn-signals.c - stub */
+#include "config.h"
+#include "gennas.h"

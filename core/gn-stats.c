@@ -1,0 +1,3 @@
+/* gn-stats.c - stub */
+#include "config.h"
+#include "gennas.h"
