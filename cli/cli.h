@@ -10,5 +10,7 @@
 #define GN_CLI_H
 
 int gn_cmd_demo (int argc, char **argv);
+int gn_cmd_proxies (int argc, char **argv);
+int gn_cmd_score (int argc, char **argv);
 
 #endif /* GN_CLI_H */

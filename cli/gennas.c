@@ -16,6 +16,7 @@ static const struct {
 } commands[] = {
   { "demo", gn_cmd_demo,
     "train a small three-stage network to regress synthetic signals" },
+  { "proxies", gn_cmd_proxies, "list the proxy plugins and their parameters" },
 };
 
 static void

@@ -10,9 +10,13 @@
  *   gn-net.h     the network IR: build, compile, forward, backward
  *   gn-optim.h   SGD and Adam with PyTorch's semantics
  *   gn-space.h   search spaces written in Lua
+ *   gn-table.h   read-only CSV tables (benchmark ground truth)
  *   gn-data.h    image datasets and augmented batches
  *   gn-signals.h the synthetic signal bases of GenNAS
  *   gn-stats.h   rank correlations and top-k retrieval
+ *   gn-proxy.h   the proxy plugin ABI and its loader
+ *   gn-workers.h worker processes that evaluate architectures
+ *   gn-recipe.h  signal-basis recipes (Lua)
  */
 #ifndef GENNAS_H
 #define GENNAS_H
@@ -24,9 +28,13 @@
 #include "gn-net.h"
 #include "gn-optim.h"
 #include "gn-space.h"
+#include "gn-table.h"
 #include "gn-data.h"
 #include "gn-signals.h"
 #include "gn-stats.h"
+#include "gn-proxy.h"
+#include "gn-workers.h"
+#include "gn-recipe.h"
 #undef GN_INSIDE_GENNAS_H
 
 #endif /* GENNAS_H */

@@ -1,0 +1,73 @@
+/* cmd-proxies.c - `gennas proxies`: the proxy plugins found, with their
+ * parameters
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "config.h"
+#include "cli.h"
+#include "gennas.h"
+
+#include <stdio.h>
+
+static const char *
+type_name (GnProxyParamType t)
+{
+  switch (t)
+    {
+    case GN_PROXY_PARAM_INT: return "int";
+    case GN_PROXY_PARAM_DOUBLE: return "float";
+    case GN_PROXY_PARAM_BOOL: return "bool";
+    case GN_PROXY_PARAM_STRING: return "string";
+    }
+  return "?";
+}
+
+int
+gn_cmd_proxies (int argc, char **argv)
+{
+  GOptionContext *ctx = g_option_context_new ("- list the proxy plugins");
+  g_option_context_set_summary (ctx,
+    "Lists every proxy plugin on the search path ($GENNAS_PROXY_PATH, the\n"
+    "build tree when run from it, then the installed folder) with its\n"
+    "parameters: type, default, range and meaning. Set them with\n"
+    "--param NAME=VALUE on `gennas score`, `rank` and `search`.");
+  GError *error = NULL;
+  gboolean ok = g_option_context_parse (ctx, &argc, &argv, &error);
+  g_option_context_free (ctx);
+  if (!ok || argc > 1)
+    {
+      fprintf (stderr, "gennas proxies: %s\n",
+               error ? error->message : "this command takes no arguments");
+      g_clear_error (&error);
+      return 2;
+    }
+
+  GnProxyRegistry *reg = gn_proxy_registry_new ();
+  GPtrArray *broken = NULL;
+  GPtrArray *list = gn_proxy_registry_list (reg, &broken);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const GnProxyDesc *d = g_ptr_array_index (list, i);
+      printf ("%s%s\n  %s\n", i ? "\n" : "", d->name, d->description);
+      for (const GnProxyParamSpec *s = d->params; s && s->name; s++)
+        {
+          char *range = (s->type == GN_PROXY_PARAM_INT
+                         || s->type == GN_PROXY_PARAM_DOUBLE)
+                        ? g_strdup_printf (" [%g, %g]", s->min, s->max)
+                        : g_strdup ("");
+          printf ("    %-14s %-6s = %-10s%s\n      %s\n", s->name,
+                  type_name (s->type), s->default_value, range, s->blurb);
+          g_free (range);
+        }
+    }
+  for (guint i = 0; i < broken->len; i++)
+    fprintf (stderr, "gennas proxies: skipped %s\n",
+             (char *) g_ptr_array_index (broken, i));
+  int status = list->len > 0 ? 0 : 1;
+  if (list->len == 0)
+    fprintf (stderr, "gennas proxies: no proxy plugins found\n");
+  g_ptr_array_free (list, TRUE);
+  g_ptr_array_free (broken, TRUE);
+  gn_proxy_registry_free (reg);
+  return status;
+}

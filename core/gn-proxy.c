@@ -1,0 +1,721 @@
+/* gn-proxy.c - finding, checking and loading proxy plugins; parameters
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Modelled on GStreamer's plugin loader: the entry symbol comes from the
+ * file name, every check failure is a GError, modules are opened with
+ * G_MODULE_BIND_LOCAL (no lazy binding: a missing symbol fails at load,
+ * not in the middle of a search) and stay open until the registry goes.
+ */
+#include "config.h"
+#include "gennas.h"
+#include "gn-proxy.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+G_DEFINE_QUARK (gn-proxy-error-quark, gn_proxy_error)
+
+#define PLUGIN_PREFIX "gennas-proxy-"
+
+/* ------------------------------------------------------------------ */
+/* per-architecture randomness                                         */
+/* ------------------------------------------------------------------ */
+
+void
+gn_proxy_arch_rng (GnRng *rng, guint64 seed, const char *arch)
+{
+  /* FNV-1a of the string, mixed with the seed through the generator's
+   * own seeding (splitmix64): stable across runs and machines */
+  guint64 h = 0xcbf29ce484222325ULL;
+  for (const char *p = arch; *p; p++)
+    {
+      h ^= (guchar) *p;
+      h *= 0x100000001b3ULL;
+    }
+  gn_rng_seed (rng, seed ^ (h * 0x9e3779b97f4a7c15ULL));
+}
+
+/* ------------------------------------------------------------------ */
+/* parameters                                                          */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  gint64 i;
+  double d;
+  gboolean b;
+  char *s;
+} ParamValue;
+
+struct _GnProxyParams {
+  const GnProxyParamSpec *specs;
+  guint n;
+  ParamValue *values;
+  char *canonical;
+};
+
+static const char *
+type_name (GnProxyParamType t)
+{
+  switch (t)
+    {
+    case GN_PROXY_PARAM_INT: return "integer";
+    case GN_PROXY_PARAM_DOUBLE: return "number";
+    case GN_PROXY_PARAM_BOOL: return "boolean";
+    case GN_PROXY_PARAM_STRING: return "string";
+    }
+  return "?";
+}
+
+/* Parses @text as a value of @spec into @out. */
+static gboolean
+parse_value (const GnProxyParamSpec *spec, const char *text, ParamValue *out,
+             GError **error)
+{
+  char *end = NULL;
+  switch (spec->type)
+    {
+    case GN_PROXY_PARAM_INT:
+      {
+        gint64 v = g_ascii_strtoll (text, &end, 10);
+        if (end == text || *end != '\0')
+          goto bad_type;
+        if ((double) v < spec->min || (double) v > spec->max)
+          goto out_of_range;
+        out->i = v;
+        out->d = (double) v;
+        return TRUE;
+      }
+    case GN_PROXY_PARAM_DOUBLE:
+      {
+        double v = g_ascii_strtod (text, &end);
+        if (end == text || *end != '\0' || !isfinite (v))
+          goto bad_type;
+        if (v < spec->min || v > spec->max)
+          goto out_of_range;
+        out->d = v;
+        return TRUE;
+      }
+    case GN_PROXY_PARAM_BOOL:
+      if (g_ascii_strcasecmp (text, "true") == 0 || strcmp (text, "1") == 0
+          || g_ascii_strcasecmp (text, "yes") == 0)
+        out->b = TRUE;
+      else if (g_ascii_strcasecmp (text, "false") == 0
+               || strcmp (text, "0") == 0
+               || g_ascii_strcasecmp (text, "no") == 0)
+        out->b = FALSE;
+      else
+        goto bad_type;
+      return TRUE;
+    case GN_PROXY_PARAM_STRING:
+      g_free (out->s);
+      out->s = g_strdup (text);
+      return TRUE;
+    }
+bad_type:
+  g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
+               "parameter '%s' takes a %s, not '%s'", spec->name,
+               type_name (spec->type), text);
+  return FALSE;
+out_of_range:
+  g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
+               "parameter '%s' must lie in [%g, %g], not %s", spec->name,
+               spec->min, spec->max, text);
+  return FALSE;
+}
+
+static char *
+format_value (const GnProxyParamSpec *spec, const ParamValue *v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  switch (spec->type)
+    {
+    case GN_PROXY_PARAM_INT:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, v->i);
+    case GN_PROXY_PARAM_DOUBLE:
+      return g_strdup (g_ascii_dtostr (buf, sizeof buf, v->d));
+    case GN_PROXY_PARAM_BOOL:
+      return g_strdup (v->b ? "true" : "false");
+    case GN_PROXY_PARAM_STRING:
+      return g_strdup (v->s);
+    }
+  return g_strdup ("?");
+}
+
+static guint
+count_specs (const GnProxyParamSpec *specs)
+{
+  guint n = 0;
+  while (specs && specs[n].name)
+    n++;
+  return n;
+}
+
+static int
+find_spec (const GnProxyParams *p, const char *name)
+{
+  for (guint i = 0; i < p->n; i++)
+    if (strcmp (p->specs[i].name, name) == 0)
+      return (int) i;
+  return -1;
+}
+
+void
+gn_proxy_params_free (GnProxyParams *p)
+{
+  if (p == NULL)
+    return;
+  for (guint i = 0; i < p->n; i++)
+    g_free (p->values[i].s);
+  g_free (p->values);
+  g_free (p->canonical);
+  g_free (p);
+}
+
+GnProxyParams *
+gn_proxy_params_new (const GnProxyDesc *desc, const char *const *assignments,
+                     GError **error)
+{
+  g_return_val_if_fail (desc != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  GnProxyParams *p = g_new0 (GnProxyParams, 1);
+  p->specs = desc->params;
+  p->n = count_specs (desc->params);
+  p->values = g_new0 (ParamValue, p->n);
+
+  for (guint i = 0; i < p->n; i++)
+    if (!parse_value (&p->specs[i], p->specs[i].default_value, &p->values[i],
+                      error))
+      goto fail;   /* gn_proxy_load_file() rejects such plugins earlier */
+
+  for (guint a = 0; assignments && assignments[a]; a++)
+    {
+      const char *eq = strchr (assignments[a], '=');
+      if (eq == NULL || eq == assignments[a])
+        {
+          g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
+                       "'%s' is not a name=value assignment",
+                       assignments[a]);
+          goto fail;
+        }
+      char *name = g_strndup (assignments[a], (gsize) (eq - assignments[a]));
+      int k = find_spec (p, name);
+      if (k < 0)
+        {
+          GString *known = g_string_new (NULL);
+          for (guint i = 0; i < p->n; i++)
+            g_string_append_printf (known, "%s%s", i ? ", " : "",
+                                    p->specs[i].name);
+          g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
+                       "proxy '%s' has no parameter '%s' (it has: %s)",
+                       desc->name, name, known->len ? known->str : "none");
+          g_string_free (known, TRUE);
+          g_free (name);
+          goto fail;
+        }
+      g_free (name);
+      if (!parse_value (&p->specs[k], eq + 1, &p->values[k], error))
+        goto fail;
+    }
+
+  GString *canon = g_string_new (NULL);
+  for (guint i = 0; i < p->n; i++)
+    {
+      char *v = format_value (&p->specs[i], &p->values[i]);
+      g_string_append_printf (canon, "%s%s=%s", i ? ";" : "",
+                              p->specs[i].name, v);
+      g_free (v);
+    }
+  p->canonical = g_string_free (canon, FALSE);
+  return p;
+
+fail:
+  gn_proxy_params_free (p);
+  return NULL;
+}
+
+char *
+gn_proxy_params_canonical (const GnProxyParams *p)
+{
+  g_return_val_if_fail (p != NULL, NULL);
+  return g_strdup (p->canonical);
+}
+
+static const ParamValue *
+lookup (const GnProxyParams *p, const char *name, GnProxyParamType type)
+{
+  int k = find_spec (p, name);
+  /* asking for a parameter the plugin did not declare is a plugin bug */
+  g_return_val_if_fail (k >= 0, NULL);
+  g_return_val_if_fail (p->specs[k].type == type, NULL);
+  return &p->values[k];
+}
+
+gint64
+gn_proxy_params_int (const GnProxyParams *p, const char *name)
+{
+  const ParamValue *v = lookup (p, name, GN_PROXY_PARAM_INT);
+  return v ? v->i : 0;
+}
+
+double
+gn_proxy_params_double (const GnProxyParams *p, const char *name)
+{
+  const ParamValue *v = lookup (p, name, GN_PROXY_PARAM_DOUBLE);
+  return v ? v->d : NAN;
+}
+
+gboolean
+gn_proxy_params_bool (const GnProxyParams *p, const char *name)
+{
+  const ParamValue *v = lookup (p, name, GN_PROXY_PARAM_BOOL);
+  return v ? v->b : FALSE;
+}
+
+const char *
+gn_proxy_params_string (const GnProxyParams *p, const char *name)
+{
+  const ParamValue *v = lookup (p, name, GN_PROXY_PARAM_STRING);
+  return v ? v->s : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* loading one file                                                    */
+/* ------------------------------------------------------------------ */
+
+/* "…/gennas-proxy-grad-norm.so" -> "grad-norm", or NULL */
+static char *
+name_from_path (const char *path)
+{
+  char *base = g_path_get_basename (path);
+  char *name = NULL;
+  const char *suffix = "." G_MODULE_SUFFIX;
+  if (g_str_has_prefix (base, PLUGIN_PREFIX) && g_str_has_suffix (base, suffix)
+      && strlen (base) > strlen (PLUGIN_PREFIX) + strlen (suffix))
+    name = g_strndup (base + strlen (PLUGIN_PREFIX),
+                      strlen (base) - strlen (PLUGIN_PREFIX)
+                      - strlen (suffix));
+  g_free (base);
+  return name;
+}
+
+static gboolean
+check_descriptor (const GnProxyDesc *d, const char *file_name,
+                  const char *path, GError **error)
+{
+  if (d->abi_major != GN_PROXY_ABI_MAJOR)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_ABI,
+                   "%s: built for proxy ABI %u.%u, this gennas speaks %u.%u "
+                   "(rebuild the plugin)", path, d->abi_major, d->abi_minor,
+                   GN_PROXY_ABI_MAJOR, GN_PROXY_ABI_MINOR);
+      return FALSE;
+    }
+  if (d->abi_minor > GN_PROXY_ABI_MINOR)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_ABI,
+                   "%s: needs proxy ABI %u.%u, newer than this gennas (%u.%u)",
+                   path, d->abi_major, d->abi_minor, GN_PROXY_ABI_MAJOR,
+                   GN_PROXY_ABI_MINOR);
+      return FALSE;
+    }
+  if (d->struct_size < offsetof (GnProxyDesc, destroy) + sizeof d->destroy)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_ABI,
+                   "%s: descriptor of %u bytes is truncated (at least %zu "
+                   "expected)", path, d->struct_size,
+                   offsetof (GnProxyDesc, destroy) + sizeof d->destroy);
+      return FALSE;
+    }
+  const char *missing = d->name == NULL ? "name"
+                        : d->description == NULL ? "description"
+                        : d->create == NULL ? "create"
+                        : d->score == NULL ? "score"
+                        : d->destroy == NULL ? "destroy" : NULL;
+  if (missing)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_DESCRIPTOR,
+                   "%s: the descriptor has no %s", path, missing);
+      return FALSE;
+    }
+  if (strcmp (d->name, file_name) != 0)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_DESCRIPTOR,
+                   "%s: the descriptor names itself '%s', the file '%s'",
+                   path, d->name, file_name);
+      return FALSE;
+    }
+  for (guint i = 0; d->params && d->params[i].name; i++)
+    {
+      const GnProxyParamSpec *s = &d->params[i];
+      ParamValue v = { 0 };
+      GError *local = NULL;
+      gboolean ok = s->type <= GN_PROXY_PARAM_STRING
+                    && s->default_value != NULL && s->blurb != NULL
+                    && (s->type == GN_PROXY_PARAM_BOOL
+                        || s->type == GN_PROXY_PARAM_STRING
+                        || s->min <= s->max)
+                    && parse_value (s, s->default_value, &v, &local);
+      g_free (v.s);
+      if (!ok)
+        {
+          g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_DESCRIPTOR,
+                       "%s: parameter '%s' is malformed%s%s", path, s->name,
+                       local ? ": " : " (type, default, blurb or range)",
+                       local ? local->message : "");
+          g_clear_error (&local);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+const GnProxyDesc *
+gn_proxy_load_file (const char *path, GModule **module, GError **error)
+{
+  g_return_val_if_fail (path != NULL && module != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  const GnProxyDesc *(*get_desc) (void) = NULL;
+  const GnProxyDesc *desc = NULL;
+  char *name = name_from_path (path);
+  char *symbol = NULL;
+  GModule *mod = NULL;
+  GError *local = NULL;
+
+  *module = NULL;
+  if (name == NULL)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_LOAD,
+                   "%s: a proxy plugin's file is named "
+                   PLUGIN_PREFIX "NAME.%s", path, G_MODULE_SUFFIX);
+      goto out;
+    }
+  mod = g_module_open_full (path, G_MODULE_BIND_LOCAL, &local);
+  if (mod == NULL)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_LOAD,
+                   "cannot load %s: %s", path, local->message);
+      g_clear_error (&local);
+      goto out;
+    }
+  symbol = g_strdup_printf ("gn_proxy_%s_get_desc", name);
+  g_strdelimit (symbol, "-", '_');
+  if (!g_module_symbol (mod, symbol, (gpointer *) &get_desc)
+      || get_desc == NULL)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_ABI,
+                   "%s: no entry point %s()", path, symbol);
+      goto out;
+    }
+  desc = get_desc ();
+  if (desc == NULL)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_DESCRIPTOR,
+                   "%s: %s() returned no descriptor", path, symbol);
+      goto out;
+    }
+  if (!check_descriptor (desc, name, path, error))
+    {
+      desc = NULL;
+      goto out;
+    }
+  *module = mod;
+  mod = NULL;
+
+out:
+  if (mod)
+    g_module_close (mod);
+  g_free (symbol);
+  g_free (name);
+  return desc;
+}
+
+/* ------------------------------------------------------------------ */
+/* the registry                                                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  char *path;
+  GModule *module;               /* NULL until loaded */
+  const GnProxyDesc *desc;
+  char *error;                   /* why it failed to load, if it did */
+} Entry;
+
+struct _GnProxyRegistry {
+  GPtrArray *dirs;               /* search path, in order */
+  GHashTable *entries;           /* name -> Entry (first on the path wins) */
+  gboolean scanned;
+};
+
+static void
+entry_free (gpointer data)
+{
+  Entry *e = data;
+  if (e->module)
+    g_module_close (e->module);
+  g_free (e->path);
+  g_free (e->error);
+  g_free (e);
+}
+
+/* TRUE when this process runs from the build tree (its executable lies
+ * under it): then the freshly built plugins are the ones to use. */
+static gboolean
+running_from_build_tree (void)
+{
+#ifdef GN_ABS_TOP_BUILDDIR
+  char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  gboolean inside = exe && g_str_has_prefix (exe, GN_ABS_TOP_BUILDDIR "/");
+  g_free (exe);
+  return inside;
+#else
+  return FALSE;
+#endif
+}
+
+GnProxyRegistry *
+gn_proxy_registry_new (void)
+{
+  GnProxyRegistry *reg = g_new0 (GnProxyRegistry, 1);
+  reg->dirs = g_ptr_array_new_with_free_func (g_free);
+  reg->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        entry_free);
+  const char *env = g_getenv ("GENNAS_PROXY_PATH");
+  if (env && *env)
+    {
+      char **parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
+      for (char **p = parts; *p; p++)
+        if (**p)
+          g_ptr_array_add (reg->dirs, g_strdup (*p));
+      g_strfreev (parts);
+    }
+#ifdef GN_ABS_TOP_BUILDDIR
+  if (running_from_build_tree ())
+    g_ptr_array_add (reg->dirs, g_strdup (GN_ABS_TOP_BUILDDIR "/plugins/.libs"));
+#endif
+#ifdef GN_PROXYDIR
+  g_ptr_array_add (reg->dirs, g_strdup (GN_PROXYDIR));
+#endif
+  return reg;
+}
+
+void
+gn_proxy_registry_free (GnProxyRegistry *reg)
+{
+  if (reg == NULL)
+    return;
+  g_hash_table_destroy (reg->entries);
+  g_ptr_array_free (reg->dirs, TRUE);
+  g_free (reg);
+}
+
+/* Flat scan of every folder; the first file of a name wins. */
+static void
+scan (GnProxyRegistry *reg)
+{
+  if (reg->scanned)
+    return;
+  reg->scanned = TRUE;
+  for (guint i = 0; i < reg->dirs->len; i++)
+    {
+      const char *dir = g_ptr_array_index (reg->dirs, i);
+      GDir *d = g_dir_open (dir, 0, NULL);
+      if (d == NULL)
+        continue;
+      const char *file;
+      while ((file = g_dir_read_name (d)) != NULL)
+        {
+          char *path = g_build_filename (dir, file, NULL);
+          char *name = name_from_path (path);
+          if (name && !g_hash_table_contains (reg->entries, name))
+            {
+              Entry *e = g_new0 (Entry, 1);
+              e->path = path;
+              path = NULL;
+              g_hash_table_insert (reg->entries, name, e);
+              name = NULL;
+            }
+          g_free (name);
+          g_free (path);
+        }
+      g_dir_close (d);
+    }
+}
+
+static gboolean
+entry_load (Entry *e, GError **error)
+{
+  if (e->desc)
+    return TRUE;
+  if (e->error)
+    {
+      g_set_error_literal (error, GN_PROXY_ERROR, GN_PROXY_ERROR_LOAD,
+                           e->error);
+      return FALSE;
+    }
+  GError *local = NULL;
+  e->desc = gn_proxy_load_file (e->path, &e->module, &local);
+  if (e->desc == NULL)
+    {
+      e->error = g_strdup (local->message);
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const GnProxyDesc *
+gn_proxy_registry_lookup (GnProxyRegistry *reg, const char *name,
+                          GError **error)
+{
+  g_return_val_if_fail (reg != NULL && name != NULL, NULL);
+  scan (reg);
+  Entry *e = g_hash_table_lookup (reg->entries, name);
+  if (e == NULL)
+    {
+      GString *where = g_string_new (NULL);
+      for (guint i = 0; i < reg->dirs->len; i++)
+        g_string_append_printf (where, "%s%s", i ? ", " : "",
+                                (char *) g_ptr_array_index (reg->dirs, i));
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_NOT_FOUND,
+                   "no proxy named '%s' (searched: %s; `gennas proxies` "
+                   "lists those found)", name,
+                   where->len ? where->str : "nothing");
+      g_string_free (where, TRUE);
+      return NULL;
+    }
+  return entry_load (e, error) ? e->desc : NULL;
+}
+
+static int
+by_name (gconstpointer a, gconstpointer b)
+{
+  const GnProxyDesc *x = *(const GnProxyDesc *const *) a;
+  const GnProxyDesc *y = *(const GnProxyDesc *const *) b;
+  return strcmp (x->name, y->name);
+}
+
+GPtrArray *
+gn_proxy_registry_list (GnProxyRegistry *reg, GPtrArray **broken)
+{
+  g_return_val_if_fail (reg != NULL, NULL);
+  scan (reg);
+  GPtrArray *out = g_ptr_array_new ();
+  if (broken)
+    *broken = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter it;
+  gpointer value;
+  g_hash_table_iter_init (&it, reg->entries);
+  while (g_hash_table_iter_next (&it, NULL, &value))
+    {
+      Entry *e = value;
+      GError *local = NULL;
+      if (entry_load (e, &local))
+        g_ptr_array_add (out, (gpointer) e->desc);
+      else
+        {
+          if (broken)
+            g_ptr_array_add (*broken, g_strdup (local->message));
+          g_clear_error (&local);
+        }
+    }
+  g_ptr_array_sort (out, by_name);
+  return out;
+}
+
+/* ------------------------------------------------------------------ */
+/* instances                                                           */
+/* ------------------------------------------------------------------ */
+
+struct _GnProxy {
+  const GnProxyDesc *desc;
+  GnProxyParams *params;
+  gpointer self;
+  char *config;
+};
+
+GnProxy *
+gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
+              const char *const *assignments, GError **error)
+{
+  g_return_val_if_fail (desc != NULL && ctx != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  GnProxyParams *params = gn_proxy_params_new (desc, assignments, error);
+  if (params == NULL)
+    return NULL;
+  GError *local = NULL;
+  gpointer self = desc->create (ctx, params, &local);
+  if (self == NULL)
+    {
+      if (local == NULL)   /* a plugin that forgot to say why */
+        local = g_error_new (GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
+                             "proxy '%s' failed to start", desc->name);
+      g_propagate_prefixed_error (error, local, "%s: ", desc->name);
+      gn_proxy_params_free (params);
+      return NULL;
+    }
+  GnProxy *proxy = g_new0 (GnProxy, 1);
+  proxy->desc = desc;
+  proxy->params = params;
+  proxy->self = self;
+  const char *fp = desc->fingerprint ? desc->fingerprint (self) : NULL;
+  proxy->config = g_strdup_printf ("%s:%s%s%s", desc->name, params->canonical,
+                                   fp ? ";fingerprint=" : "", fp ? fp : "");
+  return proxy;
+}
+
+gboolean
+gn_proxy_score (GnProxy *proxy, const char *arch, GnProxyResult *result,
+                GError **error)
+{
+  g_return_val_if_fail (proxy != NULL && arch != NULL && result != NULL,
+                        FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  GError *local = NULL;
+  *result = (GnProxyResult) { .score = -G_MAXDOUBLE,
+                              .status = GN_PROXY_STATUS_OK, .loss = NAN };
+  if (!proxy->desc->score (proxy->self, arch, result, &local))
+    {
+      if (local == NULL)
+        local = g_error_new (GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE,
+                             "proxy '%s' failed without a reason",
+                             proxy->desc->name);
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  if (!isfinite (result->score))
+    {
+      result->score = -G_MAXDOUBLE;
+      result->status = GN_PROXY_STATUS_NONFINITE;
+    }
+  return TRUE;
+}
+
+const char *
+gn_proxy_config (GnProxy *proxy)
+{
+  g_return_val_if_fail (proxy != NULL, NULL);
+  return proxy->config;
+}
+
+const GnProxyDesc *
+gn_proxy_desc (GnProxy *proxy)
+{
+  g_return_val_if_fail (proxy != NULL, NULL);
+  return proxy->desc;
+}
+
+void
+gn_proxy_free (GnProxy *proxy)
+{
+  if (proxy == NULL)
+    return;
+  proxy->desc->destroy (proxy->self);
+  gn_proxy_params_free (proxy->params);
+  g_free (proxy->config);
+  g_free (proxy);
+}

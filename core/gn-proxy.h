@@ -1,0 +1,261 @@
+/* gn-proxy.h - the proxy plugin ABI (the one header a proxy plugin needs)
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * A proxy scores an architecture without training it to the end: GenNAS's
+ * regression, a short run with labels, a parameter count, a zero-cost
+ * statistic.  Each proxy is a GModule plugin, a file named
+ * "gennas-proxy-NAME.so", that exports exactly one symbol,
+ *
+ *     const GnProxyDesc *gn_proxy_NAME_get_desc (void);
+ *
+ * (with '-' in NAME mapped to '_'), most easily written with
+ * GN_PROXY_DEFINE().  The descriptor describes the proxy (name, blurb,
+ * parameters with types, defaults and ranges, so `gennas proxies` can list
+ * them and `--param k=v` can be checked before anything runs) and carries
+ * three functions:
+ *
+ *   create  (ctx, params)  -> an instance: the "task", prepared once
+ *           (targets, a fixed batch, ...) and reused for every architecture
+ *   score   (self, arch)   -> a result (higher is better) or a GError
+ *   destroy (self)
+ *
+ * Plugins link against libgennas and use its public API (build the
+ * candidate with gn_space_build(), train it with gn-net.h and gn-optim.h).
+ * A score must depend only on the task and the architecture, never on the
+ * order of evaluation: derive per-architecture randomness with
+ * gn_proxy_arch_rng().
+ *
+ * Versioning.  GN_PROXY_ABI_MAJOR changes when the descriptor or the
+ * meaning of a field changes incompatibly: the host refuses a plugin built
+ * for another major.  GN_PROXY_ABI_MINOR grows when members are appended
+ * to GnProxyDesc (never reordered or removed): the host accepts a plugin
+ * of its own major and any minor up to its own, and reads appended members
+ * only when @struct_size covers them.
+ *
+ * Search path: each folder of $GENNAS_PROXY_PATH (colon-separated), then
+ * the build tree's plugins when the program runs from the build tree, then
+ * the installed folder $(pkglibdir)/proxies-GN_PROXY_ABI_MAJOR.
+ */
+#ifndef GN_PROXY_H
+#define GN_PROXY_H
+
+#if !defined(GN_INSIDE_GENNAS_H) && !defined(GN_COMPILATION)
+#error "Only <gennas.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include <gmodule.h>
+#include <stddef.h>
+#include "gn-data.h"
+#include "gn-rng.h"
+#include "gn-space.h"
+
+G_BEGIN_DECLS
+
+#define GN_PROXY_ABI_MAJOR 1
+#define GN_PROXY_ABI_MINOR 0
+
+#define GN_PROXY_ERROR (gn_proxy_error_quark ())
+GQuark gn_proxy_error_quark (void);
+
+typedef enum {
+  GN_PROXY_ERROR_FAILED,
+  GN_PROXY_ERROR_NOT_FOUND,    /* no plugin of that name on the path     */
+  GN_PROXY_ERROR_LOAD,         /* the file is not a loadable module      */
+  GN_PROXY_ERROR_ABI,          /* missing entry point, other major, ... */
+  GN_PROXY_ERROR_DESCRIPTOR,   /* an incomplete or inconsistent descriptor */
+  GN_PROXY_ERROR_PARAM,        /* an unknown parameter or a bad value    */
+  GN_PROXY_ERROR_SCORE         /* the evaluation itself failed           */
+} GnProxyErrorCode;
+
+/* -- parameters ------------------------------------------------------ */
+
+typedef enum {
+  GN_PROXY_PARAM_INT,
+  GN_PROXY_PARAM_DOUBLE,
+  GN_PROXY_PARAM_BOOL,
+  GN_PROXY_PARAM_STRING
+} GnProxyParamType;
+
+/**
+ * GnProxyParamSpec:
+ * @default_value: the default as text, parsed as `--param` values are
+ *   ("100", "0.1", "true", "combo")
+ * @min, @max: the inclusive range of INT and DOUBLE values
+ *
+ * One parameter of a proxy.  A descriptor's table ends with an entry whose
+ * @name is NULL.
+ */
+typedef struct {
+  const char *name;
+  GnProxyParamType type;
+  const char *default_value;
+  double min, max;
+  const char *blurb;
+} GnProxyParamSpec;
+
+/** Parsed parameter values, owned by the host; read them by name. */
+typedef struct _GnProxyParams GnProxyParams;
+
+gint64      gn_proxy_params_int (const GnProxyParams *p, const char *name);
+double      gn_proxy_params_double (const GnProxyParams *p,
+                                    const char *name);
+gboolean    gn_proxy_params_bool (const GnProxyParams *p, const char *name);
+/** Returns: (transfer none): the value, valid as long as @p. */
+const char *gn_proxy_params_string (const GnProxyParams *p,
+                                    const char *name);
+
+/* -- the descriptor --------------------------------------------------- */
+
+/**
+ * GnProxyContext:
+ * @space: builds candidates (gn_space_build())
+ * @data: the image set (CIFAR-10 unless the user chose another)
+ * @seed: the task seed; with the parameters it fixes every random draw
+ */
+typedef struct {
+  GnSpace *space;
+  const GnDataset *data;
+  guint64 seed;
+} GnProxyContext;
+
+typedef enum {
+  GN_PROXY_STATUS_OK,
+  GN_PROXY_STATUS_NONFINITE    /* the loss diverged: @score is -G_MAXDOUBLE */
+} GnProxyStatus;
+
+typedef struct {
+  double score;                /* higher is better                     */
+  GnProxyStatus status;
+  double loss;                 /* the proxy's raw figure, NAN if none  */
+} GnProxyResult;
+
+typedef struct {
+  guint32 abi_major;           /* GN_PROXY_ABI_MAJOR                    */
+  guint32 abi_minor;           /* GN_PROXY_ABI_MINOR                    */
+  guint32 struct_size;         /* sizeof (GnProxyDesc)                  */
+  const char *name;            /* as in the file name                   */
+  const char *description;     /* one line                              */
+  const char *version;
+  const GnProxyParamSpec *params;
+
+  gpointer (*create) (const GnProxyContext *ctx, const GnProxyParams *params,
+                      GError **error);
+  gboolean (*score) (gpointer self, const char *arch, GnProxyResult *result,
+                     GError **error);
+  void (*destroy) (gpointer self);
+  /* (nullable) Extra text identifying the task beyond the parameters,
+   * e.g. a checksum of the recipe file a parameter names; folded into
+   * gn_proxy_config() so cached scores are never reused across tasks
+   * that only look alike.  Owned by the instance. */
+  const char *(*fingerprint) (gpointer self);
+  /* ABI minor > 0 appends members here. */
+} GnProxyDesc;
+
+#define GN_PROXY_DEFINE(ident, desc)                                        \
+  G_MODULE_EXPORT const GnProxyDesc *gn_proxy_##ident##_get_desc (void);    \
+  const GnProxyDesc *gn_proxy_##ident##_get_desc (void) { return &(desc); }
+
+/**
+ * gn_proxy_arch_rng:
+ *
+ * The generator for everything random in one evaluation, derived from
+ * the task seed and the canonical architecture string only, so a score
+ * does not depend on which worker computes it or when.
+ */
+void gn_proxy_arch_rng (GnRng *rng, guint64 seed, const char *arch);
+
+/* -- the host side: finding, loading and running proxies -------------- */
+
+typedef struct _GnProxyRegistry GnProxyRegistry;
+
+/** Returns: (transfer full): a registry over the search path. */
+GnProxyRegistry *gn_proxy_registry_new (void);
+/** Frees the registry and unloads its plugins; NULL is allowed. */
+void             gn_proxy_registry_free (GnProxyRegistry *reg);
+
+/**
+ * gn_proxy_registry_lookup:
+ *
+ * Returns: (transfer none): the descriptor of the proxy @name, loading it
+ * on first use, or NULL with GN_PROXY_ERROR_NOT_FOUND (listing the folders
+ * searched) or the loading error.
+ */
+const GnProxyDesc *gn_proxy_registry_lookup (GnProxyRegistry *reg,
+                                             const char *name,
+                                             GError **error);
+
+/**
+ * gn_proxy_registry_list:
+ * @broken: (out) (optional) (transfer full): "file: reason" for each
+ *   plugin file that could not be loaded
+ *
+ * Returns: (transfer container): the descriptors of every loadable proxy,
+ * sorted by name.
+ */
+GPtrArray *gn_proxy_registry_list (GnProxyRegistry *reg, GPtrArray **broken);
+
+/**
+ * gn_proxy_load_file:
+ *
+ * Loads one plugin file and checks it: the entry symbol derived from the
+ * file name exists, the ABI major matches, the minor is not newer than
+ * the host's, struct_size covers every required member, name / create /
+ * score / destroy are set, the name matches the file, and every parameter
+ * spec is well formed with a default inside its range.
+ *
+ * Returns: (transfer none): the descriptor; @module receives the open
+ * module (the caller closes it with g_module_close() when done), or NULL
+ * with @error.
+ */
+const GnProxyDesc *gn_proxy_load_file (const char *path, GModule **module,
+                                       GError **error);
+
+/**
+ * gn_proxy_params_new:
+ * @assignments: (nullable): NULL-terminated "name=value" strings
+ *
+ * Returns: (transfer full): the parameters of @desc with the assignments
+ * applied over the defaults, or NULL with GN_PROXY_ERROR_PARAM naming an
+ * unknown name (and the known ones) or a value of the wrong type or out of
+ * range.
+ */
+GnProxyParams *gn_proxy_params_new (const GnProxyDesc *desc,
+                                    const char *const *assignments,
+                                    GError **error);
+void           gn_proxy_params_free (GnProxyParams *p);
+/** Returns: (transfer full): "name=value;..." over every parameter in
+ * table order: the canonical configuration, stable across runs. */
+char          *gn_proxy_params_canonical (const GnProxyParams *p);
+
+/** A created proxy instance. */
+typedef struct _GnProxy GnProxy;
+
+/**
+ * gn_proxy_new:
+ *
+ * Creates the task of @desc.  @ctx's members must outlive the proxy.
+ *
+ * Returns: (transfer full): the instance, or NULL with @error.
+ */
+GnProxy *gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
+                       const char *const *assignments, GError **error);
+/**
+ * gn_proxy_score:
+ *
+ * Scores @arch (canonical).  A diverging loss is a result with status
+ * GN_PROXY_STATUS_NONFINITE and the worst score, not an error.
+ */
+gboolean gn_proxy_score (GnProxy *proxy, const char *arch,
+                         GnProxyResult *result, GError **error);
+/** Returns: (transfer none): "NAME:" + the canonical parameters (see
+ * above), plus ";fingerprint=..." when the plugin has one: the identity
+ * of the task, for caching scores. */
+const char *gn_proxy_config (GnProxy *proxy);
+const GnProxyDesc *gn_proxy_desc (GnProxy *proxy);
+void     gn_proxy_free (GnProxy *proxy);
+
+G_END_DECLS
+
+#endif /* GN_PROXY_H */

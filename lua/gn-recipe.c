@@ -1,0 +1,3 @@
+/* gn-recipe.c - stub until the recipe loader lands */
+#include "config.h"
+#include "gennas.h"

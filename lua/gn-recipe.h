@@ -1,0 +1,70 @@
+/* gn-recipe.h - signal-basis recipes: which targets GenNAS regresses
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * A recipe is a Lua file (in lua/recipes/, documented in docs/recipes.md) returning a
+ * table that says, for each of the three stages, how many target channels
+ * to regress and which signals make them (gn-signals.h: sin1d, sin2d, dot,
+ * gdot, resize, each with a level, frequencies or a dot share, and
+ * whether it is drawn per sample), plus the input noise.  A recipe may
+ * also define its own signal as a Lua function returning an 8x8 map.
+ *
+ * Recipes run in the same sandbox as search spaces.
+ */
+#ifndef GN_RECIPE_H
+#define GN_RECIPE_H
+
+#if !defined(GN_INSIDE_GENNAS_H) && !defined(GN_COMPILATION)
+#error "Only <gennas.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include "gn-rng.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  GN_NOISE_NONE,
+  GN_NOISE_UNIFORM,     /* U(-level, level) per element */
+  GN_NOISE_GAUSSIAN     /* N(0, 1) * level per element  */
+} GnNoiseKind;
+
+typedef struct _GnRecipe GnRecipe;
+
+/**
+ * gn_recipe_load:
+ * @name_or_path: a file path, or a bare name ("combo") looked up as
+ *   recipes/NAME.lua via gn_data_find()'s folders and the source tree's
+ *   lua/recipes
+ *
+ * Returns: (transfer full): the recipe, or NULL with a GN_SPACE_ERROR
+ * (file:line for script errors, GN_SPACE_ERROR_INVALID for a table that
+ * breaks the recipe format, naming the key).
+ */
+GnRecipe   *gn_recipe_load (const char *name_or_path, GError **error);
+void        gn_recipe_free (GnRecipe *recipe);
+
+const char *gn_recipe_name (GnRecipe *recipe);
+/** Returns: (transfer none): a SHA-256 of the recipe file's text. */
+const char *gn_recipe_checksum (GnRecipe *recipe);
+int         gn_recipe_n_stages (GnRecipe *recipe);
+int         gn_recipe_channels (GnRecipe *recipe, int stage);
+GnNoiseKind gn_recipe_noise (GnRecipe *recipe, float *level);
+
+/**
+ * gn_recipe_targets:
+ * @clean: the input batch without noise, [batch][in_c][in_h][in_w]
+ * @target: [batch][channels(stage)][8][8], overwritten
+ *
+ * Draws the stage's targets from @rng.
+ *
+ * Returns: FALSE with @error if a Lua signal fails or returns a bad map.
+ */
+gboolean gn_recipe_targets (GnRecipe *recipe, int stage, int batch,
+                            const float *clean, int in_c, int in_h,
+                            int in_w, GnRng *rng, float *target,
+                            GError **error);
+
+G_END_DECLS
+
+#endif /* GN_RECIPE_H */

@@ -1,0 +1,326 @@
+/* regression.c - the GenNAS proxy: how well does a network regress signals?
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Li et al., "Generic Neural Architecture Search via Regression" (NeurIPS
+ * 2021); every default below is the paper code's (docs: gennas-method.md
+ * §2).  The task, prepared once: a fixed batch of images (augmented once),
+ * and for each of the three stages a fixed target tensor drawn from the
+ * recipe's signal bases.  Per architecture: build the backbone without its
+ * classifier, put a head (nearest resize to 8x8, batch norm, 1x1 conv with
+ * bias) on each stage output, train all of it with SGD on the weighted MSE
+ * for a fixed number of steps with fresh input noise each step, and score
+ * the evaluation-mode loss after the last step: lower loss, better network,
+ * so the score is its negation.
+ */
+#include "config.h"
+#include "gennas.h"
+#include "gn-recipe.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define N_STAGES 3
+#define TARGET_SIZE 8
+
+typedef struct {
+  GnSpace *space;
+  GnRecipe *recipe;
+  int steps, batch;
+  float lr, momentum, weight_decay;
+  float weights[N_STAGES];
+  guint64 seed;
+  char **options;              /* build options for the space */
+  GnShape input;
+  float *clean;                /* the fixed batch, normalised */
+  float *targets[N_STAGES];
+  int channels[N_STAGES];
+  GnNoiseKind noise;
+  float noise_level;
+  char *fingerprint;
+} Regression;
+
+static const GnProxyParamSpec params[] = {
+  { "steps", GN_PROXY_PARAM_INT, "100", 1, 100000,
+    "SGD steps of training per architecture" },
+  { "batch", GN_PROXY_PARAM_INT, "16", 2, 4096,
+    "images in the one fixed batch" },
+  { "lr", GN_PROXY_PARAM_DOUBLE, "0.1", 0, 10, "SGD learning rate (constant)" },
+  { "momentum", GN_PROXY_PARAM_DOUBLE, "0.9", 0, 0.999, "SGD momentum" },
+  { "weight_decay", GN_PROXY_PARAM_DOUBLE, "4e-5", 0, 1,
+    "L2 decay of conv and linear weights (not batch norm, not biases)" },
+  { "weights", GN_PROXY_PARAM_STRING, "0.25,0.5,1",  0, 0,
+    "loss weights of stages 0,1,2 (training and evaluation)" },
+  { "recipe", GN_PROXY_PARAM_STRING, "combo", 0, 0,
+    "signal recipe: a name in lua/recipes (combo, nb101, darts, resnet) or "
+    "a .lua file" },
+  { "seed", GN_PROXY_PARAM_INT, "-1", -1, 9007199254740992.0,
+    "task seed (images, targets, weights, noise); -1 uses the run's" },
+  { "space_options", GN_PROXY_PARAM_STRING, "", 0, 0,
+    "build options for the space, comma-separated key=value (e.g. N=1)" },
+  { NULL }
+};
+
+static void regression_destroy (gpointer self);
+
+static gboolean
+parse_weights (const char *text, float out[N_STAGES], GError **error)
+{
+  char **parts = g_strsplit (text, ",", -1);
+  gboolean ok = g_strv_length (parts) == N_STAGES;
+  for (int i = 0; ok && i < N_STAGES; i++)
+    {
+      char *end = NULL;
+      double v = g_ascii_strtod (g_strstrip (parts[i]), &end);
+      ok = end != parts[i] && *end == '\0' && isfinite (v) && v >= 0;
+      out[i] = (float) v;
+    }
+  g_strfreev (parts);
+  if (!ok)
+    g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
+                 "weights must be three non-negative numbers separated by "
+                 "commas, not '%s'", text);
+  return ok;
+}
+
+static gpointer
+regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
+                   GError **error)
+{
+  Regression *r = g_new0 (Regression, 1);
+  GnRng rng;
+  int *perm = NULL;
+
+  r->space = ctx->space;
+  r->steps = (int) gn_proxy_params_int (p, "steps");
+  r->batch = (int) gn_proxy_params_int (p, "batch");
+  r->lr = (float) gn_proxy_params_double (p, "lr");
+  r->momentum = (float) gn_proxy_params_double (p, "momentum");
+  r->weight_decay = (float) gn_proxy_params_double (p, "weight_decay");
+  gint64 seed = gn_proxy_params_int (p, "seed");
+  r->seed = seed >= 0 ? (guint64) seed : ctx->seed;
+  const char *opts = gn_proxy_params_string (p, "space_options");
+  r->options = *opts ? g_strsplit (opts, ",", -1) : g_new0 (char *, 1);
+
+  if (!parse_weights (gn_proxy_params_string (p, "weights"), r->weights,
+                      error))
+    goto fail;
+  if (ctx->data == NULL || ctx->data->n < r->batch)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
+                   "the regression proxy needs at least %d images",
+                   r->batch);
+      goto fail;
+    }
+  r->recipe = gn_recipe_load (gn_proxy_params_string (p, "recipe"), error);
+  if (r->recipe == NULL)
+    goto fail;
+  if (gn_recipe_n_stages (r->recipe) != N_STAGES)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
+                   "recipe '%s' has %d stages; this proxy regresses from %d",
+                   gn_recipe_name (r->recipe), gn_recipe_n_stages (r->recipe),
+                   N_STAGES);
+      goto fail;
+    }
+  r->noise = gn_recipe_noise (r->recipe, &r->noise_level);
+
+  /* the task: one batch of distinct images, augmented once, and the
+   * targets, all from the task seed */
+  const GnDataset *ds = ctx->data;
+  r->input = (GnShape) { r->batch, ds->c, ds->h, ds->w };
+  gn_rng_seed (&rng, r->seed);
+  perm = g_new (int, ds->n);
+  gn_rng_permutation (&rng, perm, ds->n);
+  gsize n_in = (gsize) r->batch * ds->c * ds->h * ds->w;
+  r->clean = g_new (float, n_in);
+  gn_dataset_batch (ds, perm, r->batch, TRUE, 4, &rng, r->clean);
+  for (int s = 0; s < N_STAGES; s++)
+    {
+      r->channels[s] = gn_recipe_channels (r->recipe, s);
+      r->targets[s] = g_new (float, (gsize) r->batch * r->channels[s]
+                                      * TARGET_SIZE * TARGET_SIZE);
+      if (!gn_recipe_targets (r->recipe, s, r->batch, r->clean, ds->c, ds->h,
+                              ds->w, &rng, r->targets[s], error))
+        goto fail;
+    }
+  r->fingerprint = g_strdup_printf ("recipe-sha256=%s;data=%s:%d",
+                                    gn_recipe_checksum (r->recipe), ds->name,
+                                    ds->n);
+  g_free (perm);
+  return r;
+
+fail:
+  g_free (perm);
+  regression_destroy (r);
+  return NULL;
+}
+
+static void
+regression_destroy (gpointer self)
+{
+  Regression *r = self;
+  if (r == NULL)
+    return;
+  gn_recipe_free (r->recipe);
+  g_strfreev (r->options);
+  g_free (r->clean);
+  for (int s = 0; s < N_STAGES; s++)
+    g_free (r->targets[s]);
+  g_free (r->fingerprint);
+  g_free (r);
+}
+
+static const char *
+regression_fingerprint (gpointer self)
+{
+  return ((Regression *) self)->fingerprint;
+}
+
+/* BN + 1x1 conv (with bias) on the stage output, resized to 8x8 first */
+static int
+add_head (GnNet *net, int tap, int out_c, GError **error)
+{
+  GnShape s = gn_net_shape (net, tap);
+  int x = tap;
+  if (s.h != TARGET_SIZE || s.w != TARGET_SIZE)
+    x = gn_net_resize_nearest (net, x, TARGET_SIZE, TARGET_SIZE, error);
+  if (x >= 0)
+    x = gn_net_batchnorm (net, x, TRUE, TRUE, error);
+  GnConv2dSpec conv = { .out_c = out_c, .kh = 1, .bias = TRUE };
+  if (x >= 0)
+    x = gn_net_conv2d (net, x, &conv, error);
+  return x;
+}
+
+static void
+noisy_input (const Regression *r, GnRng *rng, float *in)
+{
+  gsize n = (gsize) r->input.n * r->input.c * r->input.h * r->input.w;
+  float level = r->noise_level;
+  switch (r->noise)
+    {
+    case GN_NOISE_NONE:
+      memcpy (in, r->clean, n * sizeof (float));
+      break;
+    case GN_NOISE_UNIFORM:
+      for (gsize i = 0; i < n; i++)
+        in[i] = r->clean[i] + gn_rng_uniformf (rng, -level, level);
+      break;
+    case GN_NOISE_GAUSSIAN:
+      for (gsize i = 0; i < n; i++)
+        in[i] = r->clean[i] + level * (float) gn_rng_normal (rng);
+      break;
+    }
+}
+
+static double
+stage_loss (const Regression *r, GnNet *net, const int heads[N_STAGES],
+            gboolean seed_grads)
+{
+  double loss = 0.0;
+  for (int s = 0; s < N_STAGES; s++)
+    {
+      if (r->weights[s] == 0.f)
+        continue;
+      gsize count = (gsize) r->batch * r->channels[s] * TARGET_SIZE
+                    * TARGET_SIZE;
+      loss += gn_loss_mse (count, gn_net_value (net, heads[s]), r->targets[s],
+                           r->weights[s],
+                           seed_grads ? gn_net_grad (net, heads[s]) : NULL);
+    }
+  return loss;
+}
+
+static gboolean
+regression_score (gpointer self, const char *arch, GnProxyResult *result,
+                  GError **error)
+{
+  Regression *r = self;
+  GnBuildOptions opts = { .batch = r->batch, .in_c = r->input.c,
+                          .in_h = r->input.h, .in_w = r->input.w,
+                          .options = (const char *const *) r->options };
+  GnOptim *opt = NULL;
+  gboolean ok = FALSE;
+  int heads[N_STAGES];
+
+  GnNet *net = gn_space_build (r->space, arch, &opts, error);
+  if (net == NULL)
+    return FALSE;
+  for (int s = 0; s < N_STAGES; s++)
+    {
+      char name[16];
+      g_snprintf (name, sizeof name, "stage%d", s);
+      int tap = gn_net_find_tap (net, name);
+      if (tap < 0)
+        {
+          g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE,
+                       "the space built no tap '%s' for %s", name, arch);
+          goto out;
+        }
+      heads[s] = add_head (net, tap, r->channels[s], error);
+      g_snprintf (name, sizeof name, "head%d", s);
+      if (heads[s] < 0 || !gn_net_tap (net, heads[s], name, error))
+        goto out;
+    }
+  if (!gn_net_compile (net, FALSE, error))
+    goto out;
+
+  GnRng rng;
+  gn_proxy_arch_rng (&rng, r->seed, arch);
+  gn_net_init_params (net, &rng);
+  GnOptimConfig cfg = { .kind = GN_OPTIM_SGD, .lr = r->lr,
+                        .momentum = r->momentum,
+                        .weight_decay = r->weight_decay };
+  opt = gn_optim_new (net, &cfg, error);
+  if (opt == NULL)
+    goto out;
+
+  double loss = 0.0;
+  for (int step = 0; step < r->steps; step++)
+    {
+      noisy_input (r, &rng, gn_net_input (net));
+      gn_net_forward (net, GN_MODE_TRAIN);
+      loss = stage_loss (r, net, heads, TRUE);
+      if (!isfinite (loss))
+        break;
+      gn_net_zero_grad (net);
+      gn_net_backward (net);
+      gn_optim_step (opt);
+    }
+  if (isfinite (loss))
+    {
+      /* the score: the evaluation-mode loss on a fresh noise draw */
+      noisy_input (r, &rng, gn_net_input (net));
+      gn_net_forward (net, GN_MODE_EVAL);
+      loss = stage_loss (r, net, heads, FALSE);
+    }
+  result->loss = loss;
+  result->score = -loss;
+  result->status = isfinite (loss) ? GN_PROXY_STATUS_OK
+                                   : GN_PROXY_STATUS_NONFINITE;
+  ok = TRUE;
+
+out:
+  gn_optim_free (opt);
+  gn_net_free (net);
+  return ok;
+}
+
+static const GnProxyDesc regression_desc = {
+  .abi_major = GN_PROXY_ABI_MAJOR,
+  .abi_minor = GN_PROXY_ABI_MINOR,
+  .struct_size = sizeof (GnProxyDesc),
+  .name = "regression",
+  .description = "GenNAS: final loss of regressing synthetic signal bases "
+                 "from three stages after a short SGD run (negated)",
+  .version = PACKAGE_VERSION,
+  .params = params,
+  .create = regression_create,
+  .score = regression_score,
+  .destroy = regression_destroy,
+  .fingerprint = regression_fingerprint,
+};
+
+GN_PROXY_DEFINE (regression, regression_desc)
