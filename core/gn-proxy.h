@@ -35,7 +35,8 @@
  *
  * Search path: each folder of $GENNAS_PROXY_PATH (colon-separated), then
  * the build tree's plugins when the program runs from the build tree, then
- * the installed folder $(pkglibdir)/proxies-GN_PROXY_ABI_MAJOR.
+ * the installed folder $(pkglibdir)/proxies-GN_PROXY_ABI_MAJOR.  Setting
+ * $GENNAS_PROXY_SYSTEM_PATH (even to nothing) replaces those last two.
  */
 #ifndef GN_PROXY_H
 #define GN_PROXY_H

@@ -1,0 +1,124 @@
+/* broken.c - deliberately faulty proxy plugins for the loader's tests
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Built several times with one BROKEN_* macro each (tests/Makefile.am):
+ *   (none)              a valid proxy "good" that scores strlen(arch)
+ *   BROKEN_MAJOR        claims ABI major + 1
+ *   BROKEN_MINOR        claims a minor newer than the host's
+ *   BROKEN_NO_SYMBOL    exports no entry point
+ *   BROKEN_NO_SCORE     has no score function
+ *   BROKEN_SIZE         a struct_size that cuts off destroy
+ *   BROKEN_PARAM        a default outside its own range
+ *   BROKEN_NAME         calls itself something other than its file
+ *   CRASHY              segfaults on architectures containing "crash",
+ *                       aborts on "abort", loops on "hang", fails with a
+ *                       GError on "error"
+ */
+#include "config.h"
+#include "gennas.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef PROXY_NAME
+#define PROXY_NAME "good"
+#endif
+
+static const GnProxyParamSpec params[] = {
+  { "scale", GN_PROXY_PARAM_DOUBLE,
+#ifdef BROKEN_PARAM
+    "5",
+#else
+    "1",
+#endif
+    0, 2, "multiplies the score" },
+  { "label", GN_PROXY_PARAM_STRING, "x", 0, 0, "a string" },
+  { "count", GN_PROXY_PARAM_INT, "3", 1, 10, "an integer" },
+  { "flag", GN_PROXY_PARAM_BOOL, "false", 0, 0, "a boolean" },
+  { NULL }
+};
+
+typedef struct {
+  double scale;
+} Good;
+
+static gpointer
+good_create (const GnProxyContext *ctx, const GnProxyParams *p,
+             GError **error)
+{
+  Good *g = g_new0 (Good, 1);
+  g->scale = gn_proxy_params_double (p, "scale");
+  return g;
+}
+
+static gboolean
+good_score (gpointer self, const char *arch, GnProxyResult *result,
+            GError **error)
+{
+#ifdef CRASHY
+  if (strstr (arch, "crash"))
+    raise (SIGSEGV);
+  if (strstr (arch, "abort"))
+    abort ();
+  if (strstr (arch, "hang"))
+    for (;;)
+      pause ();
+  if (strstr (arch, "error"))
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE,
+                   "cannot score %s", arch);
+      return FALSE;
+    }
+#endif
+  result->score = ((Good *) self)->scale * (double) strlen (arch);
+  result->loss = 0.0;
+  return TRUE;
+}
+
+static void
+good_destroy (gpointer self)
+{
+  g_free (self);
+}
+
+static const GnProxyDesc desc = {
+#ifdef BROKEN_MAJOR
+  .abi_major = GN_PROXY_ABI_MAJOR + 1,
+#else
+  .abi_major = GN_PROXY_ABI_MAJOR,
+#endif
+#ifdef BROKEN_MINOR
+  .abi_minor = GN_PROXY_ABI_MINOR + 1,
+#else
+  .abi_minor = GN_PROXY_ABI_MINOR,
+#endif
+#ifdef BROKEN_SIZE
+  .struct_size = offsetof (GnProxyDesc, destroy),
+#else
+  .struct_size = sizeof (GnProxyDesc),
+#endif
+#ifdef BROKEN_NAME
+  .name = "someone-else",
+#else
+  .name = PROXY_NAME,
+#endif
+  .description = "a proxy for the loader's tests",
+  .version = "0",
+  .params = params,
+  .create = good_create,
+#ifndef BROKEN_NO_SCORE
+  .score = good_score,
+#endif
+  .destroy = good_destroy,
+};
+
+#ifndef BROKEN_NO_SYMBOL
+G_MODULE_EXPORT const GnProxyDesc *PROXY_SYMBOL (void);
+const GnProxyDesc *
+PROXY_SYMBOL (void)
+{
+  return &desc;
+}
+#endif

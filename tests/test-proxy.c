@@ -1,0 +1,227 @@
+/* test-proxy.c - the plugin loader refuses what it must, runs what it can
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * The plugins under test are built from tests/plugins/broken.c into
+ * tests/.libs; GENNAS_PROXY_PATH points there.
+ */
+#include "gennas.h"
+
+#include <string.h>
+
+static char *plugin_dir;
+
+static char *
+plugin_path (const char *name)
+{
+  char *file = g_strdup_printf ("gennas-proxy-%s.%s", name, G_MODULE_SUFFIX);
+  char *path = g_build_filename (plugin_dir, file, NULL);
+  g_free (file);
+  return path;
+}
+
+static void
+test_load_good (void)
+{
+  GError *error = NULL;
+  GModule *mod = NULL;
+  char *path = plugin_path ("good");
+  const GnProxyDesc *d = gn_proxy_load_file (path, &mod, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (d);
+  g_assert_nonnull (mod);
+  g_assert_cmpstr (d->name, ==, "good");
+  g_assert_cmpuint (d->abi_major, ==, GN_PROXY_ABI_MAJOR);
+  g_module_close (mod);
+  g_free (path);
+}
+
+typedef struct {
+  const char *plugin;
+  GnProxyErrorCode code;
+  const char *needle;    /* expected in the message */
+} Broken;
+
+static const Broken broken[] = {
+  { "bad-major", GN_PROXY_ERROR_ABI, "rebuild" },
+  { "bad-minor", GN_PROXY_ERROR_ABI, "newer" },
+  { "no-symbol", GN_PROXY_ERROR_ABI, "gn_proxy_no_symbol_get_desc" },
+  { "no-score", GN_PROXY_ERROR_DESCRIPTOR, "no score" },
+  { "bad-size", GN_PROXY_ERROR_ABI, "truncated" },
+  { "bad-param", GN_PROXY_ERROR_DESCRIPTOR, "scale" },
+  { "bad-name", GN_PROXY_ERROR_DESCRIPTOR, "someone-else" },
+};
+
+static void
+test_refuse (gconstpointer data)
+{
+  const Broken *b = data;
+  GError *error = NULL;
+  GModule *mod = NULL;
+  char *path = plugin_path (b->plugin);
+  g_assert_null (gn_proxy_load_file (path, &mod, &error));
+  g_assert_null (mod);
+  g_assert_error (error, GN_PROXY_ERROR, (gint) b->code);
+  g_assert_nonnull (strstr (error->message, b->needle));
+  g_assert_nonnull (strstr (error->message, path));   /* names the file */
+  g_error_free (error);
+  g_free (path);
+}
+
+static void
+test_not_a_plugin (void)
+{
+  GError *error = NULL;
+  GModule *mod = NULL;
+  g_assert_null (gn_proxy_load_file ("/nonexistent/gennas-proxy-x.so", &mod,
+                                     &error));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_LOAD);
+  g_clear_error (&error);
+  g_assert_null (gn_proxy_load_file ("/tmp/whatever.so", &mod, &error));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_LOAD);
+  g_clear_error (&error);
+}
+
+static void
+test_registry (void)
+{
+  GError *error = NULL;
+  GnProxyRegistry *reg = gn_proxy_registry_new ();
+  const GnProxyDesc *d = gn_proxy_registry_lookup (reg, "good", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (d->name, ==, "good");
+  /* a second lookup is the same, already loaded descriptor */
+  g_assert_true (gn_proxy_registry_lookup (reg, "good", NULL) == d);
+
+  g_assert_null (gn_proxy_registry_lookup (reg, "missing", &error));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, plugin_dir));
+  g_clear_error (&error);
+  g_assert_null (gn_proxy_registry_lookup (reg, "bad-major", &error));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_ABI);
+  g_clear_error (&error);
+
+  GPtrArray *broken_list = NULL;
+  GPtrArray *list = gn_proxy_registry_list (reg, &broken_list);
+  g_assert_cmpuint (list->len, ==, 2);               /* crashy, good */
+  g_assert_cmpstr (((GnProxyDesc *) list->pdata[0])->name, ==, "crashy");
+  g_assert_cmpuint (broken_list->len, ==, G_N_ELEMENTS (broken));
+  g_ptr_array_free (list, TRUE);
+  g_ptr_array_free (broken_list, TRUE);
+  gn_proxy_registry_free (reg);
+}
+
+static void
+test_params (void)
+{
+  GError *error = NULL;
+  GnProxyRegistry *reg = gn_proxy_registry_new ();
+  const GnProxyDesc *d = gn_proxy_registry_lookup (reg, "good", &error);
+  g_assert_no_error (error);
+
+  const char *ok[] = { "scale=0.5", "label=hello world", "count=7",
+                       "flag=yes", NULL };
+  GnProxyParams *p = gn_proxy_params_new (d, ok, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (gn_proxy_params_double (p, "scale"), ==, 0.5);
+  g_assert_cmpstr (gn_proxy_params_string (p, "label"), ==, "hello world");
+  g_assert_cmpint (gn_proxy_params_int (p, "count"), ==, 7);
+  g_assert_true (gn_proxy_params_bool (p, "flag"));
+  char *canon = gn_proxy_params_canonical (p);
+  g_assert_cmpstr (canon, ==, "scale=0.5;label=hello world;count=7;flag=true");
+  g_free (canon);
+  gn_proxy_params_free (p);
+
+  /* defaults */
+  p = gn_proxy_params_new (d, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gn_proxy_params_int (p, "count"), ==, 3);
+  gn_proxy_params_free (p);
+
+  struct { const char *a, *needle; } bad[] = {
+    { "nope=1", "has no parameter 'nope'" },
+    { "scale=abc", "takes a number" },
+    { "scale=3", "[0, 2]" },
+    { "count=2.5", "takes a integer" },
+    { "count=11", "[1, 10]" },
+    { "flag=maybe", "boolean" },
+    { "scale", "not a name=value" },
+    { "=1", "not a name=value" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *one[] = { bad[i].a, NULL };
+      g_assert_null (gn_proxy_params_new (d, one, &error));
+      g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM);
+      if (strstr (error->message, bad[i].needle) == NULL)
+        g_error ("'%s': message '%s' lacks '%s'", bad[i].a, error->message,
+                 bad[i].needle);
+      g_clear_error (&error);
+    }
+  gn_proxy_registry_free (reg);
+}
+
+static void
+test_instance (void)
+{
+  GError *error = NULL;
+  GnProxyRegistry *reg = gn_proxy_registry_new ();
+  const GnProxyDesc *d = gn_proxy_registry_lookup (reg, "crashy", &error);
+  g_assert_no_error (error);
+  GnProxyContext ctx = { .seed = 1 };
+  const char *params[] = { "scale=2", NULL };
+  GnProxy *proxy = gn_proxy_new (d, &ctx, params, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gn_proxy_config (proxy), ==,
+                   "crashy:scale=2;label=x;count=3;flag=false");
+
+  GnProxyResult r;
+  g_assert_true (gn_proxy_score (proxy, "abcd", &r, &error));
+  g_assert_cmpfloat (r.score, ==, 8.0);
+  g_assert_cmpint (r.status, ==, GN_PROXY_STATUS_OK);
+  g_assert_false (gn_proxy_score (proxy, "an error", &r, &error));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE);
+  g_clear_error (&error);
+  gn_proxy_free (proxy);
+  gn_proxy_registry_free (reg);
+}
+
+static void
+test_arch_rng (void)
+{
+  GnRng a, b, c;
+  gn_proxy_arch_rng (&a, 7, "|nor_conv_3x3~0|");
+  gn_proxy_arch_rng (&b, 7, "|nor_conv_3x3~0|");
+  gn_proxy_arch_rng (&c, 7, "|nor_conv_1x1~0|");
+  guint64 x = gn_rng_next (&a);
+  g_assert_cmphex (x, ==, gn_rng_next (&b));
+  g_assert_cmphex (x, !=, gn_rng_next (&c));
+  gn_proxy_arch_rng (&c, 8, "|nor_conv_3x3~0|");
+  g_assert_cmphex (x, !=, gn_rng_next (&c));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  plugin_dir = g_test_build_filename (G_TEST_BUILT, ".libs", NULL);
+  g_setenv ("GENNAS_PROXY_PATH", plugin_dir, TRUE);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+
+  g_test_add_func ("/proxy/load/good", test_load_good);
+  for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
+    {
+      char *path = g_strdup_printf ("/proxy/load/refuses-%s",
+                                    broken[i].plugin);
+      g_test_add_data_func (path, &broken[i], test_refuse);
+      g_free (path);
+    }
+  g_test_add_func ("/proxy/load/not-a-plugin", test_not_a_plugin);
+  g_test_add_func ("/proxy/registry", test_registry);
+  g_test_add_func ("/proxy/params", test_params);
+  g_test_add_func ("/proxy/instance", test_instance);
+  g_test_add_func ("/proxy/arch-rng", test_arch_rng);
+  int status = g_test_run ();
+  g_free (plugin_dir);
+  return status;
+}
