@@ -57,9 +57,11 @@ typedef struct {
   double partial;        /* Dot / GDot: share of pixels set, [0, 1]   */
 } GnSignalSpec;
 
-/** Returns: the signal's name ("sin1d", ...), or NULL. */
+/** Returns: the signal's name, or NULL: "sin1d", "sin2d", "dot", "gdot",
+ * "resize". */
 const char *gn_signal_name (GnSignalKind kind);
-/** Returns: TRUE and sets @kind if @name is a signal's name. */
+/** Returns: TRUE and sets @kind if @name is a signal's name (exact case);
+ * the reference's config key "dot_gaussian" is accepted for "gdot". */
 gboolean    gn_signal_from_name (const char *name, GnSignalKind *kind);
 
 /**
@@ -68,9 +70,24 @@ gboolean    gn_signal_from_name (const char *name, GnSignalKind *kind);
  * Returns: FALSE with GN_ERROR_INVALID_ARGUMENT if @spec cannot fill
  * @channels channels (e.g. more channels than Sin1D's 64 per frequency
  * provide, an empty frequency list, partial outside [0, 1]).
+ * Candidates: Sin1D 64 x n_freqs, Sin2D 64 x n_freqs^2, Resize 1000,
+ * Dot/GDot any number of channels.  The level must be finite.
  */
 gboolean gn_signal_check (const GnSignalSpec *spec, int channels,
                           GError **error);
+
+/**
+ * gn_signal_check_shape:
+ *
+ * gn_signal_check() plus the target and input shape gn_signal_add() will
+ * get: batch >= 1, 1 <= size <= 46340 (size^2 fits an int) and, for Resize
+ * only, in_c, in_h, in_w >= 1.
+ *
+ * Returns: FALSE with GN_ERROR_INVALID_ARGUMENT otherwise.
+ */
+gboolean gn_signal_check_shape (const GnSignalSpec *spec, int batch,
+                                int channels, int size, int in_c, int in_h,
+                                int in_w, GError **error);
 
 /**
  * gn_signal_add:
@@ -78,7 +95,9 @@ gboolean gn_signal_check (const GnSignalSpec *spec, int channels,
  *   [in_w] (in_c >= 1; colour planes are taken mod in_c)
  * @target: [batch][channels][size][size], accumulated into
  *
- * @spec must have passed gn_signal_check().
+ * @spec must have passed gn_signal_check() (gn_signal_check_shape()
+ * with these sizes).  Resize of a constant input adds 0 (the reference
+ * divides 0 by 0 there).
  */
 void gn_signal_add (const GnSignalSpec *spec, int batch, int channels,
                     int size, const float *clean_input, int in_c, int in_h,
