@@ -1,3 +1,777 @@
-/* gn-space.c - stub, see gn-space.h */
+/* gn-space.c - search spaces written in Lua, see gn-space.h and
+ * docs/spaces.md
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Loading runs the file in a fresh sandbox and copies what C needs (name,
+ * gene counts, benchmark) into the GnSpace; the space's functions stay in
+ * Lua, in a private table anchored in the registry, so a space that later
+ * edits its own table cannot break the API.  Every call then decodes the
+ * canonical string afresh: genomes never leave Lua.
+ */
 #include "config.h"
-#include "gennas.h"
+#include "gn-sandbox.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+G_DEFINE_QUARK (gn-space-error-quark, gn_space_error)
+
+/* the address is the registry key of the private API table */
+static const char api_key = 0;
+
+struct _GnSpace {
+  GnSandbox *sb;
+  char *path;
+  char *name;
+  guint n_genes;
+  double n_combinations;
+  GnLuaNet *net_box;           /* Lua-owned, anchored in the API table */
+  GnLuaRng *rng_box;
+  gboolean has_hash;
+  /* the benchmark as the space declares it ... */
+  char *bench_file;
+  char *bench_key;
+  gboolean bench_key_is_hash;
+  char **bench_metrics;
+  /* ... and as found on disk */
+  GnBenchmark *bench;
+  char *bench_problem;         /* why @bench is NULL although declared */
+};
+
+/* ------------------------------------------------------------------ */
+/* loading                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  GnSpace *space;
+  const char *src;
+  gsize len;
+} LoadArgs;
+
+/* Raises "chunk: message" (the space table has no line to point at). */
+static G_NORETURN void
+invalid (lua_State *L, GnSpace *sp, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  lua_pushfstring (L, "%s: ", sp->path);
+  lua_pushvfstring (L, fmt, ap);
+  va_end (ap);
+  lua_concat (L, 2);
+  lua_error (L);
+  g_assert_not_reached ();
+}
+
+/* Rejects keys of the table at @t that are not in @keys. */
+static void
+check_keys (lua_State *L, GnSpace *sp, int t, const char *what,
+            const char *const *keys)
+{
+  lua_pushnil (L);
+  while (lua_next (L, t))
+    {
+      lua_pop (L, 1);
+      gboolean known = FALSE;
+      if (lua_type (L, -1) == LUA_TSTRING)
+        for (const char *const *k = keys; *k && !known; k++)
+          known = strcmp (*k, lua_tostring (L, -1)) == 0;
+      if (!known)
+        {
+          luaL_Buffer b;
+          luaL_buffinit (L, &b);
+          for (const char *const *k = keys; *k; k++)
+            {
+              luaL_addstring (&b, k == keys ? "" : ", ");
+              luaL_addstring (&b, *k);
+            }
+          luaL_pushresult (&b);
+          const char *list = lua_tostring (L, -1);
+          const char *key = luaL_tolstring (L, -2, NULL);
+          invalid (L, sp, "%s has an unknown field '%s' (known: %s)", what,
+                   key, list);
+        }
+    }
+}
+
+/* Copies t[field] (a function; required unless @optional) into api[field]. */
+static gboolean
+take_function (lua_State *L, GnSpace *sp, int t, int api, const char *field,
+               const char *what, gboolean optional)
+{
+  int type = lua_getfield (L, t, field);
+  if (type == LUA_TNIL && optional)
+    {
+      lua_pop (L, 1);
+      return FALSE;
+    }
+  if (type != LUA_TFUNCTION)
+    invalid (L, sp, "%s field '%s' must be a function, not %s", what, field,
+             luaL_typename (L, -1));
+  lua_setfield (L, api, field);
+  return TRUE;
+}
+
+static void
+load_genome (lua_State *L, GnSpace *sp, int t, int api)
+{
+  static const char *const genome_keys[] = { "genes", "valid", NULL };
+  static const char *const gene_keys[] = { "name", "choices", NULL };
+
+  if (lua_getfield (L, t, "genome") != LUA_TTABLE)
+    invalid (L, sp, "the space table's field 'genome' must be a table, "
+             "not %s", luaL_typename (L, -1));
+  int g = lua_gettop (L);
+  check_keys (L, sp, g, "the genome", genome_keys);
+  take_function (L, sp, g, api, "valid", "the genome's", TRUE);
+
+  if (lua_getfield (L, g, "genes") != LUA_TTABLE)
+    invalid (L, sp, "the genome's field 'genes' must be a list, not %s",
+             luaL_typename (L, -1));
+  int genes = lua_gettop (L);
+  lua_Integer n = luaL_len (L, genes);
+  if (n < 1 || n > G_MAXINT)
+    invalid (L, sp, "the genome declares no genes");
+  sp->n_combinations = 1.0;
+  for (lua_Integer i = 1; i <= n; i++)
+    {
+      char what[64];
+      if (lua_geti (L, genes, i) != LUA_TTABLE)
+        invalid (L, sp, "gene %I must be a table { name = ..., choices = "
+                 "{...} }, not %s", i, luaL_typename (L, -1));
+      int gene = lua_gettop (L);
+      g_snprintf (what, sizeof what, "gene %d", (int) i);
+      check_keys (L, sp, gene, what, gene_keys);
+      if (lua_getfield (L, gene, "name") != LUA_TSTRING)
+        invalid (L, sp, "gene %I needs a name (a string)", i);
+      if (lua_getfield (L, gene, "choices") != LUA_TTABLE
+          || luaL_len (L, -1) < 1)
+        invalid (L, sp, "gene '%s' needs a non-empty list of choices",
+                 lua_tostring (L, -2));
+      sp->n_combinations *= (double) luaL_len (L, -1);
+      lua_settop (L, gene - 1);
+    }
+  sp->n_genes = (guint) n;
+  lua_settop (L, g - 1);
+}
+
+static void
+load_benchmark (lua_State *L, GnSpace *sp, int t)
+{
+  static const char *const keys[] = { "file", "key", "key_is_hash",
+                                      "metrics", NULL };
+  int type = lua_getfield (L, t, "benchmark");
+  if (type == LUA_TNIL)
+    {
+      lua_pop (L, 1);
+      return;
+    }
+  if (type != LUA_TTABLE)
+    invalid (L, sp, "the space table's field 'benchmark' must be a table, "
+             "not %s", luaL_typename (L, -1));
+  int b = lua_gettop (L);
+  check_keys (L, sp, b, "the benchmark", keys);
+
+  if (lua_getfield (L, b, "file") != LUA_TSTRING)
+    invalid (L, sp, "the benchmark needs a file name (a string)");
+  const char *file = lua_tostring (L, -1);
+  /* a name inside the data folders, not a way to read any file */
+  if (file[0] == '\0' || g_path_is_absolute (file)
+      || strstr (file, "..") != NULL)
+    invalid (L, sp, "the benchmark file '%s' must be a relative path "
+             "inside a data folder", file);
+  sp->bench_file = g_strdup (file);
+
+  if (lua_getfield (L, b, "key") != LUA_TSTRING)
+    invalid (L, sp, "the benchmark needs a key column (a string)");
+  sp->bench_key = g_strdup (lua_tostring (L, -1));
+
+  type = lua_getfield (L, b, "key_is_hash");
+  if (type != LUA_TNIL && type != LUA_TBOOLEAN)
+    invalid (L, sp, "the benchmark's key_is_hash must be a boolean");
+  sp->bench_key_is_hash = lua_toboolean (L, -1);
+  if (sp->bench_key_is_hash && !sp->has_hash)
+    invalid (L, sp, "the benchmark is keyed by hash but the space defines "
+             "no hash function");
+
+  if (lua_getfield (L, b, "metrics") != LUA_TTABLE || luaL_len (L, -1) < 1)
+    invalid (L, sp, "the benchmark needs a non-empty list of metric "
+             "columns");
+  int m = lua_gettop (L);
+  lua_Integer n = luaL_len (L, m);
+  if (n > 10000)
+    invalid (L, sp, "the benchmark lists too many metrics");
+  /* owned by @sp as soon as allocated, so an error below cannot leak it */
+  sp->bench_metrics = g_new0 (char *, n + 1);
+  for (lua_Integer i = 1; i <= n; i++)
+    {
+      if (lua_geti (L, m, i) != LUA_TSTRING)
+        invalid (L, sp, "benchmark metric %I must be a column name", i);
+      sp->bench_metrics[i - 1] = g_strdup (lua_tostring (L, -1));
+      lua_pop (L, 1);
+    }
+  lua_settop (L, b - 1);
+}
+
+static int
+load_protected (lua_State *L)
+{
+  static const char *const keys[] = { "name", "description", "genome",
+                                      "sample", "mutate", "encode", "decode",
+                                      "hash", "build", "benchmark", NULL };
+  static const char *const functions[] = { "sample", "mutate", "encode",
+                                           "decode", "build", NULL };
+  LoadArgs *a = lua_touserdata (L, 1);
+  GnSpace *sp = a->space;
+
+  gn__sandbox_run_chunk (L, a->src, a->len, 1);
+  gn__sandbox_set_code (L, GN_SPACE_ERROR_INVALID);
+  if (!lua_istable (L, -1))
+    invalid (L, sp, "the file must return the space table, not %s",
+             luaL_typename (L, -1));
+  int t = lua_gettop (L);
+  check_keys (L, sp, t, "the space table", keys);
+
+  lua_newtable (L);
+  int api = lua_gettop (L);
+
+  if (lua_getfield (L, t, "name") != LUA_TSTRING || luaL_len (L, -1) == 0)
+    invalid (L, sp, "the space table needs a name (a non-empty string)");
+  sp->name = g_strdup (lua_tostring (L, -1));
+  lua_pop (L, 1);
+  int type = lua_getfield (L, t, "description");
+  if (type != LUA_TNIL && type != LUA_TSTRING)
+    invalid (L, sp, "the space's description must be a string");
+  lua_pop (L, 1);
+
+  for (const char *const *f = functions; *f; f++)
+    take_function (L, sp, t, api, *f, "the space table's", FALSE);
+  sp->has_hash = take_function (L, sp, t, api, "hash", "the space table's",
+                                TRUE);
+  load_genome (L, sp, t, api);
+  load_benchmark (L, sp, t);
+
+  sp->net_box = gn__lua_new_net (L);
+  lua_setfield (L, api, "net");
+  sp->rng_box = gn__lua_new_rng (L);
+  lua_setfield (L, api, "rng");
+  lua_pushvalue (L, api);
+  lua_rawsetp (L, LUA_REGISTRYINDEX, &api_key);
+  lua_pushnil (L);
+  return 1;
+}
+
+static void
+resolve_benchmark (GnSpace *sp)
+{
+  GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
+  const char *env = g_getenv ("GENNAS_DATA_PATH");
+  if (env != NULL)
+    {
+      char **parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
+      for (char **p = parts; *p != NULL; p++)
+        if (**p != '\0')
+          g_ptr_array_add (dirs, g_canonicalize_filename (*p, NULL));
+      g_strfreev (parts);
+    }
+  char *here = g_path_get_dirname (sp->path);
+  char *beside = g_build_filename (here, "..", "data", NULL);
+  g_ptr_array_add (dirs, g_canonicalize_filename (beside, NULL));
+  g_free (beside);
+  g_free (here);
+  g_ptr_array_add (dirs, g_strdup (GN_PKGDATADIR "/data"));
+
+  char *found = NULL;
+  for (guint i = 0; i < dirs->len && found == NULL; i++)
+    {
+      char *path = g_build_filename (dirs->pdata[i], sp->bench_file, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        found = g_canonicalize_filename (path, NULL);
+      g_free (path);
+    }
+  if (found != NULL)
+    {
+      sp->bench = g_new0 (GnBenchmark, 1);
+      sp->bench->path = found;
+      sp->bench->key_column = g_strdup (sp->bench_key);
+      sp->bench->key_is_hash = sp->bench_key_is_hash;
+      sp->bench->metrics = g_strdupv (sp->bench_metrics);
+    }
+  else
+    {
+      g_ptr_array_add (dirs, NULL);
+      char *where = g_strjoinv (", ", (char **) dirs->pdata);
+      sp->bench_problem = g_strdup_printf (
+        "%s: benchmark file '%s' not found in: %s (set GENNAS_DATA_PATH "
+        "to add folders)", sp->path, sp->bench_file, where);
+      g_free (where);
+    }
+  g_ptr_array_unref (dirs);
+}
+
+GnSpace *
+gn_space_load_full (const char *chunkname, const char *source, gsize len,
+                    const GnSpaceLimits *limits, GError **error)
+{
+  g_return_val_if_fail (chunkname != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  char *text = NULL;
+  GnSpace *sp = NULL;
+  if (source == NULL)
+    {
+      GError *local = NULL;
+      if (!g_file_get_contents (chunkname, &text, &len, &local))
+        {
+          g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO,
+                       "cannot read the space file: %s", local->message);
+          g_error_free (local);
+          goto fail;
+        }
+      source = text;
+    }
+
+  sp = g_new0 (GnSpace, 1);
+  sp->path = g_strdup (chunkname);
+  sp->sb = gn__sandbox_new (chunkname, limits, error);
+  if (sp->sb == NULL)
+    goto fail;
+  LoadArgs args = { sp, source, len };
+  if (!gn__sandbox_call (sp->sb, load_protected, &args, error))
+    goto fail;
+  lua_pop (gn__sandbox_lua (sp->sb), 1);
+  if (sp->bench_file != NULL)
+    resolve_benchmark (sp);
+  g_free (text);
+  return sp;
+
+fail:
+  gn_space_free (sp);
+  g_free (text);
+  return NULL;
+}
+
+GnSpace *
+gn_space_load (const char *path, GError **error)
+{
+  return gn_space_load_full (path, NULL, 0, NULL, error);
+}
+
+GnSpace *
+gn_space_load_string (const char *chunkname, const char *source, gsize len,
+                      GError **error)
+{
+  g_return_val_if_fail (source != NULL, NULL);
+  return gn_space_load_full (chunkname, source, len, NULL, error);
+}
+
+static void
+benchmark_free (GnBenchmark *b)
+{
+  if (b == NULL)
+    return;
+  g_free (b->path);
+  g_free (b->key_column);
+  g_strfreev (b->metrics);
+  g_free (b);
+}
+
+void
+gn_space_free (GnSpace *space)
+{
+  if (space == NULL)
+    return;
+  gn__sandbox_free (space->sb);   /* the boxes die with the state */
+  g_free (space->path);
+  g_free (space->name);
+  g_free (space->bench_file);
+  g_free (space->bench_key);
+  g_strfreev (space->bench_metrics);
+  benchmark_free (space->bench);
+  g_free (space->bench_problem);
+  g_free (space);
+}
+
+const char *
+gn_space_name (GnSpace *space)
+{
+  g_return_val_if_fail (space != NULL, NULL);
+  return space->name;
+}
+
+guint
+gn_space_n_genes (GnSpace *space, double *n_combinations)
+{
+  g_return_val_if_fail (space != NULL, 0);
+  if (n_combinations != NULL)
+    *n_combinations = space->n_combinations;
+  return space->n_genes;
+}
+
+gboolean
+gn_space_has_hash (GnSpace *space)
+{
+  g_return_val_if_fail (space != NULL, FALSE);
+  return space->has_hash;
+}
+
+const GnBenchmark *
+gn_space_benchmark (GnSpace *space)
+{
+  g_return_val_if_fail (space != NULL, NULL);
+  return space->bench;
+}
+
+const GnBenchmark *
+gn_space_get_benchmark (GnSpace *space, GError **error)
+{
+  g_return_val_if_fail (space != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (space->bench != NULL)
+    return space->bench;
+  if (space->bench_problem != NULL)
+    g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO, "%s",
+                 space->bench_problem);
+  else
+    g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_UNSUPPORTED,
+                 "%s: the space names no benchmark", space->path);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* calling into the space                                              */
+/* ------------------------------------------------------------------ */
+
+typedef enum {
+  CALL_SAMPLE,
+  CALL_MUTATE,
+  CALL_CANONICALIZE,
+  CALL_HASH,
+  CALL_BUILD
+} CallKind;
+
+typedef struct {
+  GnSpace *space;
+  CallKind kind;
+  const char *arch;
+  const char *const *options;
+  const GnBuildOptions *build;
+} Call;
+
+/* Raises "file:line: message" at the definition of api[field]: the
+ * function whose result broke the API. */
+static G_NORETURN void
+broken (lua_State *L, int api, const char *field, const char *fmt, ...)
+{
+  lua_Debug ar;
+  va_list ap;
+  lua_getfield (L, api, field);
+  lua_getinfo (L, ">S", &ar);
+  lua_pushfstring (L, "%s:%d: %s() ", ar.short_src, ar.linedefined, field);
+  va_start (ap, fmt);
+  lua_pushvfstring (L, fmt, ap);
+  va_end (ap);
+  lua_concat (L, 2);
+  lua_error (L);
+  g_assert_not_reached ();
+}
+
+/* Applies the genome's validity rule to the genome on top, if any;
+ * @what prefixes the message. */
+static void
+check_valid (lua_State *L, int api, const char *what)
+{
+  if (lua_getfield (L, api, "valid") == LUA_TNIL)
+    {
+      lua_pop (L, 1);
+      return;
+    }
+  lua_pushvalue (L, -2);
+  lua_call (L, 1, 2);
+  if (!lua_toboolean (L, -2))
+    {
+      if (lua_isstring (L, -1))
+        luaL_error (L, "%snot a valid architecture of this space (%s)",
+                    what, lua_tostring (L, -1));
+      luaL_error (L, "%snot a valid architecture of this space", what);
+    }
+  lua_pop (L, 2);
+}
+
+/* The "key=value" strings as a Lua table, plus GnBuildOptions' fields.
+ * Their syntax was checked in C before the call (check_options()). */
+static void
+push_options (lua_State *L, const char *const *options,
+              const GnBuildOptions *b)
+{
+  lua_newtable (L);
+  if (b != NULL)
+    {
+      lua_pushboolean (L, b->published);
+      lua_setfield (L, -2, "published");
+      lua_pushboolean (L, b->classifier);
+      lua_setfield (L, -2, "classifier");
+      lua_pushinteger (L, b->num_classes > 0 ? b->num_classes : 10);
+      lua_setfield (L, -2, "num_classes");
+    }
+  for (const char *const *o = options; o && *o; o++)
+    {
+      const char *eq = strchr (*o, '=');
+      const char *v = eq + 1;
+      lua_pushlstring (L, *o, eq - *o);
+      if (strcmp (v, "true") == 0 || strcmp (v, "false") == 0)
+        lua_pushboolean (L, v[0] == 't');
+      else if (lua_stringtonumber (L, v) == 0)
+        lua_pushstring (L, v);
+      lua_settable (L, -3);
+    }
+}
+
+static int
+call_protected (lua_State *L)
+{
+  Call *c = lua_touserdata (L, 1);
+  lua_rawgetp (L, LUA_REGISTRYINDEX, &api_key);
+  int api = lua_gettop (L);
+
+  if (c->kind == CALL_SAMPLE)
+    {
+      lua_getfield (L, api, "sample");
+      lua_getfield (L, api, "rng");
+      lua_call (L, 1, 1);
+      gn__sandbox_set_code (L, GN_SPACE_ERROR_INVALID);
+      if (lua_isnil (L, -1))
+        broken (L, api, "sample", "returned nil");
+      check_valid (L, api, "sample() returned a genome that is ");
+    }
+  else
+    {
+      /* from here to the validity rule, an error is the string's fault */
+      gn__sandbox_set_code (L, GN_SPACE_ERROR_ARCH);
+      lua_getfield (L, api, "decode");
+      lua_pushstring (L, c->arch);
+      lua_call (L, 1, 1);
+      if (lua_isnil (L, -1))
+        luaL_error (L, "decode() returned nil");
+      check_valid (L, api, "");
+    }
+  gn__sandbox_set_code (L, GN_SPACE_ERROR_SCRIPT);
+
+  switch (c->kind)
+    {
+    case CALL_MUTATE:
+      lua_getfield (L, api, "mutate");
+      lua_insert (L, -2);
+      lua_getfield (L, api, "rng");
+      push_options (L, c->options, NULL);
+      lua_call (L, 3, 1);
+      gn__sandbox_set_code (L, GN_SPACE_ERROR_INVALID);
+      if (lua_isnil (L, -1))
+        broken (L, api, "mutate", "returned nil");
+      check_valid (L, api, "mutate() returned a genome that is ");
+      break;
+    case CALL_HASH:
+      lua_getfield (L, api, "hash");
+      lua_insert (L, -2);
+      lua_call (L, 1, 1);
+      gn__sandbox_set_code (L, GN_SPACE_ERROR_INVALID);
+      if (lua_type (L, -1) != LUA_TSTRING)
+        broken (L, api, "hash", "must return a string, not %s",
+                luaL_typename (L, -1));
+      return 1;
+    case CALL_BUILD:
+      lua_getfield (L, api, "build");
+      lua_getfield (L, api, "net");
+      lua_rotate (L, -3, 2);   /* build, net, genome */
+      push_options (L, c->options, c->build);
+      lua_call (L, 3, 0);
+      lua_pushnil (L);
+      return 1;
+    case CALL_SAMPLE:
+    case CALL_CANONICALIZE:
+      break;
+    }
+
+  lua_getfield (L, api, "encode");
+  lua_insert (L, -2);
+  lua_call (L, 1, 1);
+  gn__sandbox_set_code (L, GN_SPACE_ERROR_INVALID);
+  if (lua_type (L, -1) != LUA_TSTRING)
+    broken (L, api, "encode", "must return a string, not %s",
+            luaL_typename (L, -1));
+  return 1;
+}
+
+/* "key=value" with a non-empty key; for builds, not a GnBuildOptions
+ * field.  Checked before entering Lua so that a malformed option is the
+ * caller's error, not the script's. */
+static gboolean
+check_options (GnSpace *sp, const char *const *options, gboolean build,
+               GError **error)
+{
+  static const char *const reserved[] = { "published", "classifier",
+                                          "num_classes", NULL };
+  for (const char *const *o = options; o && *o; o++)
+    {
+      const char *eq = strchr (*o, '=');
+      if (eq == NULL || eq == *o)
+        {
+          g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_FAILED,
+                       "%s: option '%s' is not KEY=VALUE", sp->path, *o);
+          return FALSE;
+        }
+      for (const char *const *r = reserved; build && *r; r++)
+        if (strlen (*r) == (gsize) (eq - *o)
+            && strncmp (*o, *r, eq - *o) == 0)
+          {
+            g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_FAILED,
+                         "%s: '%s' is set through GnBuildOptions, not as "
+                         "an option", sp->path, *r);
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
+/* Runs @c with @rng lent to the space.  An ARCH error is rewritten to
+ * name the string: its first line is what the user needs, the traceback
+ * points into the space's parser. */
+static gboolean
+run (GnSpace *sp, Call *c, GnRng *rng, GError **error)
+{
+  GError *local = NULL;
+  sp->rng_box->rng = rng;
+  gboolean ok = gn__sandbox_call (sp->sb, call_protected, c, &local);
+  sp->rng_box->rng = NULL;
+  if (ok)
+    return TRUE;
+  if (local->code == GN_SPACE_ERROR_ARCH)
+    {
+      gsize n = strcspn (local->message, "\n");
+      gsize len = strlen (c->arch);
+      char *msg = g_strdup_printf ("invalid architecture '%.*s%s': %.*s",
+                                   (int) MIN (len, 200), c->arch,
+                                   len > 200 ? "..." : "", (int) n,
+                                   local->message);
+      g_free (local->message);
+      local->message = msg;
+    }
+  g_propagate_error (error, local);
+  return FALSE;
+}
+
+static char *
+run_string (GnSpace *sp, Call *c, GnRng *rng, GError **error)
+{
+  if (!run (sp, c, rng, error))
+    return NULL;
+  lua_State *L = gn__sandbox_lua (sp->sb);
+  char *s = g_strdup (lua_tostring (L, -1));
+  lua_pop (L, 1);
+  return s;
+}
+
+char *
+gn_space_sample (GnSpace *space, GnRng *rng, GError **error)
+{
+  g_return_val_if_fail (space != NULL, NULL);
+  g_return_val_if_fail (rng != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  Call c = { space, CALL_SAMPLE, NULL, NULL, NULL };
+  return run_string (space, &c, rng, error);
+}
+
+char *
+gn_space_mutate_full (GnSpace *space, const char *arch, GnRng *rng,
+                      const char *const *options, GError **error)
+{
+  g_return_val_if_fail (space != NULL, NULL);
+  g_return_val_if_fail (arch != NULL, NULL);
+  g_return_val_if_fail (rng != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (!check_options (space, options, FALSE, error))
+    return NULL;
+  Call c = { space, CALL_MUTATE, arch, options, NULL };
+  return run_string (space, &c, rng, error);
+}
+
+char *
+gn_space_mutate (GnSpace *space, const char *arch, GnRng *rng,
+                 GError **error)
+{
+  return gn_space_mutate_full (space, arch, rng, NULL, error);
+}
+
+char *
+gn_space_canonicalize (GnSpace *space, const char *arch, GError **error)
+{
+  g_return_val_if_fail (space != NULL, NULL);
+  g_return_val_if_fail (arch != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  Call c = { space, CALL_CANONICALIZE, arch, NULL, NULL };
+  return run_string (space, &c, NULL, error);
+}
+
+char *
+gn_space_hash (GnSpace *space, const char *arch, GError **error)
+{
+  g_return_val_if_fail (space != NULL, NULL);
+  g_return_val_if_fail (arch != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (!space->has_hash)
+    {
+      g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_UNSUPPORTED,
+                   "%s: the space %s defines no hash", space->path,
+                   space->name);
+      return NULL;
+    }
+  Call c = { space, CALL_HASH, arch, NULL, NULL };
+  return run_string (space, &c, NULL, error);
+}
+
+GnNet *
+gn_space_build (GnSpace *space, const char *arch, const GnBuildOptions *opts,
+                GError **error)
+{
+  static const char *const stages[] = { "stage0", "stage1", "stage2" };
+  g_return_val_if_fail (space != NULL, NULL);
+  g_return_val_if_fail (arch != NULL, NULL);
+  g_return_val_if_fail (opts != NULL && opts->batch > 0, NULL);
+  g_return_val_if_fail (opts->in_c >= 0 && opts->in_h >= 0
+                        && opts->in_w >= 0 && opts->num_classes >= 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_options (space, opts->options, TRUE, error))
+    return NULL;
+  GnNet *net = gn_net_new (opts->batch, opts->in_c ? opts->in_c : 3,
+                           opts->in_h ? opts->in_h : 32,
+                           opts->in_w ? opts->in_w : 32);
+  Call c = { space, CALL_BUILD, arch, opts->options, opts };
+  space->net_box->net = net;
+  gboolean ok = run (space, &c, NULL, error);
+  space->net_box->net = NULL;
+  if (!ok)
+    goto fail;
+  lua_pop (gn__sandbox_lua (space->sb), 1);
+
+  for (gsize s = 0; s < G_N_ELEMENTS (stages); s++)
+    if (gn_net_find_tap (net, stages[s]) < 0)
+      {
+        g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID,
+                     "%s: build() made no tap '%s' (every space taps "
+                     "stage0, stage1 and stage2)", space->path, stages[s]);
+        goto fail;
+      }
+  if (opts->classifier && gn_net_find_tap (net, "logits") < 0)
+    {
+      g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID,
+                   "%s: build() made no tap 'logits' although the "
+                   "classifier was asked for", space->path);
+      goto fail;
+    }
+  return net;
+
+fail:
+  gn_net_free (net);
+  return NULL;
+}

@@ -46,12 +46,27 @@ typedef enum {
 typedef struct _GnSpace GnSpace;
 
 /**
+ * GnSpaceLimits:
+ *
+ * The sandbox limits of a space's Lua state (gn_space_load_full()).
+ * Zero fields mean the defaults.
+ */
+typedef struct {
+  gsize max_memory;            /* bytes of Lua heap; 0: 64 MiB          */
+  guint64 max_instructions;    /* Lua VM instructions per call (loading,
+                                  one sample, one build...); 0: 100
+                                  million, about a second              */
+} GnSpaceLimits;
+
+/**
  * GnBuildOptions:
  *
  * How gn_space_build() instantiates an architecture.  @options are
  * "key=value" strings handed to the space's build function as a Lua table
  * (numbers and true/false converted), e.g. "C=16", "N=1",
- * "cell_bn_affine=false"; a space rejects keys it does not know.
+ * "cell_bn_affine=false"; a space rejects keys it does not know.  The
+ * table also carries @published, @classifier and @num_classes under those
+ * names, so they cannot be given as options.
  */
 typedef struct {
   int batch;                   /* > 0                                   */
@@ -89,15 +104,48 @@ GnSpace *gn_space_load (const char *path, GError **error);
 /** As gn_space_load() from memory; @chunkname names it in messages. */
 GnSpace *gn_space_load_string (const char *chunkname, const char *source,
                                gsize len, GError **error);
+/**
+ * gn_space_load_full:
+ * @chunkname: the space file's path; messages name it, and a benchmark
+ *   file is looked for in its folder's ../data
+ * @source: (nullable): the text, or NULL to read the file @chunkname
+ * @len: the length of @source
+ * @limits: (nullable): sandbox limits, NULL for the defaults
+ *
+ * The general form of gn_space_load() and gn_space_load_string().
+ *
+ * Returns: (transfer full): the space, or NULL with @error.
+ */
+GnSpace *gn_space_load_full (const char *chunkname, const char *source,
+                             gsize len, const GnSpaceLimits *limits,
+                             GError **error);
 void     gn_space_free (GnSpace *space);
 
 /** Returns: (transfer none): the space's name. */
 const char *gn_space_name (GnSpace *space);
+/**
+ * gn_space_n_genes:
+ * @n_combinations: (out) (optional): the product of the genes' numbers
+ *   of choices: an upper bound on the number of architectures
+ *
+ * Returns: the number of categorical genes the space declares.
+ */
+guint gn_space_n_genes (GnSpace *space, double *n_combinations);
 
 /* Each returns a newly allocated canonical string, or NULL with @error. */
 char *gn_space_sample (GnSpace *space, GnRng *rng, GError **error);
 char *gn_space_mutate (GnSpace *space, const char *arch, GnRng *rng,
                        GError **error);
+/**
+ * gn_space_mutate_full:
+ * @options: (nullable): NULL-terminated "key=value" strings handed to the
+ *   space's mutate function, converted as GnBuildOptions.options (e.g.
+ *   "one_edge=true" for NB201); a space rejects keys it does not know
+ *
+ * As gn_space_mutate(), with options.
+ */
+char *gn_space_mutate_full (GnSpace *space, const char *arch, GnRng *rng,
+                            const char *const *options, GError **error);
 /** decode + encode: validates @arch and returns its canonical form
  * (GN_SPACE_ERROR_ARCH naming the string if malformed or invalid). */
 char *gn_space_canonicalize (GnSpace *space, const char *arch,
@@ -121,8 +169,20 @@ GnNet *gn_space_build (GnSpace *space, const char *arch,
                        const GnBuildOptions *opts, GError **error);
 
 /** Returns: (transfer none) (nullable): the benchmark, if the space
- * names one. */
+ * names one and its file was found. */
 const GnBenchmark *gn_space_benchmark (GnSpace *space);
+/**
+ * gn_space_get_benchmark:
+ *
+ * As gn_space_benchmark(), saying why there is none: the file is looked
+ * for in each folder of $GENNAS_DATA_PATH (colon-separated), then the
+ * space file's ../data, then the installed $(pkgdatadir)/data.
+ *
+ * Returns: (transfer none): the benchmark, or NULL with @error:
+ * GN_SPACE_ERROR_UNSUPPORTED if the space names none, GN_SPACE_ERROR_IO
+ * (listing the folders searched) if its file was not found.
+ */
+const GnBenchmark *gn_space_get_benchmark (GnSpace *space, GError **error);
 
 G_END_DECLS
 

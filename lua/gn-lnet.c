@@ -1,0 +1,532 @@
+/* gn-lnet.c - the network builder as Lua sees it ("gennas.Net")
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * A thin layer over gn-net.h's builder: nodes are integer ids, each
+ * method appends one node and returns its id.  Options come as a table,
+ * with PyTorch's defaults, and a key the method does not know is an
+ * error.  Methods with options accept two spellings:
+ *
+ *   net:conv (x, { out = 16, k = 3, pad = 1, bias = false })
+ *   net:conv { x, out = 16, k = 3, pad = 1, bias = false }
+ *
+ *   net:input ()                          the input node (0)
+ *   net:conv (x, {out, k, stride=1, pad=0, dilation=1, groups=1,
+ *                 bias=true, init="default"|"normal_fan_out"})
+ *   net:bn (x, {affine=true, track=true})
+ *   net:relu (x)      net:identity (x)      net:gap (x)
+ *   net:avgpool (x, {k, stride=k, pad=0, count_include_pad=true})
+ *   net:maxpool (x, {k, stride=k, pad=0})
+ *   net:linear (x, n, {bias=true})
+ *   net:add (a, b, ...)     or net:add {a, b, ...}
+ *   net:concat (a, b, ...)  or net:concat {a, b, ...}
+ *   net:zero (x, {c=channels of x, stride=1})
+ *   net:resize (x, h, w)                  nearest, PyTorch's legacy rule
+ *   net:tap (x, name)                     marks an output
+ *   net:shape (x)                         returns n, c, h, w
+ *
+ * A GError from gn-net.h becomes a Lua error at the calling line.
+ */
+#include "config.h"
+#include "gn-sandbox.h"
+
+#include <string.h>
+
+#define NET_MT "gennas.Net"
+
+static GnNet *
+check_net (lua_State *L)
+{
+  GnLuaNet *box = luaL_checkudata (L, 1, NET_MT);
+  if (box->net == NULL)
+    luaL_error (L, "the network builder is only usable inside build()");
+  return box->net;
+}
+
+static int
+to_int (lua_State *L, lua_Integer v, const char *method, const char *what,
+        lua_Integer min)
+{
+  if (v < min)
+    luaL_error (L, "%s: %s must be at least %d, not %I", method, what,
+                (int) min, v);
+  if (v > G_MAXINT)
+    luaL_error (L, "%s: %s is too large (%I)", method, what, v);
+  return (int) v;
+}
+
+/* the node id at stack index @idx */
+static int
+node_at (lua_State *L, GnNet *net, int idx, const char *method)
+{
+  int isnum;
+  lua_Integer v = lua_tointegerx (L, idx, &isnum);
+  if (!isnum)
+    luaL_error (L, "%s: expected a node id, got %s", method,
+                luaL_typename (L, idx));
+  if (v < 0 || v >= gn_net_n_nodes (net))
+    luaL_error (L, "%s: node %I does not exist (the network has %d)",
+                method, v, gn_net_n_nodes (net));
+  return (int) v;
+}
+
+/* ------------------------------------------------------------------ */
+/* arguments: m (p1, ..., pn, {opts}) or m {p1, ..., pn, key = value}  */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  lua_State *L;
+  const char *method;
+  int opts;          /* stack index of the options table, 0 if none   */
+  gboolean table;    /* the positional arguments are opts[1..n]       */
+} Args;
+
+static void
+args_init (Args *a, lua_State *L, const char *method, int n_pos,
+           const char *const *keys)
+{
+  a->L = L;
+  a->method = method;
+  a->table = n_pos > 0 && lua_gettop (L) == 2
+             && lua_type (L, 2) == LUA_TTABLE;
+  if (a->table)
+    a->opts = 2;
+  else
+    {
+      int o = 2 + n_pos;
+      if (lua_gettop (L) > o)
+        luaL_error (L, "%s: too many arguments", method);
+      if (lua_isnoneornil (L, o))
+        a->opts = 0;
+      else if (keys == NULL)
+        luaL_error (L, "%s: takes no options", method);
+      else
+        {
+          luaL_checktype (L, o, LUA_TTABLE);
+          a->opts = o;
+        }
+    }
+  if (a->opts == 0)
+    return;
+
+  lua_pushnil (L);
+  while (lua_next (L, a->opts))
+    {
+      lua_pop (L, 1);
+      if (lua_type (L, -1) == LUA_TSTRING)
+        {
+          const char *k = lua_tostring (L, -1);
+          gboolean known = FALSE;
+          for (const char *const *p = keys; p && *p && !known; p++)
+            known = strcmp (*p, k) == 0;
+          if (!known)
+            luaL_error (L, "%s: unknown option '%s'", method, k);
+        }
+      else if (!(a->table && lua_isinteger (L, -1)
+                 && lua_tointeger (L, -1) >= 1
+                 && lua_tointeger (L, -1) <= n_pos))
+        luaL_error (L, "%s: unexpected %s key in the options", method,
+                    luaL_typename (L, -1));
+    }
+}
+
+/* pushes positional argument @i (from 1) */
+static void
+args_push_pos (Args *a, int i)
+{
+  if (a->table)
+    lua_geti (a->L, a->opts, i);
+  else
+    lua_pushvalue (a->L, 1 + i);
+}
+
+static int
+args_node (Args *a, GnNet *net, int i)
+{
+  args_push_pos (a, i);
+  int x = node_at (a->L, net, -1, a->method);
+  lua_pop (a->L, 1);
+  return x;
+}
+
+static int
+args_pos_int (Args *a, int i, const char *what, lua_Integer min)
+{
+  args_push_pos (a, i);
+  int isnum;
+  lua_Integer v = lua_tointegerx (a->L, -1, &isnum);
+  if (!isnum)
+    luaL_error (a->L, "%s: %s must be an integer, not %s", a->method, what,
+                luaL_typename (a->L, -1));
+  lua_pop (a->L, 1);
+  return to_int (a->L, v, a->method, what, min);
+}
+
+/* pushes option @key (nil if absent) and returns its type */
+static int
+args_push_opt (Args *a, const char *key)
+{
+  if (a->opts == 0)
+    {
+      lua_pushnil (a->L);
+      return LUA_TNIL;
+    }
+  return lua_getfield (a->L, a->opts, key);
+}
+
+static int
+args_int (Args *a, const char *key, lua_Integer def, gboolean required,
+          lua_Integer min)
+{
+  lua_Integer v = def;
+  if (args_push_opt (a, key) == LUA_TNIL)
+    {
+      if (required)
+        luaL_error (a->L, "%s: option '%s' is required", a->method, key);
+    }
+  else
+    {
+      int isnum;
+      v = lua_tointegerx (a->L, -1, &isnum);
+      if (!isnum)
+        luaL_error (a->L, "%s: option '%s' must be an integer, not %s",
+                    a->method, key, luaL_typename (a->L, -1));
+    }
+  lua_pop (a->L, 1);
+  return to_int (a->L, v, a->method, key, min);
+}
+
+static gboolean
+args_bool (Args *a, const char *key, gboolean def)
+{
+  gboolean v = def;
+  int t = args_push_opt (a, key);
+  if (t == LUA_TBOOLEAN)
+    v = lua_toboolean (a->L, -1);
+  else if (t != LUA_TNIL)
+    luaL_error (a->L, "%s: option '%s' must be a boolean, not %s",
+                a->method, key, luaL_typename (a->L, -1));
+  lua_pop (a->L, 1);
+  return v;
+}
+
+/* The string stays valid while the options table holds it. */
+static const char *
+args_string (Args *a, const char *key, const char *def)
+{
+  const char *v = def;
+  int t = args_push_opt (a, key);
+  if (t == LUA_TSTRING)
+    v = lua_tostring (a->L, -1);
+  else if (t != LUA_TNIL)
+    luaL_error (a->L, "%s: option '%s' must be a string, not %s",
+                a->method, key, luaL_typename (a->L, -1));
+  lua_pop (a->L, 1);
+  return v;
+}
+
+static int
+push_result (lua_State *L, const char *method, int id, GError *err)
+{
+  if (id < 0)
+    gn__lua_raise_gerror (L, method, err);
+  lua_pushinteger (L, id);
+  return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* methods                                                             */
+/* ------------------------------------------------------------------ */
+
+static int
+net_input (lua_State *L)
+{
+  check_net (L);
+  if (lua_gettop (L) > 1)
+    luaL_error (L, "input: takes no arguments");
+  lua_pushinteger (L, 0);
+  return 1;
+}
+
+static int
+net_conv (lua_State *L)
+{
+  static const char *const keys[] = { "out", "k", "stride", "pad",
+                                      "dilation", "groups", "bias", "init",
+                                      NULL };
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "conv", 1, keys);
+  GnConv2dSpec spec = { 0 };
+  int x = args_node (&a, net, 1);
+  spec.out_c = args_int (&a, "out", 0, TRUE, 1);
+  spec.kh = spec.kw = args_int (&a, "k", 0, TRUE, 1);
+  spec.stride_h = spec.stride_w = args_int (&a, "stride", 1, FALSE, 1);
+  spec.pad_h = spec.pad_w = args_int (&a, "pad", 0, FALSE, 0);
+  spec.dil_h = spec.dil_w = args_int (&a, "dilation", 1, FALSE, 1);
+  spec.groups = args_int (&a, "groups", 1, FALSE, 1);
+  spec.bias = args_bool (&a, "bias", TRUE);
+  const char *init = args_string (&a, "init", "default");
+  if (strcmp (init, "default") == 0)
+    spec.init = GN_INIT_TORCH_DEFAULT;
+  else if (strcmp (init, "normal_fan_out") == 0)
+    spec.init = GN_INIT_NORMAL_FAN_OUT;
+  else
+    luaL_error (L, "conv: unknown init '%s' (default or normal_fan_out)",
+                init);
+  GError *err = NULL;
+  return push_result (L, "conv", gn_net_conv2d (net, x, &spec, &err), err);
+}
+
+static int
+net_bn (lua_State *L)
+{
+  static const char *const keys[] = { "affine", "track", NULL };
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "bn", 1, keys);
+  int x = args_node (&a, net, 1);
+  gboolean affine = args_bool (&a, "affine", TRUE);
+  gboolean track = args_bool (&a, "track", TRUE);
+  GError *err = NULL;
+  return push_result (L, "bn", gn_net_batchnorm (net, x, affine, track,
+                                                 &err), err);
+}
+
+static int
+net_relu (lua_State *L)
+{
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "relu", 1, NULL);
+  GError *err = NULL;
+  return push_result (L, "relu", gn_net_relu (net, args_node (&a, net, 1),
+                                              &err), err);
+}
+
+static int
+net_identity (lua_State *L)
+{
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "identity", 1, NULL);
+  GError *err = NULL;
+  return push_result (L, "identity",
+                      gn_net_identity (net, args_node (&a, net, 1), &err),
+                      err);
+}
+
+static int
+net_gap (lua_State *L)
+{
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "gap", 1, NULL);
+  GError *err = NULL;
+  return push_result (L, "gap",
+                      gn_net_global_avgpool (net, args_node (&a, net, 1),
+                                             &err), err);
+}
+
+static int
+pool (lua_State *L, const char *method, gboolean avg)
+{
+  static const char *const avg_keys[] = { "k", "stride", "pad",
+                                          "count_include_pad", NULL };
+  static const char *const max_keys[] = { "k", "stride", "pad", NULL };
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, method, 1, avg ? avg_keys : max_keys);
+  int x = args_node (&a, net, 1);
+  int k = args_int (&a, "k", 0, TRUE, 1);
+  int stride = args_int (&a, "stride", k, FALSE, 1);
+  int pad = args_int (&a, "pad", 0, FALSE, 0);
+  GError *err = NULL;
+  int y = avg ? gn_net_avgpool (net, x, k, stride, pad,
+                                args_bool (&a, "count_include_pad", TRUE),
+                                &err)
+              : gn_net_maxpool (net, x, k, stride, pad, &err);
+  return push_result (L, method, y, err);
+}
+
+static int
+net_avgpool (lua_State *L)
+{
+  return pool (L, "avgpool", TRUE);
+}
+
+static int
+net_maxpool (lua_State *L)
+{
+  return pool (L, "maxpool", FALSE);
+}
+
+static int
+net_linear (lua_State *L)
+{
+  static const char *const keys[] = { "bias", NULL };
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "linear", 2, keys);
+  int x = args_node (&a, net, 1);
+  int n = args_pos_int (&a, 2, "the number of outputs", 1);
+  GError *err = NULL;
+  return push_result (L, "linear",
+                      gn_net_linear (net, x, n, args_bool (&a, "bias", TRUE),
+                                     &err), err);
+}
+
+static int
+nary (lua_State *L, const char *method,
+      int (*fn) (GnNet *, int, const int *, GError **))
+{
+  GnNet *net = check_net (L);
+  int list = 0;
+  lua_Integer n;
+  if (lua_type (L, 2) == LUA_TTABLE)
+    {
+      if (lua_gettop (L) > 2)
+        luaL_error (L, "%s: give the nodes as arguments or as one list, "
+                    "not both", method);
+      list = 2;
+      n = luaL_len (L, 2);
+    }
+  else
+    n = lua_gettop (L) - 1;
+  if (n < 1 || n > G_MAXINT / (lua_Integer) sizeof (int))
+    luaL_error (L, "%s: needs at least one node", method);
+
+  /* Lua-owned scratch: nothing to free if a bad id raises below */
+  int *xs = lua_newuserdatauv (L, (size_t) n * sizeof (int), 0);
+  for (lua_Integer i = 0; i < n; i++)
+    {
+      if (list)
+        lua_geti (L, list, i + 1);
+      else
+        lua_pushvalue (L, 2 + (int) i);
+      xs[i] = node_at (L, net, -1, method);
+      lua_pop (L, 1);
+    }
+  GError *err = NULL;
+  return push_result (L, method, fn (net, (int) n, xs, &err), err);
+}
+
+static int
+net_add (lua_State *L)
+{
+  return nary (L, "add", gn_net_add);
+}
+
+static int
+net_concat (lua_State *L)
+{
+  return nary (L, "concat", gn_net_concat);
+}
+
+static int
+net_zero (lua_State *L)
+{
+  static const char *const keys[] = { "c", "stride", NULL };
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "zero", 1, keys);
+  int x = args_node (&a, net, 1);
+  int c = args_int (&a, "c", 0, FALSE, 0);
+  int stride = args_int (&a, "stride", 1, FALSE, 1);
+  GError *err = NULL;
+  return push_result (L, "zero", gn_net_zero (net, x, c, stride, &err),
+                      err);
+}
+
+static int
+net_resize (lua_State *L)
+{
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "resize", 3, NULL);
+  int x = args_node (&a, net, 1);
+  int h = args_pos_int (&a, 2, "the height", 1);
+  int w = args_pos_int (&a, 3, "the width", 1);
+  GError *err = NULL;
+  return push_result (L, "resize",
+                      gn_net_resize_nearest (net, x, h, w, &err), err);
+}
+
+static int
+net_tap (lua_State *L)
+{
+  GnNet *net = check_net (L);
+  int x = node_at (L, net, 2, "tap");
+  const char *name = luaL_checkstring (L, 3);
+  if (lua_gettop (L) > 3)
+    luaL_error (L, "tap: too many arguments");
+  GError *err = NULL;
+  if (!gn_net_tap (net, x, name, &err))
+    gn__lua_raise_gerror (L, "tap", err);
+  lua_pushinteger (L, x);
+  return 1;
+}
+
+static int
+net_shape (lua_State *L)
+{
+  GnNet *net = check_net (L);
+  GnShape s = gn_net_shape (net, node_at (L, net, 2, "shape"));
+  lua_pushinteger (L, s.n);
+  lua_pushinteger (L, s.c);
+  lua_pushinteger (L, s.h);
+  lua_pushinteger (L, s.w);
+  return 4;
+}
+
+static int
+net_tostring (lua_State *L)
+{
+  GnLuaNet *box = luaL_checkudata (L, 1, NET_MT);
+  if (box->net != NULL)
+    lua_pushfstring (L, "gennas.Net (building, %d nodes)",
+                     gn_net_n_nodes (box->net));
+  else
+    lua_pushstring (L, "gennas.Net (closed)");
+  return 1;
+}
+
+void
+gn__lua_open_net (lua_State *L)
+{
+  static const luaL_Reg methods[] = {
+    { "input", net_input },
+    { "conv", net_conv },
+    { "bn", net_bn },
+    { "relu", net_relu },
+    { "identity", net_identity },
+    { "gap", net_gap },
+    { "avgpool", net_avgpool },
+    { "maxpool", net_maxpool },
+    { "linear", net_linear },
+    { "add", net_add },
+    { "concat", net_concat },
+    { "zero", net_zero },
+    { "resize", net_resize },
+    { "tap", net_tap },
+    { "shape", net_shape },
+    { NULL, NULL }
+  };
+  luaL_newmetatable (L, NET_MT);
+  luaL_newlib (L, methods);
+  lua_setfield (L, -2, "__index");
+  lua_pushcfunction (L, net_tostring);
+  lua_setfield (L, -2, "__tostring");
+  lua_pushboolean (L, 0);
+  lua_setfield (L, -2, "__metatable");   /* scripts cannot reach it */
+  lua_pop (L, 1);
+}
+
+GnLuaNet *
+gn__lua_new_net (lua_State *L)
+{
+  GnLuaNet *box = lua_newuserdatauv (L, sizeof *box, 0);
+  box->net = NULL;
+  luaL_setmetatable (L, NET_MT);
+  return box;
+}
