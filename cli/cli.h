@@ -12,5 +12,6 @@
 int gn_cmd_demo (int argc, char **argv);
 int gn_cmd_proxies (int argc, char **argv);
 int gn_cmd_score (int argc, char **argv);
+int gn_cmd_space (int argc, char **argv);
 
 #endif /* GN_CLI_H */

@@ -1,0 +1,481 @@
+/* cmd-space.c - `gennas space`: check a search space, sample it, count
+ * its networks' parameters and MACs, hash its architectures
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Exit status: 0 on success, 1 when something failed (every valid input
+ * is still processed and printed), 2 for a usage error.
+ */
+#include "config.h"
+#include "cli.h"
+#include "gennas.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef int (*SubFn) (int argc, char **argv);
+
+static void
+fail (const char *sub, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+fail (const char *sub, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  fprintf (stderr, "gennas space %s: %s\n", sub, msg);
+  g_free (msg);
+}
+
+/* Parses @entries; returns FALSE (after printing why) on a usage error.
+ * The usage line reads "gennas space SUB [OPTION...] @params". */
+static gboolean
+parse (const char *sub, const char *params, const char *summary,
+       const GOptionEntry *entries, int *argc, char ***argv)
+{
+  GOptionContext *ctx = g_option_context_new (params);
+  g_option_context_set_summary (ctx, summary);
+  if (entries != NULL)
+    g_option_context_add_main_entries (ctx, entries, NULL);
+  GError *error = NULL;
+  gboolean ok = g_option_context_parse (ctx, argc, argv, &error);
+  if (!ok)
+    {
+      fail (sub, "%s (try --help)", error->message);
+      g_error_free (error);
+    }
+  g_option_context_free (ctx);
+  return ok;
+}
+
+static GnSpace *
+load (const char *sub, const char *path)
+{
+  GError *error = NULL;
+  GnSpace *space = gn_space_load (path, &error);
+  if (space == NULL)
+    {
+      fail (sub, "%s", error->message);
+      g_error_free (error);
+    }
+  return space;
+}
+
+/* Calls @fn on each architecture: the arguments from @first on, or else
+ * each non-blank line of standard input.  Returns FALSE if @fn did. */
+static gboolean
+each_arch (int argc, char **argv, int first,
+           gboolean (*fn) (const char *arch, gpointer user), gpointer user)
+{
+  gboolean ok = TRUE;
+  if (argc > first)
+    {
+      for (int i = first; i < argc; i++)
+        ok &= fn (argv[i], user);
+      return ok;
+    }
+  char *line = NULL;
+  size_t cap = 0;
+  while (getline (&line, &cap, stdin) >= 0)
+    {
+      g_strstrip (line);
+      if (line[0] != '\0')
+        ok &= fn (line, user);
+    }
+  free (line);
+  return ok;
+}
+
+/* CSV field: quoted only when it must be */
+static void
+print_csv_field (const char *s)
+{
+  if (strpbrk (s, ",\"\r\n") == NULL)
+    {
+      fputs (s, stdout);
+      return;
+    }
+  putchar ('"');
+  for (; *s; s++)
+    {
+      if (*s == '"')
+        putchar ('"');
+      putchar (*s);
+    }
+  putchar ('"');
+}
+
+/* ------------------------------------------------------------------ */
+/* check                                                               */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+check_build (GnSpace *space, const char *arch, gboolean published,
+             GError **error)
+{
+  GnBuildOptions opts = { .batch = published ? 1 : 2,
+                          .classifier = published, .published = published };
+  GnNet *net = gn_space_build (space, arch, &opts, error);
+  if (net == NULL)
+    return FALSE;
+  gn_net_free (net);
+  return TRUE;
+}
+
+static gboolean
+check_benchmark (GnSpace *space, GString *summary, GError **error)
+{
+  const GnBenchmark *b = gn_space_get_benchmark (space, error);
+  if (b == NULL)
+    {
+      if (g_error_matches (*error, GN_SPACE_ERROR,
+                           GN_SPACE_ERROR_UNSUPPORTED))
+        {
+          g_clear_error (error);
+          g_string_append (summary, ", no benchmark");
+          return TRUE;
+        }
+      return FALSE;
+    }
+  GnTable *t = gn_table_load (b->path, error);
+  if (t == NULL)
+    return FALSE;
+  gboolean ok = gn_table_find_column (t, b->key_column, error) >= 0;
+  for (char **m = b->metrics; ok && *m; m++)
+    ok = gn_table_find_column (t, *m, error) >= 0;
+  if (ok)
+    g_string_append_printf (summary, ", benchmark %s (%u rows, key %s%s, "
+                            "%u metrics)", b->path, gn_table_n_rows (t),
+                            b->key_column, b->key_is_hash ? " = hash" : "",
+                            g_strv_length (b->metrics));
+  gn_table_free (t);
+  return ok;
+}
+
+static int
+space_check (int argc, char **argv)
+{
+  if (!parse ("check", "FILE.lua",
+              "Loads a search space, samples an architecture (seed 0), "
+              "round-trips it\nthrough decode and encode, mutates it, "
+              "hashes it if the space can,\nbuilds it with the proxy "
+              "defaults and as published, and checks the\nbenchmark table. "
+              "Prints a one-line summary, or the first error.",
+              NULL, &argc, &argv))
+    return 2;
+  if (argc != 2)
+    {
+      fail ("check", "give exactly one space file (try --help)");
+      return 2;
+    }
+
+  GError *error = NULL;
+  GnSpace *space = load ("check", argv[1]);
+  if (space == NULL)
+    return 1;
+  GString *summary = g_string_new (NULL);
+  char *arch = NULL, *canon = NULL, *mutant = NULL, *hash = NULL;
+  GnRng rng;
+  gn_rng_seed (&rng, 0);
+  int status = 1;
+
+  arch = gn_space_sample (space, &rng, &error);
+  if (arch == NULL)
+    goto out;
+  canon = gn_space_canonicalize (space, arch, &error);
+  if (canon == NULL)
+    goto out;
+  if (strcmp (canon, arch) != 0)
+    {
+      g_set_error (&error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID,
+                   "decode then encode changed the sample '%s' into '%s'",
+                   arch, canon);
+      goto out;
+    }
+  mutant = gn_space_mutate (space, arch, &rng, &error);
+  if (mutant == NULL)
+    goto out;
+  if (gn_space_has_hash (space)
+      && (hash = gn_space_hash (space, arch, &error)) == NULL)
+    goto out;
+  if (!check_build (space, arch, FALSE, &error)
+      || !check_build (space, arch, TRUE, &error))
+    goto out;
+
+  double combinations;
+  guint genes = gn_space_n_genes (space, &combinations);
+  g_string_append_printf (summary, "%s: ok: %s, %u genes (%.0f "
+                          "combinations), %s", argv[1],
+                          gn_space_name (space), genes, combinations,
+                          hash ? "hash" : "no hash");
+  if (!check_benchmark (space, summary, &error))
+    goto out;
+  printf ("%s\n", summary->str);
+  status = 0;
+
+out:
+  if (error != NULL)
+    {
+      fail ("check", "%s", error->message);
+      g_error_free (error);
+    }
+  g_free (arch);
+  g_free (canon);
+  g_free (mutant);
+  g_free (hash);
+  g_string_free (summary, TRUE);
+  gn_space_free (space);
+  return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* sample                                                              */
+/* ------------------------------------------------------------------ */
+
+static int
+space_sample (int argc, char **argv)
+{
+  gint64 n = 1, seed = 0;
+  gboolean unique = FALSE;
+  const GOptionEntry entries[] = {
+    { "number", 'n', 0, G_OPTION_ARG_INT64, &n,
+      "how many architectures (default 1)", "N" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed,
+      "seed of the generator (default 0)", "S" },
+    { "unique", 'u', 0, G_OPTION_ARG_NONE, &unique,
+      "no architecture twice (by hash when the space has one)", NULL },
+    { NULL }
+  };
+  if (!parse ("sample", "FILE.lua",
+              "Prints N architectures drawn by the space's sample function, "
+              "one\ncanonical string a line. The same seed gives the same "
+              "list.", entries, &argc, &argv))
+    return 2;
+  if (argc != 2 || n < 0)
+    {
+      fail ("sample", argc != 2 ? "give exactly one space file (try --help)"
+                                : "N must not be negative");
+      return 2;
+    }
+
+  GnSpace *space = load ("sample", argv[1]);
+  if (space == NULL)
+    return 1;
+  GnRng rng;
+  gn_rng_seed (&rng, (guint64) seed);
+  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            NULL);
+  GError *error = NULL;
+  int status = 0;
+  /* a space with fewer architectures than asked for must not spin */
+  gint64 attempts = 0, max_attempts = 1000 + 100 * n;
+  for (gint64 printed = 0; printed < n;)
+    {
+      char *arch = gn_space_sample (space, &rng, &error);
+      if (arch == NULL)
+        break;
+      if (unique)
+        {
+          char *key = gn_space_has_hash (space)
+                      ? gn_space_hash (space, arch, &error)
+                      : g_strdup (arch);
+          if (key == NULL)
+            {
+              g_free (arch);
+              break;
+            }
+          if (!g_hash_table_add (seen, key))
+            {
+              g_free (arch);
+              if (++attempts > max_attempts)
+                {
+                  g_set_error (&error, GN_SPACE_ERROR, GN_SPACE_ERROR_FAILED,
+                               "found only %" G_GINT64_FORMAT " distinct "
+                               "architectures in %" G_GINT64_FORMAT
+                               " draws", printed, attempts + printed);
+                  break;
+                }
+              continue;
+            }
+        }
+      printf ("%s\n", arch);
+      g_free (arch);
+      printed++;
+    }
+  if (error != NULL)
+    {
+      fail ("sample", "%s", error->message);
+      g_error_free (error);
+      status = 1;
+    }
+  g_hash_table_unref (seen);
+  gn_space_free (space);
+  return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* info                                                                */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+info_one (const char *arch, gpointer user)
+{
+  GnSpace *space = user;
+  GError *error = NULL;
+  /* NB201's convention: the network as published with its 10-class
+   * classifier, one 32x32 image */
+  GnBuildOptions opts = { .batch = 1, .classifier = TRUE, .num_classes = 10,
+                          .published = TRUE };
+  char *canon = gn_space_canonicalize (space, arch, &error);
+  GnNet *net = canon ? gn_space_build (space, canon, &opts, &error) : NULL;
+  if (net == NULL)
+    {
+      fail ("info", "%s", error->message);
+      g_error_free (error);
+      g_free (canon);
+      return FALSE;
+    }
+  print_csv_field (canon);
+  printf (",%.6f,%.6f\n", gn_net_count_params (net) / 1e6,
+          gn_net_count_macs (net) / 1e6);
+  gn_net_free (net);
+  g_free (canon);
+  return TRUE;
+}
+
+static int
+space_info (int argc, char **argv)
+{
+  if (!parse ("info", "FILE.lua [ARCH...]",
+              "Prints CSV with the header arch,params,macs: for each "
+              "architecture\n(from the arguments, else one a line from "
+              "standard input), its\ncanonical string, the parameters in "
+              "millions of the network as\npublished with its 10-class "
+              "classifier, and the multiply-accumulates in\nmillions of one "
+              "32x32 forward pass (conv and linear layers, bias\nincluded: "
+              "NAS-Bench-201's convention). An invalid architecture is\n"
+              "reported on standard error; the others are still printed.",
+              NULL, &argc, &argv))
+    return 2;
+  if (argc < 2)
+    {
+      fail ("info", "give a space file (try --help)");
+      return 2;
+    }
+  GnSpace *space = load ("info", argv[1]);
+  if (space == NULL)
+    return 1;
+  printf ("arch,params,macs\n");
+  gboolean ok = each_arch (argc, argv, 2, info_one, space);
+  gn_space_free (space);
+  return ok ? 0 : 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* hash                                                                */
+/* ------------------------------------------------------------------ */
+
+static gboolean
+hash_one (const char *arch, gpointer user)
+{
+  GError *error = NULL;
+  char *hash = gn_space_hash (user, arch, &error);
+  if (hash == NULL)
+    {
+      /* the hash line stays, so output lines match input lines */
+      fail ("hash", "%s", error->message);
+      g_error_free (error);
+      return FALSE;
+    }
+  printf ("%s\n", hash);
+  g_free (hash);
+  return TRUE;
+}
+
+static int
+space_hash (int argc, char **argv)
+{
+  if (!parse ("hash", "FILE.lua [ARCH...]",
+              "Prints the space's isomorphism-invariant hash of each "
+              "architecture\n(from the arguments, else one a line from "
+              "standard input), one a line.\nAn invalid architecture is "
+              "reported on standard error and skipped.", NULL, &argc,
+              &argv))
+    return 2;
+  if (argc < 2)
+    {
+      fail ("hash", "give a space file (try --help)");
+      return 2;
+    }
+  GnSpace *space = load ("hash", argv[1]);
+  if (space == NULL)
+    return 1;
+  int status;
+  if (!gn_space_has_hash (space))
+    {
+      fail ("hash", "%s: the space %s defines no hash", argv[1],
+            gn_space_name (space));
+      status = 1;
+    }
+  else
+    status = each_arch (argc, argv, 2, hash_one, space) ? 0 : 1;
+  gn_space_free (space);
+  return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* dispatch                                                            */
+/* ------------------------------------------------------------------ */
+
+static const struct {
+  const char *name;
+  SubFn run;
+  const char *summary;
+} subs[] = {
+  { "check", space_check, "load a space and exercise every function once" },
+  { "sample", space_sample, "print N sampled architectures" },
+  { "info", space_info, "parameters and MACs of architectures as CSV" },
+  { "hash", space_hash, "isomorphism-invariant hashes of architectures" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage: gennas space COMMAND [OPTIONS...] FILE.lua "
+           "[ARGS...]\n\nSearch spaces written in Lua (docs/spaces.md).\n\n"
+           "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (subs); i++)
+    fprintf (out, "  %-8s %s\n", subs[i].name, subs[i].summary);
+  fprintf (out, "\nRun 'gennas space COMMAND --help' for its options.\n");
+}
+
+int
+gn_cmd_space (int argc, char **argv)
+{
+  if (argc < 2 || strcmp (argv[1], "--help") == 0
+      || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      usage (argc < 2 ? stderr : stdout);
+      return argc < 2 ? 2 : 0;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (subs); i++)
+    if (strcmp (argv[1], subs[i].name) == 0)
+      {
+        /* argv[0] names the subcommand in GOption's "Usage:" line */
+        char **args = g_new0 (char *, argc);
+        char *name = g_strdup_printf ("gennas space %s", subs[i].name);
+        args[0] = name;
+        for (int j = 2; j < argc; j++)
+          args[j - 1] = argv[j];
+        int status = subs[i].run (argc - 1, args);
+        g_free (name);
+        g_free (args);
+        return status;
+      }
+  fprintf (stderr, "gennas space: unknown command '%s'\n\n", argv[1]);
+  usage (stderr);
+  return 2;
+}
