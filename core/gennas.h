@@ -14,6 +14,7 @@
  *   gn-data.h    image datasets and augmented batches
  *   gn-signals.h the synthetic signal bases of GenNAS
  *   gn-stats.h   rank correlations and top-k retrieval
+ *   gn-plot.h    PNG charts: score-vs-accuracy scatters, trajectories
  *   gn-proxy.h   the proxy plugin ABI and its loader
  *   gn-workers.h worker processes that evaluate architectures
  *   gn-recipe.h  signal-basis recipes (Lua)
@@ -32,6 +33,7 @@
 #include "gn-data.h"
 #include "gn-signals.h"
 #include "gn-stats.h"
+#include "gn-plot.h"
 #include "gn-proxy.h"
 #include "gn-workers.h"
 #include "gn-recipe.h"
