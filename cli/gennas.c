@@ -17,6 +17,7 @@ static const struct {
   { "demo", gn_cmd_demo,
     "train a small three-stage network to regress synthetic signals" },
   { "proxies", gn_cmd_proxies, "list the proxy plugins and their parameters" },
+  { "score", gn_cmd_score, "score architectures with a proxy" },
   { "space", gn_cmd_space, "check, sample, count and hash a search space" },
 };
 

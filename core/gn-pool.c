@@ -13,6 +13,8 @@
 #include "config.h"
 #include "gennas.h"
 
+#include <string.h>
+
 #include <math.h>
 
 gboolean
@@ -116,9 +118,128 @@ window_divisor (const GnPoolGeom *g, Span sh, Span sw)
   return (float) cells;
 }
 
+/* Stride-1 average pooling (NB201's avg_pool_3x3, DARTS's) as two
+ * separable passes of k-tap sums over a plane, every inner loop a
+ * contiguous, vectorisable run; about ten times faster than visiting each
+ * window.  Handles planes up to FAST_PLANE floats (the scratch lives on
+ * the stack: kernels do not allocate). */
+#define FAST_PLANE 4096
+
+static gboolean
+fast_path (const GnPoolGeom *g)
+{
+  return g->stride == 1 && (size_t) g->out_h * (size_t) g->in_w <= FAST_PLANE
+         && (size_t) g->in_h * (size_t) g->out_w <= FAST_PLANE
+         && g->out_w <= FAST_PLANE;
+}
+
+/* dst[q] += src[q + off] for every q in [0, n) with q + off in [0, m) */
+static inline void
+add_shifted (float *restrict dst, int n, const float *restrict src, int m,
+             int off)
+{
+  int lo = MAX (0, -off), hi = MIN (n, m - off);
+  for (int q = lo; q < hi; q++)
+    dst[q] += src[q + off];
+}
+
+/* 1 / divisor per output cell: real cells only, or k*k with padding
+ * counted (for stride 1 in floor mode the window never leaves the padded
+ * border, so PyTorch's rule gives k*k there) */
+static void
+inverse_counts (const GnPoolGeom *g, float *restrict inv)
+{
+  for (int o = 0; o < g->out_h; o++)
+    {
+      int rows = MIN (g->in_h, o - g->pad + g->k) - MAX (0, o - g->pad);
+      for (int q = 0; q < g->out_w; q++)
+        {
+          int cols = MIN (g->in_w, q - g->pad + g->k) - MAX (0, q - g->pad);
+          inv[o * g->out_w + q] = g->count_include_pad
+                                  ? 1.0f / (float) (g->k * g->k)
+                                  : 1.0f / (float) (rows * cols);
+        }
+    }
+}
+
+static void
+avgpool_forward_fast (const GnPoolGeom *g, const float *x, float *y)
+{
+  size_t in_plane = (size_t) g->in_h * (size_t) g->in_w;
+  size_t out_plane = (size_t) g->out_h * (size_t) g->out_w;
+  size_t planes = (size_t) g->n * (size_t) g->c;
+  float v[FAST_PLANE], inv[FAST_PLANE];
+
+  inverse_counts (g, inv);
+  for (size_t p = 0; p < planes; p++)
+    {
+      const float *xp = x + p * in_plane;
+      float *yp = y + p * out_plane;
+      /* vertical: v[o][j] = sum of the window's rows */
+      memset (v, 0, (size_t) g->out_h * g->in_w * sizeof (float));
+      for (int o = 0; o < g->out_h; o++)
+        for (int d = 0; d < g->k; d++)
+          {
+            int i = o - g->pad + d;
+            if (i >= 0 && i < g->in_h)
+              add_shifted (v + (size_t) o * g->in_w, g->in_w,
+                           xp + (size_t) i * g->in_w, g->in_w, 0);
+          }
+      /* horizontal, then the divisor */
+      memset (yp, 0, out_plane * sizeof (float));
+      for (int o = 0; o < g->out_h; o++)
+        {
+          float *yr = yp + (size_t) o * g->out_w;
+          for (int d = 0; d < g->k; d++)
+            add_shifted (yr, g->out_w, v + (size_t) o * g->in_w, g->in_w,
+                         d - g->pad);
+          const float *ir = inv + (size_t) o * g->out_w;
+          for (int q = 0; q < g->out_w; q++)
+            yr[q] *= ir[q];
+        }
+    }
+}
+
+static void
+avgpool_backward_fast (const GnPoolGeom *g, const float *dy, float *dx)
+{
+  size_t in_plane = (size_t) g->in_h * (size_t) g->in_w;
+  size_t out_plane = (size_t) g->out_h * (size_t) g->out_w;
+  size_t planes = (size_t) g->n * (size_t) g->c;
+  float s[FAST_PLANE], t[FAST_PLANE], inv[FAST_PLANE];
+
+  inverse_counts (g, inv);
+  for (size_t p = 0; p < planes; p++)
+    {
+      const float *dyp = dy + p * out_plane;
+      float *dxp = dx + p * in_plane;
+      for (size_t i = 0; i < out_plane; i++)
+        s[i] = dyp[i] * inv[i];
+      /* input row i collects the outputs o in [i + pad - k + 1, i + pad] */
+      memset (t, 0, (size_t) g->in_h * g->out_w * sizeof (float));
+      for (int i = 0; i < g->in_h; i++)
+        for (int d = 0; d < g->k; d++)
+          {
+            int o = i + g->pad - d;
+            if (o >= 0 && o < g->out_h)
+              add_shifted (t + (size_t) i * g->out_w, g->out_w,
+                           s + (size_t) o * g->out_w, g->out_w, 0);
+          }
+      for (int i = 0; i < g->in_h; i++)
+        for (int d = 0; d < g->k; d++)
+          add_shifted (dxp + (size_t) i * g->in_w, g->in_w,
+                       t + (size_t) i * g->out_w, g->out_w, g->pad - d);
+    }
+}
+
 void
 gn_avgpool_forward (const GnPoolGeom *g, const float *x, float *y)
 {
+  if (fast_path (g))
+    {
+      avgpool_forward_fast (g, x, y);
+      return;
+    }
   size_t in_plane = (size_t) g->in_h * (size_t) g->in_w;
   size_t out_plane = (size_t) g->out_h * (size_t) g->out_w;
   size_t planes = (size_t) g->n * (size_t) g->c;
@@ -151,6 +272,11 @@ gn_avgpool_forward (const GnPoolGeom *g, const float *x, float *y)
 void
 gn_avgpool_backward (const GnPoolGeom *g, const float *dy, float *dx)
 {
+  if (fast_path (g))
+    {
+      avgpool_backward_fast (g, dy, dx);
+      return;
+    }
   size_t in_plane = (size_t) g->in_h * (size_t) g->in_w;
   size_t out_plane = (size_t) g->out_h * (size_t) g->out_w;
   size_t planes = (size_t) g->n * (size_t) g->c;
