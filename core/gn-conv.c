@@ -1,6 +1,12 @@
 /* gn-conv.c - 2-D convolution (torch.nn.Conv2d), forward and backward
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Everything is lowered to cblas_sgemm on unrolled ("im2row") input,
+ * except depthwise convolutions.  The Strategy section below says which
+ * of four code paths a geometry takes and why; docs/benchmarks.md has the
+ * measurements behind each choice.  All workspace comes from the caller's
+ * scratch; nothing here allocates.
  */
 #include "config.h"
 
@@ -8,19 +14,13 @@
 
 #include <cblas.h>
 #include <string.h>
-#include <stdlib.h>
 
-/* Lines of output processed per sgemm: the im2row buffer of one chunk is
- * kept near this many floats so it stays in L2 between being written and
- * being packed by sgemm. Tunable via -D for experiments. */
+/* Floats of unrolled input per chunk of sgemm calls: chunks of output
+ * lines are sized so the im2row buffer stays in L2 between being written
+ * and being read by sgemm.  Speed was flat from 32 Ki to 128 Ki floats and
+ * fell off beyond the 1 MiB L2 (whole-batch buffers: ~30% slower). */
 #ifndef GN_CONV_CHUNK_FLOATS
-#define GN_CONV_CHUNK_FLOATS (160 * 1024)
-#endif
-
-/* Backward-data strategy for stride 1: 0 = dcol = W^T dY then row2im
- * scatter-add; 1 = transposed convolution (im2row of dY, flipped W). */
-#ifndef GN_CONV_DX_TRANSPOSED
-#define GN_CONV_DX_TRANSPOSED 1
+#define GN_CONV_CHUNK_FLOATS (64 * 1024)
 #endif
 
 /* ------------------------------------------------------------------ */
@@ -74,16 +74,20 @@ gn_conv2d_geom_init (GnConv2dGeom *g, GError **error)
   gint64 oh = eh / g->stride_h + 1;
   gint64 ow = ew / g->stride_w + 1;
 
-  /* every tensor is indexed with size_t, but line and pixel counts are
-   * ints inside the kernels */
-  if ((gint64) g->n * oh * ow > G_MAXINT
-      || (gint64) g->n * g->in_h * g->in_w > G_MAXINT
-      || (gint64) g->in_c * g->kh * g->kw > G_MAXINT
-      || (gint64) g->out_c * g->kh * g->kw > G_MAXINT)
+  /* Tensors are indexed with size_t, but pixel and line counts are ints
+   * in the kernels: bound the largest, the batch of zero-padded planes
+   * (which also bounds every unrolled line count), and the taps. */
+  const gint64 hp = (gint64) g->in_h + 2 * (gint64) g->pad_h
+                    + (gint64) g->dil_h * (g->kh - 1);
+  const gint64 wp = (gint64) g->in_w + 2 * (gint64) g->pad_w
+                    + (gint64) g->dil_w * (g->kw - 1);
+  if (hp > G_MAXINT || wp > G_MAXINT || hp * wp > G_MAXINT / g->n
+      || (gint64) MAX (g->in_c, g->out_c) * g->kh * g->kw > G_MAXINT)
     {
       g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
                    "conv2d: geometry too large (batch %d, %dx%d input, "
-                   "%dx%d kernel)", g->n, g->in_h, g->in_w, g->kh, g->kw);
+                   "pad %dx%d, %dx%d kernel)", g->n, g->in_h, g->in_w,
+                   g->pad_h, g->pad_w, g->kh, g->kw);
       return FALSE;
     }
 
@@ -127,25 +131,23 @@ tap_range (int ix0, int s, int w, int ow, int *lo, int *hi)
   *hi = MAX (a, b);
 }
 
-static void im2row_s1 (const Win *v, const float *src, int l0, int l1,
+static void im2row_k4 (const Win *v, const float *src, int l0, int l1,
                        float *restrict dst);
 
 /* Unrolls the batch into rows: one row per window position, holding the
- * cc*kh*kw window values in PyTorch's weight order (c, i, j).  Rows are
- * "pixel-major" rather than the classic [K][pixels] im2col because OpenBLAS
- * runs the resulting tall-skinny products (pixels x out_c) much closer to
- * peak when out_c is small (16 channels: ~80 vs ~50 GFLOP/s measured).
- * Lines [l0, l1) are rows (b, oy) of the window grid, flattened over the
- * batch, so a chunk may straddle images. */
+ * cc*kh*kw window values in PyTorch's weight order (c, i, j) (the
+ * "pixel-major" layout, see the Strategy section).  Lines [l0, l1) are
+ * rows (b, oy) of the window grid, flattened over the batch, so a chunk
+ * may straddle images. */
 static void
 im2row (const Win *v, const float *src, int l0, int l1, float *restrict dst)
 {
   const int K = v->cc * v->kh * v->kw;
   const size_t plane = (size_t) v->h * v->w;
 
-  if (v->sw == 1 && v->dw == 1 && v->kw <= 4)
+  if (v->dw == 1 && v->kw <= 4)
     {
-      im2row_s1 (v, src, l0, l1, dst);
+      im2row_k4 (v, src, l0, l1, dst);
       return;
     }
 
@@ -189,26 +191,40 @@ im2row (const Win *v, const float *src, int l0, int l1, float *restrict dst)
     }
 }
 
-/* im2row for stride 1, dilation 1 and kw <= 4, the common case (3x3 and
- * 1x1 convolutions).  Each (c, i) tap row contributes kw contiguous source
+/* Writes the kw taps of pixels [ox0, ox1) exactly, zero outside the row. */
+static inline void
+taps_exact (float *restrict d, const float *s, int K, int kw, int sw, int pw,
+            int w, int ox0, int ox1)
+{
+  for (int ox = ox0; ox < ox1; ox++)
+    for (int j = 0; j < kw; j++)
+      {
+        const int ix = ox * sw - pw + j;
+        d[(size_t) ox * K + j] = ix >= 0 && ix < w ? s[ix] : 0.0f;
+      }
+}
+
+/* im2row for dilation 1 along the width and kw <= 4, the common case (3x3
+ * and 1x1 kernels).  Each (c, i) tap row contributes kw contiguous source
  * floats per pixel, moved as one 16-byte block; the up-to-3 floats written
- * past the segment belong to the following segments, which are written
- * later and overwrite them.  Segments ending within 4 floats of the row
- * end, and pixels whose window leaves the source row, take the exact
- * per-tap path.  Filling column-wise (one tap row for every pixel of the
- * line) beat filling each row front to back by 2.5x, and the per-float
- * general loop by 4x (micro-benchmark, 16 channels 3x3: 0.14 vs 0.35 vs
- * 0.6 ns per element). */
-static G_GNUC_NO_INLINE void
-im2row_s1 (const Win *v, const float *src, int l0, int l1,
+ * past the segment belong to the following segments of the row, which are
+ * written later and overwrite them.  The row's last segment, and pixels
+ * whose 4-float read leaves the source row, take the exact path.  Filling
+ * column-wise (one tap row for every pixel of the line) beat filling each
+ * row front to back by 2.5x, and the per-float general loop by 2-4x
+ * (micro-benchmark, 16 channels 3x3: 0.14 vs 0.35 vs 0.3-0.6 ns per
+ * element). */
+static void
+im2row_k4 (const Win *v, const float *src, int l0, int l1,
            float *restrict dst)
 {
   const int K = v->cc * v->kh * v->kw, kw = v->kw, pw = v->pw;
-  const int h = v->h, w = v->w, ow = v->ow;
+  const int h = v->h, w = v->w, ow = v->ow, sw = v->sw;
   const size_t plane = (size_t) h * w;
-  /* pixels whose 4-float read [ox - pw, ox - pw + 4) lies inside the row */
-  const int lo = MIN (MAX (pw, 0), ow);
-  const int hi = MAX (lo, MIN (ow, w + pw - 3));
+  int lo, hi;
+
+  /* pixels whose read [ox sw - pw, ox sw - pw + 4) lies inside the row */
+  tap_range (-pw, sw, w - 3, ow, &lo, &hi);
 
   for (int l = l0; l < l1; l++)
     {
@@ -220,7 +236,7 @@ im2row_s1 (const Win *v, const float *src, int l0, int l1,
         for (int i = 0; i < v->kh; i++)
           {
             const int k = (c * v->kh + i) * kw;
-            const int iy = oy - v->ph + i * v->dh;
+            const int iy = oy * v->sh - v->ph + i * v->dh;
             float *restrict d = drow + k;
             if (iy < 0 || iy >= h)
               {
@@ -229,32 +245,23 @@ im2row_s1 (const Win *v, const float *src, int l0, int l1,
                     d[(size_t) ox * K + j] = 0.0f;
                 continue;
               }
-            const float *s = img + c * plane + (size_t) iy * w - pw;
-            /* the fast range, empty for the row's last segment */
-            const int flo = k + 4 <= K ? lo : 0;
-            const int fhi = k + 4 <= K ? hi : 0;
-            for (int ox = flo; ox < fhi; ox++)
-              memcpy (d + (size_t) ox * K, s + ox, 4 * sizeof (float));
-            for (int ox = 0; ox < ow; ox++)
+            const float *s = img + c * plane + (size_t) iy * w;
+            if (k + 4 > K || lo == hi)
               {
-                if (ox == flo && flo < fhi)
-                  {
-                    ox = fhi - 1;
-                    continue;
-                  }
-                for (int j = 0; j < kw; j++)
-                  {
-                    const int ix = ox - pw + j;
-                    d[(size_t) ox * K + j] = ix >= 0 && ix < w ? s[ox + j]
-                                             : 0.0f;
-                  }
+                taps_exact (d, s, K, kw, sw, pw, w, 0, ow);
+                continue;
               }
+            taps_exact (d, s, K, kw, sw, pw, w, 0, lo);
+            for (int ox = lo; ox < hi; ox++)
+              memcpy (d + (size_t) ox * K, s + ox * sw - pw,
+                      4 * sizeof (float));
+            taps_exact (d, s, K, kw, sw, pw, w, hi, ow);
           }
     }
 }
 
 /* The adjoint of im2row: scatter-adds the rows back onto the planes. */
-static G_GNUC_NO_INLINE void
+static void
 row2im (const Win *v, const float *restrict rows, int l0, int l1,
         float *dst)
 {
@@ -289,38 +296,50 @@ row2im (const Win *v, const float *restrict rows, int l0, int l1,
 }
 
 /* ------------------------------------------------------------------ */
-/* Chunking and scratch layout                                         */
+/* Strategy                                                            */
 /* ------------------------------------------------------------------ */
 
-static inline int
-conv_kg (const GnConv2dGeom *g)
-{
-  return g->in_c / g->groups * g->kh * g->kw;
-}
+/* Four ways to run a convolution, picked from the geometry alone:
+ *
+ *  POINTWISE  1x1, stride 1, no padding: NCHW already is the im2col
+ *             matrix, so every product runs on the tensors in place.
+ *  SHIFT      stride 1: the input is unrolled along the kernel width
+ *             only, into rows of cin/groups * kw floats per pixel; the kh
+ *             kernel rows are kh sgemms over the same buffer shifted by
+ *             whole lines.  That cuts im2row traffic by kh and lets dX be
+ *             a stride-1 convolution of dY too (the transposed
+ *             convolution), sharing all the code.
+ *  GENERAL    anything strided: the classic full im2row, with dX from
+ *             dcol = dY W and a row2im scatter-add.
+ *  DEPTHWISE  one input channel per group: sgemm would see products of
+ *             width 1 (measured 2 GFLOP/s), so plain loops over the
+ *             planes instead.
+ *
+ * Every unrolled buffer is "pixel-major" (one row of K taps per output
+ * pixel) rather than im2col's [K][pixels]: OpenBLAS runs the resulting
+ * tall-skinny products much closer to peak when a side is a small channel
+ * count (16 channels: ~80-100 vs ~50 GFLOP/s measured). */
+typedef enum {
+  PATH_POINTWISE, PATH_SHIFT, PATH_GENERAL, PATH_DEPTHWISE
+} ConvPath;
 
-static inline gboolean
-conv_stride1 (const GnConv2dGeom *g)
+static ConvPath
+conv_path (const GnConv2dGeom *g)
 {
-  return g->stride_h == 1 && g->stride_w == 1;
-}
-
-/* Lines (of width @w, @k floats per pixel) in one chunk. */
-static inline int
-chunk_lines (int w, int k, int total)
-{
-  size_t per = (size_t) w * (size_t) k;
-  static size_t chunk = 0;
-  if (!chunk) { const char *e = g_getenv ("GN_CHUNK"); chunk = e ? (size_t) atoi (e) : GN_CONV_CHUNK_FLOATS; }
-  size_t lines = chunk / MAX (per, (size_t) 1);
-  return (int) CLAMP (lines, (size_t) 1, (size_t) total);
+  if (g->groups == g->in_c)
+    return PATH_DEPTHWISE;
+  if (g->stride_h != 1 || g->stride_w != 1)
+    return PATH_GENERAL;
+  if (g->kh == 1 && g->kw == 1 && g->pad_h == 0 && g->pad_w == 0)
+    return PATH_POINTWISE;
+  return PATH_SHIFT;
 }
 
 static Win
-win_forward (const GnConv2dGeom *g, int group)
+win_forward (const GnConv2dGeom *g)
 {
-  const int cig = g->in_c / g->groups;
   return (Win) {
-    .c_total = g->in_c, .c0 = group * cig, .cc = cig,
+    .c_total = g->in_c, .c0 = 0, .cc = g->in_c / g->groups,
     .h = g->in_h, .w = g->in_w, .kh = g->kh, .kw = g->kw,
     .sh = g->stride_h, .sw = g->stride_w, .ph = g->pad_h, .pw = g->pad_w,
     .dh = g->dil_h, .dw = g->dil_w, .oh = g->out_h, .ow = g->out_w,
@@ -328,13 +347,13 @@ win_forward (const GnConv2dGeom *g, int group)
 }
 
 /* dX of a stride-1 convolution is dY correlated with the spatially flipped,
- * in/out-transposed kernel, padded so the output regains the input size. */
+ * in/out-transposed kernel, padded so the output regains the input size
+ * (the padding is negative when the forward one exceeds the kernel). */
 static Win
-win_transposed (const GnConv2dGeom *g, int group)
+win_transposed (const GnConv2dGeom *g)
 {
-  const int ocg = g->out_c / g->groups;
   return (Win) {
-    .c_total = g->out_c, .c0 = group * ocg, .cc = ocg,
+    .c_total = g->out_c, .c0 = 0, .cc = g->out_c / g->groups,
     .h = g->out_h, .w = g->out_w, .kh = g->kh, .kw = g->kw,
     .sh = 1, .sw = 1,
     .ph = g->dil_h * (g->kh - 1) - g->pad_h,
@@ -343,45 +362,14 @@ win_transposed (const GnConv2dGeom *g, int group)
   };
 }
 
-static inline gboolean
-use_transposed_dx (const GnConv2dGeom *g)
-{
-  return GN_CONV_DX_TRANSPOSED && conv_stride1 (g);
-}
-
-size_t
-gn_conv2d_scratch_floats (const GnConv2dGeom *g)
-{
-  const size_t kg = (size_t) conv_kg (g);
-  const size_t lines_total = (size_t) g->n * g->out_h;
-  const size_t lf = (size_t) chunk_lines (g->out_w, (int) kg,
-                                          (int) lines_total);
-  const size_t rows = lf * g->out_w;
-
-  /* forward: im2row chunk + the [rows][out_c] product */
-  size_t fwd = rows * kg + rows * (size_t) g->out_c;
-  /* backward, weight pass: im2row chunk (reused as dcol) + dY gathered */
-  size_t bwd = rows * kg + rows * (size_t) g->out_c;
-
-  if (use_transposed_dx (g))
-    {
-      const size_t kt = (size_t) (g->out_c / g->groups) * g->kh * g->kw;
-      const size_t lt = (size_t) chunk_lines (g->in_w, (int) kt,
-                                              g->n * g->in_h);
-      const size_t rt = lt * g->in_w;
-      size_t tr = gn_conv2d_weight_size (g) + rt * kt + rt * g->in_c;
-      bwd = MAX (bwd, tr);
-    }
-  return MAX (fwd, bwd);
-}
-
 /* ------------------------------------------------------------------ */
-/* Forward                                                             */
+/* Small helpers                                                       */
 /* ------------------------------------------------------------------ */
 
-/* Writes the [rows][c] product of lines [l0, l1) into NCHW planes,
- * adding the bias: a small transpose that stays in cache. */
-static G_GNUC_NO_INLINE void
+/* Writes (or adds) the [rows][c] product of lines [l0, l1) (flattened
+ * over the batch) into NCHW planes, adding the bias: a small transpose of
+ * data still in cache. */
+static void
 rows_to_nchw (const float *restrict t, int c, int oh, int ow, int l0,
               int l1, const float *bias, float *restrict y, gboolean add)
 {
@@ -405,39 +393,8 @@ rows_to_nchw (const float *restrict t, int c, int oh, int ow, int l0,
     }
 }
 
-void
-gn_conv2d_forward (const GnConv2dGeom *g, const float *x, const float *w,
-                   const float *b, float *y, float *scratch)
-{
-  const int G = g->groups, kg = conv_kg (g), ocg = g->out_c / G;
-  const int lines = g->n * g->out_h;
-  const int lc = chunk_lines (g->out_w, kg, lines);
-  float *col = scratch;
-  float *t = col + (size_t) lc * g->out_w * kg;
-
-  for (int l0 = 0; l0 < lines; l0 += lc)
-    {
-      const int l1 = MIN (l0 + lc, lines);
-      const int rows = (l1 - l0) * g->out_w;
-      for (int gi = 0; gi < G; gi++)
-        {
-          Win v = win_forward (g, gi);
-          im2row (&v, x, l0, l1, col);
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, ocg,
-                       kg, 1.0f, col, kg, w + (size_t) gi * ocg * kg, kg,
-                       0.0f, t + gi * ocg, g->out_c);
-        }
-      rows_to_nchw (t, g->out_c, g->out_h, g->out_w, l0, l1, b, y, FALSE);
-    }
-}
-
-/* ------------------------------------------------------------------ */
-/* Backward                                                            */
-/* ------------------------------------------------------------------ */
-
-/* Copies lines [l0, l1) of the NCHW planes into [c][rows]: ow-long runs,
- * a block reorder. */
-static G_GNUC_NO_INLINE void
+/* Copies lines [l0, l1) of NCHW planes into [c][rows]: ow-long runs. */
+static void
 nchw_to_crows (const float *restrict y, int c, int oh, int ow, int l0,
                int l1, float *restrict d)
 {
@@ -453,7 +410,7 @@ nchw_to_crows (const float *restrict y, int c, int oh, int ow, int l0,
     }
 }
 
-static G_GNUC_NO_INLINE void
+static void
 bias_grad (const GnConv2dGeom *g, const float *dy, float *db)
 {
   const size_t plane = (size_t) g->out_h * g->out_w;
@@ -463,55 +420,676 @@ bias_grad (const GnConv2dGeom *g, const float *dy, float *db)
       for (int bi = 0; bi < g->n; bi++)
         {
           const float *p = dy + ((size_t) bi * g->out_c + o) * plane;
-          /* float partial sums per plane keep the loop cheap; the planes
-           * are summed in double so large batches lose nothing */
-          float ps = 0.0f;
-          for (size_t i = 0; i < plane; i++)
-            ps += p[i];
-          s += ps;
+          /* eight independent float chains instead of one: the sum is
+           * latency-bound otherwise (4x slower measured); the planes are
+           * then summed in double so large batches lose nothing */
+          float a[8] = { 0 };
+          size_t i = 0;
+          for (; i + 8 <= plane; i += 8)
+            for (int k = 0; k < 8; k++)
+              a[k] += p[i + k];
+          for (; i < plane; i++)
+            a[0] += p[i];
+          s += (double) ((a[0] + a[1]) + (a[2] + a[3]))
+               + (double) ((a[4] + a[5]) + (a[6] + a[7]));
         }
       db[o] += (float) s;
     }
 }
 
-/* Stride-1 dX by transposed convolution: per group, the weights become
- * W'[ci][(co, i', j')] = W[co][ci][kh-1-i'][kw-1-j'], and dX is
- * im2row(dY) W'^T, accumulated into dx. */
+/* Lines of @w pixels of @k floats that fit one chunk, minus @halo extra
+ * lines the chunk also unrolls, clamped to [1, total]. */
+static inline int
+chunk_lines (int w, int k, int halo, int total)
+{
+  size_t per = MAX ((size_t) w * (size_t) k, (size_t) 1);
+  size_t lines = GN_CONV_CHUNK_FLOATS / per;
+  lines = lines > (size_t) halo ? lines - (size_t) halo : 1;
+  return (int) CLAMP (lines, (size_t) 1, (size_t) total);
+}
+
+/* ------------------------------------------------------------------ */
+/* SHIFT: stride-1 convolution by line-shifted sgemms                  */
+/* ------------------------------------------------------------------ */
+
+/* A stride-1 convolution of @groups groups of v.cc channels into @co
+ * channels each, over @n images. */
+typedef struct {
+  Win v;
+  int groups, co, n;
+} Shift;
+
+static inline int
+shift_halo (const Win *v)
+{
+  return v->dh * (v->kh - 1);
+}
+
+static inline int
+shift_lines (const Shift *s)
+{
+  return chunk_lines (s->v.ow, s->v.cc * s->v.kw, shift_halo (&s->v),
+                      s->v.oh);
+}
+
+/* floats for the row buffer and the product of one chunk */
+static inline size_t
+shift_rows_floats (const Shift *s)
+{
+  return (size_t) (shift_lines (s) + shift_halo (&s->v)) * s->v.ow
+         * s->v.cc * s->v.kw;
+}
+
+static inline size_t
+shift_prod_floats (const Shift *s)
+{
+  return (size_t) shift_lines (s) * s->v.ow * s->groups * s->co;
+}
+
+/* Unrolls, along the kernel width only, the source lines that output lines
+ * [y0, y1) of image @b need from group @gi: y1 - y0 + halo lines of ow
+ * rows of cc * kw floats.  SHIFT chunks never straddle images: kernel row
+ * i of output line y is unrolled line y + i dil_h of the same image. */
 static void
-dx_transposed (const GnConv2dGeom *g, const float *w, const float *dy,
-               float *dx, float *scratch)
+shift_unroll (const Shift *s, const float *src, int b, int y0, int y1,
+              int gi, float *rows)
+{
+  Win p = s->v;
+  p.kh = 1;
+  p.c0 = gi * p.cc;
+  p.oh = s->v.oh + shift_halo (&s->v); /* unrolled lines per image */
+  im2row (&p, src, b * p.oh + y0, b * p.oh + y1 + shift_halo (&s->v),
+          rows);
+}
+
+/* dst = conv(src) (+ bias), or dst += conv(src).  @wr holds the weights as
+ * [groups][kh][cc * kw][co], so each kernel row is a plain [K][co] operand
+ * (a transposed B measured 20-30% slower on 16-32 channels). */
+static void
+shift_conv (const Shift *s, const float *src, const float *wr,
+            const float *bias, float *dst, gboolean accumulate,
+            float *rows, float *prod)
+{
+  const Win *v = &s->v;
+  const int kp = v->cc * v->kw, c = s->groups * s->co;
+  const int lc = shift_lines (s);
+  const size_t shift = (size_t) v->dh * v->ow * kp;
+
+  for (int b = 0; b < s->n; b++)
+    for (int y0 = 0; y0 < v->oh; y0 += lc)
+      {
+        const int y1 = MIN (y0 + lc, v->oh);
+        const int m = (y1 - y0) * v->ow;
+        for (int gi = 0; gi < s->groups; gi++)
+          {
+            shift_unroll (s, src, b, y0, y1, gi, rows);
+            for (int i = 0; i < v->kh; i++)
+              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m,
+                           s->co, kp, 1.0f, rows + i * shift, kp,
+                           wr + (size_t) (gi * v->kh + i) * kp * s->co,
+                           s->co, i ? 1.0f : 0.0f, prod + gi * s->co, c);
+          }
+        rows_to_nchw (prod, c, v->oh, v->ow, b * v->oh + y0, b * v->oh + y1,
+                      bias, dst, accumulate);
+      }
+}
+
+/* wr[g][i][(c, j)][o] = w[g*ocg + o][c][i][j] */
+static void
+shift_weights (const GnConv2dGeom *g, const float *w, float *wr)
 {
   const int G = g->groups, cig = g->in_c / G, ocg = g->out_c / G;
-  const int kk = g->kh * g->kw, kt = ocg * kk, kg = cig * kk;
-  const int lines = g->n * g->in_h;
-  const int lc = chunk_lines (g->in_w, kt, lines);
-  float *wt = scratch;
-  float *col = wt + gn_conv2d_weight_size (g);
-  float *t = col + (size_t) lc * g->in_w * kt;
+  const int kp = cig * g->kw, kk = g->kh * g->kw;
+  for (int gi = 0; gi < G; gi++)
+    for (int o = 0; o < ocg; o++)
+      for (int c = 0; c < cig; c++)
+        for (int i = 0; i < g->kh; i++)
+          for (int j = 0; j < g->kw; j++)
+            wr[((size_t) (gi * g->kh + i) * kp + c * g->kw + j) * ocg + o] =
+              w[((size_t) (gi * ocg + o) * cig + c) * kk + i * g->kw + j];
+}
+
+/* The transposed convolution's weights: input channels are the forward
+ * outputs, taps flipped: wr[g][i'][(co, j')][ci] =
+ * w[g*ocg + co][ci][kh-1-i'][kw-1-j'] */
+static void
+shift_weights_transposed (const GnConv2dGeom *g, const float *w, float *wr)
+{
+  const int G = g->groups, cig = g->in_c / G, ocg = g->out_c / G;
+  const int kp = ocg * g->kw, kk = g->kh * g->kw;
+  for (int gi = 0; gi < G; gi++)
+    for (int co = 0; co < ocg; co++)
+      for (int ci = 0; ci < cig; ci++)
+        for (int i = 0; i < g->kh; i++)
+          for (int j = 0; j < g->kw; j++)
+            wr[((size_t) (gi * g->kh + i) * kp + co * g->kw + j) * cig + ci] =
+              w[((size_t) (gi * ocg + co) * cig + ci) * kk
+                + (g->kh - 1 - i) * g->kw + (g->kw - 1 - j)];
+}
+
+static Shift
+shift_forward_of (const GnConv2dGeom *g)
+{
+  return (Shift) { win_forward (g), g->groups, g->out_c / g->groups, g->n };
+}
+
+static Shift
+shift_transposed_of (const GnConv2dGeom *g)
+{
+  return (Shift) { win_transposed (g), g->groups, g->in_c / g->groups,
+                   g->n };
+}
+
+/* dw += dY x-unrolled, kernel row by kernel row, via a reordered
+ * accumulator dwr[g][i][o][(c, j)] (weight-sized) folded in at the end. */
+static void
+shift_weight_grad (const GnConv2dGeom *g, const float *x, const float *dy,
+                   float *dw, float *dwr, float *rows)
+{
+  const Shift s = shift_forward_of (g);
+  const int G = g->groups, cig = g->in_c / G, ocg = g->out_c / G;
+  const int kp = cig * g->kw, kk = g->kh * g->kw;
+  const int lc = shift_lines (&s);
+  const size_t plane = (size_t) g->out_h * g->out_w;
+  const size_t shift = (size_t) g->dil_h * g->out_w * kp;
+
+  memset (dwr, 0, gn_conv2d_weight_size (g) * sizeof (float));
+  for (int b = 0; b < g->n; b++)
+    for (int y0 = 0; y0 < g->out_h; y0 += lc)
+      {
+        const int y1 = MIN (y0 + lc, g->out_h);
+        const int m = (y1 - y0) * g->out_w;
+        for (int gi = 0; gi < G; gi++)
+          {
+            /* the chunk lies in one image: dY is used in place */
+            const float *d = dy + ((size_t) b * g->out_c + gi * ocg) * plane
+                             + (size_t) y0 * g->out_w;
+            shift_unroll (&s, x, b, y0, y1, gi, rows);
+            for (int i = 0; i < g->kh; i++)
+              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, ocg,
+                           kp, m, 1.0f, d, (int) plane, rows + i * shift, kp,
+                           1.0f, dwr + (size_t) (gi * g->kh + i) * ocg * kp,
+                           kp);
+          }
+      }
 
   for (int gi = 0; gi < G; gi++)
-    for (int ci = 0; ci < cig; ci++)
-      for (int co = 0; co < ocg; co++)
+    for (int i = 0; i < g->kh; i++)
+      for (int o = 0; o < ocg; o++)
+        for (int c = 0; c < cig; c++)
+          for (int j = 0; j < g->kw; j++)
+            dw[((size_t) (gi * ocg + o) * cig + c) * kk + i * g->kw + j] +=
+              dwr[((size_t) (gi * g->kh + i) * ocg + o) * kp + c * g->kw + j];
+}
+
+/* ------------------------------------------------------------------ */
+/* GENERAL: full im2row over the flattened batch                       */
+/* ------------------------------------------------------------------ */
+
+static inline int
+general_lines (const GnConv2dGeom *g)
+{
+  return chunk_lines (g->out_w, g->in_c / g->groups * g->kh * g->kw, 0,
+                      g->n * g->out_h);
+}
+
+/* wr[g][k][o] = w[g*ocg + o][k]: see shift_conv() on B's layout */
+static void
+general_weights (const GnConv2dGeom *g, const float *w, float *wr)
+{
+  const int G = g->groups, ocg = g->out_c / G;
+  const int kg = g->in_c / G * g->kh * g->kw;
+  for (int gi = 0; gi < G; gi++)
+    for (int o = 0; o < ocg; o++)
+      for (int k = 0; k < kg; k++)
+        wr[((size_t) gi * kg + k) * ocg + o] =
+          w[((size_t) gi * ocg + o) * kg + k];
+}
+
+static void
+general_forward (const GnConv2dGeom *g, const float *x, const float *w,
+                 const float *b, float *y, float *scratch)
+{
+  const int G = g->groups, ocg = g->out_c / G;
+  const int kg = g->in_c / G * g->kh * g->kw;
+  const int lines = g->n * g->out_h, lc = general_lines (g);
+  float *wr = scratch;
+  float *col = wr + gn_conv2d_weight_size (g);
+  float *t = col + (size_t) lc * g->out_w * kg;
+  Win v = win_forward (g);
+
+  general_weights (g, w, wr);
+  for (int l0 = 0; l0 < lines; l0 += lc)
+    {
+      const int l1 = MIN (l0 + lc, lines);
+      const int m = (l1 - l0) * g->out_w;
+      for (int gi = 0; gi < G; gi++)
         {
-          const float *src = w + ((size_t) (gi * ocg + co) * kg) + ci * kk;
-          float *dst = wt + ((size_t) (gi * cig + ci) * kt) + co * kk;
-          for (int q = 0; q < kk; q++)
-            dst[q] = src[kk - 1 - q];
+          v.c0 = gi * v.cc;
+          im2row (&v, x, l0, l1, col);
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, ocg, kg,
+                       1.0f, col, kg, wr + (size_t) gi * kg * ocg, ocg, 0.0f,
+                       t + gi * ocg, g->out_c);
         }
+      rows_to_nchw (t, g->out_c, g->out_h, g->out_w, l0, l1, b, y, FALSE);
+    }
+}
+
+/* dW += dY col per chunk; dX: dcol = dY^T W, scattered back by row2im. */
+static void
+general_backward (const GnConv2dGeom *g, const float *x, const float *w,
+                  const float *dy, float *dx, float *dw, float *scratch)
+{
+  const int G = g->groups, ocg = g->out_c / G;
+  const int kg = g->in_c / G * g->kh * g->kw;
+  const int lines = g->n * g->out_h, lc = general_lines (g);
+  float *col = scratch;
+  float *d = col + (size_t) lc * g->out_w * kg;
+  Win v = win_forward (g);
 
   for (int l0 = 0; l0 < lines; l0 += lc)
     {
       const int l1 = MIN (l0 + lc, lines);
-      const int rows = (l1 - l0) * g->in_w;
+      const int m = (l1 - l0) * g->out_w;
+      nchw_to_crows (dy, g->out_c, g->out_h, g->out_w, l0, l1, d);
       for (int gi = 0; gi < G; gi++)
         {
-          Win v = win_transposed (g, gi);
-          im2row (&v, dy, l0, l1, col);
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, rows, cig,
-                       kt, 1.0f, col, kt, wt + (size_t) gi * cig * kt, kt,
-                       0.0f, t + gi * cig, g->in_c);
+          const float *dg = d + (size_t) gi * ocg * m;
+          v.c0 = gi * v.cc;
+          if (dw != NULL)
+            {
+              im2row (&v, x, l0, l1, col);
+              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, ocg, kg,
+                           m, 1.0f, dg, m, col, kg, 1.0f,
+                           dw + (size_t) gi * ocg * kg, kg);
+            }
+          if (dx != NULL)
+            {
+              cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, m, kg,
+                           ocg, 1.0f, dg, m, w + (size_t) gi * ocg * kg, kg,
+                           0.0f, col, kg);
+              row2im (&v, col, l0, l1, dx);
+            }
         }
-      rows_to_nchw (t, g->in_c, g->in_h, g->in_w, l0, l1, NULL, dx, TRUE);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* POINTWISE: 1x1 products straight on the NCHW tensors                */
+/* ------------------------------------------------------------------ */
+
+static void
+pointwise_forward (const GnConv2dGeom *g, const float *x, const float *w,
+                   const float *b, float *y)
+{
+  const int G = g->groups, cig = g->in_c / G, ocg = g->out_c / G;
+  const int p = g->out_h * g->out_w;
+
+  for (int bi = 0; bi < g->n; bi++)
+    for (int gi = 0; gi < G; gi++)
+      {
+        float *yg = y + ((size_t) bi * g->out_c + gi * ocg) * p;
+        if (b != NULL)
+          for (int o = 0; o < ocg; o++)
+            for (int q = 0; q < p; q++)
+              yg[(size_t) o * p + q] = b[gi * ocg + o];
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, ocg, p, cig,
+                     1.0f, w + (size_t) gi * ocg * cig, cig,
+                     x + ((size_t) bi * g->in_c + gi * cig) * p, p,
+                     b != NULL ? 1.0f : 0.0f, yg, p);
+      }
+}
+
+static void
+pointwise_backward (const GnConv2dGeom *g, const float *x, const float *w,
+                    const float *dy, float *dx, float *dw)
+{
+  const int G = g->groups, cig = g->in_c / G, ocg = g->out_c / G;
+  const int p = g->out_h * g->out_w;
+
+  for (int bi = 0; bi < g->n; bi++)
+    for (int gi = 0; gi < G; gi++)
+      {
+        const float *dyg = dy + ((size_t) bi * g->out_c + gi * ocg) * p;
+        const size_t xo = ((size_t) bi * g->in_c + gi * cig) * p;
+        if (dw != NULL)
+          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, ocg, cig, p,
+                       1.0f, dyg, p, x + xo, p, 1.0f,
+                       dw + (size_t) gi * ocg * cig, cig);
+        if (dx != NULL)
+          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cig, p, ocg,
+                       1.0f, w + (size_t) gi * ocg * cig, cig, dyg, p, 1.0f,
+                       dx + xo, p);
+      }
+}
+
+/* ------------------------------------------------------------------ */
+/* DEPTHWISE: direct loops, one input plane per output plane           */
+/* ------------------------------------------------------------------ */
+
+/* Dot product with eight independent partial sums, which the compiler
+ * turns into vector adds (a single chain would be latency-bound). */
+static inline float
+dot_f (const float *restrict a, const float *restrict b, int n)
+{
+  float p[8] = { 0 };
+  int i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int k = 0; k < 8; k++)
+      p[k] += a[i + k] * b[i + k];
+  for (; i < n; i++)
+    p[0] += a[i] * b[i];
+  return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+}
+
+/* Stride-1 depthwise planes are small (8x8 to 32x32), so row-by-row loops
+ * are all loop overhead (measured 5 GFLOP/s).  Instead each plane is
+ * copied into a zero-padded "wide" layout of wp = in_w + 2 pad_w columns,
+ * where every tap is ONE flat axpy (or dot) over the whole plane: output
+ * pixel q of the wide grid reads padded pixel q + i dil_h wp + j dil_w.
+ * The last dil_w (kw - 1) columns of each wide output row are junk and
+ * dropped (backward: kept at zero). */
+typedef struct {
+  int hp, wp;        /* padded input plane                       */
+  int oh, ow;        /* output plane                             */
+  size_t span;       /* flat length of a tap's axpy              */
+} Wide;
+
+static inline Wide
+wide_of (const GnConv2dGeom *g)
+{
+  Wide d;
+  d.hp = g->in_h + 2 * g->pad_h;
+  d.wp = g->in_w + 2 * g->pad_w;
+  d.oh = g->out_h;
+  d.ow = g->out_w;
+  d.span = (size_t) d.oh * d.wp - (size_t) g->dil_w * (g->kw - 1);
+  return d;
+}
+
+static inline size_t
+wide_offset (const GnConv2dGeom *g, const Wide *d, int i, int j)
+{
+  return (size_t) i * g->dil_h * d->wp + (size_t) j * g->dil_w;
+}
+
+static void
+wide_pad (const GnConv2dGeom *g, const Wide *d, const float *src,
+          float *restrict dst)
+{
+  memset (dst, 0, (size_t) d->hp * d->wp * sizeof (float));
+  for (int r = 0; r < g->in_h; r++)
+    memcpy (dst + (size_t) (r + g->pad_h) * d->wp + g->pad_w,
+            src + (size_t) r * g->in_w, (size_t) g->in_w * sizeof (float));
+}
+
+static void
+depthwise_forward_s1 (const GnConv2dGeom *g, const float *x, const float *w,
+                      const float *b, float *y, float *scratch)
+{
+  const Wide d = wide_of (g);
+  const int cm = g->out_c / g->in_c, kk = g->kh * g->kw;
+  const size_t pin = (size_t) g->in_h * g->in_w, pout = (size_t) d.oh * d.ow;
+  float *restrict xp = scratch;
+  float *restrict yw = xp + (size_t) d.hp * d.wp;
+
+  for (int bi = 0; bi < g->n; bi++)
+    for (int o = 0; o < g->out_c; o++)
+      {
+        const float bo = b != NULL ? b[o] : 0.0f;
+        float *yo = y + ((size_t) bi * g->out_c + o) * pout;
+        if (o % cm == 0)
+          wide_pad (g, &d, x + ((size_t) bi * g->in_c + o / cm) * pin, xp);
+        for (size_t q = 0; q < d.span; q++)
+          yw[q] = bo;
+        for (int i = 0; i < g->kh; i++)
+          for (int j = 0; j < g->kw; j++)
+            {
+              const float wv = w[(size_t) o * kk + i * g->kw + j];
+              const float *restrict xs = xp + wide_offset (g, &d, i, j);
+              for (size_t q = 0; q < d.span; q++)
+                yw[q] += wv * xs[q];
+            }
+        for (int r = 0; r < d.oh; r++)
+          memcpy (yo + (size_t) r * d.ow, yw + (size_t) r * d.wp,
+                  (size_t) d.ow * sizeof (float));
+      }
+}
+
+static void
+depthwise_backward_s1 (const GnConv2dGeom *g, const float *x, const float *w,
+                       const float *dy, float *dx, float *dw, float *scratch)
+{
+  const Wide d = wide_of (g);
+  const int cm = g->out_c / g->in_c, kk = g->kh * g->kw;
+  const size_t pin = (size_t) g->in_h * g->in_w, pout = (size_t) d.oh * d.ow;
+  const size_t np = (size_t) d.hp * d.wp;
+  float *restrict xp = scratch;          /* padded x, for dw        */
+  float *restrict dxp = xp + np;         /* padded dx accumulator   */
+  float *restrict dyw = dxp + np;        /* dy on the wide grid     */
+
+  memset (dyw, 0, (size_t) d.oh * d.wp * sizeof (float));
+  for (int bi = 0; bi < g->n; bi++)
+    for (int o = 0; o < g->out_c; o++)
+      {
+        const size_t xo = ((size_t) bi * g->in_c + o / cm) * pin;
+        const float *dyo = dy + ((size_t) bi * g->out_c + o) * pout;
+        /* the junk columns stay zero from the memset */
+        for (int r = 0; r < d.oh; r++)
+          memcpy (dyw + (size_t) r * d.wp, dyo + (size_t) r * d.ow,
+                  (size_t) d.ow * sizeof (float));
+        if (dw != NULL && o % cm == 0)
+          wide_pad (g, &d, x + xo, xp);
+        if (dx != NULL && o % cm == 0)
+          memset (dxp, 0, np * sizeof (float));
+        for (int i = 0; i < g->kh; i++)
+          for (int j = 0; j < g->kw; j++)
+            {
+              const size_t off = wide_offset (g, &d, i, j);
+              const size_t wi = (size_t) o * kk + i * g->kw + j;
+              if (dw != NULL)
+                dw[wi] += dot_f (dyw, xp + off, (int) d.span);
+              if (dx != NULL)
+                {
+                  const float wv = w[wi];
+                  float *restrict dd = dxp + off;
+                  for (size_t q = 0; q < d.span; q++)
+                    dd[q] += wv * dyw[q];
+                }
+            }
+        /* the last output plane reading this input plane folds it in */
+        if (dx != NULL && o % cm == cm - 1)
+          for (int r = 0; r < g->in_h; r++)
+            {
+              float *restrict dr = dx + xo + (size_t) r * g->in_w;
+              const float *restrict sr = dxp + (size_t) (r + g->pad_h) * d.wp
+                                         + g->pad_w;
+              for (int c = 0; c < g->in_w; c++)
+                dr[c] += sr[c];
+            }
+      }
+}
+
+/* Output plane o reads input plane o / (out_c / in_c).  Each tap is an
+ * axpy over row segments of a plane that stays in L1; the tap loops are
+ * outermost so the column range of a tap is computed once per plane. */
+static void
+depthwise_forward (const GnConv2dGeom *g, const float *x, const float *w,
+                   const float *b, float *y)
+{
+  const int cm = g->out_c / g->in_c, kk = g->kh * g->kw;
+  const int sw = g->stride_w, ow = g->out_w;
+  const size_t pin = (size_t) g->in_h * g->in_w;
+  const size_t pout = (size_t) g->out_h * ow;
+
+  for (int bi = 0; bi < g->n; bi++)
+    for (int o = 0; o < g->out_c; o++)
+      {
+        const float *xc = x + ((size_t) bi * g->in_c + o / cm) * pin;
+        const float *wo = w + (size_t) o * kk;
+        float *restrict yo = y + ((size_t) bi * g->out_c + o) * pout;
+        const float bo = b != NULL ? b[o] : 0.0f;
+        for (size_t q = 0; q < pout; q++)
+          yo[q] = bo;
+        for (int i = 0; i < g->kh; i++)
+          for (int j = 0; j < g->kw; j++)
+            {
+              int lo, hi;
+              const int ix0 = j * g->dil_w - g->pad_w;
+              const float wv = wo[i * g->kw + j];
+              tap_range (ix0, sw, g->in_w, ow, &lo, &hi);
+              for (int oy = 0; oy < g->out_h; oy++)
+                {
+                  const int iy = oy * g->stride_h - g->pad_h + i * g->dil_h;
+                  if (iy < 0 || iy >= g->in_h)
+                    continue;
+                  const float *restrict xr = xc + (size_t) iy * g->in_w
+                                             + ix0;
+                  float *restrict yr = yo + (size_t) oy * ow;
+                  if (sw == 1)
+                    for (int ox = lo; ox < hi; ox++)
+                      yr[ox] += wv * xr[ox];
+                  else
+                    for (int ox = lo; ox < hi; ox++)
+                      yr[ox] += wv * xr[(size_t) ox * sw];
+                }
+            }
+      }
+}
+
+static void
+depthwise_backward (const GnConv2dGeom *g, const float *x, const float *w,
+                    const float *dy, float *dx, float *dw)
+{
+  const int cm = g->out_c / g->in_c, kk = g->kh * g->kw;
+  const int sw = g->stride_w, ow = g->out_w;
+  const size_t pin = (size_t) g->in_h * g->in_w;
+  const size_t pout = (size_t) g->out_h * ow;
+
+  for (int bi = 0; bi < g->n; bi++)
+    for (int o = 0; o < g->out_c; o++)
+      {
+        const size_t xo = ((size_t) bi * g->in_c + o / cm) * pin;
+        const float *dyo = dy + ((size_t) bi * g->out_c + o) * pout;
+        for (int i = 0; i < g->kh; i++)
+          for (int j = 0; j < g->kw; j++)
+            {
+              int lo, hi;
+              const int ix0 = j * g->dil_w - g->pad_w;
+              const float wv = w[(size_t) o * kk + i * g->kw + j];
+              float s = 0.0f;
+              tap_range (ix0, sw, g->in_w, ow, &lo, &hi);
+              for (int oy = 0; oy < g->out_h; oy++)
+                {
+                  const int iy = oy * g->stride_h - g->pad_h + i * g->dil_h;
+                  if (iy < 0 || iy >= g->in_h)
+                    continue;
+                  const size_t at = xo + (size_t) iy * g->in_w + ix0;
+                  const float *restrict dyr = dyo + (size_t) oy * ow;
+                  if (dw != NULL)
+                    {
+                      const float *restrict xr = x + at;
+                      if (sw == 1)
+                        s += dot_f (dyr + lo, xr + lo, hi - lo);
+                      else
+                        for (int ox = lo; ox < hi; ox++)
+                          s += dyr[ox] * xr[(size_t) ox * sw];
+                    }
+                  if (dx != NULL)
+                    {
+                      float *restrict dxr = dx + at;
+                      if (sw == 1)
+                        for (int ox = lo; ox < hi; ox++)
+                          dxr[ox] += wv * dyr[ox];
+                      else
+                        for (int ox = lo; ox < hi; ox++)
+                          dxr[(size_t) ox * sw] += wv * dyr[ox];
+                    }
+                }
+              if (dw != NULL)
+                dw[(size_t) o * kk + i * g->kw + j] += s;
+            }
+      }
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry points                                                        */
+/* ------------------------------------------------------------------ */
+
+size_t
+gn_conv2d_scratch_floats (const GnConv2dGeom *g)
+{
+  const size_t ws = gn_conv2d_weight_size (g);
+
+  switch (conv_path (g))
+    {
+    case PATH_POINTWISE:
+      return 0;
+
+    case PATH_DEPTHWISE:
+      {
+        /* stride 1 only: padded x, padded dx, wide dy (or wide y) */
+        if (g->stride_h != 1 || g->stride_w != 1)
+          return 0;
+        const Wide d = wide_of (g);
+        return 2 * (size_t) d.hp * d.wp + (size_t) d.oh * d.wp;
+      }
+
+    case PATH_SHIFT:
+      {
+        const Shift f = shift_forward_of (g), t = shift_transposed_of (g);
+        /* forward: reordered weights, rows, product; backward: the dW
+         * accumulator and rows, then the transposed weights, rows and
+         * product (the phases run one after the other) */
+        size_t fwd = ws + shift_rows_floats (&f) + shift_prod_floats (&f);
+        size_t bwd = ws + MAX (shift_rows_floats (&f),
+                               shift_rows_floats (&t) + shift_prod_floats (&t));
+        return MAX (fwd, bwd);
+      }
+
+    case PATH_GENERAL:
+    default:
+      {
+        const size_t kg = (size_t) (g->in_c / g->groups) * g->kh * g->kw;
+        const size_t m = (size_t) general_lines (g) * g->out_w;
+        /* forward: weights, col, product; backward: col, gathered dY */
+        return ws + m * kg + m * (size_t) g->out_c;
+      }
+    }
+}
+
+void
+gn_conv2d_forward (const GnConv2dGeom *g, const float *x, const float *w,
+                   const float *b, float *y, float *scratch)
+{
+  switch (conv_path (g))
+    {
+    case PATH_POINTWISE:
+      pointwise_forward (g, x, w, b, y);
+      break;
+
+    case PATH_DEPTHWISE:
+      if (g->stride_h == 1 && g->stride_w == 1)
+        depthwise_forward_s1 (g, x, w, b, y, scratch);
+      else
+        depthwise_forward (g, x, w, b, y);
+      break;
+
+    case PATH_SHIFT:
+      {
+        const Shift s = shift_forward_of (g);
+        float *wr = scratch;
+        float *rows = wr + gn_conv2d_weight_size (g);
+        shift_weights (g, w, wr);
+        shift_conv (&s, x, wr, b, y, FALSE, rows,
+                    rows + shift_rows_floats (&s));
+      }
+      break;
+
+    case PATH_GENERAL:
+    default:
+      general_forward (g, x, w, b, y, scratch);
+      break;
     }
 }
 
@@ -520,48 +1098,42 @@ gn_conv2d_backward (const GnConv2dGeom *g, const float *x, const float *w,
                     const float *dy, float *dx, float *dw, float *db,
                     float *scratch)
 {
-  const int G = g->groups, kg = conv_kg (g), ocg = g->out_c / G;
-  const int lines = g->n * g->out_h;
-  const int lc = chunk_lines (g->out_w, kg, lines);
-  const gboolean transposed = use_transposed_dx (g);
-  const gboolean dx_here = dx != NULL && !transposed;
-
   if (db != NULL)
     bias_grad (g, dy, db);
 
-  if (dw != NULL || dx_here)
+  switch (conv_path (g))
     {
-      float *col = scratch;
-      float *d = col + (size_t) lc * g->out_w * kg;
+    case PATH_POINTWISE:
+      pointwise_backward (g, x, w, dy, dx, dw);
+      break;
 
-      for (int l0 = 0; l0 < lines; l0 += lc)
-        {
-          const int l1 = MIN (l0 + lc, lines);
-          const int rows = (l1 - l0) * g->out_w;
-          nchw_to_crows (dy, g->out_c, g->out_h, g->out_w, l0, l1, d);
-          for (int gi = 0; gi < G; gi++)
-            {
-              Win v = win_forward (g, gi);
-              const float *dg = d + (size_t) gi * ocg * rows;
-              if (dw != NULL)
-                {
-                  im2row (&v, x, l0, l1, col);
-                  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                               ocg, kg, rows, 1.0f, dg, rows, col, kg, 1.0f,
-                               dw + (size_t) gi * ocg * kg, kg);
-                }
-              if (dx_here)
-                {
-                  cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
-                               rows, kg, ocg, 1.0f, dg, rows,
-                               w + (size_t) gi * ocg * kg, kg, 0.0f, col,
-                               kg);
-                  row2im (&v, col, l0, l1, dx);
-                }
-            }
-        }
+    case PATH_DEPTHWISE:
+      if (g->stride_h == 1 && g->stride_w == 1)
+        depthwise_backward_s1 (g, x, w, dy, dx, dw, scratch);
+      else
+        depthwise_backward (g, x, w, dy, dx, dw);
+      break;
+
+    case PATH_SHIFT:
+      {
+        float *wr = scratch;
+        float *rows = wr + gn_conv2d_weight_size (g);
+        if (dw != NULL)
+          shift_weight_grad (g, x, dy, dw, wr, rows);
+        if (dx != NULL)
+          {
+            const Shift t = shift_transposed_of (g);
+            shift_weights_transposed (g, w, wr);
+            shift_conv (&t, dy, wr, NULL, dx, TRUE, rows,
+                        rows + shift_rows_floats (&t));
+          }
+      }
+      break;
+
+    case PATH_GENERAL:
+    default:
+      if (dw != NULL || dx != NULL)
+        general_backward (g, x, w, dy, dx, dw, scratch);
+      break;
     }
-
-  if (dx != NULL && transposed)
-    dx_transposed (g, w, dy, dx, scratch);
 }

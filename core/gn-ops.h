@@ -83,7 +83,9 @@ size_t gn_conv2d_scratch_floats (const GnConv2dGeom *g);
  * @y: output [n][out_c][out_h][out_w], overwritten
  * @scratch: gn_conv2d_scratch_floats() floats
  *
- * im2col over the whole batch, then one cblas_sgemm per group.
+ * cblas_sgemm on chunked, pixel-major im2row, so the unrolled buffer stays
+ * in L2; at stride 1 unrolled along the kernel width only, the kernel rows
+ * being shifted products over it (see gn-conv.c).
  */
 void gn_conv2d_forward (const GnConv2dGeom *g, const float *x,
                         const float *w, const float *b, float *y,

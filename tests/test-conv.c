@@ -7,12 +7,16 @@
 #include "gradcheck.h"
 
 #include <math.h>
+#include <string.h>
 
-/* One geometry under test.  The set covers every branch of the kernel:
- * stride 1 (transposed-convolution dX) and stride > 1 (row2im dX), padding
- * larger than the dilated kernel (negative padding of the transposed
- * convolution), groups, and shapes big enough to be split into chunks that
- * straddle images. */
+/* One geometry under test.  Together they take every code path of the
+ * kernel (see gn-conv.c): POINTWISE (1x1, stride 1, no padding), SHIFT
+ * (stride 1: line-shifted sgemms, dX as the transposed convolution, whose
+ * padding is negative when the forward padding exceeds the kernel),
+ * GENERAL (strided: full im2row, dX by row2im) and DEPTHWISE (wide-plane
+ * loops at stride 1, row loops otherwise).  The "chunked" shapes are big
+ * enough, for the kernel's 64 Ki-float chunks, to split an image into
+ * several chunks (SHIFT) or to make chunks straddle images (GENERAL). */
 typedef struct {
   const char *name;
   int n, in_c, in_h, in_w, out_c, kh, kw, sh, sw, ph, pw, dh, dw, groups;
@@ -20,21 +24,37 @@ typedef struct {
 } Case;
 
 static const Case cases[] = {
-  /* name            n  ic  ih  iw oc kh kw sh sw ph pw dh dw  g  bias */
-  { "3x3-pad1",      2,  3,  7,  6, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, TRUE },
-  { "1x1",           2,  5,  6,  5, 3, 1, 1, 1, 1, 0, 0, 1, 1, 1, TRUE },
-  { "1x1-stride2-pad1", 1, 4, 7, 6, 3, 1, 1, 2, 2, 1, 1, 1, 1, 1, TRUE },
-  { "5x5-pad2",      1,  2,  9,  8, 3, 5, 5, 1, 1, 2, 2, 1, 1, 1, TRUE },
-  { "3x3-stride2",   2,  3,  9,  7, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, TRUE },
-  { "2x5-rect",      2,  3,  8, 11, 2, 2, 5, 1, 2, 1, 2, 1, 1, 1, TRUE },
-  { "3x3-dil2",      1,  3,  9,  9, 4, 3, 3, 1, 1, 2, 2, 2, 2, 1, TRUE },
-  { "3x3-pad3",      1,  2,  5,  4, 3, 3, 3, 1, 1, 3, 3, 1, 1, 1, TRUE },
-  { "groups2",       2,  4,  6,  6, 6, 3, 3, 1, 1, 1, 1, 1, 1, 2, TRUE },
-  { "depthwise",     2,  4,  7,  7, 4, 3, 3, 1, 1, 1, 1, 1, 1, 4, TRUE },
-  { "depthwise-x2-stride2", 1, 3, 8, 9, 6, 3, 3, 2, 2, 1, 1, 1, 1, 3, FALSE },
-  { "no-bias",       2,  3,  6,  7, 2, 3, 3, 1, 1, 0, 0, 1, 1, 1, FALSE },
-  { "batch5-odd",    5,  3, 11, 13, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1, TRUE },
-  { "chunked",       3, 48, 15, 17, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, TRUE },
+  /* name                n  ic  ih  iw  oc kh kw sh sw ph pw dh dw  g bias */
+  { "3x3-pad1",          3,  3,  7,  5,  4, 3, 3, 1, 1, 1, 1, 1, 1, 1, TRUE },
+  { "1x1",               2,  5,  6,  5,  3, 1, 1, 1, 1, 0, 0, 1, 1, 1, TRUE },
+  { "1x1-groups2",       2,  4,  5,  3,  6, 1, 1, 1, 1, 0, 0, 1, 1, 2, FALSE },
+  { "5x5-pad2",          1,  2,  9,  8,  3, 5, 5, 1, 1, 2, 2, 1, 1, 1, TRUE },
+  { "3x3-dil2",          1,  3,  9,  9,  4, 3, 3, 1, 1, 2, 2, 2, 2, 1, TRUE },
+  { "3x3-pad3",          1,  2,  5,  4,  3, 3, 3, 1, 1, 3, 3, 1, 1, 1, TRUE },
+  { "groups2",           2,  4,  6,  6,  6, 3, 3, 1, 1, 1, 1, 1, 1, 2, TRUE },
+  { "no-bias-valid",     5,  3, 11, 13,  2, 3, 3, 1, 1, 0, 0, 1, 1, 1, FALSE },
+  { "chunked-stride1",   1, 16, 48, 64, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, TRUE },
+  { "3x3-stride2",       2,  3,  9,  7,  4, 3, 3, 2, 2, 1, 1, 1, 1, 1, TRUE },
+  { "2x5-rect",          2,  3,  8, 11,  2, 2, 5, 1, 2, 1, 2, 1, 1, 1, TRUE },
+  { "1x1-stride2-pad1",  1,  4,  7,  6,  3, 1, 1, 2, 2, 1, 1, 1, 1, 1, TRUE },
+  { "chunked-stride2",   5, 32, 16, 16,  8, 3, 3, 2, 2, 1, 1, 1, 1, 1, TRUE },
+  { "depthwise",         2,  4,  7,  7,  4, 3, 3, 1, 1, 1, 1, 1, 1, 4, TRUE },
+  { "depthwise-x2-dil-rect", 2, 3, 7, 6, 6, 3, 2, 1, 1, 2, 1, 2, 1, 3, TRUE },
+  { "depthwise-x2-stride2", 1, 3, 8, 9, 6, 3, 3, 2, 2, 2, 1, 2, 1, 3, FALSE },
+};
+
+static const Case *
+find_case (const char *name)
+{
+  for (size_t k = 0; k < G_N_ELEMENTS (cases); k++)
+    if (g_str_equal (cases[k].name, name))
+      return &cases[k];
+  g_assert_not_reached ();
+}
+
+/* one geometry per code path, for the backward-contract tests */
+static const char *const per_path[] = {
+  "3x3-pad1", "1x1", "3x3-stride2", "depthwise", "depthwise-x2-stride2",
 };
 
 static GnConv2dGeom
@@ -53,8 +73,8 @@ case_geom (const Case *c)
   return g;
 }
 
-/* Calls fn(x index, w index, y index) for every multiply of the
- * convolution, in the plainest possible loop nest. */
+/* Runs BODY with XI, WI and YI set to the x, w and y indices of every
+ * multiply of the convolution, in the plainest possible loop nest. */
 #define FOR_EACH_TAP(g, XI, WI, YI, BODY)                                   \
   do {                                                                      \
     const int cig_ = (g)->in_c / (g)->groups;                               \
@@ -192,8 +212,12 @@ test_forward (void)
       double err = rel_err (f.y, ref, f.ys);
       g_test_message ("%s: out %dx%d, max rel err %.2g", cases[k].name,
                       f.g.out_h, f.g.out_w, err);
-      if (!(err < 1e-5))
-        g_error ("forward %s: max relative error %g", cases[k].name, err);
+      if (!(err < 3e-5))
+        {
+          g_test_message ("forward %s: max relative error %g",
+                          cases[k].name, err);
+          g_test_fail ();
+        }
       g_free (ref);
       fixture_clear (&f);
     }
@@ -219,10 +243,10 @@ test_grad (gconstpointer data)
   double *rdw = g_new0 (double, f.ws);
   double *rdb = g_new0 (double, f.g.out_c);
   ref_backward (&f.g, f.x, f.w, f.r, rdx, rdw, rdb);
-  g_assert_cmpfloat (rel_err (dx, rdx, f.xs), <, 1e-5);
-  g_assert_cmpfloat (rel_err (dw, rdw, f.ws), <, 1e-5);
+  g_assert_cmpfloat (rel_err (dx, rdx, f.xs), <, 1e-4);
+  g_assert_cmpfloat (rel_err (dw, rdw, f.ws), <, 1e-4);
   if (f.b)
-    g_assert_cmpfloat (rel_err (db, rdb, f.g.out_c), <, 1e-5);
+    g_assert_cmpfloat (rel_err (db, rdb, f.g.out_c), <, 1e-4);
 
   /* L is linear in each tensor, so a large step has no truncation error
    * and keeps float rounding of y negligible */
@@ -249,12 +273,10 @@ test_grad (gconstpointer data)
 static void
 test_accumulates (void)
 {
-  /* one stride-1 and one strided geometry: the two dX paths */
-  static const int which[] = { 0, 4 };
-  for (size_t k = 0; k < G_N_ELEMENTS (which); k++)
+  for (size_t k = 0; k < G_N_ELEMENTS (per_path); k++)
     {
       Fixture f;
-      fixture_init (&f, &cases[which[k]]);
+      fixture_init (&f, find_case (per_path[k]));
       const int oc = f.g.out_c;
       float *g0[3], *g1[3], *g2[3];
       const size_t sz[3] = { f.xs, f.ws, (size_t) oc };
@@ -280,7 +302,7 @@ test_accumulates (void)
               worst = MAX (worst, fabs (twice - 2.0 * once));
               moved = MAX (moved, fabs (once));
             }
-          g_assert_cmpfloat (moved, >, 0.1);
+          g_assert_cmpfloat (moved, >, 0.01);
           g_assert_cmpfloat (worst, <, 1e-4 * (1.0 + moved));
           g_free (g0[t]);
           g_free (g1[t]);
@@ -290,15 +312,16 @@ test_accumulates (void)
     }
 }
 
-/* NULL gradients are skipped and do not change the others. */
+/* NULL gradients are skipped and do not change the others; the work for a
+ * skipped gradient is not done at all (poisoned inputs it alone would read
+ * do not leak). */
 static void
 test_null_skips (void)
 {
-  static const int which[] = { 0, 4, 8 };
-  for (size_t k = 0; k < G_N_ELEMENTS (which); k++)
+  for (size_t k = 0; k < G_N_ELEMENTS (per_path); k++)
     {
       Fixture f;
-      fixture_init (&f, &cases[which[k]]);
+      fixture_init (&f, find_case (per_path[k]));
       const int oc = f.g.out_c;
       float *dx = g_new0 (float, f.xs), *dw = g_new0 (float, f.ws);
       float *db = g_new0 (float, oc);
@@ -314,15 +337,23 @@ test_null_skips (void)
       g_assert_cmpfloat (gc_max_abs_diff (ow, dw, f.ws), <, 1e-5);
       g_assert_cmpfloat (gc_max_abs_diff (ob, db, oc), <, 1e-5);
 
-      /* x is not read when only dx is wanted: a NaN input must not leak */
-      float *nanx = g_new (float, f.xs);
+      /* dx alone needs no x; dw and db alone need no w */
+      float *nanx = g_new (float, f.xs), *nanw = g_new (float, f.ws);
       for (size_t i = 0; i < f.xs; i++)
         nanx[i] = NAN;
+      for (size_t i = 0; i < f.ws; i++)
+        nanw[i] = NAN;
       memset (ox, 0, f.xs * sizeof (float));
+      memset (ow, 0, f.ws * sizeof (float));
+      memset (ob, 0, oc * sizeof (float));
       gn_conv2d_backward (&f.g, nanx, f.w, f.r, ox, NULL, NULL, f.scratch);
+      gn_conv2d_backward (&f.g, f.x, nanw, f.r, NULL, ow, ob, f.scratch);
       g_assert_cmpfloat (gc_max_abs_diff (ox, dx, f.xs), <, 1e-5);
+      g_assert_cmpfloat (gc_max_abs_diff (ow, dw, f.ws), <, 1e-5);
+      g_assert_cmpfloat (gc_max_abs_diff (ob, db, oc), <, 1e-5);
 
       g_free (nanx);
+      g_free (nanw);
       g_free (dx);
       g_free (dw);
       g_free (db);
@@ -352,7 +383,11 @@ expect_invalid (GnConv2dGeom g, const char *needle)
   g_assert_false (gn_conv2d_geom_init (&g, &error));
   g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
   if (strstr (error->message, needle) == NULL)
-    g_error ("message \"%s\" does not name \"%s\"", error->message, needle);
+    {
+      g_test_message ("message \"%s\" does not name \"%s\"",
+                      error->message, needle);
+      g_test_fail ();
+    }
   g_clear_error (&error);
   /* a NULL error location is allowed */
   g_assert_false (gn_conv2d_geom_init (&g, NULL));
@@ -383,7 +418,7 @@ test_geom_output_size (void)
 }
 
 static void
-test_geom_bad_groups (void)
+invalid_bad_groups (void)
 {
   GnConv2dGeom g = good_geom ();
   g.groups = 4; /* divides in_c = 4 but not out_c = 6 */
@@ -397,7 +432,7 @@ test_geom_bad_groups (void)
 }
 
 static void
-test_geom_zero_stride (void)
+invalid_zero_stride (void)
 {
   GnConv2dGeom g = good_geom ();
   g.stride_w = 0;
@@ -411,7 +446,7 @@ test_geom_zero_stride (void)
 }
 
 static void
-test_geom_empty_output (void)
+invalid_empty_output (void)
 {
   GnConv2dGeom g = good_geom ();
   g.pad_h = g.pad_w = 0;
@@ -430,7 +465,7 @@ test_geom_empty_output (void)
 }
 
 static void
-test_geom_negative_pad (void)
+invalid_negative_pad (void)
 {
   GnConv2dGeom g = good_geom ();
   g.pad_h = -1;
@@ -438,6 +473,27 @@ test_geom_negative_pad (void)
   g = good_geom ();
   g.pad_w = -3;
   expect_invalid (g, "pad_w is -3");
+}
+
+/* Each rejected geometry reports GN_ERROR_INVALID_ARGUMENT with a message
+ * naming the offending value. */
+static void
+test_geom_invalid (void)
+{
+  invalid_bad_groups ();
+  invalid_zero_stride ();
+  invalid_empty_output ();
+  invalid_negative_pad ();
+
+  /* int pixel counts must not overflow inside the kernels */
+  GnConv2dGeom g = good_geom ();
+  g.n = 1 << 16;
+  g.in_h = g.in_w = 1 << 8;
+  expect_invalid (g, "too large");
+  g = good_geom ();
+  g.dil_w = G_MAXINT;
+  g.pad_w = G_MAXINT;
+  expect_invalid (g, "too large");
 }
 
 int
@@ -455,10 +511,7 @@ main (int argc, char **argv)
   g_test_add_func ("/conv/backward/accumulates", test_accumulates);
   g_test_add_func ("/conv/backward/null-skips", test_null_skips);
   g_test_add_func ("/conv/geom/output-size", test_geom_output_size);
-  g_test_add_func ("/conv/geom/bad-groups", test_geom_bad_groups);
-  g_test_add_func ("/conv/geom/zero-stride", test_geom_zero_stride);
-  g_test_add_func ("/conv/geom/empty-output", test_geom_empty_output);
-  g_test_add_func ("/conv/geom/negative-pad", test_geom_negative_pad);
+  g_test_add_func ("/conv/geom/invalid", test_geom_invalid);
 
   return g_test_run ();
 }
