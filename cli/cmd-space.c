@@ -385,7 +385,6 @@ hash_one (const char *arch, gpointer user)
   char *hash = gn_space_hash (user, arch, &error);
   if (hash == NULL)
     {
-      /* the hash line stays, so output lines match input lines */
       fail ("hash", "%s", error->message);
       g_error_free (error);
       return FALSE;

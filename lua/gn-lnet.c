@@ -225,11 +225,13 @@ args_string (Args *a, const char *key, const char *def)
   return v;
 }
 
+/* @err is read only here, after the builder call that set it (passing
+ * it by value next to that call would leave the order unspecified) */
 static int
-push_result (lua_State *L, const char *method, int id, GError *err)
+push_result (lua_State *L, const char *method, int id, GError **err)
 {
   if (id < 0)
-    gn__lua_raise_gerror (L, method, err);
+    gn__lua_raise_gerror (L, method, *err);
   lua_pushinteger (L, id);
   return 1;
 }
@@ -275,7 +277,8 @@ net_conv (lua_State *L)
     luaL_error (L, "conv: unknown init '%s' (default or normal_fan_out)",
                 init);
   GError *err = NULL;
-  return push_result (L, "conv", gn_net_conv2d (net, x, &spec, &err), err);
+  int id = gn_net_conv2d (net, x, &spec, &err);
+  return push_result (L, "conv", id, &err);
 }
 
 static int
@@ -289,8 +292,8 @@ net_bn (lua_State *L)
   gboolean affine = args_bool (&a, "affine", TRUE);
   gboolean track = args_bool (&a, "track", TRUE);
   GError *err = NULL;
-  return push_result (L, "bn", gn_net_batchnorm (net, x, affine, track,
-                                                 &err), err);
+  int id = gn_net_batchnorm (net, x, affine, track, &err);
+  return push_result (L, "bn", id, &err);
 }
 
 static int
@@ -300,8 +303,9 @@ net_relu (lua_State *L)
   Args a;
   args_init (&a, L, "relu", 1, NULL);
   GError *err = NULL;
-  return push_result (L, "relu", gn_net_relu (net, args_node (&a, net, 1),
-                                              &err), err);
+  int x = args_node (&a, net, 1);
+  int id = gn_net_relu (net, x, &err);
+  return push_result (L, "relu", id, &err);
 }
 
 static int
@@ -311,9 +315,9 @@ net_identity (lua_State *L)
   Args a;
   args_init (&a, L, "identity", 1, NULL);
   GError *err = NULL;
-  return push_result (L, "identity",
-                      gn_net_identity (net, args_node (&a, net, 1), &err),
-                      err);
+  int x = args_node (&a, net, 1);
+  int id = gn_net_identity (net, x, &err);
+  return push_result (L, "identity", id, &err);
 }
 
 static int
@@ -323,9 +327,9 @@ net_gap (lua_State *L)
   Args a;
   args_init (&a, L, "gap", 1, NULL);
   GError *err = NULL;
-  return push_result (L, "gap",
-                      gn_net_global_avgpool (net, args_node (&a, net, 1),
-                                             &err), err);
+  int x = args_node (&a, net, 1);
+  int id = gn_net_global_avgpool (net, x, &err);
+  return push_result (L, "gap", id, &err);
 }
 
 static int
@@ -346,7 +350,7 @@ pool (lua_State *L, const char *method, gboolean avg)
                                 args_bool (&a, "count_include_pad", TRUE),
                                 &err)
               : gn_net_maxpool (net, x, k, stride, pad, &err);
-  return push_result (L, method, y, err);
+  return push_result (L, method, y, &err);
 }
 
 static int
@@ -371,9 +375,9 @@ net_linear (lua_State *L)
   int x = args_node (&a, net, 1);
   int n = args_pos_int (&a, 2, "the number of outputs", 1);
   GError *err = NULL;
-  return push_result (L, "linear",
-                      gn_net_linear (net, x, n, args_bool (&a, "bias", TRUE),
-                                     &err), err);
+  gboolean bias = args_bool (&a, "bias", TRUE);
+  int id = gn_net_linear (net, x, n, bias, &err);
+  return push_result (L, "linear", id, &err);
 }
 
 static int
@@ -408,7 +412,8 @@ nary (lua_State *L, const char *method,
       lua_pop (L, 1);
     }
   GError *err = NULL;
-  return push_result (L, method, fn (net, (int) n, xs, &err), err);
+  int id = fn (net, (int) n, xs, &err);
+  return push_result (L, method, id, &err);
 }
 
 static int
@@ -434,8 +439,8 @@ net_zero (lua_State *L)
   int c = args_int (&a, "c", 0, FALSE, 0);
   int stride = args_int (&a, "stride", 1, FALSE, 1);
   GError *err = NULL;
-  return push_result (L, "zero", gn_net_zero (net, x, c, stride, &err),
-                      err);
+  int id = gn_net_zero (net, x, c, stride, &err);
+  return push_result (L, "zero", id, &err);
 }
 
 static int
@@ -448,8 +453,8 @@ net_resize (lua_State *L)
   int h = args_pos_int (&a, 2, "the height", 1);
   int w = args_pos_int (&a, 3, "the width", 1);
   GError *err = NULL;
-  return push_result (L, "resize",
-                      gn_net_resize_nearest (net, x, h, w, &err), err);
+  int id = gn_net_resize_nearest (net, x, h, w, &err);
+  return push_result (L, "resize", id, &err);
 }
 
 static int

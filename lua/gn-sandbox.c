@@ -29,10 +29,8 @@ struct _GnSandbox {
   guint64 steps, max_steps;
   Limit limit;               /* which limit stopped the current call   */
   GnSpaceError code;         /* what a script error means right now    */
-  /* the last position the hook saw, for memory errors, which carry
-   * none: @where_source is only compared, never dereferenced, so that
-   * the file name is copied only when it changes */
-  const char *where_source;
+  /* where the allocator last refused, for memory errors, which carry no
+   * position */
   char where_file[LUA_IDSIZE];
   int where_line;
 };
@@ -41,6 +39,23 @@ static GnSandbox *
 sandbox_of (lua_State *L)
 {
   return *(GnSandbox **) lua_getextraspace (L);
+}
+
+/* Where the innermost Lua function is: called when the allocator refuses,
+ * because a memory error carries no position.  lua_getstack() and
+ * lua_getinfo("Sl") only read the call stack, which is consistent
+ * whenever Lua allocates, and allocate nothing themselves. */
+static void
+remember_position (GnSandbox *sb)
+{
+  lua_Debug ar;
+  for (int level = 0; lua_getstack (sb->L, level, &ar); level++)
+    if (lua_getinfo (sb->L, "Sl", &ar) && ar.currentline > 0)
+      {
+        g_strlcpy (sb->where_file, ar.short_src, sizeof sb->where_file);
+        sb->where_line = ar.currentline;
+        return;
+      }
 }
 
 /* lauxlib's l_alloc with a cap.  Lua runs an emergency collection and
@@ -62,6 +77,8 @@ capped_alloc (void *ud, void *ptr, size_t osize, size_t nsize)
                                                           sb->mem_max))
     {
       sb->mem_refused = TRUE;
+      if (sb->L != NULL)
+        remember_position (sb);
       return NULL;
     }
   void *p = realloc (ptr, nsize);
@@ -71,33 +88,10 @@ capped_alloc (void *ud, void *ptr, size_t osize, size_t nsize)
 }
 
 static void
-remember (GnSandbox *sb, const lua_Debug *ar)
-{
-  if (ar->source != sb->where_source)
-    {
-      g_strlcpy (sb->where_file, ar->short_src, sizeof sb->where_file);
-      sb->where_source = ar->source;
-    }
-  sb->where_line = ar->currentline;
-}
-
-static void
 count_hook (lua_State *L, lua_Debug *ar)
 {
   GnSandbox *sb = sandbox_of (L);
-  if (ar->event == LUA_HOOKCALL)
-    {
-      /* a call (string.rep...) can fail with a raw memory error that
-       * carries no position: remember the caller's line */
-      lua_Debug caller;
-      if (lua_getstack (L, 1, &caller) && lua_getinfo (L, "Sl", &caller)
-          && caller.currentline > 0)
-        remember (sb, &caller);
-      return;
-    }
   sb->steps += HOOK_PERIOD;
-  if (lua_getinfo (L, "Sl", ar) && ar->currentline > 0)
-    remember (sb, ar);
   if (sb->steps > sb->max_steps)
     {
       sb->limit = LIMIT_STEPS;
@@ -131,7 +125,8 @@ msghandler (lua_State *L)
   const char *msg = lua_tostring (L, 1);
   if (msg == NULL)
     {
-      if (luaL_callmeta (L, 1, "__tostring") && lua_type (L, -1) == LUA_TSTRING)
+      if (luaL_callmeta (L, 1, "__tostring")
+          && lua_type (L, -1) == LUA_TSTRING)
         msg = lua_tostring (L, -1);
       else
         msg = lua_pushfstring (L, "(error object is a %s value)",
@@ -301,8 +296,7 @@ gn__sandbox_new (const char *chunkname, const GnSpaceLimits *limits,
     }
   *(GnSandbox **) lua_getextraspace (sb->L) = sb;
   lua_atpanic (sb->L, sandbox_panic);
-  lua_sethook (sb->L, count_hook, LUA_MASKCOUNT | LUA_MASKCALL,
-               HOOK_PERIOD);
+  lua_sethook (sb->L, count_hook, LUA_MASKCOUNT, HOOK_PERIOD);
   if (!gn__sandbox_call (sb, sandbox_init, NULL, error))
     {
       gn__sandbox_free (sb);
@@ -411,8 +405,8 @@ gn__sandbox_call (GnSandbox *sb, lua_CFunction fn, void *ud, GError **error)
                               || strstr (msg, "not enough memory"))))
     {
       /* A memory error raised as a regular error went through the
-       * handler and has a location; a raw LUA_ERRMEM has none, and the
-       * hook's last position is the best guess. */
+       * handler and has a location; a raw LUA_ERRMEM has none, but the
+       * allocator noted where it refused. */
       char where[LUA_IDSIZE + 16];
       if (has_location (msg))
         g_strlcpy (where, msg, MIN (sizeof where, (gsize) (strchr (
