@@ -1,0 +1,1290 @@
+/* test-space.c - search spaces: the sandbox, the builder, NAS-Bench-201
+ * and NAS-Bench-101 against their published numbers
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "gennas.h"
+#include "gradcheck.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+static char *
+space_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "..", "spaces", name, NULL);
+}
+
+static GnSpace *
+load_space (const char *name)
+{
+  GError *error = NULL;
+  char *path = space_path (name);
+  GnSpace *space = gn_space_load (path, &error);
+  g_assert_no_error (error);
+  g_free (path);
+  return space;
+}
+
+static GnTable *
+load_table (const char *name)
+{
+  GError *error = NULL;
+  char *path = g_test_build_filename (G_TEST_DIST, "..", "data", name, NULL);
+  GnTable *t = gn_table_load (path, &error);
+  g_assert_no_error (error);
+  g_free (path);
+  return t;
+}
+
+static GnNet *
+build (GnSpace *space, const char *arch, int batch, gboolean published,
+       gboolean classifier, const char *const *options)
+{
+  GError *error = NULL;
+  GnBuildOptions opts = { .batch = batch, .published = published,
+                          .classifier = classifier, .options = options };
+  GnNet *net = gn_space_build (space, arch, &opts, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (net);
+  return net;
+}
+
+static void
+assert_shape (GnNet *net, const char *tap, int n, int c, int h, int w)
+{
+  int node = gn_net_find_tap (net, tap);
+  g_assert_cmpint (node, >=, 0);
+  GnShape s = gn_net_shape (net, node);
+  g_assert_cmpint (s.n, ==, n);
+  g_assert_cmpint (s.c, ==, c);
+  g_assert_cmpint (s.h, ==, h);
+  g_assert_cmpint (s.w, ==, w);
+}
+
+/* Does the message start with "@file:@line"? */
+static void
+assert_location (const GError *error, const char *file, int line)
+{
+  char *want = g_strdup_printf ("%s:%d:", file, line);
+  if (!g_str_has_prefix (error->message, want))
+    g_error ("expected '%s...', got '%s'", want, error->message);
+  g_free (want);
+}
+
+/* ------------------------------------------------------------------ */
+/* NAS-Bench-201                                                       */
+/* ------------------------------------------------------------------ */
+
+#define NB201_ALL_OPS "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+" \
+                      "|skip_connect~0|none~1|nor_conv_3x3~2|"
+
+/* The published network (affine cell batch norms, 10-class classifier)
+ * has exactly the table's params_c10_M and flops_c10_M, as the table
+ * prints them, for every one of the 15,625 cells. */
+static void
+test_nb201_params_macs (void)
+{
+  GnSpace *space = load_space ("nb201.lua");
+  GnTable *t = load_table ("nb201.csv");
+  GError *error = NULL;
+  int key = gn_table_find_column (t, "arch_str", &error);
+  int pcol = gn_table_find_column (t, "params_c10_M", &error);
+  int mcol = gn_table_find_column (t, "flops_c10_M", &error);
+  g_assert_no_error (error);
+  guint agree = 0, n = gn_table_n_rows (t);
+  for (guint r = 0; r < n; r++)
+    {
+      const char *arch = gn_table_get (t, r, key);
+      GnNet *net = build (space, arch, 1, TRUE, TRUE, NULL);
+      char params[32], macs[32];
+      g_snprintf (params, sizeof params, "%.6f",
+                  gn_net_count_params (net) / 1e6);
+      g_snprintf (macs, sizeof macs, "%.6f", gn_net_count_macs (net) / 1e6);
+      if (strcmp (params, gn_table_get (t, r, pcol)) == 0
+          && strcmp (macs, gn_table_get (t, r, mcol)) == 0)
+        agree++;
+      else
+        g_test_message ("%s: %s %s, table %s %s", arch, params, macs,
+                        gn_table_get (t, r, pcol), gn_table_get (t, r, mcol));
+      gn_net_free (net);
+    }
+  g_test_message ("%u of %u cells agree", agree, n);
+  g_assert_cmpuint (n, ==, 15625);
+  g_assert_cmpuint (agree, ==, n);
+  gn_table_free (t);
+  gn_space_free (space);
+}
+
+static void
+test_nb201_taps (void)
+{
+  GnSpace *space = load_space ("nb201.lua");
+  GnNet *net = build (space, NB201_ALL_OPS, 2, FALSE, FALSE, NULL);
+  assert_shape (net, "stage0", 2, 16, 32, 32);
+  assert_shape (net, "stage1", 2, 32, 16, 16);
+  assert_shape (net, "stage2", 2, 64, 8, 8);
+  g_assert_cmpint (gn_net_find_tap (net, "logits"), <, 0);
+  gn_net_free (net);
+
+  GnBuildOptions opts = { .batch = 3, .classifier = TRUE, .num_classes = 100,
+                          .in_c = 3, .in_h = 16, .in_w = 16 };
+  GError *error = NULL;
+  net = gn_space_build (space, NB201_ALL_OPS, &opts, &error);
+  g_assert_no_error (error);
+  assert_shape (net, "stage2", 3, 64, 4, 4);
+  assert_shape (net, "logits", 3, 100, 1, 1);
+  gn_net_free (net);
+
+  const char *const reduced[] = { "C=8", "N=1", NULL };
+  net = build (space, NB201_ALL_OPS, 1, FALSE, FALSE, reduced);
+  assert_shape (net, "stage0", 1, 8, 32, 32);
+  assert_shape (net, "stage2", 1, 32, 8, 8);
+  gn_net_free (net);
+  gn_space_free (space);
+}
+
+/* GenNAS builds cell batch norms without affine parameters (so its convs
+ * have a bias): per conv edge, c bias values instead of 2c BN values. */
+static void
+test_nb201_cell_bn (void)
+{
+  const char *arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+"
+                     "|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|";
+  GnSpace *space = load_space ("nb201.lua");
+  const char *const affine[] = { "cell_bn_affine=true", NULL };
+  const char *const plain[] = { "cell_bn_affine=false", NULL };
+
+  GnNet *published = build (space, arch, 1, TRUE, FALSE, NULL);
+  GnNet *proxy = build (space, arch, 1, FALSE, FALSE, NULL);
+  GnNet *forced = build (space, arch, 1, FALSE, FALSE, affine);
+  GnNet *forced_off = build (space, arch, 1, TRUE, FALSE, plain);
+  gsize diff = 6 * 5 * (16 + 32 + 64);
+  g_assert_cmpuint (gn_net_count_params (published) - diff, ==,
+                    gn_net_count_params (proxy));
+  g_assert_cmpuint (gn_net_count_params (forced), ==,
+                    gn_net_count_params (published));
+  g_assert_cmpuint (gn_net_count_params (forced_off), ==,
+                    gn_net_count_params (proxy));
+  /* the bias adds MACs too: NB201 counts them */
+  g_assert_cmpfloat (gn_net_count_macs (proxy), >,
+                     gn_net_count_macs (published));
+  gn_net_free (published);
+  gn_net_free (proxy);
+  gn_net_free (forced);
+  gn_net_free (forced_off);
+  gn_space_free (space);
+}
+
+static void
+test_nb201_decode_errors (void)
+{
+  static const struct {
+    const char *arch;
+    const char *reason;
+  } cases[] = {
+    { "", "expected 3 nodes" },
+    { "|none~0|+|none~0|none~1|", "expected 3 nodes" },
+    { "|none~0|+|none~0|none~1|+|none~0|none~1|", "must list 3" },
+    { "|none~0|+|none~0|none~1|+|none~0|none~1|conv~2|", "unknown operation" },
+    { "|none~1|+|none~0|none~1|+|none~0|none~1|none~2|",
+      "must come from node 0" },
+    { "none~0|+|none~0|none~1|+|none~0|none~1|none~2|", "must look like" },
+    { "|none0|+|none~0|none~1|+|none~0|none~1|none~2|", "malformed edge" },
+  };
+  GnSpace *space = load_space ("nb201.lua");
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      g_assert_null (gn_space_canonicalize (space, cases[i].arch, &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+      char *named = g_strdup_printf ("invalid architecture '%s'",
+                                     cases[i].arch);
+      g_assert_true (g_str_has_prefix (error->message, named));
+      g_assert_nonnull (strstr (error->message, cases[i].reason));
+      g_assert_null (strchr (error->message, '\n'));  /* no traceback */
+      g_free (named);
+      g_clear_error (&error);
+
+      GnBuildOptions opts = { .batch = 1 };
+      g_assert_null (gn_space_build (space, cases[i].arch, &opts, &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+      g_clear_error (&error);
+    }
+
+  /* options: unknown keys, wrong types, reserved names, bad syntax */
+  const char *const unknown[] = { "depth=3", NULL };
+  const char *const typed[] = { "C=wide", NULL };
+  const char *const reserved[] = { "published=true", NULL };
+  const char *const syntax[] = { "C16", NULL };
+  GnBuildOptions opts = { .batch = 1, .options = unknown };
+  GError *error = NULL;
+  g_assert_null (gn_space_build (space, NB201_ALL_OPS, &opts, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_SCRIPT);
+  g_assert_nonnull (strstr (error->message, "unknown option 'depth'"));
+  g_clear_error (&error);
+  opts.options = typed;
+  g_assert_null (gn_space_build (space, NB201_ALL_OPS, &opts, &error));
+  g_assert_nonnull (strstr (error->message, "option 'C' must be a number"));
+  g_clear_error (&error);
+  opts.options = reserved;
+  g_assert_null (gn_space_build (space, NB201_ALL_OPS, &opts, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_FAILED);
+  g_clear_error (&error);
+  opts.options = syntax;
+  g_assert_null (gn_space_build (space, NB201_ALL_OPS, &opts, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_FAILED);
+  g_clear_error (&error);
+
+  g_assert_false (gn_space_has_hash (space));
+  g_assert_null (gn_space_hash (space, NB201_ALL_OPS, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  gn_space_free (space);
+}
+
+static int
+edges_differing (const char *a, const char *b)
+{
+  char **x = g_strsplit_set (a, "|+", -1), **y = g_strsplit_set (b, "|+", -1);
+  int d = 0;
+  g_assert_cmpuint (g_strv_length (x), ==, g_strv_length (y));
+  for (int i = 0; x[i]; i++)
+    d += strcmp (x[i], y[i]) != 0;
+  g_strfreev (x);
+  g_strfreev (y);
+  return d;
+}
+
+static void
+test_nb201_sample_mutate (void)
+{
+  GnSpace *space = load_space ("nb201.lua");
+  GnTable *t = load_table ("nb201.csv");
+  GError *error = NULL;
+  int key = gn_table_find_column (t, "arch_str", &error);
+  GnRng a, b, m_rng;
+  gn_rng_seed (&a, 42);
+  gn_rng_seed (&b, 42);
+  gn_rng_seed (&m_rng, 43);
+  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            NULL);
+  const char *const one[] = { "one_edge=true", NULL };
+  int changed = 0, same = 0;
+  for (int i = 0; i < 2000; i++)
+    {
+      char *arch = gn_space_sample (space, &a, &error);
+      g_assert_no_error (error);
+      char *again = gn_space_sample (space, &b, &error);
+      g_assert_cmpstr (arch, ==, again);             /* same seed, same arch */
+      char *canon = gn_space_canonicalize (space, arch, &error);
+      g_assert_cmpstr (canon, ==, arch);             /* decode(encode(g)) */
+      g_assert_cmpint (gn_table_lookup (t, key, arch, &error), >=, 0);
+      g_assert_no_error (error);
+
+      char *m = gn_space_mutate (space, arch, &m_rng, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (gn_table_lookup (t, key, m, &error), >=, 0);
+      changed += edges_differing (arch, m);
+      same += strcmp (arch, m) == 0;
+      char *m1 = gn_space_mutate_full (space, arch, &m_rng, one, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (edges_differing (arch, m1), ==, 1);
+
+      g_hash_table_add (seen, arch);
+      g_free (again);
+      g_free (canon);
+      g_free (m);
+      g_free (m1);
+    }
+  /* each edge changes with probability 1/5 * 4/5: 0.96 of 6 edges */
+  g_assert_cmpfloat (changed / 2000.0, >, 0.85);
+  g_assert_cmpfloat (changed / 2000.0, <, 1.07);
+  g_assert_cmpint (same, >, 0);                /* GenNAS may redraw it */
+  g_assert_cmpuint (g_hash_table_size (seen), >, 1800);
+
+  const char *const bad[] = { "one_edges=true", NULL };
+  g_assert_null (gn_space_mutate_full (space, NB201_ALL_OPS, &a, bad,
+                                       &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_SCRIPT);
+  g_clear_error (&error);
+
+  double combos;
+  g_assert_cmpuint (gn_space_n_genes (space, &combos), ==, 6);
+  g_assert_cmpfloat (combos, ==, 15625.0);
+  g_assert_cmpstr (gn_space_name (space), ==, "nasbench201");
+  g_hash_table_unref (seen);
+  gn_table_free (t);
+  gn_space_free (space);
+}
+
+/* ------------------------------------------------------------------ */
+/* forward and backward through built networks                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  GnNet *net;
+  int taps[3];
+  float *probe[3];
+} Probe;
+
+static double
+probe_loss (gpointer user)
+{
+  Probe *p = user;
+  gn_net_forward (p->net, GN_MODE_TRAIN);
+  double loss = 0.0;
+  for (int s = 0; s < 3; s++)
+    {
+      GnShape sh = gn_net_shape (p->net, p->taps[s]);
+      loss += gc_dot (gn_net_value (p->net, p->taps[s]), p->probe[s],
+                      (gsize) sh.n * sh.c * sh.h * sh.w);
+    }
+  return loss;
+}
+
+static int
+cmp_double (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* The input gradient against finite differences along random directions
+ * of the whole input, Richardson-extrapolated.  Coordinate-wise checks
+ * are hopeless here: with batch statistics every ReLU of the network
+ * moves with every pixel, so some kink always lies within a step.  A
+ * wiring error is off on every direction; kinks spoil a few, hence the
+ * median. */
+static void
+check_input_gradient (Probe *p, const float *grad, gsize n)
+{
+  enum { DIRS = 7 };
+  const double eps = 1e-4;
+  float *x = gn_net_input (p->net);
+  float *x0 = g_memdup2 (x, n * sizeof (float));
+  float *r = g_new (float, n);
+  double rel[DIRS];
+  for (int d = 0; d < DIRS; d++)
+    {
+      gc_fill (r, n, 100 + d, -1.f, 1.f);
+      double diff[2];
+      for (int h = 0; h < 2; h++)
+        {
+          double step = eps / (1 << h), loss[2];
+          for (int sign = 0; sign < 2; sign++)
+            {
+              for (gsize k = 0; k < n; k++)
+                x[k] = x0[k] + (sign ? -step : step) * r[k];
+              loss[sign] = probe_loss (p);
+            }
+          diff[h] = (loss[0] - loss[1]) / (2 * step);
+        }
+      double numeric = (4 * diff[1] - diff[0]) / 3;
+      double analytic = gc_dot (grad, r, n);
+      rel[d] = fabs (numeric - analytic) / MAX (fabs (analytic), 1e-3);
+      g_test_message ("direction %d: numeric %g, analytic %g", d, numeric,
+                      analytic);
+    }
+  memcpy (x, x0, n * sizeof (float));
+  qsort (rel, DIRS, sizeof rel[0], cmp_double);
+  g_assert_cmpfloat (rel[DIRS / 2], <, 0.05);
+  g_free (r);
+  g_free (x0);
+}
+
+/* Compiles @net, runs forward and backward with a random probe on the
+ * three taps, checks that everything is finite, that every conv got a
+ * gradient, and the input gradient against finite differences. */
+static void
+check_forward_backward (GnNet *net, gboolean check_input)
+{
+  GError *error = NULL;
+  Probe p;
+  memset (&p, 0, sizeof p);
+  p.net = net;
+  g_assert_true (gn_net_compile (net, TRUE, &error));
+  g_assert_no_error (error);
+  GnRng rng;
+  gn_rng_seed (&rng, 7);
+  gn_net_init_params (net, &rng);
+  GnShape in = gn_net_shape (net, 0);
+  gsize in_n = (gsize) in.n * in.c * in.h * in.w;
+  gc_fill (gn_net_input (net), in_n, 3, -1.f, 1.f);
+  for (int s = 0; s < 3; s++)
+    {
+      char name[8];
+      g_snprintf (name, sizeof name, "stage%d", s);
+      p.taps[s] = gn_net_find_tap (net, name);
+      GnShape sh = gn_net_shape (net, p.taps[s]);
+      gsize n = (gsize) sh.n * sh.c * sh.h * sh.w;
+      p.probe[s] = g_new (float, n);
+      gc_fill (p.probe[s], n, 11 + s, -1.f, 1.f);
+    }
+
+  double loss = probe_loss (&p);
+  g_assert_true (isfinite (loss));
+  gn_net_zero_grad (net);
+  for (int s = 0; s < 3; s++)
+    {
+      /* a constant tap (a cell of "none" only) has no gradient */
+      GnShape sh = gn_net_shape (net, p.taps[s]);
+      if (gn_net_grad (net, p.taps[s]) != NULL)
+        memcpy (gn_net_grad (net, p.taps[s]), p.probe[s],
+                (gsize) sh.n * sh.c * sh.h * sh.w * sizeof (float));
+    }
+  gn_net_backward (net);
+
+  guint n_params;
+  const GnParam *params = gn_net_params (net, &n_params);
+  for (guint i = 0; i < n_params; i++)
+    {
+      double norm = 0.0;
+      for (gsize j = 0; j < params[i].size; j++)
+        {
+          g_assert_true (isfinite (params[i].grad[j]));
+          norm += fabs (params[i].grad[j]);
+        }
+      if (params[i].kind == GN_PARAM_CONV_WEIGHT && norm == 0.0)
+        g_error ("%s got no gradient", params[i].name);
+    }
+
+  if (check_input)
+    {
+      float *grad = g_memdup2 (gn_net_grad (net, 0), in_n * sizeof (float));
+      check_input_gradient (&p, grad, in_n);
+      g_free (grad);
+    }
+  for (int s = 0; s < 3; s++)
+    g_free (p.probe[s]);
+}
+
+static void
+test_nb201_forward_backward (void)
+{
+  /* every op kind; skips summed with themselves (an add of one node
+   * twice); a node of "none" only (a zero node) added to others */
+  static const char *const archs[] = {
+    NB201_ALL_OPS,
+    "|skip_connect~0|+|skip_connect~0|skip_connect~1|+"
+    "|none~0|none~1|nor_conv_1x1~2|",
+    "|none~0|+|nor_conv_1x1~0|skip_connect~1|+"
+    "|avg_pool_3x3~0|skip_connect~1|nor_conv_3x3~2|",
+  };
+  GnSpace *space = load_space ("nb201.lua");
+  const char *const small[] = { "C=4", "N=1", NULL };
+  for (gsize i = 0; i < G_N_ELEMENTS (archs); i++)
+    {
+      /* GenNAS's cells (batch statistics always) and NB201's */
+      GnNet *net = build (space, archs[i], 2, FALSE, FALSE, small);
+      check_forward_backward (net, TRUE);
+      gn_net_free (net);
+      net = build (space, archs[i], 2, TRUE, FALSE, small);
+      check_forward_backward (net, FALSE);
+      gn_net_free (net);
+    }
+  gn_space_free (space);
+}
+
+/* ------------------------------------------------------------------ */
+/* NAS-Bench-101                                                       */
+/* ------------------------------------------------------------------ */
+
+/* The Inception-like cell of NB101's README and notebook: the API
+ * reports 2,694,282 trainable parameters for it (and returns it as the
+ * isomorphic NB101_INCEPTION_ISO). */
+#define NB101_INCEPTION \
+  "0111010" "0000001" "0000001" "0000100" "0000001" "0000001" "0000000" \
+  ";input|conv1x1-bn-relu|conv3x3-bn-relu|conv3x3-bn-relu|conv3x3-bn-relu" \
+  "|maxpool3x3|output"
+#define NB101_INCEPTION_ISO \
+  "0111100" "0000001" "0000001" "0000001" "0000010" "0000001" "0000000" \
+  ";input|conv3x3-bn-relu|conv1x1-bn-relu|maxpool3x3|conv3x3-bn-relu" \
+  "|conv3x3-bn-relu|output"
+
+static void
+test_nb101_hash (void)
+{
+  GnSpace *space = load_space ("nb101.lua");
+  GnTable *t = load_table ("nb101.csv");
+  GError *error = NULL;
+  int hcol = gn_table_find_column (t, "nb101_hash", &error);
+  int acol = gn_table_find_column (t, "adjacency_rowmajor", &error);
+  int ocol = gn_table_find_column (t, "ops", &error);
+  g_assert_no_error (error);
+  guint agree = 0, n = gn_table_n_rows (t);
+  for (guint r = 0; r < n; r++)
+    {
+      char *arch = g_strconcat (gn_table_get (t, r, acol), ";",
+                                gn_table_get (t, r, ocol), NULL);
+      char *hash = gn_space_hash (space, arch, &error);
+      g_assert_no_error (error);
+      char *canon = gn_space_canonicalize (space, arch, &error);
+      g_assert_cmpstr (canon, ==, arch);   /* the sample is pruned */
+      if (strcmp (hash, gn_table_get (t, r, hcol)) == 0)
+        agree++;
+      else
+        g_test_message ("%s: %s, table %s", arch, hash,
+                        gn_table_get (t, r, hcol));
+      g_free (arch);
+      g_free (hash);
+      g_free (canon);
+    }
+  g_test_message ("%u of %u hashes agree", agree, n);
+  g_assert_cmpuint (n, ==, 1000);
+  g_assert_cmpuint (agree, ==, n);
+
+  char *h1 = gn_space_hash (space, NB101_INCEPTION, &error);
+  char *h2 = gn_space_hash (space, NB101_INCEPTION_ISO, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (h1, ==, h2);
+  g_free (h1);
+  g_free (h2);
+
+  const GnBenchmark *b = gn_space_get_benchmark (space, &error);
+  g_assert_no_error (error);
+  g_assert_true (b->key_is_hash);
+  g_assert_cmpstr (b->key_column, ==, "nb101_hash");
+  g_assert_cmpstr (b->metrics[0], ==, "acc_108ep");
+  g_assert_true (g_path_is_absolute (b->path));
+  gn_table_free (t);
+  gn_space_free (space);
+}
+
+/* NB101's vertex channels (model_builder.compute_vertex_channels) */
+static void
+vertex_channels (int n, const int m[7][7], int in_c, int out_c, int vc[7])
+{
+  memset (vc, 0, 7 * sizeof (int));
+  vc[0] = in_c;
+  vc[n - 1] = out_c;
+  if (n == 2)
+    return;
+  int fan = 0;
+  for (int v = 1; v < n - 1; v++)
+    fan += m[v][n - 1];
+  int interior = out_c / fan, correction = out_c % fan;
+  for (int v = 1; v < n - 1; v++)
+    if (m[v][n - 1])
+      {
+        vc[v] = interior + (correction > 0);
+        correction -= correction > 0;
+      }
+  for (int v = n - 3; v > 0; v--)
+    if (!m[v][n - 1])
+      for (int w = v + 1; w < n - 1; w++)
+        if (m[v][w])
+          vc[v] = MAX (vc[v], vc[w]);
+}
+
+/* Parameters and MACs of NB101's network counted straight from the
+ * spec, with no splitting: what the split-producer construction of
+ * spaces/nb101.lua must reproduce. */
+static void
+nb101_reference (const char *arch, int C, gsize *params, double *macs,
+                 gboolean *truncates)
+{
+  char **parts = g_strsplit (arch, ";", 2);
+  char **ops = g_strsplit (parts[1], "|", -1);
+  int n = (int) g_strv_length (ops), m[7][7] = { { 0 } }, vc[7];
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++)
+      m[i][j] = parts[0][i * n + j] == '1';
+  gsize p = 27 * C + 2 * C;
+  double a = 27.0 * C * 1024;
+  int in_c = C, c = C;
+  *truncates = FALSE;
+  for (int s = 0; s < 3; s++)
+    {
+      c <<= s > 0;
+      double hw = (32 >> s) * (32 >> s);
+      for (int k = 0; k < 3; k++, in_c = c)
+        {
+          vertex_channels (n, m, in_c, c, vc);
+          for (int t = 1; t < n; t++)
+            if (m[0][t])
+              {
+                p += (gsize) in_c * vc[t] + 2 * vc[t];
+                a += (double) in_c * vc[t] * hw;
+              }
+          for (int t = 1; t < n - 1; t++)
+            {
+              int ks = strcmp (ops[t], "conv3x3-bn-relu") == 0 ? 3
+                       : strcmp (ops[t], "conv1x1-bn-relu") == 0 ? 1 : 0;
+              p += (gsize) vc[t] * vc[t] * ks * ks + (ks ? 2 * vc[t] : 0);
+              a += (double) vc[t] * vc[t] * ks * ks * hw;
+              for (int src = 1; src < t; src++)
+                *truncates |= m[src][t] && vc[src] > vc[t];
+            }
+        }
+    }
+  *params = p + 10 * c + 10;
+  *macs = a + 10.0 * c + 10;
+  g_strfreev (ops);
+  g_strfreev (parts);
+}
+
+static void
+test_nb101_params (void)
+{
+  GnSpace *space = load_space ("nb101.lua");
+  GnNet *net = build (space, NB101_INCEPTION, 1, TRUE, TRUE, NULL);
+  g_assert_cmpuint (gn_net_count_params (net), ==, 2694282);
+  gn_net_free (net);
+
+  /* proxy width (16) and published width (128) on every row; many need
+   * a vertex truncated to its first channels */
+  GnTable *t = load_table ("nb101.csv");
+  GError *error = NULL;
+  int acol = gn_table_find_column (t, "adjacency_rowmajor", &error);
+  int ocol = gn_table_find_column (t, "ops", &error);
+  g_assert_no_error (error);
+  guint truncating = 0;
+  for (guint r = 0; r < gn_table_n_rows (t); r++)
+    {
+      char *arch = g_strconcat (gn_table_get (t, r, acol), ";",
+                                gn_table_get (t, r, ocol), NULL);
+      for (int published = 0; published <= 1; published++)
+        {
+          gsize params;
+          double macs;
+          gboolean truncates;
+          nb101_reference (arch, published ? 128 : 16, &params, &macs,
+                           &truncates);
+          truncating += truncates && published;
+          net = build (space, arch, 1, published, TRUE, NULL);
+          g_assert_cmpuint (gn_net_count_params (net), ==, params);
+          g_assert_cmpfloat (gn_net_count_macs (net), ==, macs);
+          assert_shape (net, "stage0", 1, published ? 128 : 16, 32, 32);
+          assert_shape (net, "stage2", 1, published ? 512 : 64, 8, 8);
+          gn_net_free (net);
+        }
+      g_free (arch);
+    }
+  g_test_message ("%u cells truncate a vertex at 128 channels", truncating);
+  g_assert_cmpuint (truncating, >, 100);
+  gn_table_free (t);
+  gn_space_free (space);
+}
+
+static void
+test_nb101_specs (void)
+{
+  static const struct {
+    const char *arch;
+    const char *canonical;     /* NULL: invalid */
+    const char *reason;
+  } cases[] = {
+    /* vertex 2 (maxpool) reaches nothing, vertex 3 gets nothing */
+    { "01110" "00001" "00000" "00001" "00000"
+      ";input|conv3x3-bn-relu|maxpool3x3|conv1x1-bn-relu|output",
+      "0110" "0001" "0001" "0000"
+      ";input|conv3x3-bn-relu|conv1x1-bn-relu|output", NULL },
+    { "0100;input|output", "0100;input|output", NULL },
+    { "0100" "0000" "0001" "0000;input|conv3x3-bn-relu|maxpool3x3|output",
+      NULL, "not connected" },
+    { "0111111" "0011111" "0001111" "0000111" "0000011" "0000001" "0000000"
+      ";input|conv3x3-bn-relu|conv3x3-bn-relu|conv3x3-bn-relu"
+      "|conv3x3-bn-relu|conv3x3-bn-relu|output", NULL, "21 edges" },
+    { "0110" "0001" "1001" "0000;input|conv3x3-bn-relu|maxpool3x3|output",
+      NULL, "upper-triangular" },
+    { "011" "001" "000;input|conv5x5|output", NULL, "unknown label" },
+    { "011" "001" "000;input|conv3x3-bn-relu", NULL, "2 labels" },
+    { "011" "001" "000;output|maxpool3x3|input", NULL, "first label" },
+    { "0110" "001;input|maxpool3x3|output", NULL, "not a square" },
+    { "01120" ";x", NULL, "expected ADJ;OPS" },
+    { "0000000000000000000000000000000000000000000000000000000000000000"
+      ";a|b|c|d|e|f|g|h", NULL, "8 vertices" },
+  };
+  GnSpace *space = load_space ("nb101.lua");
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      char *canon = gn_space_canonicalize (space, cases[i].arch, &error);
+      if (cases[i].canonical != NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpstr (canon, ==, cases[i].canonical);
+          GnNet *net = build (space, cases[i].arch, 1, FALSE, TRUE, NULL);
+          gn_net_free (net);
+        }
+      else
+        {
+          g_assert_null (canon);
+          g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+          if (strstr (error->message, cases[i].reason) == NULL)
+            g_error ("'%s' lacks '%s'", error->message, cases[i].reason);
+          g_clear_error (&error);
+        }
+      g_free (canon);
+    }
+  gn_space_free (space);
+}
+
+static void
+test_nb101_sample_mutate (void)
+{
+  GnSpace *space = load_space ("nb101.lua");
+  GError *error = NULL;
+  GnRng rng;
+  gn_rng_seed (&rng, 5);
+  int same = 0, sizes[8] = { 0 };
+  for (int i = 0; i < 500; i++)
+    {
+      char *arch = gn_space_sample (space, &rng, &error);
+      g_assert_no_error (error);
+      char *canon = gn_space_canonicalize (space, arch, &error);
+      g_assert_cmpstr (canon, ==, arch);
+      char *m = gn_space_mutate (space, arch, &rng, &error);
+      g_assert_no_error (error);
+      char *mc = gn_space_canonicalize (space, m, &error);
+      g_assert_cmpstr (mc, ==, m);
+      char *h = gn_space_hash (space, m, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (strlen (h), ==, 32);
+      same += strcmp (arch, m) == 0;
+      sizes[(int) sqrt (strchr (arch, ';') - arch)]++;
+      g_free (arch);
+      g_free (canon);
+      g_free (m);
+      g_free (mc);
+      g_free (h);
+    }
+  /* NB101's random_spec: a 7x7 matrix at p = 0.5 redrawn until valid
+   * favours small pruned cells (about 10% / 20% / 27% / 30% / 12% / 0.4%
+   * with 2..7 vertices) */
+  g_assert_cmpint (sizes[2], >, 25);
+  g_assert_cmpint (sizes[5], >, 110);
+  g_assert_cmpint (sizes[7], <, 10);
+  g_assert_cmpint (same, <, 250);
+  gn_space_free (space);
+}
+
+static void
+test_nb101_forward_backward (void)
+{
+  /* every op; 5 / 3 channels split over 3 outputs at C=4 (stack widths
+   * 4, 8, 16) so vertices are truncated; a max-pool vertex fed by a
+   * truncated vertex */
+  static const char *const archs[] = {
+    "0111000" "0000101" "0000010" "0000001" "0000001" "0000001" "0000000"
+    ";input|conv3x3-bn-relu|maxpool3x3|conv1x1-bn-relu|maxpool3x3"
+    "|conv3x3-bn-relu|output",
+    "01100" "00111" "00011" "00001" "00000"
+    ";input|conv1x1-bn-relu|conv3x3-bn-relu|maxpool3x3|output",
+    NB101_INCEPTION,
+  };
+  GnSpace *space = load_space ("nb101.lua");
+  const char *const small[] = { "C=4", "N=1", NULL };
+  for (gsize i = 0; i < G_N_ELEMENTS (archs); i++)
+    {
+      GnNet *net = build (space, archs[i], 2, FALSE, FALSE, small);
+      check_forward_backward (net, TRUE);
+      gn_net_free (net);
+    }
+  gn_space_free (space);
+}
+
+/* ------------------------------------------------------------------ */
+/* the sandbox                                                         */
+/* ------------------------------------------------------------------ */
+
+/* A minimal valid space; load_tiny() puts one more line of build() at
+ * line 14. */
+static const char tiny_head[] =
+  "local OPS = { 'a', 'b' }\n"                                  /*  1 */
+  "return {\n"                                                  /*  2 */
+  "  name = 'tiny',\n"                                          /*  3 */
+  "  genome = { genes = { { name = 'op', choices = OPS } } },\n" /*  4 */
+  "  sample = function (rng) return { rng:choice (OPS) } end,\n" /*  5 */
+  "  mutate = function (g, rng) return { rng:choice (OPS) } end,\n"
+  "  encode = function (g) return g[1] end,\n"                   /*  7 */
+  "  decode = function (s)\n"                                   /*  8 */
+  "    if s ~= 'a' and s ~= 'b' then error ('bad arch') end\n"   /*  9 */
+  "    return { s }\n"                                          /* 10 */
+  "  end,\n"                                                    /* 11 */
+  "  build = function (net, g, opts)\n"                         /* 12 */
+  "    local x = net:input ()\n";                               /* 13 */
+static const char tiny_tail[] =
+  "\n    for s = 0, 2 do net:tap (x, 'stage' .. s) end\n"
+  "  end,\n"
+  "}\n";
+
+static GnSpace *
+load_tiny (const char *line, GError **error)
+{
+  char *src = g_strconcat (tiny_head, line, tiny_tail, NULL);
+  GnSpace *space = gn_space_load_string ("tiny.lua", src, strlen (src),
+                                         error);
+  g_free (src);
+  return space;
+}
+
+/* Each broken space fails with a clear error at the right place. */
+static void
+test_sandbox_load_errors (void)
+{
+  static const struct {
+    const char *src;
+    int code;          /* GnSpaceError */
+    int line;          /* 0: no line */
+    const char *what;
+  } cases[] = {
+    { "local f = io.open ('/etc/passwd')\nreturn {}", GN_SPACE_ERROR_SCRIPT,
+      1, "global 'io'" },
+    { "\nos.execute ('touch /tmp/gennas-pwned')", GN_SPACE_ERROR_SCRIPT, 2,
+      "global 'os'" },
+    { "return load ('return 1')", GN_SPACE_ERROR_SCRIPT, 1, "global 'load'" },
+    { "dofile ('/etc/passwd')", GN_SPACE_ERROR_SCRIPT, 1, "global 'dofile'" },
+    { "require ('os')", GN_SPACE_ERROR_SCRIPT, 1, "global 'require'" },
+    { "local x = string.dump (print)", GN_SPACE_ERROR_SCRIPT, 1,
+      "field 'dump'" },
+    { "local x = math.random ()", GN_SPACE_ERROR_SCRIPT, 1,
+      "field 'random'" },
+    { "collectgarbage ()", GN_SPACE_ERROR_SCRIPT, 1, "collectgarbage" },
+    { "local t = debug.traceback ()", GN_SPACE_ERROR_SCRIPT, 1,
+      "global 'debug'" },
+    { "return {\n  name = 'x'\n  foo = 1\n}", GN_SPACE_ERROR_SCRIPT, 3,
+      "'}' expected" },
+    { "\x1bLua\x54\x00\x19\x93\r\n\x1a\n", GN_SPACE_ERROR_SCRIPT, 1,
+      "binary chunk" },
+    { "error ({})", GN_SPACE_ERROR_SCRIPT, 1, "table value" },
+    { "return 42", GN_SPACE_ERROR_INVALID, 0, "not number" },
+    { "return { name = 'x', colour = 'red' }", GN_SPACE_ERROR_INVALID, 0,
+      "unknown field 'colour'" },
+    { "return { name = 'x' }", GN_SPACE_ERROR_INVALID, 0,
+      "'sample' must be a function" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      GnSpace *space = gn_space_load_string ("bad.lua", cases[i].src,
+                                             strlen (cases[i].src), &error);
+      g_assert_null (space);
+      g_assert_error (error, GN_SPACE_ERROR, cases[i].code);
+      if (cases[i].line > 0)
+        assert_location (error, "bad.lua", cases[i].line);
+      else
+        g_assert_true (g_str_has_prefix (error->message, "bad.lua: "));
+      if (strstr (error->message, cases[i].what) == NULL)
+        g_error ("'%s' lacks '%s'", error->message, cases[i].what);
+      g_clear_error (&error);
+    }
+  g_assert_false (g_file_test ("/tmp/gennas-pwned", G_FILE_TEST_EXISTS));
+
+  GError *error = NULL;
+  g_assert_null (gn_space_load ("/nonexistent/space.lua", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO);
+  g_clear_error (&error);
+}
+
+static void
+test_sandbox_limits (void)
+{
+  static const struct {
+    const char *src;
+    int line;
+  } loops[] = {
+    { "local x = 0\nwhile true do x = x + 1 end", 2 },
+    /* pcall must not swallow the budget */
+    { "while true do\n  pcall (function () while true do end end)\nend", 2 },
+    { "xpcall (function () while true do end end,\n"
+      "        function (e) return e end)", 1 },
+  };
+  GnSpaceLimits limits = { .max_instructions = 2000000 };
+  for (gsize i = 0; i < G_N_ELEMENTS (loops); i++)
+    {
+      GError *error = NULL;
+      g_assert_null (gn_space_load_full ("loop.lua", loops[i].src,
+                                         strlen (loops[i].src), &limits,
+                                         &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT);
+      assert_location (error, "loop.lua", loops[i].line);
+      g_assert_nonnull (strstr (error->message, "instruction budget"));
+      g_assert_nonnull (strstr (error->message, "stack traceback"));
+      g_clear_error (&error);
+    }
+
+  static const struct {
+    const char *src;
+    int line;
+  } bombs[] = {
+    { "local t = {}\nfor i = 1, 1e9 do t[i] = { i } end", 2 },
+    { "local s = string.rep ('x', 1 << 30)", 1 },
+    { "local s = 'x'\nwhile true do s = s .. s end", 2 },
+    { "while true do\n  pcall (function () local t = {} "
+      "for i = 1, 1e9 do t[i] = i end end)\nend", 2 },
+  };
+  limits = (GnSpaceLimits) { .max_memory = 16 << 20 };
+  for (gsize i = 0; i < G_N_ELEMENTS (bombs); i++)
+    {
+      GError *error = NULL;
+      g_assert_null (gn_space_load_full ("bomb.lua", bombs[i].src,
+                                         strlen (bombs[i].src), &limits,
+                                         &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT);
+      assert_location (error, "bomb.lua", bombs[i].line);
+      g_assert_nonnull (strstr (error->message, "memory limit"));
+      g_clear_error (&error);
+    }
+
+  /* a limit hit inside a call: the space stays usable afterwards */
+  const char *src =
+    "return {\n"
+    "  name = 'slow',\n"
+    "  genome = { genes = { { name = 'x', choices = { 1 } } } },\n"
+    "  sample = function () return 1 end,\n"
+    "  mutate = function (g) return g end,\n"
+    "  encode = function (g) return tostring (g) end,\n"
+    "  decode = function (s)\n"
+    "    local t = {}\n"
+    "    if s == 'spin' then while true do end end\n"
+    "    if s == 'grow' then while true do t[#t + 1] = {} end end\n"
+    "    return 1\n"
+    "  end,\n"
+    "  build = function (net) end,\n"
+    "}\n";
+  GError *error = NULL;
+  limits = (GnSpaceLimits) { .max_memory = 16 << 20,
+                             .max_instructions = 1000000 };
+  GnSpace *space = gn_space_load_full ("slow.lua", src, strlen (src),
+                                       &limits, &error);
+  g_assert_no_error (error);
+  for (int round = 0; round < 3; round++)
+    {
+      g_assert_null (gn_space_canonicalize (space, "spin", &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT);
+      assert_location (error, "slow.lua", 9);
+      g_clear_error (&error);
+      g_assert_null (gn_space_canonicalize (space, "grow", &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT);
+      assert_location (error, "slow.lua", 10);
+      g_clear_error (&error);
+      char *ok = gn_space_canonicalize (space, "fine", &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (ok, ==, "1");
+      g_free (ok);
+    }
+  gn_space_free (space);
+}
+
+static void
+test_sandbox_build_errors (void)
+{
+  static const struct {
+    const char *line;
+    int code;          /* GnSpaceError */
+    const char *what;
+  } cases[] = {
+    { "    error ('no network today')", GN_SPACE_ERROR_SCRIPT,
+      "no network today" },
+    { "    x = net:conv { x, out = 4, k = 3, padding = 1 }",
+      GN_SPACE_ERROR_SCRIPT, "conv: unknown option 'padding'" },
+    { "    x = net:conv { x, k = 3 }", GN_SPACE_ERROR_SCRIPT,
+      "conv: option 'out' is required" },
+    { "    x = net:conv (x, { out = 4, k = 3, stride = 0 })",
+      GN_SPACE_ERROR_SCRIPT, "stride must be at least 1" },
+    { "    x = net:relu (99)", GN_SPACE_ERROR_SCRIPT,
+      "relu: node 99 does not exist" },
+    { "    x = net:add (x, net:maxpool (x, { k = 2 }))", GN_SPACE_ERROR_SCRIPT,
+      "add: " },
+    { "    x = net:bn (x, { affine = 1 })", GN_SPACE_ERROR_SCRIPT,
+      "option 'affine' must be a boolean" },
+    { "    net:tap (x, 'again') net:tap (x, 'again')", GN_SPACE_ERROR_SCRIPT,
+      "tap: " },
+    { "    x = net:relu (x, { inplace = true })", GN_SPACE_ERROR_SCRIPT,
+      "relu: takes no options" },
+    { "    x = net:zero (x, { c = 2, stride = 2 })", 0, NULL },
+    { "    x = net:linear (net:gap (x), 3, { bias = false })", 0, NULL },
+    { "    x = net:concat { x, net:identity (x) }", 0, NULL },
+    { "    x = net:resize (x, 8, 8)", 0, NULL },
+    { "    local n, c, h, w = net:shape (x)\n"
+      "    assert (n == 2 and c == 3 and h == 32 and w == 32)", 0, NULL },
+    { "    x = net:avgpool (x, { k = 3, stride = 1, pad = 1,"
+      " count_include_pad = false })", 0, NULL },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      GnSpace *space = load_tiny (cases[i].line, &error);
+      g_assert_no_error (error);
+      GnBuildOptions opts = { .batch = 2 };
+      GnNet *net = gn_space_build (space, "a", &opts, &error);
+      if (cases[i].what == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (net);
+          gn_net_free (net);
+        }
+      else
+        {
+          g_assert_null (net);
+          g_assert_error (error, GN_SPACE_ERROR, cases[i].code);
+          assert_location (error, "tiny.lua", 14);
+          if (strstr (error->message, cases[i].what) == NULL)
+            g_error ("'%s' lacks '%s'", error->message, cases[i].what);
+          g_clear_error (&error);
+        }
+      gn_space_free (space);
+    }
+
+  /* a build without the stage taps breaks the API */
+  GError *error = NULL;
+  GnSpace *space = load_tiny ("    do return end", &error);
+  g_assert_no_error (error);
+  GnBuildOptions opts = { .batch = 1 };
+  g_assert_null (gn_space_build (space, "a", &opts, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "no tap 'stage0'"));
+  g_clear_error (&error);
+  opts.classifier = TRUE;
+  gn_space_free (space);
+  space = load_tiny ("", &error);
+  g_assert_null (gn_space_build (space, "a", &opts, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "no tap 'logits'"));
+  g_clear_error (&error);
+  gn_space_free (space);
+}
+
+/* A script that keeps the builder or the generator past its call gets an
+ * error, not a dangling pointer. */
+static void
+test_sandbox_borrowed (void)
+{
+  const char *src =
+    "local kept_net, kept_rng\n"
+    "return {\n"
+    "  name = 'keeper',\n"
+    "  genome = { genes = { { name = 'x', choices = { 1 } } } },\n"
+    "  sample = function (rng)\n"
+    "    kept_rng = rng\n"
+    "    if kept_net then kept_net:relu (0) end\n"
+    "    return 1\n"
+    "  end,\n"
+    "  mutate = function (g) return g end,\n"
+    "  encode = function (g) return tostring (g) end,\n"
+    "  decode = function (s) if s == 'r' then kept_rng:int (1, 2) end\n"
+    "    return 1 end,\n"
+    "  build = function (net)\n"
+    "    kept_net = net\n"
+    "    for s = 0, 2 do net:tap (0, 'stage' .. s) end\n"
+    "  end,\n"
+    "}\n";
+  GError *error = NULL;
+  GnSpace *space = gn_space_load_string ("keeper.lua", src, strlen (src),
+                                         &error);
+  g_assert_no_error (error);
+  GnRng rng;
+  gn_rng_seed (&rng, 1);
+  char *s = gn_space_sample (space, &rng, &error);
+  g_assert_no_error (error);
+  g_free (s);
+  g_assert_null (gn_space_canonicalize (space, "r", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+  g_assert_nonnull (strstr (error->message, "keeper.lua:12:"));
+  g_assert_nonnull (strstr (error->message, "random generator is only"));
+  g_clear_error (&error);
+
+  GnBuildOptions opts = { .batch = 1 };
+  GnNet *net = gn_space_build (space, "1", &opts, &error);
+  g_assert_no_error (error);
+  gn_net_free (net);
+  g_assert_null (gn_space_sample (space, &rng, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_SCRIPT);
+  assert_location (error, "keeper.lua", 7);
+  g_assert_nonnull (strstr (error->message, "only usable inside build()"));
+  g_clear_error (&error);
+  gn_space_free (space);
+}
+
+static void
+test_sandbox_api_results (void)
+{
+  const char *src =
+    "return {\n"
+    "  name = 'liar',\n"
+    "  genome = { genes = { { name = 'x', choices = { 1, 2 } } },\n"
+    "             valid = function (g) return g < 3, 'too big' end },\n"
+    "  sample = function (rng) return 3 end,\n"
+    "  mutate = function (g) return nil end,\n"
+    "  encode = function (g)\n"
+    "    return g == 2 and {} or tostring (g) end,\n"
+    "  decode = function (s) return tonumber (s) end,\n"
+    "  hash = function (g) return 7 end,\n"
+    "  build = function (net) end,\n"
+    "}\n";
+  GError *error = NULL;
+  GnSpace *space = gn_space_load_string ("liar.lua", src, strlen (src),
+                                         &error);
+  g_assert_no_error (error);
+  GnRng rng;
+  gn_rng_seed (&rng, 1);
+
+  g_assert_null (gn_space_sample (space, &rng, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "too big"));
+  g_clear_error (&error);
+  g_assert_null (gn_space_mutate (space, "1", &rng, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+  assert_location (error, "liar.lua", 6);
+  g_clear_error (&error);
+  g_assert_null (gn_space_canonicalize (space, "2", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+  assert_location (error, "liar.lua", 7);
+  g_assert_nonnull (strstr (error->message, "must return a string"));
+  g_clear_error (&error);
+  g_assert_null (gn_space_canonicalize (space, "5", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+  g_assert_nonnull (strstr (error->message, "too big"));
+  g_clear_error (&error);
+  g_assert_null (gn_space_canonicalize (space, "x", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+  g_assert_nonnull (strstr (error->message, "decode() returned nil"));
+  g_clear_error (&error);
+  g_assert_null (gn_space_hash (space, "1", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_null (gn_space_benchmark (space));
+  g_assert_null (gn_space_get_benchmark (space, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  gn_space_free (space);
+}
+
+static void
+test_sandbox_print_and_helpers (void)
+{
+  GError *error = NULL;
+  GnSpace *space = load_tiny (
+    "    print ('hello', 1, nil)\n"
+    "    assert (gennas.md5 ('') == 'd41d8cd98f00b204e9800998ecf8427e')\n"
+    "    assert (#gennas.split ('a||b', '|') == 3)\n"
+    "    assert (select ('#', pcall (error, 'x')) == 2)\n"
+    "    local ok, v = pcall (function () return 5 end)\n"
+    "    assert (ok and v == 5)\n"
+    "    assert (getmetatable (net) == false)", &error);
+  g_assert_no_error (error);
+  GnBuildOptions opts = { .batch = 1 };
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+                         "tiny.lua: hello\t1\tnil");
+  GnNet *net = gn_space_build (space, "a", &opts, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  gn_net_free (net);
+  gn_space_free (space);
+}
+
+/* A bad space leaves the process and other spaces healthy. */
+static void
+test_sandbox_isolation (void)
+{
+  GnSpace *good = load_space ("nb201.lua");
+  GnSpaceLimits limits = { .max_memory = 8 << 20,
+                           .max_instructions = 1000000 };
+  for (int i = 0; i < 20; i++)
+    {
+      GError *error = NULL;
+      const char *src = i % 2 ? "local t = {} while true do t[#t+1] = {} end"
+                              : "while true do end";
+      g_assert_null (gn_space_load_full ("bad.lua", src, strlen (src),
+                                         &limits, &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT);
+      g_clear_error (&error);
+    }
+  GnRng rng;
+  gn_rng_seed (&rng, 3);
+  GError *error = NULL;
+  char *arch = gn_space_sample (good, &rng, &error);
+  g_assert_no_error (error);
+  GnNet *net = build (good, arch, 1, FALSE, FALSE, NULL);
+  gn_net_free (net);
+  g_free (arch);
+  gn_space_free (good);
+}
+
+static void
+test_benchmark_search (void)
+{
+  const char *head =
+    "return {\n"
+    "  name = 'bench',\n"
+    "  genome = { genes = { { name = 'x', choices = { 1 } } } },\n"
+    "  sample = function () return 1 end,\n"
+    "  mutate = function (g) return g end,\n"
+    "  encode = function (g) return '1' end,\n"
+    "  decode = function (s) return 1 end,\n"
+    "  build = function (net) end,\n"
+    "  benchmark = { file = '";
+  const char *tail = "', key = 'k', metrics = { 'm' } },\n}\n";
+  char *dir = g_dir_make_tmp ("gennas-space-XXXXXX", NULL);
+  char *csv = g_build_filename (dir, "mine.csv", NULL);
+  g_assert_true (g_file_set_contents (csv, "k,m\n1,0.5\n", -1, NULL));
+
+  char *text = g_strconcat (head, "mine.csv", tail, NULL);
+  GError *error = NULL;
+  GnSpace *space = gn_space_load_string ("/nowhere/spaces/b.lua", text,
+                                         strlen (text), &error);
+  g_assert_no_error (error);
+  g_assert_null (gn_space_get_benchmark (space, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "/nowhere/data"));
+  g_clear_error (&error);
+  gn_space_free (space);
+
+  g_setenv ("GENNAS_DATA_PATH", dir, TRUE);
+  space = gn_space_load_string ("/nowhere/spaces/b.lua", text, strlen (text),
+                                &error);
+  g_assert_no_error (error);
+  const GnBenchmark *b = gn_space_benchmark (space);
+  g_assert_nonnull (b);
+  g_assert_cmpstr (b->path, ==, csv);
+  g_assert_false (b->key_is_hash);
+  gn_space_free (space);
+  g_unsetenv ("GENNAS_DATA_PATH");
+  g_free (text);
+
+  /* a benchmark is a name inside the data folders */
+  text = g_strconcat (head, "../../etc/passwd", tail, NULL);
+  g_assert_null (gn_space_load_string ("b.lua", text, strlen (text),
+                                       &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_free (text);
+
+  g_remove (csv);
+  g_rmdir (dir);
+  g_free (csv);
+  g_free (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/space/nb201/params-macs", test_nb201_params_macs);
+  g_test_add_func ("/space/nb201/taps", test_nb201_taps);
+  g_test_add_func ("/space/nb201/cell-bn", test_nb201_cell_bn);
+  g_test_add_func ("/space/nb201/decode-errors", test_nb201_decode_errors);
+  g_test_add_func ("/space/nb201/sample-mutate", test_nb201_sample_mutate);
+  g_test_add_func ("/space/nb201/forward-backward",
+                   test_nb201_forward_backward);
+  g_test_add_func ("/space/nb101/hash", test_nb101_hash);
+  g_test_add_func ("/space/nb101/params", test_nb101_params);
+  g_test_add_func ("/space/nb101/specs", test_nb101_specs);
+  g_test_add_func ("/space/nb101/sample-mutate", test_nb101_sample_mutate);
+  g_test_add_func ("/space/nb101/forward-backward",
+                   test_nb101_forward_backward);
+  g_test_add_func ("/space/sandbox/load-errors", test_sandbox_load_errors);
+  g_test_add_func ("/space/sandbox/limits", test_sandbox_limits);
+  g_test_add_func ("/space/sandbox/build-errors", test_sandbox_build_errors);
+  g_test_add_func ("/space/sandbox/borrowed", test_sandbox_borrowed);
+  g_test_add_func ("/space/sandbox/api-results", test_sandbox_api_results);
+  g_test_add_func ("/space/sandbox/print-and-helpers",
+                   test_sandbox_print_and_helpers);
+  g_test_add_func ("/space/sandbox/isolation", test_sandbox_isolation);
+  g_test_add_func ("/space/benchmark-search", test_benchmark_search);
+  return g_test_run ();
+}
