@@ -1260,6 +1260,60 @@ test_benchmark_search (void)
   g_free (dir);
 }
 
+/* The worked example of docs/spaces.md runs as the document says. */
+static void
+test_doc_example (void)
+{
+  char *path = g_test_build_filename (G_TEST_DIST, "..", "docs", "spaces.md",
+                                      NULL);
+  char *doc = NULL;
+  g_assert_true (g_file_get_contents (path, &doc, NULL, NULL));
+  const char *start = strstr (doc, "```lua\n-- chain.lua");
+  g_assert_nonnull (start);
+  start += strlen ("```lua\n");
+  const char *end = strstr (start, "\n```\n");
+  g_assert_nonnull (end);
+
+  GError *error = NULL;
+  GnSpace *space = gn_space_load_string ("chain.lua", start, end - start + 1,
+                                         &error);
+  g_assert_no_error (error);
+  double combos;
+  g_assert_cmpuint (gn_space_n_genes (space, &combos), ==, 6);
+  g_assert_cmpfloat (combos, ==, 729.0);
+  GnRng rng;
+  gn_rng_seed (&rng, 7);
+  for (int i = 0; i < 50; i++)
+    {
+      char *arch = gn_space_sample (space, &rng, &error);
+      g_assert_no_error (error);
+      char *canon = gn_space_canonicalize (space, arch, &error);
+      g_assert_cmpstr (canon, ==, arch);
+      char *m = gn_space_mutate (space, arch, &rng, &error);
+      g_assert_no_error (error);
+      GnNet *net = build (space, m, 2, FALSE, FALSE, NULL);
+      gn_net_free (net);
+      g_free (arch);
+      g_free (canon);
+      g_free (m);
+    }
+  GnNet *net = build (space, "conv3x3*2-conv1x1*1-dil3x3*3", 1, TRUE, TRUE,
+                      NULL);
+  g_assert_cmpuint (gn_net_count_params (net), ==, 98906);
+  g_assert_cmpfloat (gn_net_count_macs (net), ==, 11190922.0);
+  gn_net_free (net);
+  g_assert_null (gn_space_canonicalize (space, "conv5x5*1-conv1x1*1-dil3x3*1",
+                                        &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+  g_assert_cmpstr (error->message, ==, "invalid architecture "
+                   "'conv5x5*1-conv1x1*1-dil3x3*1': not a valid architecture "
+                   "of this space (no kind0 conv5x5)");
+  g_clear_error (&error);
+  gn_space_free (space);
+  g_free (doc);
+  g_free (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1286,5 +1340,6 @@ main (int argc, char **argv)
                    test_sandbox_print_and_helpers);
   g_test_add_func ("/space/sandbox/isolation", test_sandbox_isolation);
   g_test_add_func ("/space/benchmark-search", test_benchmark_search);
+  g_test_add_func ("/space/doc-example", test_doc_example);
   return g_test_run ();
 }
