@@ -161,9 +161,14 @@ gboolean gn_space_has_hash (GnSpace *space);
  * @opts and the taps "stage0", "stage1", "stage2" (the three
  * classifier-free stage outputs GenNAS regresses from), plus "logits"
  * when @opts->classifier.  The caller may add nodes (heads) and then
- * compiles it.
+ * compiles it.  A tap may be a constant node (an NB201 cell of "none"
+ * only), which has no gradient: gn_net_grad() returns NULL for it.
  *
- * Returns: (transfer full): the network, or NULL with @error.
+ * Returns: (transfer full): the network, or NULL with @error:
+ * GN_SPACE_ERROR_ARCH for a malformed or invalid @arch, _SCRIPT or
+ * _LIMIT if build() failed, _INVALID if it made no stage tap (or no
+ * "logits" when asked for), _FAILED for an option that is not
+ * "key=value" or names a GnBuildOptions field.
  */
 GnNet *gn_space_build (GnSpace *space, const char *arch,
                        const GnBuildOptions *opts, GError **error);
