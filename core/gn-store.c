@@ -1,0 +1,1114 @@
+/* gn-store.c - the SQLite results store, see gn-store.h
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Durability.  The database runs in write-ahead-log mode with
+ * synchronous=NORMAL: a transaction is committed once its frames have been
+ * appended to the -wal file with write(2), i.e. once they are in the
+ * kernel's page cache, which outlives the process however it dies.  Only a
+ * power cut or a kernel crash can lose the last few commits (FULL would
+ * fsync after every evaluation, a price a search need not pay: an
+ * evaluation lost that way is merely computed again on --resume).  The
+ * WAL also gives a reader (`gennas export`) a consistent snapshot while a
+ * search keeps writing, and the busy timeout covers the short moments when
+ * two connections want the write lock at once.
+ *
+ * Identity and versions.  PRAGMA application_id marks the file as a
+ * gennas store and PRAGMA user_version holds SCHEMA_VERSION; both are set
+ * in the transaction that creates the tables.  A file is accepted only if
+ * it is empty (then the schema is created) or carries our id and a version
+ * we know; anything else is GN_STORE_ERROR_SCHEMA and is left untouched
+ * (not even its journal mode is changed).  A later schema would migrate
+ * older versions here, in check_schema().
+ *
+ * Sequence numbers.  gn_store_record() reads the next number and inserts
+ * the row inside one BEGIN IMMEDIATE transaction, so concurrent writers
+ * are serialised and a run's numbers are always 0 .. n-1 without gaps.
+ * Because of that invariant, the next number (the run's count) is read
+ * as max(seq) + 1, one descent of the primary-key index, instead of
+ * count(*), which would scan the whole run on every evaluation.
+ *
+ * Statements are prepared once, on first use, and kept in the store.
+ */
+#include "config.h"
+#include "gn-store.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <sqlite3.h>
+
+G_DEFINE_QUARK (gn-store-error-quark, gn_store_error)
+
+/* Bump when the schema changes, and teach check_schema() to migrate. */
+#define SCHEMA_VERSION 1
+/* 'gnas': PRAGMA application_id of every gennas store */
+#define APPLICATION_ID 0x676e6173
+/* long enough to outwait any single commit of another writer, short
+ * enough that a stuck lock is reported rather than hanging a search */
+#define BUSY_TIMEOUT_MS 10000
+
+static const char schema_sql[] =
+  "CREATE TABLE runs ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  created     TEXT NOT NULL,"
+  "  config_hash TEXT NOT NULL,"
+  "  config      TEXT NOT NULL,"          /* a JSON object */
+  "  status      TEXT NOT NULL"
+  ");"
+  "CREATE INDEX runs_by_config_hash ON runs (config_hash);"
+  "CREATE TABLE evals ("
+  "  run         INTEGER NOT NULL REFERENCES runs (id),"
+  "  seq         INTEGER NOT NULL,"
+  "  space       TEXT,"
+  "  arch        TEXT NOT NULL,"
+  "  proxy       TEXT,"
+  "  config_hash TEXT,"
+  "  seed        INTEGER NOT NULL,"
+  "  score       REAL,"                   /* NULL: NaN */
+  "  loss        REAL,"                   /* NULL: NaN, no loss */
+  "  status      TEXT,"
+  "  seconds     REAL,"                   /* NULL: NaN */
+  "  time        TEXT NOT NULL,"
+  "  cached      INTEGER NOT NULL,"
+  "  message     TEXT,"
+  "  PRIMARY KEY (run, seq),"
+  "  UNIQUE (run, arch)"
+  ");"
+  /* the cache lookup of gn_store_lookup() */
+  "CREATE INDEX evals_by_cache_key ON evals (space, arch, config_hash, seed);";
+
+#define EVAL_COLUMNS \
+  "run, seq, space, arch, proxy, config_hash, seed, score, loss, status, " \
+  "seconds, time, cached, message"
+
+typedef enum {
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_NEW_RUN,
+  STMT_FIND_RUN,
+  STMT_LATEST_RUN,
+  STMT_SET_STATUS,
+  STMT_RUN_EXISTS,
+  STMT_NEXT_SEQ,
+  STMT_INSERT_EVAL,
+  STMT_LOOKUP,
+  STMT_COUNT,
+  STMT_FOREACH_RUN,
+  STMT_FOREACH_ALL,
+  N_STMTS
+} Stmt;
+
+static const char *const stmt_sql[N_STMTS] = {
+  [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_ROLLBACK] = "ROLLBACK",
+  [STMT_NEW_RUN] =
+    "INSERT INTO runs (created, config_hash, config, status) "
+    "VALUES (?1, ?2, ?3, 'running')",
+  [STMT_FIND_RUN] =
+    "SELECT id, config FROM runs WHERE config_hash = ?1 "
+    "ORDER BY id DESC LIMIT 1",
+  [STMT_LATEST_RUN] = "SELECT id, config FROM runs ORDER BY id DESC LIMIT 1",
+  [STMT_SET_STATUS] = "UPDATE runs SET status = ?2 WHERE id = ?1",
+  [STMT_RUN_EXISTS] = "SELECT 1 FROM runs WHERE id = ?1",
+  /* = count(*) given gap-free numbers, see the top of the file */
+  [STMT_NEXT_SEQ] =
+    "SELECT coalesce(max(seq) + 1, 0) FROM evals WHERE run = ?1",
+  [STMT_INSERT_EVAL] =
+    "INSERT INTO evals (" EVAL_COLUMNS ") "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+  /* an original computation rather than an earlier cache hit, then the
+   * oldest: any reusable row has the same score, this makes it stable */
+  [STMT_LOOKUP] =
+    "SELECT " EVAL_COLUMNS " FROM evals "
+    "WHERE space = ?1 AND arch = ?2 AND config_hash = ?3 AND seed = ?4 "
+    "AND status IN ('ok', 'nonfinite') "
+    "ORDER BY cached, run, seq LIMIT 1",
+  [STMT_COUNT] = "SELECT count(*) FROM evals WHERE run = ?1",
+  [STMT_FOREACH_RUN] =
+    "SELECT " EVAL_COLUMNS " FROM evals WHERE run = ?1 ORDER BY run, seq",
+  [STMT_FOREACH_ALL] =
+    "SELECT " EVAL_COLUMNS " FROM evals ORDER BY run, seq",
+};
+
+struct _GnStore {
+  sqlite3 *db;
+  char *path;
+  sqlite3_stmt *stmts[N_STMTS];   /* prepared on first use, or NULL */
+  /* the strings of the last two lookups: a lookup fills one and clears
+   * it first, so its arguments may be the previous lookup's strings */
+  GStringChunk *lookup_strings[2];
+  guint lookup_flip;
+};
+
+/* ------------------------------------------------------------------ */
+/* helpers                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Sets a FAILED error from the connection's last message ("what" says
+ * what we were doing).  Always returns FALSE. */
+static gboolean
+set_sqlite_error (GnStore *store, GError **error, GnStoreError code,
+                  const char *what)
+{
+  g_set_error (error, GN_STORE_ERROR, code, "%s: %s: %s", store->path, what,
+               sqlite3_errmsg (store->db));
+  return FALSE;
+}
+
+/* Returns: (transfer none): the cached statement @id, reset and with no
+ * bindings, or NULL with @error. */
+static sqlite3_stmt *
+get_stmt (GnStore *store, Stmt id, GError **error)
+{
+  if (store->stmts[id] == NULL
+      && sqlite3_prepare_v3 (store->db, stmt_sql[id], -1,
+                             SQLITE_PREPARE_PERSISTENT, &store->stmts[id],
+                             NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                        "cannot prepare a statement");
+      return NULL;
+    }
+  return store->stmts[id];
+}
+
+/* Makes a statement ready for its next use.  Bindings are cleared too:
+ * they point at the caller's strings (SQLITE_STATIC), which are gone. */
+static void
+done_stmt (sqlite3_stmt *s)
+{
+  sqlite3_reset (s);
+  sqlite3_clear_bindings (s);
+}
+
+/* Runs one of BEGIN / COMMIT / ROLLBACK. */
+static gboolean
+run_simple (GnStore *store, Stmt id, const char *what, GError **error)
+{
+  sqlite3_stmt *s = get_stmt (store, id, error);
+  if (s == NULL)
+    return FALSE;
+  gboolean ok = sqlite3_step (s) == SQLITE_DONE;
+  if (!ok)
+    set_sqlite_error (store, error, GN_STORE_ERROR_FAILED, what);
+  done_stmt (s);
+  return ok;
+}
+
+/* Ends a failed write transaction.  SQLite has already rolled back by
+ * itself after some errors (a full disk, an I/O error): then there is
+ * nothing left to undo. */
+static void
+rollback (GnStore *store)
+{
+  if (!sqlite3_get_autocommit (store->db))
+    run_simple (store, STMT_ROLLBACK, "cannot roll back", NULL);
+}
+
+static int
+bind_text (sqlite3_stmt *s, int i, const char *text)
+{
+  /* a NULL pointer binds SQL NULL */
+  return sqlite3_bind_text (s, i, text, -1, SQLITE_STATIC);
+}
+
+static int
+bind_double (sqlite3_stmt *s, int i, double v)
+{
+  /* SQLite would turn a NaN into NULL by itself; say so explicitly, since
+   * column_double() relies on it to read NULL back as NAN */
+  return isnan (v) ? sqlite3_bind_null (s, i) : sqlite3_bind_double (s, i, v);
+}
+
+static double
+column_double (sqlite3_stmt *s, int i)
+{
+  return sqlite3_column_type (s, i) == SQLITE_NULL
+         ? NAN : sqlite3_column_double (s, i);
+}
+
+/* Fills @e from a row of EVAL_COLUMNS; the strings belong to @s. */
+static void
+read_eval (sqlite3_stmt *s, GnEval *e)
+{
+  e->run = sqlite3_column_int64 (s, 0);
+  e->seq = sqlite3_column_int64 (s, 1);
+  e->space = (const char *) sqlite3_column_text (s, 2);
+  e->arch = (const char *) sqlite3_column_text (s, 3);
+  e->proxy = (const char *) sqlite3_column_text (s, 4);
+  e->config_hash = (const char *) sqlite3_column_text (s, 5);
+  e->seed = sqlite3_column_int64 (s, 6);
+  e->score = column_double (s, 7);
+  e->loss = column_double (s, 8);
+  e->status = (const char *) sqlite3_column_text (s, 9);
+  e->seconds = column_double (s, 10);
+  e->time = (const char *) sqlite3_column_text (s, 11);
+  e->cached = sqlite3_column_int64 (s, 12) != 0;
+  e->message = (const char *) sqlite3_column_text (s, 13);
+}
+
+/* Returns: (transfer full): now in UTC, ISO 8601 with milliseconds
+ * ("2026-01-31T12:34:56.789Z"): fixed width, so it also sorts as text. */
+static char *
+now_utc (void)
+{
+  GDateTime *now = g_date_time_new_now_utc ();
+  char *date = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  char *stamp = g_strdup_printf ("%s.%03dZ", date,
+                                 g_date_time_get_microsecond (now) / 1000);
+  g_free (date);
+  g_date_time_unref (now);
+  return stamp;
+}
+
+/* Runs a one-off query returning one integer.  Returns the SQLite code of
+ * the failing call (SQLITE_OK on success), for check_schema() to tell a
+ * file that is not SQLite (SQLITE_NOTADB) from other failures. */
+static int
+query_int64 (GnStore *store, const char *sql, gint64 *value)
+{
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2 (store->db, sql, -1, &s, NULL);
+  if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_step (s);
+      if (rc == SQLITE_ROW)
+        {
+          *value = sqlite3_column_int64 (s, 0);
+          rc = SQLITE_OK;
+        }
+      else if (rc == SQLITE_DONE)
+        rc = SQLITE_ERROR;       /* our queries always return a row */
+    }
+  sqlite3_finalize (s);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* opening                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Checks the file is ours and of a version we read.  *@is_new is TRUE if
+ * it is empty and the schema still has to be created. */
+static gboolean
+check_schema (GnStore *store, gboolean *is_new, GError **error)
+{
+  gint64 app_id = 0, version = 0, n_objects = 0, n_ours = 0;
+  int rc;
+
+  /* the first reads of the file: this is where a file that is not a
+   * database at all shows */
+  if ((rc = query_int64 (store, "PRAGMA application_id", &app_id))
+      != SQLITE_OK
+      || (rc = query_int64 (store, "PRAGMA user_version", &version))
+      != SQLITE_OK
+      || (rc = query_int64 (store, "SELECT count(*) FROM sqlite_master",
+                            &n_objects)) != SQLITE_OK
+      || (rc = query_int64 (store,
+                            "SELECT count(*) FROM sqlite_master WHERE "
+                            "type = 'table' AND name IN ('runs', 'evals')",
+                            &n_ours)) != SQLITE_OK)
+    {
+      if ((rc & 0xff) == SQLITE_NOTADB)
+        g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_SCHEMA,
+                     "%s: not a gennas results store (not an SQLite "
+                     "database)", store->path);
+      else
+        set_sqlite_error (store, error,
+                          (rc & 0xff) == SQLITE_CANTOPEN
+                          || (rc & 0xff) == SQLITE_PERM
+                          ? GN_STORE_ERROR_OPEN : GN_STORE_ERROR_FAILED,
+                          "cannot read the store");
+      return FALSE;
+    }
+
+  *is_new = app_id == 0 && version == 0 && n_objects == 0;
+  if (*is_new)
+    return TRUE;
+  if (app_id != APPLICATION_ID)
+    {
+      g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_SCHEMA,
+                   "%s: not a gennas results store (an SQLite database "
+                   "holding other tables)", store->path);
+      return FALSE;
+    }
+  if (version > SCHEMA_VERSION)
+    {
+      g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_SCHEMA,
+                   "%s: written by a newer gennas (store schema %"
+                   G_GINT64_FORMAT ", this one reads up to %d)",
+                   store->path, version, SCHEMA_VERSION);
+      return FALSE;
+    }
+  if (version < 1 || n_ours != 2)
+    {
+      g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_SCHEMA,
+                   "%s: a damaged gennas results store (schema %"
+                   G_GINT64_FORMAT ", %" G_GINT64_FORMAT " of its 2 "
+                   "tables)", store->path, version, n_ours);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+configure (GnStore *store, GError **error)
+{
+  sqlite3_stmt *s = NULL;
+  gboolean ok = FALSE;
+
+  if (sqlite3_exec (store->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL)
+      != SQLITE_OK)
+    {
+      set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                        "cannot enable foreign keys");
+      goto out;
+    }
+
+  /* the pragma answers with the mode in force, which is not WAL if the
+   * file system cannot do it (no shared memory) */
+  if (sqlite3_prepare_v2 (store->db, "PRAGMA journal_mode = WAL", -1, &s,
+                          NULL) != SQLITE_OK
+      || sqlite3_step (s) != SQLITE_ROW)
+    {
+      set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                        "cannot switch to write-ahead logging");
+      goto out;
+    }
+  const char *mode = (const char *) sqlite3_column_text (s, 0);
+  const char *file = sqlite3_db_filename (store->db, "main");
+  /* an in-memory or temporary database has nothing to keep durable */
+  if (g_ascii_strcasecmp (mode ? mode : "", "wal") != 0
+      && !(file == NULL || file[0] == '\0'))
+    {
+      g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_OPEN,
+                   "%s: cannot use write-ahead logging here (journal mode "
+                   "stays '%s')", store->path, mode ? mode : "?");
+      goto out;
+    }
+
+  if (sqlite3_exec (store->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
+                    NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                        "cannot set the synchronous mode");
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  sqlite3_finalize (s);
+  return ok;
+}
+
+static gboolean
+create_schema (GnStore *store, GError **error)
+{
+  gboolean is_new = FALSE;
+
+  if (!run_simple (store, STMT_BEGIN, "cannot start a transaction", error))
+    return FALSE;
+  /* another process may have created it since check_schema() looked:
+   * decide again under the write lock */
+  if (!check_schema (store, &is_new, error))
+    goto fail;
+  if (is_new)
+    {
+      char *sql = g_strdup_printf ("%s PRAGMA application_id = %d; "
+                                   "PRAGMA user_version = %d;", schema_sql,
+                                   APPLICATION_ID, SCHEMA_VERSION);
+      int rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
+      g_free (sql);
+      if (rc != SQLITE_OK)
+        {
+          set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                            "cannot create the tables");
+          goto fail;
+        }
+    }
+  if (!run_simple (store, STMT_COMMIT, "cannot create the tables", error))
+    goto fail;
+  return TRUE;
+
+fail:
+  rollback (store);
+  return FALSE;
+}
+
+GnStore *
+gn_store_open (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  GnStore *store = g_new0 (GnStore, 1);
+  gboolean is_new = FALSE;
+  store->path = g_strdup (path);
+  store->lookup_strings[0] = g_string_chunk_new (256);
+  store->lookup_strings[1] = g_string_chunk_new (256);
+
+  /* NOMUTEX: a GnStore is used from one thread (see gn-store.h) */
+  int rc = sqlite3_open_v2 (path, &store->db,
+                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                            | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_OPEN,
+                   "%s: cannot open: %s", path,
+                   store->db ? sqlite3_errmsg (store->db)
+                             : sqlite3_errstr (rc));
+      goto fail;
+    }
+  /* SQLITE_CONSTRAINT_UNIQUE rather than SQLITE_CONSTRAINT: a duplicate
+   * architecture must be told from a missing run */
+  sqlite3_extended_result_codes (store->db, 1);
+  sqlite3_busy_timeout (store->db, BUSY_TIMEOUT_MS);
+
+  /* SQLite falls back to read-only when the file is write-protected;
+   * a store must be able to record */
+  if (sqlite3_db_readonly (store->db, "main") == 1)
+    {
+      g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_OPEN,
+                   "%s: cannot open for writing", path);
+      goto fail;
+    }
+
+  /* check before configuring, so that a foreign database is left exactly
+   * as it was */
+  if (!check_schema (store, &is_new, error)
+      || !configure (store, error)
+      || (is_new && !create_schema (store, error)))
+    goto fail;
+  return store;
+
+fail:
+  gn_store_close (store);
+  return NULL;
+}
+
+void
+gn_store_close (GnStore *store)
+{
+  if (store == NULL)
+    return;
+  for (int i = 0; i < N_STMTS; i++)
+    sqlite3_finalize (store->stmts[i]);
+  /* the last connection to close checkpoints the WAL into the database
+   * and removes the -wal file */
+  if (store->db != NULL && sqlite3_close (store->db) != SQLITE_OK)
+    g_warning ("%s: cannot close the store: %s", store->path,
+               sqlite3_errmsg (store->db));
+  g_string_chunk_free (store->lookup_strings[0]);
+  g_string_chunk_free (store->lookup_strings[1]);
+  g_free (store->path);
+  g_free (store);
+}
+
+char *
+gn_store_config_hash (const char *text)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+}
+
+/* ------------------------------------------------------------------ */
+/* runs                                                                */
+/* ------------------------------------------------------------------ */
+
+gboolean
+gn_store_new_run (GnStore *store, const char *config_json,
+                  const char *config_hash, gint64 *run, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (config_json != NULL && config_hash != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  sqlite3_stmt *s = get_stmt (store, STMT_NEW_RUN, error);
+  if (s == NULL)
+    return FALSE;
+  char *created = now_utc ();
+  gboolean ok = FALSE;
+  /* one statement in autocommit mode: its own committed transaction */
+  if (bind_text (s, 1, created) != SQLITE_OK
+      || bind_text (s, 2, config_hash) != SQLITE_OK
+      || bind_text (s, 3, config_json) != SQLITE_OK
+      || sqlite3_step (s) != SQLITE_DONE)
+    set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                      "cannot create a run");
+  else
+    {
+      if (run != NULL)
+        *run = sqlite3_last_insert_rowid (store->db);
+      ok = TRUE;
+    }
+  done_stmt (s);
+  g_free (created);
+  return ok;
+}
+
+gboolean
+gn_store_find_run (GnStore *store, const char *config_hash, gint64 *run,
+                   char **config_json, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  sqlite3_stmt *s = get_stmt (store, config_hash != NULL ? STMT_FIND_RUN
+                                                         : STMT_LATEST_RUN,
+                              error);
+  if (s == NULL)
+    return FALSE;
+  gboolean ok = FALSE;
+  int rc = config_hash != NULL ? bind_text (s, 1, config_hash) : SQLITE_OK;
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    {
+      if (run != NULL)
+        *run = sqlite3_column_int64 (s, 0);
+      if (config_json != NULL)
+        *config_json = g_strdup ((const char *) sqlite3_column_text (s, 1));
+      ok = TRUE;
+    }
+  else if (rc == SQLITE_DONE)
+    {
+      if (config_hash != NULL)
+        g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND,
+                     "%s: no run with configuration hash %s", store->path,
+                     config_hash);
+      else
+        g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND,
+                     "%s: no runs yet", store->path);
+    }
+  else
+    set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                      "cannot look up a run");
+  done_stmt (s);
+  return ok;
+}
+
+gboolean
+gn_store_set_run_status (GnStore *store, gint64 run, const char *status,
+                         GError **error)
+{
+  g_return_val_if_fail (store != NULL && status != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  sqlite3_stmt *s = get_stmt (store, STMT_SET_STATUS, error);
+  if (s == NULL)
+    return FALSE;
+  gboolean ok = FALSE;
+  if (sqlite3_bind_int64 (s, 1, run) != SQLITE_OK
+      || bind_text (s, 2, status) != SQLITE_OK
+      || sqlite3_step (s) != SQLITE_DONE)
+    set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                      "cannot set a run's status");
+  else if (sqlite3_changes (store->db) == 0)
+    g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND,
+                 "%s: no run %" G_GINT64_FORMAT, store->path, run);
+  else
+    ok = TRUE;
+  done_stmt (s);
+  return ok;
+}
+
+/* Returns FALSE with GN_STORE_ERROR_NOT_FOUND if @run does not exist. */
+static gboolean
+check_run (GnStore *store, gint64 run, GError **error)
+{
+  sqlite3_stmt *s = get_stmt (store, STMT_RUN_EXISTS, error);
+  if (s == NULL)
+    return FALSE;
+  gboolean ok = FALSE;
+  int rc = sqlite3_bind_int64 (s, 1, run);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    ok = TRUE;
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND,
+                 "%s: no run %" G_GINT64_FORMAT, store->path, run);
+  else
+    set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                      "cannot look up a run");
+  done_stmt (s);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* evaluations                                                         */
+/* ------------------------------------------------------------------ */
+
+static int
+bind_eval (sqlite3_stmt *s, const GnEval *e, gint64 seq, const char *time)
+{
+  int rc;
+  if ((rc = sqlite3_bind_int64 (s, 1, e->run)) != SQLITE_OK
+      || (rc = sqlite3_bind_int64 (s, 2, seq)) != SQLITE_OK
+      || (rc = bind_text (s, 3, e->space)) != SQLITE_OK
+      || (rc = bind_text (s, 4, e->arch)) != SQLITE_OK
+      || (rc = bind_text (s, 5, e->proxy)) != SQLITE_OK
+      || (rc = bind_text (s, 6, e->config_hash)) != SQLITE_OK
+      || (rc = sqlite3_bind_int64 (s, 7, e->seed)) != SQLITE_OK
+      || (rc = bind_double (s, 8, e->score)) != SQLITE_OK
+      || (rc = bind_double (s, 9, e->loss)) != SQLITE_OK
+      || (rc = bind_text (s, 10, e->status)) != SQLITE_OK
+      || (rc = bind_double (s, 11, e->seconds)) != SQLITE_OK
+      || (rc = bind_text (s, 12, time)) != SQLITE_OK
+      || (rc = sqlite3_bind_int (s, 13, e->cached ? 1 : 0)) != SQLITE_OK
+      || (rc = bind_text (s, 14, e->message)) != SQLITE_OK)
+    return rc;
+  return SQLITE_OK;
+}
+
+gboolean
+gn_store_record (GnStore *store, const GnEval *e, gint64 *seq,
+                 GError **error)
+{
+  g_return_val_if_fail (store != NULL && e != NULL, FALSE);
+  g_return_val_if_fail (e->arch != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  gboolean ok = FALSE, in_transaction = FALSE;
+  char *time = now_utc ();
+  sqlite3_stmt *s;
+  gint64 next = 0;
+  int rc;
+
+  /* IMMEDIATE takes the write lock now (waiting up to the busy timeout),
+   * so no other writer can take our sequence number between the read
+   * and the insert */
+  if (!run_simple (store, STMT_BEGIN, "cannot start a transaction", error))
+    goto out;
+  in_transaction = TRUE;
+
+  if ((s = get_stmt (store, STMT_NEXT_SEQ, error)) == NULL)
+    goto out;
+  rc = sqlite3_bind_int64 (s, 1, e->run);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (s);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                        "cannot number an evaluation");
+      done_stmt (s);
+      goto out;
+    }
+  next = sqlite3_column_int64 (s, 0);
+  done_stmt (s);
+
+  if ((s = get_stmt (store, STMT_INSERT_EVAL, error)) == NULL)
+    goto out;
+  rc = bind_eval (s, e, next, time);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (s);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_DUPLICATE,
+                 "%s: run %" G_GINT64_FORMAT " already has architecture %s",
+                 store->path, e->run, e->arch);
+  else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND,
+                 "%s: no run %" G_GINT64_FORMAT, store->path, e->run);
+  else if (rc != SQLITE_DONE)
+    set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                      "cannot record an evaluation");
+  done_stmt (s);
+  if (rc != SQLITE_DONE)
+    goto out;
+
+  if (!run_simple (store, STMT_COMMIT, "cannot commit an evaluation", error))
+    goto out;
+  in_transaction = FALSE;
+  if (seq != NULL)
+    *seq = next;
+  ok = TRUE;
+
+out:
+  if (in_transaction)
+    rollback (store);
+  g_free (time);
+  return ok;
+}
+
+static const char *
+chunk_dup (GStringChunk *chunk, const char *s)
+{
+  return s != NULL ? g_string_chunk_insert (chunk, s) : NULL;
+}
+
+gboolean
+gn_store_lookup (GnStore *store, const char *space, const char *arch,
+                 const char *config_hash, gint64 seed, GnEval *out)
+{
+  g_return_val_if_fail (store != NULL && arch != NULL && out != NULL,
+                        FALSE);
+
+  GError *error = NULL;
+  gboolean found = FALSE;
+  sqlite3_stmt *s = get_stmt (store, STMT_LOOKUP, &error);
+  int rc = SQLITE_OK;
+
+  GStringChunk *chunk = store->lookup_strings[store->lookup_flip ^= 1];
+  g_string_chunk_clear (chunk);
+  if (s != NULL)
+    {
+      if ((rc = bind_text (s, 1, space)) == SQLITE_OK
+          && (rc = bind_text (s, 2, arch)) == SQLITE_OK
+          && (rc = bind_text (s, 3, config_hash)) == SQLITE_OK
+          && (rc = sqlite3_bind_int64 (s, 4, seed)) == SQLITE_OK)
+        rc = sqlite3_step (s);
+      if (rc == SQLITE_ROW)
+        {
+          /* copied: the row's own strings die with the reset below */
+          read_eval (s, out);
+          out->space = chunk_dup (chunk, out->space);
+          out->arch = chunk_dup (chunk, out->arch);
+          out->proxy = chunk_dup (chunk, out->proxy);
+          out->config_hash = chunk_dup (chunk, out->config_hash);
+          out->status = chunk_dup (chunk, out->status);
+          out->time = chunk_dup (chunk, out->time);
+          out->message = chunk_dup (chunk, out->message);
+          found = TRUE;
+        }
+      else if (rc != SQLITE_DONE)
+        set_sqlite_error (store, &error, GN_STORE_ERROR_FAILED,
+                          "cannot look up a cached score");
+      done_stmt (s);
+    }
+  /* no GError in this call: a failed lookup only costs computing the
+   * score again, but it must not go unnoticed */
+  if (error != NULL)
+    {
+      g_warning ("%s", error->message);
+      g_error_free (error);
+    }
+  return found;
+}
+
+/* Returns: the number of evaluations of @run, or -1 (with a warning) if
+ * SQLite fails. */
+gint64
+gn_store_count (GnStore *store, gint64 run)
+{
+  g_return_val_if_fail (store != NULL, -1);
+
+  GError *error = NULL;
+  gint64 n = -1;
+  sqlite3_stmt *s = get_stmt (store, STMT_COUNT, &error);
+  if (s != NULL)
+    {
+      int rc = sqlite3_bind_int64 (s, 1, run);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_step (s);
+      if (rc == SQLITE_ROW)
+        n = sqlite3_column_int64 (s, 0);
+      else
+        set_sqlite_error (store, &error, GN_STORE_ERROR_FAILED,
+                          "cannot count evaluations");
+      done_stmt (s);
+    }
+  if (error != NULL)
+    {
+      g_warning ("%s", error->message);
+      g_error_free (error);
+    }
+  return n;
+}
+
+/* Returns TRUE on completion or if @fn returned FALSE to stop (that is
+ * not an error); FALSE with GN_STORE_ERROR_NOT_FOUND for a @run that does
+ * not exist.  @fn may look up, count and scan again (a nested scan gets
+ * its own statement).  It may also record, but the scan's read snapshot
+ * is then upgraded to a write, which SQLite refuses (SQLITE_BUSY) if
+ * another connection wrote since the scan began. */
+gboolean
+gn_store_foreach (GnStore *store, gint64 run, GnEvalFunc fn, gpointer user,
+                  GError **error)
+{
+  g_return_val_if_fail (store != NULL && fn != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (run >= 0 && !check_run (store, run, error))
+    return FALSE;
+
+  Stmt id = run >= 0 ? STMT_FOREACH_RUN : STMT_FOREACH_ALL;
+  sqlite3_stmt *s = get_stmt (store, id, error);
+  gboolean owned = FALSE, ok = FALSE;
+  int rc = SQLITE_OK;
+  if (s == NULL)
+    return FALSE;
+  /* a nested call (from @fn) must not reset the outer scan under it */
+  if (sqlite3_stmt_busy (s))
+    {
+      s = NULL;
+      if (sqlite3_prepare_v2 (store->db, stmt_sql[id], -1, &s, NULL)
+          != SQLITE_OK)
+        {
+          set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                            "cannot prepare a statement");
+          goto out;
+        }
+      owned = TRUE;
+    }
+
+  if (run >= 0)
+    rc = sqlite3_bind_int64 (s, 1, run);
+  /* one statement: one consistent snapshot, whatever is written while
+   * we read */
+  while (rc == SQLITE_OK && (rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      GnEval e;
+      read_eval (s, &e);
+      if (!fn (&e, user))
+        {
+          rc = SQLITE_DONE;
+          break;
+        }
+      rc = SQLITE_OK;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                        "cannot read the evaluations");
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  if (owned)
+    sqlite3_finalize (s);
+  else if (s != NULL)
+    done_stmt (s);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+/* export                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct {
+  FILE *out;
+  gboolean jsonl;
+  GString *line;
+  int write_errno;        /* non-zero once a write failed */
+} Export;
+
+/* The shortest of %.15g, %.16g, %.17g that reads back as @v: 0.1 stays
+ * "0.1", yet every double round-trips.  Locale-independent. */
+static void
+append_double (GString *out, double v)
+{
+  static const char *const formats[] = { "%.15g", "%.16g", "%.17g" };
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_ascii_formatd (buf, sizeof buf, formats[i], v);
+      if (g_ascii_strtod (buf, NULL) == v)
+        break;
+    }
+  g_string_append (out, buf);
+}
+
+/* CSV: NaN is an empty field (SQL NULL), infinities are "inf" and
+ * "-inf" as strtod() reads them */
+static void
+csv_double (GString *out, double v)
+{
+  if (isnan (v))
+    return;
+  if (isinf (v))
+    g_string_append (out, v > 0 ? "inf" : "-inf");
+  else
+    append_double (out, v);
+}
+
+/* RFC 4180: quoted if it holds a comma, a quote or a line break, quotes
+ * doubled.  NULL is an empty field and "" a quoted empty one, so readers
+ * that care (PostgreSQL's COPY) can tell them apart. */
+static void
+csv_string (GString *out, const char *s)
+{
+  if (s == NULL)
+    return;
+  if (s[0] != '\0' && strpbrk (s, ",\"\r\n") == NULL)
+    {
+      g_string_append (out, s);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (const char *p = s; *p; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* JSON numbers have no NaN or infinity: null */
+static void
+json_double (GString *out, double v)
+{
+  if (!isfinite (v))
+    g_string_append (out, "null");
+  else
+    append_double (out, v);
+}
+
+static void
+json_string (GString *out, const char *s)
+{
+  if (s == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  /* JSON text is UTF-8; SQLite stores whatever bytes it was given */
+  char *valid = NULL;
+  if (!g_utf8_validate (s, -1, NULL))
+    s = valid = g_utf8_make_valid (s, -1);
+  g_string_append_c (out, '"');
+  for (const guchar *p = (const guchar *) s; *p; p++)
+    switch (*p)
+      {
+      case '"': g_string_append (out, "\\\""); break;
+      case '\\': g_string_append (out, "\\\\"); break;
+      case '\b': g_string_append (out, "\\b"); break;
+      case '\f': g_string_append (out, "\\f"); break;
+      case '\n': g_string_append (out, "\\n"); break;
+      case '\r': g_string_append (out, "\\r"); break;
+      case '\t': g_string_append (out, "\\t"); break;
+      default:
+        if (*p < 0x20)
+          g_string_append_printf (out, "\\u%04x", *p);
+        else
+          g_string_append_c (out, (char) *p);
+      }
+  g_string_append_c (out, '"');
+  g_free (valid);
+}
+
+static void
+export_csv_row (const GnEval *e, GString *l)
+{
+  g_string_append_printf (l, "%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",",
+                          e->run, e->seq);
+  csv_string (l, e->space);
+  g_string_append_c (l, ',');
+  csv_string (l, e->arch);
+  g_string_append_c (l, ',');
+  csv_string (l, e->proxy);
+  g_string_append_c (l, ',');
+  csv_string (l, e->config_hash);
+  g_string_append_printf (l, ",%" G_GINT64_FORMAT ",", e->seed);
+  csv_double (l, e->score);
+  g_string_append_c (l, ',');
+  csv_double (l, e->loss);
+  g_string_append_c (l, ',');
+  csv_string (l, e->status);
+  g_string_append_c (l, ',');
+  csv_double (l, e->seconds);
+  g_string_append_c (l, ',');
+  csv_string (l, e->time);
+  g_string_append (l, e->cached ? ",1," : ",0,");
+  csv_string (l, e->message);
+  g_string_append_c (l, '\n');
+}
+
+static void
+export_jsonl_row (const GnEval *e, GString *l)
+{
+  g_string_append_printf (l, "{\"run\":%" G_GINT64_FORMAT ",\"seq\":%"
+                          G_GINT64_FORMAT ",\"space\":", e->run, e->seq);
+  json_string (l, e->space);
+  g_string_append (l, ",\"arch\":");
+  json_string (l, e->arch);
+  g_string_append (l, ",\"proxy\":");
+  json_string (l, e->proxy);
+  g_string_append (l, ",\"config_hash\":");
+  json_string (l, e->config_hash);
+  g_string_append_printf (l, ",\"seed\":%" G_GINT64_FORMAT ",\"score\":",
+                          e->seed);
+  json_double (l, e->score);
+  g_string_append (l, ",\"loss\":");
+  json_double (l, e->loss);
+  g_string_append (l, ",\"status\":");
+  json_string (l, e->status);
+  g_string_append (l, ",\"seconds\":");
+  json_double (l, e->seconds);
+  g_string_append (l, ",\"time\":");
+  json_string (l, e->time);
+  g_string_append (l, e->cached ? ",\"cached\":true" : ",\"cached\":false");
+  g_string_append (l, ",\"message\":");
+  json_string (l, e->message);
+  g_string_append (l, "}\n");
+}
+
+static gboolean
+export_row (const GnEval *e, gpointer user)
+{
+  Export *x = user;
+  g_string_truncate (x->line, 0);
+  if (x->jsonl)
+    export_jsonl_row (e, x->line);
+  else
+    export_csv_row (e, x->line);
+  errno = 0;
+  if (fwrite (x->line->str, 1, x->line->len, x->out) != x->line->len)
+    {
+      x->write_errno = errno != 0 ? errno : EIO;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+gn_store_export (GnStore *store, gint64 run, const char *format, FILE *out,
+                 GError **error)
+{
+  g_return_val_if_fail (store != NULL && format != NULL && out != NULL,
+                        FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  Export x = { out, FALSE, NULL, 0 };
+  gboolean ok = FALSE;
+
+  if (strcmp (format, "jsonl") == 0)
+    x.jsonl = TRUE;
+  else if (strcmp (format, "csv") != 0)
+    {
+      g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_FAILED,
+                   "unknown export format '%s' (csv or jsonl)", format);
+      return FALSE;
+    }
+  /* before the header: an unknown run writes nothing */
+  if (run >= 0 && !check_run (store, run, error))
+    return FALSE;
+
+  x.line = g_string_sized_new (256);
+  errno = 0;
+  if (!x.jsonl
+      && fputs ("run,seq,space,arch,proxy,config_hash,seed,score,loss,"
+                "status,seconds,time,cached,message\n", out) == EOF)
+    x.write_errno = errno != 0 ? errno : EIO;
+  if (x.write_errno == 0 && !gn_store_foreach (store, run, export_row, &x,
+                                               error))
+    goto out;
+  if (x.write_errno == 0 && fflush (out) != 0)
+    x.write_errno = errno != 0 ? errno : EIO;
+  if (x.write_errno != 0)
+    {
+      g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_FAILED,
+                   "%s: cannot write the export: %s", store->path,
+                   g_strerror (x.write_errno));
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  g_string_free (x.line, TRUE);
+  return ok;
+}
