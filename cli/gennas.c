@@ -18,6 +18,9 @@ static const struct {
     "train a small three-stage network to regress synthetic signals" },
   { "proxies", gn_cmd_proxies, "list the proxy plugins and their parameters" },
   { "score", gn_cmd_score, "score architectures with a proxy" },
+  { "rank", gn_cmd_rank, "rank a benchmark sample with a proxy: Spearman, "
+    "Kendall, top-10%" },
+  { "search", gn_cmd_search, "search a space for a good architecture" },
   { "space", gn_cmd_space, "check, sample, count and hash a search space" },
 };
 

@@ -17,6 +17,7 @@
  *   gn-plot.h    PNG charts: score-vs-accuracy scatters, trajectories
  *   gn-proxy.h   the proxy plugin ABI and its loader
  *   gn-workers.h worker processes that evaluate architectures
+ *   gn-search.h  regularized evolution and random search
  *   gn-store.h   the SQLite results store: every evaluation, durably
  *   gn-recipe.h  signal-basis recipes (Lua)
  */
@@ -37,6 +38,7 @@
 #include "gn-plot.h"
 #include "gn-proxy.h"
 #include "gn-workers.h"
+#include "gn-search.h"
 #include "gn-store.h"
 #include "gn-recipe.h"
 #undef GN_INSIDE_GENNAS_H

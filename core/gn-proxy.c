@@ -134,7 +134,8 @@ format_value (const GnProxyParamSpec *spec, const ParamValue *v)
     case GN_PROXY_PARAM_INT:
       return g_strdup_printf ("%" G_GINT64_FORMAT, v->i);
     case GN_PROXY_PARAM_DOUBLE:
-      return g_strdup (g_ascii_dtostr (buf, sizeof buf, v->d));
+      /* 12 significant digits: "0.1", not "0.10000000000000001" */
+      return g_strdup (g_ascii_formatd (buf, sizeof buf, "%.12g", v->d));
     case GN_PROXY_PARAM_BOOL:
       return g_strdup (v->b ? "true" : "false");
     case GN_PROXY_PARAM_STRING:

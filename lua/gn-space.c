@@ -34,6 +34,7 @@ struct _GnSpace {
   char *bench_key;
   gboolean bench_key_is_hash;
   char **bench_metrics;
+  char **bench_arch;
   /* ... and as found on disk */
   GnBenchmark *bench;
   char *bench_problem;         /* why @bench is NULL although declared */
@@ -159,7 +160,7 @@ static void
 load_benchmark (lua_State *L, GnSpace *sp, int t)
 {
   static const char *const keys[] = { "file", "key", "key_is_hash",
-                                      "metrics", NULL };
+                                      "metrics", "arch", NULL };
   int type = lua_getfield (L, t, "benchmark");
   if (type == LUA_TNIL)
     {
@@ -209,6 +210,33 @@ load_benchmark (lua_State *L, GnSpace *sp, int t)
         invalid (L, sp, "benchmark metric %I must be a column name", i);
       sp->bench_metrics[i - 1] = g_strdup (lua_tostring (L, -1));
       lua_pop (L, 1);
+    }
+
+  /* the columns that spell a row's architecture; by default the key */
+  type = lua_getfield (L, b, "arch");
+  if (type == LUA_TNIL)
+    {
+      if (sp->bench_key_is_hash)
+        invalid (L, sp, "a benchmark keyed by hash must name the columns "
+                 "that spell a row's architecture (arch = { ... })");
+      sp->bench_arch = g_new0 (char *, 2);
+      sp->bench_arch[0] = g_strdup (sp->bench_key);
+    }
+  else
+    {
+      if (type != LUA_TTABLE || luaL_len (L, -1) < 1 || luaL_len (L, -1) > 64)
+        invalid (L, sp, "the benchmark's arch must list 1 to 64 columns");
+      int a = lua_gettop (L);
+      lua_Integer na = luaL_len (L, a);
+      sp->bench_arch = g_new0 (char *, na + 1);
+      for (lua_Integer i = 1; i <= na; i++)
+        {
+          if (lua_geti (L, a, i) != LUA_TSTRING)
+            invalid (L, sp, "benchmark arch column %I must be a column name",
+                     i);
+          sp->bench_arch[i - 1] = g_strdup (lua_tostring (L, -1));
+          lua_pop (L, 1);
+        }
     }
   lua_settop (L, b - 1);
 }
@@ -296,6 +324,7 @@ resolve_benchmark (GnSpace *sp)
       sp->bench->key_column = g_strdup (sp->bench_key);
       sp->bench->key_is_hash = sp->bench_key_is_hash;
       sp->bench->metrics = g_strdupv (sp->bench_metrics);
+      sp->bench->arch_columns = g_strdupv (sp->bench_arch);
     }
   else
     {
@@ -373,6 +402,7 @@ benchmark_free (GnBenchmark *b)
   g_free (b->path);
   g_free (b->key_column);
   g_strfreev (b->metrics);
+  g_strfreev (b->arch_columns);
   g_free (b);
 }
 
@@ -387,6 +417,7 @@ gn_space_free (GnSpace *space)
   g_free (space->bench_file);
   g_free (space->bench_key);
   g_strfreev (space->bench_metrics);
+  g_strfreev (space->bench_arch);
   benchmark_free (space->bench);
   g_free (space->bench_problem);
   g_free (space);

@@ -84,13 +84,17 @@ typedef struct {
  *
  * The ground-truth table a space names: a CSV file shipped in data/,
  * the column holding the key (the canonical string, or the hash when
- * @key_is_hash), and the metric columns (e.g. "cifar10_test").
+ * @key_is_hash), the metric columns (e.g. "cifar10_test"), and the
+ * columns whose values, joined with ';', spell a row's architecture
+ * (gn_space_canonicalize() accepts it): the key column itself unless the
+ * space says otherwise (NB101: adjacency and ops).
  */
 typedef struct {
   char *path;                  /* resolved absolute path                */
   char *key_column;
   gboolean key_is_hash;
   char **metrics;              /* NULL-terminated                       */
+  char **arch_columns;         /* NULL-terminated, at least one         */
 } GnBenchmark;
 
 /**

@@ -511,6 +511,7 @@ return {
     file = "nb101.csv",
     key = "nb101_hash",
     key_is_hash = true,
+    arch = { "adjacency_rowmajor", "ops" },
     metrics = { "acc_108ep" },
   },
 }

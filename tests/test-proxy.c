@@ -128,7 +128,8 @@ test_params (void)
   g_assert_cmpint (gn_proxy_params_int (p, "count"), ==, 7);
   g_assert_true (gn_proxy_params_bool (p, "flag"));
   char *canon = gn_proxy_params_canonical (p);
-  g_assert_cmpstr (canon, ==, "scale=0.5;label=hello world;count=7;flag=true");
+  g_assert_cmpstr (canon, ==, "scale=0.5;label=hello world;count=7;flag=true;"
+                   "delay=0;crash_on=");
   g_free (canon);
   gn_proxy_params_free (p);
 
@@ -173,7 +174,8 @@ test_instance (void)
   GnProxy *proxy = gn_proxy_new (d, &ctx, params, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (gn_proxy_config (proxy), ==,
-                   "crashy:scale=2;label=x;count=3;flag=false");
+                   "crashy:scale=2;label=x;count=3;flag=false;delay=0;"
+                   "crash_on=");
 
   GnProxyResult r;
   g_assert_true (gn_proxy_score (proxy, "abcd", &r, &error));

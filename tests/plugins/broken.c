@@ -11,9 +11,13 @@
  *   BROKEN_SIZE         a struct_size that cuts off destroy
  *   BROKEN_PARAM        a default outside its own range
  *   BROKEN_NAME         calls itself something other than its file
- *   CRASHY              segfaults on architectures containing "crash",
- *                       aborts on "abort", loops on "hang", fails with a
- *                       GError on "error"
+ *   CRASHY              segfaults on architectures containing "crash" (or
+ *                       the crash_on parameter, if set), aborts on
+ *                       "abort", loops on "hang", fails with a GError on
+ *                       "error"
+ *
+ * Every variant sleeps `delay` seconds per evaluation, so tests can kill a
+ * search in the middle.
  */
 #include "config.h"
 #include "gennas.h"
@@ -37,11 +41,15 @@ static const GnProxyParamSpec params[] = {
   { "label", GN_PROXY_PARAM_STRING, "x", 0, 0, "a string" },
   { "count", GN_PROXY_PARAM_INT, "3", 1, 10, "an integer" },
   { "flag", GN_PROXY_PARAM_BOOL, "false", 0, 0, "a boolean" },
+  { "delay", GN_PROXY_PARAM_DOUBLE, "0", 0, 60, "seconds per evaluation" },
+  { "crash_on", GN_PROXY_PARAM_STRING, "", 0, 0,
+    "segfault on architectures containing this" },
   { NULL }
 };
 
 typedef struct {
-  double scale;
+  double scale, delay;
+  char *crash_on;
 } Good;
 
 static gpointer
@@ -50,6 +58,8 @@ good_create (const GnProxyContext *ctx, const GnProxyParams *p,
 {
   Good *g = g_new0 (Good, 1);
   g->scale = gn_proxy_params_double (p, "scale");
+  g->delay = gn_proxy_params_double (p, "delay");
+  g->crash_on = g_strdup (gn_proxy_params_string (p, "crash_on"));
   return g;
 }
 
@@ -57,8 +67,11 @@ static gboolean
 good_score (gpointer self, const char *arch, GnProxyResult *result,
             GError **error)
 {
+  Good *g = self;
+  if (g->delay > 0)
+    g_usleep ((gulong) (g->delay * 1e6));
 #ifdef CRASHY
-  if (strstr (arch, "crash"))
+  if (strstr (arch, "crash") || (*g->crash_on && strstr (arch, g->crash_on)))
     raise (SIGSEGV);
   if (strstr (arch, "abort"))
     abort ();
@@ -72,7 +85,7 @@ good_score (gpointer self, const char *arch, GnProxyResult *result,
       return FALSE;
     }
 #endif
-  result->score = ((Good *) self)->scale * (double) strlen (arch);
+  result->score = g->scale * (double) strlen (arch);
   result->loss = 0.0;
   return TRUE;
 }
@@ -80,7 +93,9 @@ good_score (gpointer self, const char *arch, GnProxyResult *result,
 static void
 good_destroy (gpointer self)
 {
-  g_free (self);
+  Good *g = self;
+  g_free (g->crash_on);
+  g_free (g);
 }
 
 static const GnProxyDesc desc = {

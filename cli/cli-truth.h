@@ -1,0 +1,27 @@
+/* cli-truth.h - ground truth for the architectures a command reports
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Looks architectures up in the space's benchmark table (by canonical
+ * string, or by hash where the table is keyed so), for `search` and
+ * `plot` to print true accuracies next to proxy scores.
+ */
+#ifndef GN_CLI_TRUTH_H
+#define GN_CLI_TRUTH_H
+
+#include "gennas.h"
+
+typedef struct _GnCliTruth GnCliTruth;
+
+/* @metric: (nullable): the column; NULL means the table's first metric.
+ * Returns NULL (and sets @error if given) when the space has no table. */
+GnCliTruth *gn_cli_truth_new (GnSpace *space, const char *metric,
+                              GError **error);
+void        gn_cli_truth_free (GnCliTruth *t);
+/* NAN when the architecture is not in the table. */
+double      gn_cli_truth_of (GnCliTruth *t, const char *arch);
+/* The largest value of the metric over the whole table. */
+double      gn_cli_truth_optimum (GnCliTruth *t);
+const char *gn_cli_truth_metric (GnCliTruth *t);
+
+#endif /* GN_CLI_TRUTH_H */

@@ -1,0 +1,345 @@
+/* cmd-search.c - `gennas search`: find an architecture, end to end
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Loads the space and the proxy, opens the store, starts (or resumes) a
+ * run and drives the search with a pool of worker processes; every result
+ * is committed to the store as it arrives.  The report names the best
+ * architecture and, when the space has a benchmark table, its true
+ * accuracy against the table's optimum.
+ */
+#include "config.h"
+#include "cli.h"
+#include "cli-common.h"
+#include "cli-truth.h"
+
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+  char *proxy, *recipe, *algo, *db, *data, *on_failure;
+  char **params;
+  int budget, population, tournament, workers;
+  gint64 seed;
+  double max_seconds, timeout;
+  gboolean resume, no_cache;
+} SearchOptions;
+
+typedef struct {
+  gboolean tty;
+  gint64 t0;
+  int start;              /* evaluations restored before this process */
+  GnCliTruth *truth;      /* (nullable) */
+} Progress;
+
+static void
+on_progress (const GnEval *e, int done, int budget, GnSearch *search,
+             gpointer user)
+{
+  Progress *p = user;
+  const char *best_arch = NULL;
+  double best = NAN;
+  gn_search_best (search, &best_arch, &best);
+  double elapsed = (g_get_monotonic_time () - p->t0) / 1e6;
+  int fresh = done - p->start;
+  double eta = fresh > 0 ? elapsed / fresh * (budget - done) : 0;
+  if (p->tty)
+    {
+      int width = 24, fill = budget ? MIN (width, done * width / budget) : 0;
+      fprintf (stderr, "\r\033[K[%.*s%*s] %d/%d  best %.5g", fill,
+               "########################", width - fill, "", done, budget,
+               best);
+      if (p->truth && best_arch)
+        fprintf (stderr, " (truth %.2f)", gn_cli_truth_of (p->truth,
+                                                            best_arch));
+      fprintf (stderr, "  %.0f s, ETA %.0f s", elapsed, eta);
+      if (done >= budget)
+        fputc ('\n', stderr);
+    }
+  else
+    fprintf (stderr, "eval %d/%d %s score=%.6g%s best=%.6g %.1fs %s\n", done,
+             budget, e->status, e->score, e->cached ? " (cached)" : "", best,
+             e->seconds, e->arch);
+  if (strcmp (e->status, "ok") != 0 && strcmp (e->status, "nonfinite") != 0
+      && p->tty)
+    fprintf (stderr, "\n%s: %s: %s\n", e->arch, e->status,
+             e->message ? e->message : "");
+}
+
+/* The run's identity: what --resume matches on.  The budget, the workers,
+ * the time limit and the cache switch may change between sessions. */
+static char *
+run_config (const SearchOptions *o, GnCliProxy *p, const char *space_path,
+            char **hash)
+{
+  char *space_sum = NULL, *src = NULL;
+  gsize len = 0;
+  if (g_file_get_contents (space_path, &src, &len, NULL))
+    space_sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                             (const guchar *) src, len);
+  g_free (src);
+  GString *id = g_string_new (NULL);
+  g_string_append_printf (id, "space=%s;space_sha256=%s;algo=%s;population=%d;"
+                          "tournament=%d;seed=%" G_GINT64_FORMAT ";proxy=%s;"
+                          "on_failure=%s", gn_space_name (p->space),
+                          space_sum ? space_sum : "?", o->algo, o->population,
+                          o->tournament, o->seed, gn_proxy_config (p->proxy),
+                          o->on_failure);
+  *hash = gn_store_config_hash (id->str);
+  char *esc_id = g_strescape (id->str, NULL);
+  char *esc_path = g_strescape (space_path, NULL);
+  char *json = g_strdup_printf (
+    "{\"space\": \"%s\", \"space_file\": \"%s\", \"algo\": \"%s\", "
+    "\"population\": %d, \"tournament\": %d, \"seed\": %" G_GINT64_FORMAT ", "
+    "\"budget\": %d, \"workers\": %d, \"max_seconds\": %g, "
+    "\"proxy\": \"%s\", \"identity\": \"%s\"}",
+    gn_space_name (p->space), esc_path, o->algo, o->population, o->tournament,
+    o->seed, o->budget, o->workers, o->max_seconds,
+    gn_proxy_desc (p->proxy)->name, esc_id);
+  g_free (esc_id);
+  g_free (esc_path);
+  g_free (space_sum);
+  g_string_free (id, TRUE);
+  return json;
+}
+
+typedef struct {
+  GnSearch *search;
+  int n;
+} Restore;
+
+static gboolean
+restore_one (const GnEval *e, gpointer user)
+{
+  Restore *r = user;
+  gboolean failed = strcmp (e->status, "ok") != 0
+                    && strcmp (e->status, "nonfinite") != 0;
+  gn_search_restore (r->search, e->arch, e->score, failed);
+  r->n++;
+  return TRUE;
+}
+
+int
+gn_cmd_search (int argc, char **argv)
+{
+  SearchOptions o = { .budget = 100, .population = 50, .tournament = 10,
+                      .workers = (int) g_get_num_processors (), .seed = 1 };
+  GOptionEntry entries[] = {
+    { "proxy", 'p', 0, G_OPTION_ARG_STRING, &o.proxy,
+      "the proxy plugin (default: regression)", "NAME" },
+    { "recipe", 'r', 0, G_OPTION_ARG_STRING, &o.recipe,
+      "the regression proxy's signal recipe (default: combo)", "NAME" },
+    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.params,
+      "set a proxy parameter (repeatable; see `gennas proxies`)",
+      "NAME=VALUE" },
+    { "algo", 'a', 0, G_OPTION_ARG_STRING, &o.algo,
+      "rea (regularized evolution, default) or random", "ALGO" },
+    { "budget", 'b', 0, G_OPTION_ARG_INT, &o.budget,
+      "evaluations in the run (default 100)", "N" },
+    { "max-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &o.max_seconds,
+      "stop proposing after this much wall time (default: none)", "SEC" },
+    { "population", 'P', 0, G_OPTION_ARG_INT, &o.population,
+      "evolution's population (default 50)", "P" },
+    { "tournament", 'S', 0, G_OPTION_ARG_INT, &o.tournament,
+      "evolution's tournament sample (default 10)", "S" },
+    { "workers", 'w', 0, G_OPTION_ARG_INT, &o.workers,
+      "evaluations in parallel, one process each (default: the cores)", "W" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed,
+      "seed of the search and of the proxy's task (default 1)", "S" },
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &o.db,
+      "the results store (default: gennas.db)", "FILE" },
+    { "resume", 0, 0, G_OPTION_ARG_NONE, &o.resume,
+      "continue the latest run with this configuration", NULL },
+    { "no-cache", 0, 0, G_OPTION_ARG_NONE, &o.no_cache,
+      "evaluate even what the store already knows", NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o.timeout,
+      "seconds one evaluation may take (default: no limit)", "SEC" },
+    { "on-failure", 0, 0, G_OPTION_ARG_STRING, &o.on_failure,
+      "a failed evaluation scores worst (default) or is resampled",
+      "worst|resample" },
+    { "data", 0, 0, G_OPTION_ARG_STRING, &o.data,
+      "image set: cifar10 (default) or fashion-mnist", "SET" },
+    { NULL }
+  };
+  GOptionContext *ctx = g_option_context_new ("SPACE.lua - search the space "
+                                              "for a good architecture");
+  g_option_context_set_summary (ctx,
+    "Regularized evolution (or random search) over a Lua search space,\n"
+    "scoring candidates with a proxy plugin in parallel worker processes.\n"
+    "Every evaluation is committed to the store as it arrives: a killed\n"
+    "search continues with --resume, and a score already known for the\n"
+    "same space, architecture and proxy configuration is reused. The last\n"
+    "line is\n"
+    "  best=ARCH score=X truth=Y evaluations=N\n"
+    "where truth is the architecture's accuracy in the space's benchmark\n"
+    "table (nan without one).");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  gboolean parsed = gn_cli_parse (ctx, "search", &argc, &argv);
+  g_option_context_free (ctx);
+
+  int status = 2;
+  GError *error = NULL;
+  GnCliProxy p = { 0 };
+  GnStore *store = NULL;
+  GnSearch *search = NULL;
+  GnWorkers *workers = NULL;
+  GnCliTruth *truth = NULL;
+  char *json = NULL, *hash = NULL, *config_hash = NULL;
+  GPtrArray *params = g_ptr_array_new_with_free_func (g_free);
+
+  if (!parsed)
+    goto out;
+  if (argc != 2)
+    {
+      gn_cli_error ("search", "give exactly one space file (try --help)");
+      goto out;
+    }
+  if (o.algo == NULL)
+    o.algo = g_strdup ("rea");
+  if (o.on_failure == NULL)
+    o.on_failure = g_strdup ("worst");
+  GnSearchConfig cfg = { .population = o.population,
+                         .tournament = o.tournament, .seed = (guint64) o.seed };
+  if (strcmp (o.algo, "rea") == 0)
+    cfg.algo = GN_SEARCH_REA;
+  else if (strcmp (o.algo, "random") == 0)
+    cfg.algo = GN_SEARCH_RANDOM;
+  else
+    {
+      gn_cli_error ("search", "--algo must be rea or random, not '%s'",
+                    o.algo);
+      goto out;
+    }
+  if (strcmp (o.on_failure, "worst") == 0)
+    cfg.on_failure = GN_FAILURE_WORST;
+  else if (strcmp (o.on_failure, "resample") == 0)
+    cfg.on_failure = GN_FAILURE_RESAMPLE;
+  else
+    {
+      gn_cli_error ("search", "--on-failure must be worst or resample");
+      goto out;
+    }
+  if (o.budget < 1 || o.workers < 1)
+    {
+      gn_cli_error ("search", "--budget and --workers must be >= 1");
+      goto out;
+    }
+
+  status = 1;
+  gn_cli_single_thread ();
+  for (char **a = o.params; a && *a; a++)
+    g_ptr_array_add (params, g_strdup (*a));
+  if (o.recipe)
+    g_ptr_array_add (params, g_strdup_printf ("recipe=%s", o.recipe));
+  g_ptr_array_add (params, NULL);
+  if (!gn_cli_proxy_open (&p, argv[1], o.proxy ? o.proxy : "regression",
+                          (char **) params->pdata, o.data, (guint64) o.seed,
+                          &error))
+    goto fail;
+  store = gn_store_open (o.db ? o.db : "gennas.db", &error);
+  if (store == NULL)
+    goto fail;
+  search = gn_search_new (p.space, &cfg, &error);
+  if (search == NULL)
+    goto fail;
+  truth = gn_cli_truth_new (p.space, NULL, NULL);   /* NULL without a table */
+
+  json = run_config (&o, &p, argv[1], &hash);
+  gint64 run = -1;
+  Restore restored = { search, 0 };
+  if (o.resume && gn_store_find_run (store, hash, &run, NULL, NULL))
+    {
+      if (!gn_store_foreach (store, run, restore_one, &restored, &error))
+        goto fail;
+      gn_search_restored (search);
+      fprintf (stderr, "gennas search: resuming run %" G_GINT64_FORMAT
+               " with %d evaluations recorded\n", run, restored.n);
+    }
+  else
+    {
+      if (o.resume)
+        fprintf (stderr, "gennas search: no run with this configuration in "
+                 "%s; starting a new one\n", o.db ? o.db : "gennas.db");
+      if (!gn_store_new_run (store, json, hash, &run, &error))
+        goto fail;
+    }
+  gn_store_set_run_status (store, run, "running", NULL);
+  config_hash = gn_store_config_hash (gn_proxy_config (p.proxy));
+
+  fprintf (stderr, "gennas search: %s on %s, proxy %s, budget %d, %d "
+           "worker(s), store %s (run %" G_GINT64_FORMAT ")\n",
+           cfg.algo == GN_SEARCH_REA ? "regularized evolution" : "random search",
+           gn_space_name (p.space), gn_proxy_desc (p.proxy)->name, o.budget,
+           o.workers, o.db ? o.db : "gennas.db", run);
+  workers = gn_workers_new (o.workers, gn_cli_proxy_work, &p, o.timeout,
+                            &error);
+  if (workers == NULL)
+    goto fail;
+  Progress prog = { .tty = isatty (STDERR_FILENO),
+                    .t0 = g_get_monotonic_time (),
+                    .start = gn_search_n_counted (search), .truth = truth };
+  GnSearchDrive drive = {
+    .store = store, .run = run, .space_name = gn_space_name (p.space),
+    .proxy_name = gn_proxy_desc (p.proxy)->name, .config_hash = config_hash,
+    .seed = o.seed, .budget = o.budget, .max_seconds = o.max_seconds,
+    .use_cache = !o.no_cache, .progress = on_progress,
+    .progress_data = &prog };
+  if (!gn_search_drive (search, workers, &drive, &error))
+    goto fail;
+  gn_workers_free (workers);
+  workers = NULL;
+  int done = gn_search_n_counted (search);
+  gn_store_set_run_status (store, run, done >= o.budget ? "finished"
+                                                        : "stopped", NULL);
+  if (prog.tty && done < o.budget)
+    fputc ('\n', stderr);
+
+  const char *best_arch = NULL;
+  double best = NAN;
+  if (!gn_search_best (search, &best_arch, &best))
+    {
+      gn_cli_error ("search", "no evaluation succeeded");
+      printf ("best=none score=nan truth=nan evaluations=%d\n", done);
+      goto out;
+    }
+  double t = truth ? gn_cli_truth_of (truth, best_arch) : NAN;
+  printf ("search finished: %d evaluations (%d restored), %.0f s\n", done,
+          restored.n, (g_get_monotonic_time () - prog.t0) / 1e6);
+  printf ("best architecture: %s\n", best_arch);
+  printf ("proxy score:       %.6g\n", best);
+  if (truth)
+    {
+      double opt = gn_cli_truth_optimum (truth);
+      printf ("true %s: %.4g (the table's best: %.4g; regret %.4g)\n",
+              gn_cli_truth_metric (truth), t, opt, opt - t);
+    }
+  printf ("best=%s score=%.6g truth=%.6g evaluations=%d\n", best_arch, best,
+          t, done);
+  status = done >= o.budget ? 0 : 1;
+  goto out;
+
+fail:
+  if (isatty (STDERR_FILENO))
+    fputc ('\n', stderr);
+  gn_cli_error ("search", "%s", error->message);
+out:
+  g_clear_error (&error);
+  gn_workers_free (workers);
+  gn_cli_truth_free (truth);
+  gn_search_free (search);
+  gn_store_close (store);
+  gn_cli_proxy_close (&p);
+  g_ptr_array_free (params, TRUE);
+  g_free (json);
+  g_free (hash);
+  g_free (config_hash);
+  g_free (o.proxy);
+  g_free (o.recipe);
+  g_free (o.algo);
+  g_free (o.db);
+  g_free (o.data);
+  g_free (o.on_failure);
+  g_strfreev (o.params);
+  return status;
+}

@@ -1,0 +1,328 @@
+/* gn-search.c - asynchronous regularized evolution and random search
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "config.h"
+#include "gennas.h"
+
+#include <math.h>
+#include <string.h>
+
+/* how often a duplicate candidate is redrawn before the space counts as
+ * used up */
+#define MAX_DRAWS 200
+
+typedef struct {
+  char *arch;
+  double score;
+} Member;
+
+struct _GnSearch {
+  GnSpace *space;
+  GnSearchConfig cfg;
+  GnRng rng;
+  GHashTable *seen;        /* every architecture proposed or restored */
+  GQueue population;       /* Member*, oldest first */
+  int proposed;            /* proposals made (restores included)     */
+  int reported, counted;
+  char *best_arch;
+  double best_score;
+};
+
+static void
+member_free (gpointer data)
+{
+  Member *m = data;
+  g_free (m->arch);
+  g_free (m);
+}
+
+GnSearch *
+gn_search_new (GnSpace *space, const GnSearchConfig *cfg, GError **error)
+{
+  g_return_val_if_fail (space != NULL && cfg != NULL, NULL);
+  if (cfg->algo == GN_SEARCH_REA
+      && (cfg->population < 1 || cfg->tournament < 1
+          || cfg->tournament > cfg->population))
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "evolution needs population >= 1 and 1 <= tournament <= "
+                   "population (got %d and %d)", cfg->population,
+                   cfg->tournament);
+      return NULL;
+    }
+  GnSearch *s = g_new0 (GnSearch, 1);
+  s->space = space;
+  s->cfg = *cfg;
+  gn_rng_seed (&s->rng, cfg->seed);
+  s->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&s->population);
+  s->best_score = -G_MAXDOUBLE;
+  return s;
+}
+
+void
+gn_search_free (GnSearch *s)
+{
+  if (s == NULL)
+    return;
+  g_hash_table_destroy (s->seen);
+  g_queue_clear_full (&s->population, member_free);
+  g_free (s->best_arch);
+  g_free (s);
+}
+
+/* The best of S members drawn without replacement from the population. */
+static const Member *
+tournament (GnSearch *s)
+{
+  guint n = s->population.length;
+  guint k = MIN ((guint) s->cfg.tournament, n);
+  int *idx = g_new (int, n);
+  gn_rng_permutation (&s->rng, idx, (int) n);
+  const Member *best = NULL;
+  int best_idx = -1;
+  for (guint i = 0; i < k; i++)
+    {
+      const Member *m = g_queue_peek_nth (&s->population, (guint) idx[i]);
+      /* ties go to the younger member (later in the queue) */
+      if (best == NULL || m->score > best->score
+          || (m->score == best->score && idx[i] > best_idx))
+        {
+          best = m;
+          best_idx = idx[i];
+        }
+    }
+  g_free (idx);
+  return best;
+}
+
+char *
+gn_search_propose (GnSearch *s, GError **error)
+{
+  g_return_val_if_fail (s != NULL, NULL);
+  for (int draw = 0; draw < MAX_DRAWS; draw++)
+    {
+      char *arch;
+      gboolean random = s->cfg.algo == GN_SEARCH_RANDOM
+                        || s->proposed < s->cfg.population
+                        || s->population.length == 0;
+      if (random)
+        arch = gn_space_sample (s->space, &s->rng, error);
+      else
+        arch = gn_space_mutate (s->space, tournament (s)->arch, &s->rng,
+                                error);
+      if (arch == NULL)
+        return NULL;
+      if (!g_hash_table_contains (s->seen, arch))
+        {
+          g_hash_table_add (s->seen, g_strdup (arch));
+          s->proposed++;
+          return arch;
+        }
+      g_free (arch);
+    }
+  return NULL;   /* the space looks used up */
+}
+
+static void
+add_result (GnSearch *s, const char *arch, double score, gboolean failed)
+{
+  s->reported++;
+  if (failed && s->cfg.on_failure == GN_FAILURE_RESAMPLE)
+    return;
+  s->counted++;
+  if (failed || !isfinite (score))
+    score = -G_MAXDOUBLE;
+  if (!failed && (s->best_arch == NULL || score > s->best_score))
+    {
+      g_free (s->best_arch);
+      s->best_arch = g_strdup (arch);
+      s->best_score = score;
+    }
+  if (s->cfg.algo != GN_SEARCH_REA)
+    return;
+  Member *m = g_new (Member, 1);
+  m->arch = g_strdup (arch);
+  m->score = score;
+  g_queue_push_tail (&s->population, m);
+  while ((int) s->population.length > s->cfg.population)
+    member_free (g_queue_pop_head (&s->population));   /* aging */
+}
+
+void
+gn_search_report (GnSearch *s, const char *arch, double score,
+                  gboolean failed)
+{
+  g_return_if_fail (s != NULL && arch != NULL);
+  add_result (s, arch, score, failed);
+}
+
+void
+gn_search_restore (GnSearch *s, const char *arch, double score,
+                   gboolean failed)
+{
+  g_return_if_fail (s != NULL && arch != NULL);
+  if (!g_hash_table_contains (s->seen, arch))
+    {
+      g_hash_table_add (s->seen, g_strdup (arch));
+      s->proposed++;
+    }
+  add_result (s, arch, score, failed);
+}
+
+void
+gn_search_restored (GnSearch *s)
+{
+  g_return_if_fail (s != NULL);
+  /* a resumed search continues from a generator derived from the seed
+   * and the history's length: deterministic, whatever ran before */
+  gn_rng_seed (&s->rng, s->cfg.seed ^ (0x9e3779b97f4a7c15ULL
+                                       * (guint64) (s->reported + 1)));
+}
+
+int
+gn_search_n_reported (GnSearch *s)
+{
+  return s->reported;
+}
+
+int
+gn_search_n_pending (GnSearch *s)
+{
+  return s->proposed - s->reported;
+}
+
+int
+gn_search_n_counted (GnSearch *s)
+{
+  return s->counted;
+}
+
+gboolean
+gn_search_best (GnSearch *s, const char **arch, double *score)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+  if (s->best_arch == NULL)
+    return FALSE;
+  if (arch)
+    *arch = s->best_arch;
+  if (score)
+    *score = s->best_score;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* the driver                                                          */
+/* ------------------------------------------------------------------ */
+
+static const char *
+eval_status (GnWorkerStatus ws, GnProxyStatus ps)
+{
+  if (ws != GN_WORKER_OK)
+    return gn_worker_status_name (ws);
+  return ps == GN_PROXY_STATUS_OK ? "ok" : "nonfinite";
+}
+
+/* Records @e, reports it to the search and to the progress callback. */
+static gboolean
+record (GnSearch *s, const GnSearchDrive *d, GnEval *e, GError **error)
+{
+  gboolean failed = strcmp (e->status, "ok") != 0
+                    && strcmp (e->status, "nonfinite") != 0;
+  if (!gn_store_record (d->store, e, &e->seq, error))
+    return FALSE;
+  gn_search_report (s, e->arch, e->score, failed);
+  if (d->progress)
+    d->progress (e, s->counted, d->budget, s, d->progress_data);
+  return TRUE;
+}
+
+gboolean
+gn_search_drive (GnSearch *s, GnWorkers *workers, const GnSearchDrive *d,
+                 GError **error)
+{
+  g_return_val_if_fail (s != NULL && workers != NULL && d != NULL, FALSE);
+  gint64 deadline = d->max_seconds > 0
+                    ? g_get_monotonic_time () + (gint64) (d->max_seconds * 1e6)
+                    : G_MAXINT64;
+  GHashTable *jobs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  gint64 next_job = 0;
+  gboolean exhausted = FALSE, ok = FALSE;
+
+  for (;;)
+    {
+      gboolean time_left = g_get_monotonic_time () < deadline;
+      /* fill every idle worker while the budget allows: counted results
+       * plus the evaluations in flight must not exceed it */
+      while (time_left && !exhausted && gn_workers_n_idle (workers) > 0
+             && s->counted + gn_workers_n_busy (workers) < d->budget)
+        {
+          GError *local = NULL;
+          char *arch = gn_search_propose (s, &local);
+          if (arch == NULL)
+            {
+              if (local)
+                {
+                  g_propagate_error (error, local);
+                  goto out;
+                }
+              exhausted = TRUE;
+              break;
+            }
+          GnEval hit;
+          if (d->use_cache && gn_store_lookup (d->store, d->space_name, arch,
+                                               d->config_hash, d->seed, &hit))
+            {
+              GnEval e = { .run = d->run, .space = d->space_name,
+                           .arch = arch, .proxy = d->proxy_name,
+                           .config_hash = d->config_hash, .seed = d->seed,
+                           .score = hit.score, .loss = hit.loss,
+                           .status = hit.status, .seconds = hit.seconds,
+                           .cached = TRUE };
+              char *status = g_strdup (hit.status);
+              e.status = status;
+              gboolean recorded = record (s, d, &e, error);
+              g_free (status);
+              g_free (arch);
+              if (!recorded)
+                goto out;
+              continue;
+            }
+          if (!gn_workers_submit (workers, next_job, arch, error))
+            {
+              g_free (arch);
+              goto out;
+            }
+          g_hash_table_insert (jobs, GINT_TO_POINTER (next_job), arch);
+          next_job++;
+        }
+
+      if (gn_workers_n_busy (workers) == 0)
+        break;   /* budget reached, time up, or nothing left to propose */
+
+      GnWorkerResult r;
+      if (!gn_workers_wait (workers, -1, &r))
+        continue;
+      char *arch = g_hash_table_lookup (jobs, GINT_TO_POINTER (r.job));
+      g_assert (arch != NULL);
+      GnEval e = { .run = d->run, .space = d->space_name, .arch = arch,
+                   .proxy = d->proxy_name, .config_hash = d->config_hash,
+                   .seed = d->seed, .score = r.result.score,
+                   .loss = r.result.loss,
+                   .status = eval_status (r.status, r.result.status),
+                   .seconds = r.seconds, .message = r.message };
+      if (r.status != GN_WORKER_OK)
+        e.score = -G_MAXDOUBLE;
+      gboolean recorded = record (s, d, &e, error);
+      gn_worker_result_clear (&r);
+      g_hash_table_remove (jobs, GINT_TO_POINTER (r.job));
+      if (!recorded)
+        goto out;
+    }
+  ok = TRUE;
+
+out:
+  g_hash_table_destroy (jobs);
+  return ok;
+}

@@ -1,0 +1,157 @@
+/* gn-search.h - regularized evolution and random search, asynchronous
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * A GnSearch decides what to evaluate next; it does not evaluate.  The
+ * driver (gn_search_drive(), or your own loop) asks for a candidate
+ * whenever a worker is free and reports each result when it comes back,
+ * in whatever order: the search is steady-state, so no worker ever waits
+ * for a generation to finish.
+ *
+ * Regularized (aging) evolution, Real et al. 2019: the first P candidates
+ * are random; after that each candidate is a mutant of the best of S
+ * members drawn at random from the current population, and each result
+ * joins the population while the oldest member leaves once there are P.
+ * While results are pending, the tournament draws from those already in.
+ * Random search samples every candidate from the space.
+ *
+ * A search never proposes an architecture twice: a duplicate mutant or
+ * sample is redrawn (up to a bound, then the search reports the space as
+ * exhausted).  With one worker and a seed, a search is exactly
+ * reproducible.
+ */
+#ifndef GN_SEARCH_H
+#define GN_SEARCH_H
+
+#if !defined(GN_INSIDE_GENNAS_H) && !defined(GN_COMPILATION)
+#error "Only <gennas.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include "gn-rng.h"
+#include "gn-space.h"
+#include "gn-store.h"
+#include "gn-workers.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  GN_SEARCH_REA,      /* regularized evolution */
+  GN_SEARCH_RANDOM
+} GnSearchAlgo;
+
+typedef enum {
+  GN_FAILURE_WORST,     /* a failed evaluation scores worst and counts   */
+  GN_FAILURE_RESAMPLE   /* it is recorded, not counted, and replaced     */
+} GnFailurePolicy;
+
+typedef struct {
+  GnSearchAlgo algo;
+  int population;          /* P, >= 1 (REA)                         */
+  int tournament;          /* S, 1 <= S <= P (REA)                  */
+  guint64 seed;
+  GnFailurePolicy on_failure;
+} GnSearchConfig;
+
+typedef struct _GnSearch GnSearch;
+
+/**
+ * gn_search_new:
+ * @space: (transfer none): must outlive the search
+ *
+ * Returns: (transfer full): the search, or NULL with GN_ERROR_INVALID_ARGUMENT
+ * for an impossible configuration.
+ */
+GnSearch *gn_search_new (GnSpace *space, const GnSearchConfig *config,
+                         GError **error);
+void      gn_search_free (GnSearch *search);
+
+/**
+ * gn_search_propose:
+ *
+ * Returns: (transfer full): the next canonical architecture, never one
+ * proposed before; NULL with @error if the space failed, or NULL without
+ * an error if no new architecture could be found (a small space used up).
+ */
+char *gn_search_propose (GnSearch *search, GError **error);
+
+/**
+ * gn_search_report:
+ * @failed: the evaluation failed (error, crash, timeout)
+ *
+ * Reports the result of a proposed architecture.  A failed one joins the
+ * population with the worst score under GN_FAILURE_WORST, and not at all
+ * under GN_FAILURE_RESAMPLE.
+ */
+void  gn_search_report (GnSearch *search, const char *arch, double score,
+                        gboolean failed);
+
+/**
+ * gn_search_restore:
+ *
+ * Replays a recorded evaluation (from a store, in recorded order) as if it
+ * had been proposed and reported.  After the last one, call
+ * gn_search_restored() so the generator continues deterministically.
+ */
+void  gn_search_restore (GnSearch *search, const char *arch, double score,
+                         gboolean failed);
+void  gn_search_restored (GnSearch *search);
+
+/** Results reported (or restored) so far, failures included. */
+int   gn_search_n_reported (GnSearch *search);
+/** Results that count toward the budget (see GnFailurePolicy). */
+int   gn_search_n_counted (GnSearch *search);
+/** Proposed and not yet reported. */
+int   gn_search_n_pending (GnSearch *search);
+
+/**
+ * gn_search_best:
+ * @arch: (out) (transfer none) (optional): the best architecture so far
+ * @score: (out) (optional): its score
+ *
+ * Returns: FALSE if nothing has succeeded yet.
+ */
+gboolean gn_search_best (GnSearch *search, const char **arch, double *score);
+
+/* -- driving a search with workers and a store ------------------------ */
+
+/**
+ * GnSearchProgress:
+ *
+ * Called after every recorded evaluation by gn_search_drive().
+ */
+typedef void (*GnSearchProgress) (const GnEval *e, int done, int budget,
+                                  GnSearch *search, gpointer user);
+
+typedef struct {
+  GnStore *store;              /* every evaluation is recorded here     */
+  gint64 run;
+  const char *space_name;
+  const char *proxy_name;
+  const char *config_hash;     /* the proxy configuration's hash        */
+  gint64 seed;                 /* the proxy task's seed                 */
+  int budget;                  /* counted evaluations in the run        */
+  double max_seconds;          /* wall clock; <= 0 means none           */
+  gboolean use_cache;          /* reuse scores from any run             */
+  GnSearchProgress progress;
+  gpointer progress_data;
+} GnSearchDrive;
+
+/**
+ * gn_search_drive:
+ *
+ * Runs @search until the run holds @budget counted evaluations (or the
+ * time is up, or the space is exhausted): proposes a candidate for every
+ * idle worker (a cached score is recorded at once instead), records each
+ * result in the store the moment it arrives, and reports it to the search.
+ * Evaluations already in the run (after gn_search_restore()) count.
+ *
+ * Returns: FALSE with @error if the store, the space or the workers fail;
+ * evaluations recorded so far stay recorded.
+ */
+gboolean gn_search_drive (GnSearch *search, GnWorkers *workers,
+                          const GnSearchDrive *drive, GError **error);
+
+G_END_DECLS
+
+#endif /* GN_SEARCH_H */

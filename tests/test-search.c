@@ -1,0 +1,372 @@
+/* test-search.c - evolution and random search, driven, stored and resumed
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Runs real searches over spaces/nb201.lua with the test plugins of
+ * tests/plugins/broken.c ("good" scores the length of the architecture
+ * string, so the best NB201 cells are those without a `none` edge), in
+ * worker processes, into a temporary store; and one through the `gennas`
+ * command, killed with SIGKILL and resumed.
+ */
+#include "gennas.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+
+static char *space_path, *tmpdir;
+
+typedef struct {
+  GnSpace *space;
+  GnProxyRegistry *reg;
+  GnProxy *proxy;
+  GnProxyContext ctx;
+  GnStore *store;
+  char *config_hash;
+} Env;
+
+static gboolean
+work (gpointer user, const char *arch, GnProxyResult *r, GError **error)
+{
+  return gn_proxy_score (user, arch, r, error);
+}
+
+static void
+env_open (Env *e, const char *proxy, const char *const *params,
+          const char *db)
+{
+  GError *error = NULL;
+  e->space = gn_space_load (space_path, &error);
+  g_assert_no_error (error);
+  e->reg = gn_proxy_registry_new ();
+  const GnProxyDesc *d = gn_proxy_registry_lookup (e->reg, proxy, &error);
+  g_assert_no_error (error);
+  e->ctx = (GnProxyContext) { .space = e->space, .seed = 1 };
+  e->proxy = gn_proxy_new (d, &e->ctx, params, &error);
+  g_assert_no_error (error);
+  char *path = g_build_filename (tmpdir, db, NULL);
+  e->store = gn_store_open (path, &error);
+  g_assert_no_error (error);
+  g_free (path);
+  e->config_hash = gn_store_config_hash (gn_proxy_config (e->proxy));
+}
+
+static void
+env_close (Env *e)
+{
+  gn_store_close (e->store);
+  gn_proxy_free (e->proxy);
+  gn_proxy_registry_free (e->reg);
+  gn_space_free (e->space);
+  g_free (e->config_hash);
+}
+
+/* Runs a search into a new (or given) run; returns the run id. */
+static gint64
+run_search (Env *e, const GnSearchConfig *cfg, int budget, int workers,
+            gboolean cache, GnSearch **out)
+{
+  GError *error = NULL;
+  GnSearch *s = gn_search_new (e->space, cfg, &error);
+  g_assert_no_error (error);
+  gint64 run;
+  g_assert_true (gn_store_new_run (e->store, "{}", "test", &run, &error));
+  GnWorkers *w = gn_workers_new (workers, work, e->proxy, 0, &error);
+  g_assert_no_error (error);
+  GnSearchDrive d = { .store = e->store, .run = run, .space_name = "nb201",
+                      .proxy_name = gn_proxy_desc (e->proxy)->name,
+                      .config_hash = e->config_hash, .seed = 1,
+                      .budget = budget, .use_cache = cache };
+  g_assert_true (gn_search_drive (s, w, &d, &error));
+  g_assert_no_error (error);
+  gn_workers_free (w);
+  if (out)
+    *out = s;
+  else
+    gn_search_free (s);
+  return run;
+}
+
+typedef struct {
+  GPtrArray *archs;
+  int cached, failed;
+} Collect;
+
+static gboolean
+collect (const GnEval *e, gpointer user)
+{
+  Collect *c = user;
+  g_ptr_array_add (c->archs, g_strdup (e->arch));
+  c->cached += e->cached;
+  c->failed += strcmp (e->status, "ok") != 0;
+  return TRUE;
+}
+
+static Collect
+collect_run (GnStore *store, gint64 run)
+{
+  Collect c = { g_ptr_array_new_with_free_func (g_free), 0, 0 };
+  GError *error = NULL;
+  g_assert_true (gn_store_foreach (store, run, collect, &c, &error));
+  g_assert_no_error (error);
+  return c;
+}
+
+static void
+assert_distinct (GPtrArray *archs)
+{
+  GHashTable *set = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < archs->len; i++)
+    g_assert_true (g_hash_table_add (set, archs->pdata[i]));
+  g_hash_table_destroy (set);
+}
+
+static const GnSearchConfig rea = { .algo = GN_SEARCH_REA, .population = 10,
+                                    .tournament = 3, .seed = 7 };
+
+/* One worker and a seed reproduce a run exactly; the run has exactly its
+ * budget of distinct architectures. */
+static void
+test_reproducible (void)
+{
+  Env a, b;
+  env_open (&a, "good", NULL, "repro-a.db");
+  env_open (&b, "good", NULL, "repro-b.db");
+  gint64 ra = run_search (&a, &rea, 40, 1, FALSE, NULL);
+  gint64 rb = run_search (&b, &rea, 40, 1, FALSE, NULL);
+  Collect ca = collect_run (a.store, ra), cb = collect_run (b.store, rb);
+  g_assert_cmpuint (ca.archs->len, ==, 40);
+  g_assert_cmpuint (cb.archs->len, ==, 40);
+  for (guint i = 0; i < 40; i++)
+    g_assert_cmpstr (ca.archs->pdata[i], ==, cb.archs->pdata[i]);
+  assert_distinct (ca.archs);
+  g_ptr_array_free (ca.archs, TRUE);
+  g_ptr_array_free (cb.archs, TRUE);
+  env_close (&a);
+  env_close (&b);
+}
+
+/* Evolution climbs: on "good" (longer strings are better: fewer `none`
+ * edges) its later half beats random search's, and it finds the optimum
+ * (no none at all) well within the budget. */
+static void
+test_evolution_climbs (void)
+{
+  Env e;
+  env_open (&e, "good", NULL, "climb.db");
+  GnSearch *s = NULL;
+  GnSearchConfig cfg = rea;
+  cfg.population = 20;
+  cfg.tournament = 5;
+  run_search (&e, &cfg, 120, 2, FALSE, &s);
+  const char *best;
+  double score;
+  g_assert_true (gn_search_best (s, &best, &score));
+  g_assert_null (strstr (best, "none"));
+  gn_search_free (s);
+
+  GnSearchConfig rnd = { .algo = GN_SEARCH_RANDOM, .seed = 7 };
+  gint64 r1 = run_search (&e, &cfg, 120, 1, FALSE, NULL);
+  gint64 r2 = run_search (&e, &rnd, 120, 1, FALSE, NULL);
+  Collect c1 = collect_run (e.store, r1), c2 = collect_run (e.store, r2);
+  double late_rea = 0, late_rnd = 0;
+  for (guint i = 60; i < 120; i++)
+    {
+      late_rea += strlen (c1.archs->pdata[i]);
+      late_rnd += strlen (c2.archs->pdata[i]);
+    }
+  g_assert_cmpfloat (late_rea, >, late_rnd);
+  g_ptr_array_free (c1.archs, TRUE);
+  g_ptr_array_free (c2.archs, TRUE);
+  env_close (&e);
+}
+
+static gboolean
+restore_into (const GnEval *ev, gpointer user)
+{
+  gn_search_restore (user, ev->arch, ev->score,
+                     strcmp (ev->status, "ok") != 0
+                     && strcmp (ev->status, "nonfinite") != 0);
+  return TRUE;
+}
+
+/* A run stopped after 25 evaluations and resumed reaches its budget of
+ * 50 with no architecture evaluated twice. */
+static void
+test_resume (void)
+{
+  Env e;
+  GError *error = NULL;
+  env_open (&e, "good", NULL, "resume.db");
+  gint64 run = run_search (&e, &rea, 25, 2, FALSE, NULL);
+  g_assert_cmpint (gn_store_count (e.store, run), ==, 25);
+
+  GnSearch *s = gn_search_new (e.space, &rea, &error);
+  g_assert_true (gn_store_foreach (e.store, run, restore_into, s, &error));
+  gn_search_restored (s);
+  g_assert_cmpint (gn_search_n_counted (s), ==, 25);
+  GnWorkers *w = gn_workers_new (2, work, e.proxy, 0, &error);
+  GnSearchDrive d = { .store = e.store, .run = run, .space_name = "nb201",
+                      .proxy_name = "good", .config_hash = e.config_hash,
+                      .seed = 1, .budget = 50 };
+  g_assert_true (gn_search_drive (s, w, &d, &error));
+  g_assert_no_error (error);
+  gn_workers_free (w);
+  gn_search_free (s);
+  Collect c = collect_run (e.store, run);
+  g_assert_cmpuint (c.archs->len, ==, 50);
+  assert_distinct (c.archs);
+  g_ptr_array_free (c.archs, TRUE);
+  env_close (&e);
+}
+
+/* A second identical run computes nothing: every score is a cache hit;
+ * without the cache it computes them all again. */
+static void
+test_cache (void)
+{
+  Env e;
+  env_open (&e, "good", NULL, "cache.db");
+  gint64 r1 = run_search (&e, &rea, 30, 1, TRUE, NULL);
+  gint64 r2 = run_search (&e, &rea, 30, 1, TRUE, NULL);
+  gint64 r3 = run_search (&e, &rea, 30, 1, FALSE, NULL);
+  Collect c1 = collect_run (e.store, r1), c2 = collect_run (e.store, r2),
+          c3 = collect_run (e.store, r3);
+  g_assert_cmpint (c1.cached, ==, 0);
+  g_assert_cmpint (c2.cached, ==, 30);
+  g_assert_cmpint (c3.cached, ==, 0);
+  for (guint i = 0; i < 30; i++)
+    g_assert_cmpstr (c1.archs->pdata[i], ==, c2.archs->pdata[i]);
+  g_ptr_array_free (c1.archs, TRUE);
+  g_ptr_array_free (c2.archs, TRUE);
+  g_ptr_array_free (c3.archs, TRUE);
+  env_close (&e);
+}
+
+/* A plugin that segfaults on some architectures does not stop the search:
+ * those evaluations are recorded as crashed.  With the resample policy
+ * they do not count toward the budget. */
+static void
+test_crashing_plugin (void)
+{
+  const char *params[] = { "crash_on=avg_pool_3x3~2", NULL };
+  Env e;
+  env_open (&e, "crashy", params, "crash.db");
+  gint64 run = run_search (&e, &rea, 40, 2, FALSE, NULL);
+  Collect c = collect_run (e.store, run);
+  g_assert_cmpuint (c.archs->len, ==, 40);
+  g_assert_cmpint (c.failed, >, 0);
+  for (guint i = 0; i < c.archs->len; i++)
+    if (strstr (c.archs->pdata[i], "avg_pool_3x3~2"))
+      c.failed--;
+  g_assert_cmpint (c.failed, ==, 0);   /* exactly those crashed */
+  g_ptr_array_free (c.archs, TRUE);
+
+  GnSearchConfig resample = rea;
+  resample.on_failure = GN_FAILURE_RESAMPLE;
+  run = run_search (&e, &resample, 40, 2, FALSE, NULL);
+  c = collect_run (e.store, run);
+  g_assert_cmpint (c.failed, >, 0);
+  g_assert_cmpuint (c.archs->len - (guint) c.failed, ==, 40);
+  g_ptr_array_free (c.archs, TRUE);
+  env_close (&e);
+}
+
+/* `gennas search` killed with SIGKILL in the middle, then resumed, ends
+ * with exactly its budget of distinct evaluations in the store. */
+static void
+test_kill_and_resume (void)
+{
+  GError *error = NULL;
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "killed.db", NULL);
+  const char *argv[] = { gennas, "search", space_path, "--proxy", "good",
+                         "--param", "delay=0.05", "--budget", "60",
+                         "--workers", "2", "--seed", "3", "--db", db, NULL,
+                         NULL };
+
+  GSubprocessLauncher *l = g_subprocess_launcher_new (
+    G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  GSubprocess *p = g_subprocess_launcher_spawnv (l, argv, &error);
+  g_assert_no_error (error);
+
+  /* wait until the run holds some, not all, evaluations */
+  GnStore *store = NULL;
+  gint64 run = -1, count = 0;
+  for (int i = 0; i < 600 && count < 15; i++)
+    {
+      g_usleep (20000);
+      if (store == NULL && g_file_test (db, G_FILE_TEST_EXISTS))
+        store = gn_store_open (db, NULL);
+      if (store && (run >= 0 || gn_store_find_run (store, NULL, &run, NULL,
+                                                   NULL)))
+        count = gn_store_count (store, run);
+    }
+  g_assert_cmpint (count, >=, 15);
+  g_subprocess_force_exit (p);   /* SIGKILL */
+  g_subprocess_wait (p, NULL, NULL);
+  g_assert_true (g_subprocess_get_if_signaled (p));
+  g_assert_cmpint (g_subprocess_get_term_sig (p), ==, SIGKILL);
+  g_object_unref (p);
+  count = gn_store_count (store, run);
+  g_assert_cmpint (count, <, 60);
+
+  argv[15] = "--resume";
+  p = g_subprocess_launcher_spawnv (l, argv, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (p, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (p);
+
+  gint64 latest;
+  g_assert_true (gn_store_find_run (store, NULL, &latest, NULL, NULL));
+  g_assert_cmpint (latest, ==, run);   /* the same run, continued */
+  Collect c = collect_run (store, run);
+  g_assert_cmpuint (c.archs->len, ==, 60);
+  assert_distinct (c.archs);
+  g_ptr_array_free (c.archs, TRUE);
+  gn_store_close (store);
+  g_object_unref (l);
+  g_free (db);
+  g_free (gennas);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  char *plugins = g_test_build_filename (G_TEST_BUILT, ".libs", NULL);
+  g_setenv ("GENNAS_PROXY_PATH", plugins, TRUE);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+  g_free (plugins);
+  space_path = g_test_build_filename (G_TEST_DIST, "..", "spaces",
+                                      "nb201.lua", NULL);
+  tmpdir = g_dir_make_tmp ("gennas-search-XXXXXX", NULL);
+
+  g_test_add_func ("/search/reproducible", test_reproducible);
+  g_test_add_func ("/search/evolution-climbs", test_evolution_climbs);
+  g_test_add_func ("/search/resume", test_resume);
+  g_test_add_func ("/search/cache", test_cache);
+  g_test_add_func ("/search/crashing-plugin", test_crashing_plugin);
+  g_test_add_func ("/search/kill-and-resume", test_kill_and_resume);
+  int status = g_test_run ();
+
+  /* the temporary stores go with the test */
+  GDir *d = g_dir_open (tmpdir, 0, NULL);
+  const char *f;
+  while (d && (f = g_dir_read_name (d)))
+    {
+      char *p = g_build_filename (tmpdir, f, NULL);
+      g_unlink (p);
+      g_free (p);
+    }
+  if (d)
+    g_dir_close (d);
+  g_rmdir (tmpdir);
+  g_free (tmpdir);
+  g_free (space_path);
+  return status;
+}
