@@ -31,10 +31,9 @@
 -- cell_bn_affine (published).
 --
 -- A proxy (a build that is not `published`) gets one cell per stage by
--- default: on 200 NB201 cells the GenNAS regression proxy ranks better
--- with N = 1 (Spearman 0.886 against cifar10_test) than the paper's N = 5,
--- at about a fifth of the cost (docs/benchmarks.md); N=5 restores the
--- paper's network.
+-- default: the GenNAS regression proxy ranks NB201 at least as well with
+-- N = 1 as with the paper's N = 5, at a fraction of the cost
+-- (docs/benchmarks.md); N=5 restores the paper's network.
 -- Mutation options: one_edge (false): change exactly one edge to another
 -- operation instead of GenNAS's rule.
 
