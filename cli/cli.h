@@ -14,6 +14,8 @@ int gn_cmd_proxies (int argc, char **argv);
 int gn_cmd_score (int argc, char **argv);
 int gn_cmd_rank (int argc, char **argv);
 int gn_cmd_search (int argc, char **argv);
+int gn_cmd_export (int argc, char **argv);
+int gn_cmd_plot (int argc, char **argv);
 int gn_cmd_space (int argc, char **argv);
 
 #endif /* GN_CLI_H */

@@ -21,6 +21,9 @@ static const struct {
   { "rank", gn_cmd_rank, "rank a benchmark sample with a proxy: Spearman, "
     "Kendall, top-10%" },
   { "search", gn_cmd_search, "search a space for a good architecture" },
+  { "export", gn_cmd_export, "write a store's evaluations as CSV or JSON "
+    "Lines" },
+  { "plot", gn_cmd_plot, "draw a search's trajectory" },
   { "space", gn_cmd_space, "check, sample, count and hash a search space" },
 };
 
