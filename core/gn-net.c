@@ -89,6 +89,7 @@ typedef struct {
   /* compiled */
   int root;                     /* identity chains resolve to a producer */
   gboolean tap, reaches, upstream, has_grad;
+  gboolean retain_grad;         /* gradient kept to the step's end */
   float *value, *grad;
   gint32 *aux;
   float *grad_zero_ptr;         /* non-NULL on the root that zeroes it */
@@ -476,6 +477,16 @@ gn_net_tap (GnNet *net, int x, const char *name, GError **error)
   return TRUE;
 }
 
+gboolean
+gn_net_retain_grad (GnNet *net, int x, GError **error)
+{
+  g_return_val_if_fail (net != NULL, FALSE);
+  if (!check_building (net, error) || !check_node (net, x, error))
+    return FALSE;
+  NODE (net, x)->retain_grad = TRUE;
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------ */
 /* inspection                                                          */
 /* ------------------------------------------------------------------ */
@@ -661,7 +672,7 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
           extend (&grd[r], bwd);
           if (nd->tap)
             extend (&grd[r], n);
-          if (i == 0)
+          if (i == 0 || nd->retain_grad)
             extend (&grd[r], end);
         }
       if (nd->kind == OP_MAXPOOL)

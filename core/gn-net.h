@@ -171,6 +171,20 @@ int gn_net_resize_nearest (GnNet *net, int x, int out_h, int out_w,
  * Returns: FALSE with @error if @name is taken or @x invalid.
  */
 gboolean gn_net_tap (GnNet *net, int x, const char *name, GError **error);
+/**
+ * gn_net_retain_grad:
+ *
+ * Keeps the gradient of @x valid from the end of gn_net_backward() until
+ * the next forward, as the input gradient is (PyTorch's retain_grad()):
+ * for proxies that read an inner node's gradient, e.g. the Fisher
+ * information of a convolution's output.  Its buffer is then never
+ * reused within a step, which costs memory.  gn_net_grad() still returns
+ * NULL for a node no gradient reaches.  The node's value is not kept:
+ * tap it for that.
+ *
+ * Returns: FALSE with @error if @x is invalid or the net compiled.
+ */
+gboolean gn_net_retain_grad (GnNet *net, int x, GError **error);
 
 /* -- inspection (any time) ----------------------------------------- */
 
@@ -229,7 +243,7 @@ void     gn_net_backward (GnNet *net);
 /** Returns: (transfer none): the value of @node (taps, the input). */
 float   *gn_net_value (GnNet *net, int node);
 /** Returns: (transfer none): the gradient of @node (taps; the input
- * if compiled with @input_grad). */
+ * if compiled with @input_grad; nodes given to gn_net_retain_grad()). */
 float   *gn_net_grad (GnNet *net, int node);
 
 /** Returns: (transfer none): the @n trainable tensors in creation order. */
