@@ -153,11 +153,13 @@ test_nb201_cell_bn (void)
   const char *arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+"
                      "|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|";
   GnSpace *space = load_space ("nb201.lua");
-  const char *const affine[] = { "cell_bn_affine=true", NULL };
+  /* proxies default to one cell per stage; compare at the paper's five */
+  const char *const five[] = { "N=5", NULL };
+  const char *const affine[] = { "cell_bn_affine=true", "N=5", NULL };
   const char *const plain[] = { "cell_bn_affine=false", NULL };
 
   GnNet *published = build (space, arch, 1, TRUE, FALSE, NULL);
-  GnNet *proxy = build (space, arch, 1, FALSE, FALSE, NULL);
+  GnNet *proxy = build (space, arch, 1, FALSE, FALSE, five);
   GnNet *forced = build (space, arch, 1, FALSE, FALSE, affine);
   GnNet *forced_off = build (space, arch, 1, TRUE, FALSE, plain);
   gsize diff = 6 * 5 * (16 + 32 + 64);
