@@ -285,7 +285,8 @@ gn_cmd_search (int argc, char **argv)
     .seed = o.seed, .budget = o.budget, .max_seconds = o.max_seconds,
     .use_cache = !o.no_cache, .progress = on_progress,
     .progress_data = &prog };
-  if (!gn_search_drive (search, workers, &drive, &error))
+  GnEvaluator ev = gn_workers_evaluator (workers);
+  if (!gn_search_drive (search, &ev, &drive, &error))
     goto fail;
   gn_workers_free (workers);
   workers = NULL;

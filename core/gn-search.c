@@ -239,10 +239,10 @@ record (GnSearch *s, const GnSearchDrive *d, GnEval *e, GError **error)
 }
 
 gboolean
-gn_search_drive (GnSearch *s, GnWorkers *workers, const GnSearchDrive *d,
+gn_search_drive (GnSearch *s, const GnEvaluator *ev, const GnSearchDrive *d,
                  GError **error)
 {
-  g_return_val_if_fail (s != NULL && workers != NULL && d != NULL, FALSE);
+  g_return_val_if_fail (s != NULL && ev != NULL && d != NULL, FALSE);
   gint64 deadline = d->max_seconds > 0
                     ? g_get_monotonic_time () + (gint64) (d->max_seconds * 1e6)
                     : G_MAXINT64;
@@ -255,8 +255,8 @@ gn_search_drive (GnSearch *s, GnWorkers *workers, const GnSearchDrive *d,
       gboolean time_left = g_get_monotonic_time () < deadline;
       /* fill every idle worker while the budget allows: counted results
        * plus the evaluations in flight must not exceed it */
-      while (time_left && !exhausted && gn_workers_n_idle (workers) > 0
-             && s->counted + gn_workers_n_busy (workers) < d->budget)
+      while (time_left && !exhausted && ev->n_idle (ev->self) > 0
+             && s->counted + ev->n_busy (ev->self) < d->budget)
         {
           GError *local = NULL;
           char *arch = gn_search_propose (s, &local);
@@ -289,7 +289,7 @@ gn_search_drive (GnSearch *s, GnWorkers *workers, const GnSearchDrive *d,
                 goto out;
               continue;
             }
-          if (!gn_workers_submit (workers, next_job, arch, error))
+          if (!ev->submit (ev->self, next_job, arch, error))
             {
               g_free (arch);
               goto out;
@@ -298,11 +298,11 @@ gn_search_drive (GnSearch *s, GnWorkers *workers, const GnSearchDrive *d,
           next_job++;
         }
 
-      if (gn_workers_n_busy (workers) == 0)
+      if (ev->n_busy (ev->self) == 0)
         break;   /* budget reached, time up, or nothing left to propose */
 
       GnWorkerResult r;
-      if (!gn_workers_wait (workers, -1, &r))
+      if (!ev->wait (ev->self, -1, &r))
         continue;
       char *arch = g_hash_table_lookup (jobs, GINT_TO_POINTER (r.job));
       g_assert (arch != NULL);

@@ -142,14 +142,14 @@ typedef struct {
  *
  * Runs @search until the run holds @budget counted evaluations (or the
  * time is up, or the space is exhausted): proposes a candidate for every
- * idle worker (a cached score is recorded at once instead), records each
+ * idle worker of @evaluator (a cached score is recorded at once instead), records each
  * result in the store the moment it arrives, and reports it to the search.
  * Evaluations already in the run (after gn_search_restore()) count.
  *
  * Returns: FALSE with @error if the store, the space or the workers fail;
  * evaluations recorded so far stay recorded.
  */
-gboolean gn_search_drive (GnSearch *search, GnWorkers *workers,
+gboolean gn_search_drive (GnSearch *search, const GnEvaluator *evaluator,
                           const GnSearchDrive *drive, GError **error);
 
 G_END_DECLS

@@ -423,3 +423,35 @@ gn_workers_wait (GnWorkers *pool, int timeout_ms, GnWorkerResult *out)
         }
     }
 }
+
+/* -- as a GnEvaluator ------------------------------------------------ */
+
+static int
+ev_n_idle (gpointer self)
+{
+  return gn_workers_n_idle (self);
+}
+
+static int
+ev_n_busy (gpointer self)
+{
+  return gn_workers_n_busy (self);
+}
+
+static gboolean
+ev_submit (gpointer self, gint64 job, const char *arch, GError **error)
+{
+  return gn_workers_submit (self, job, arch, error);
+}
+
+static gboolean
+ev_wait (gpointer self, int timeout_ms, GnWorkerResult *out)
+{
+  return gn_workers_wait (self, timeout_ms, out);
+}
+
+GnEvaluator
+gn_workers_evaluator (GnWorkers *pool)
+{
+  return (GnEvaluator) { pool, ev_n_idle, ev_n_busy, ev_submit, ev_wait };
+}

@@ -101,6 +101,27 @@ gboolean gn_workers_submit (GnWorkers *pool, gint64 job, const char *arch,
  */
 gboolean gn_workers_wait (GnWorkers *pool, int timeout_ms, GnWorkerResult *out);
 
+/**
+ * GnEvaluator:
+ *
+ * Anything that evaluates architectures asynchronously, as a search driver
+ * sees it: a local pool of worker processes (gn_workers_evaluator()) or
+ * the ranks of an MPI job.  The functions have the contracts of
+ * gn_workers_n_idle(), gn_workers_n_busy(), gn_workers_submit() and
+ * gn_workers_wait(); @self is passed back to each.
+ */
+typedef struct {
+  gpointer self;
+  int      (*n_idle) (gpointer self);
+  int      (*n_busy) (gpointer self);
+  gboolean (*submit) (gpointer self, gint64 job, const char *arch,
+                      GError **error);
+  gboolean (*wait) (gpointer self, int timeout_ms, GnWorkerResult *out);
+} GnEvaluator;
+
+/** Returns: an evaluator over @pool (which must outlive its use). */
+GnEvaluator gn_workers_evaluator (GnWorkers *pool);
+
 G_END_DECLS
 
 #endif /* GN_WORKERS_H */

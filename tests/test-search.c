@@ -79,7 +79,8 @@ run_search (Env *e, const GnSearchConfig *cfg, int budget, int workers,
                       .proxy_name = gn_proxy_desc (e->proxy)->name,
                       .config_hash = e->config_hash, .seed = 1,
                       .budget = budget, .use_cache = cache };
-  g_assert_true (gn_search_drive (s, w, &d, &error));
+  GnEvaluator ev = gn_workers_evaluator (w);
+  g_assert_true (gn_search_drive (s, &ev, &d, &error));
   g_assert_no_error (error);
   gn_workers_free (w);
   if (out)
@@ -211,7 +212,8 @@ test_resume (void)
   GnSearchDrive d = { .store = e.store, .run = run, .space_name = "nb201",
                       .proxy_name = "good", .config_hash = e.config_hash,
                       .seed = 1, .budget = 50 };
-  g_assert_true (gn_search_drive (s, w, &d, &error));
+  GnEvaluator ev = gn_workers_evaluator (w);
+  g_assert_true (gn_search_drive (s, &ev, &d, &error));
   g_assert_no_error (error);
   gn_workers_free (w);
   gn_search_free (s);
