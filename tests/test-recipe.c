@@ -1,0 +1,197 @@
+/* test-recipe.c - signal recipes: the shipped ones load, Lua signals work,
+ * mistakes are named
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "gennas.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+static char *tmpdir;
+
+static char *
+write_recipe (const char *name, const char *text)
+{
+  char *path = g_build_filename (tmpdir, name, NULL);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+static void
+test_shipped (void)
+{
+  static const struct {
+    const char *name;
+    int channels[3];
+    GnNoiseKind noise;
+  } cases[] = {
+    { "combo", { 64, 64, 64 }, GN_NOISE_NONE },
+    { "nb101", { 64, 48, 16 }, GN_NOISE_UNIFORM },
+    { "darts", { 80, 32, 80 }, GN_NOISE_GAUSSIAN },
+    { "resnet", { 16, 16, 32 }, GN_NOISE_GAUSSIAN },
+  };
+  float clean[2 * 3 * 32 * 32];
+  for (gsize i = 0; i < G_N_ELEMENTS (clean); i++)
+    clean[i] = (float) sin ((double) i);
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      GError *error = NULL;
+      GnRecipe *r = gn_recipe_load (cases[c].name, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (gn_recipe_name (r), ==, cases[c].name);
+      g_assert_cmpint (gn_recipe_n_stages (r), ==, 3);
+      g_assert_cmpint (strlen (gn_recipe_checksum (r)), ==, 64);
+      g_assert_cmpint (gn_recipe_noise (r, NULL), ==, cases[c].noise);
+      for (int s = 0; s < 3; s++)
+        {
+          int ch = gn_recipe_channels (r, s);
+          g_assert_cmpint (ch, ==, cases[c].channels[s]);
+          float *t = g_new (float, 2 * ch * 64);
+          GnRng rng;
+          gn_rng_seed (&rng, 1);
+          g_assert_true (gn_recipe_targets (r, s, 2, clean, 3, 32, 32, &rng,
+                                            t, &error));
+          g_assert_no_error (error);
+          double energy = 0;
+          for (int i = 0; i < 2 * ch * 64; i++)
+            {
+              g_assert_true (isfinite (t[i]));
+              energy += t[i] * t[i];
+            }
+          g_assert_cmpfloat (energy, >, 0.0);
+          g_free (t);
+        }
+      gn_recipe_free (r);
+    }
+}
+
+/* combo's stage 0 = sin1d + sin2d + dot(partial 1), all levels 1: every
+ * value is a sum of two waves in [-1, 1] and a dot of exactly ±1 */
+static void
+test_combo_range (void)
+{
+  GError *error = NULL;
+  GnRecipe *r = gn_recipe_load ("combo", &error);
+  g_assert_no_error (error);
+  float t[4 * 64 * 64];
+  GnRng rng;
+  gn_rng_seed (&rng, 3);
+  g_assert_true (gn_recipe_targets (r, 0, 4, NULL, 3, 32, 32, &rng, t,
+                                    &error));
+  for (gsize i = 0; i < G_N_ELEMENTS (t); i++)
+    g_assert_cmpfloat (fabs (t[i]), <=, 3.0 + 1e-5);
+  gn_recipe_free (r);
+}
+
+static void
+test_lua_signal (void)
+{
+  GError *error = NULL;
+  char *path = write_recipe ("own.lua",
+    "return { stages = {\n"
+    "  { channels = 2, signals = {\n"
+    "    { fn = function (rng, sample, channel)\n"
+    "        local m = {}\n"
+    "        for i = 1, 64 do m[i] = sample * 10 + channel end\n"
+    "        return m\n"
+    "      end, level = 2, per_sample = true } } } } }\n");
+  GnRecipe *r = gn_recipe_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gn_recipe_name (r), ==, "own");
+  float t[3 * 2 * 64];
+  GnRng rng;
+  gn_rng_seed (&rng, 1);
+  g_assert_true (gn_recipe_targets (r, 0, 3, NULL, 3, 32, 32, &rng, t,
+                                    &error));
+  g_assert_no_error (error);
+  for (int n = 0; n < 3; n++)
+    for (int c = 0; c < 2; c++)
+      g_assert_cmpfloat (t[(n * 2 + c) * 64 + 17], ==,
+                         2.0f * (float) ((n + 1) * 10 + c + 1));
+  gn_recipe_free (r);
+  g_free (path);
+}
+
+static void
+test_errors (void)
+{
+  static const struct {
+    const char *text, *needle;
+    GnSpaceError code;
+  } cases[] = {
+    { "return { stages = { { channels = 4, signals = { { \"sinx\" } } } } }",
+      "unknown signal 'sinx'", GN_SPACE_ERROR_INVALID },
+    { "return { stagez = {} }", "unknown key 'stagez'",
+      GN_SPACE_ERROR_INVALID },
+    { "return { stages = { { channels = 700, signals = {\n"
+      "  { \"sin1d\", freqs = linspace (0.1, 0.4, 10) } } } } }",
+      "stages[1].signals[1]", GN_SPACE_ERROR_INVALID },
+    { "return { stages = { { channels = 0, signals = {} } } }",
+      "channels must be", GN_SPACE_ERROR_INVALID },
+    { "return { noise = { kind = \"pink\" }, stages = {} }",
+      "kind 'pink'", GN_SPACE_ERROR_INVALID },
+    { "return {\n stages = \n", ":3:", GN_SPACE_ERROR_SCRIPT },
+    { "local f = io.open ('/etc/passwd')\nreturn {}", ":1:",
+      GN_SPACE_ERROR_SCRIPT },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      char *path = write_recipe ("bad.lua", cases[i].text);
+      g_assert_null (gn_recipe_load (path, &error));
+      g_assert_error (error, GN_SPACE_ERROR, (gint) cases[i].code);
+      if (!strstr (error->message, cases[i].needle)
+          || !strstr (error->message, "bad.lua"))
+        g_error ("case %zu: '%s' lacks '%s' or the file name", i,
+                 error->message, cases[i].needle);
+      g_clear_error (&error);
+      g_free (path);
+    }
+
+  GError *error = NULL;
+  g_assert_null (gn_recipe_load ("no-such-recipe", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "no-such-recipe.lua"));
+  g_clear_error (&error);
+
+  /* a Lua signal returning a bad map fails at draw time, cleanly */
+  char *path = write_recipe ("badmap.lua",
+    "return { stages = { { channels = 1, signals = {\n"
+    "  { fn = function () return { 1, 2, 3 } end } } } } }\n");
+  GnRecipe *r = gn_recipe_load (path, &error);
+  g_assert_no_error (error);
+  float t[64];
+  GnRng rng;
+  gn_rng_seed (&rng, 1);
+  g_assert_false (gn_recipe_targets (r, 0, 1, NULL, 3, 32, 32, &rng, t,
+                                     &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_SCRIPT);
+  g_assert_nonnull (strstr (error->message, "64 numbers"));
+  g_clear_error (&error);
+  gn_recipe_free (r);
+  g_free (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  tmpdir = g_dir_make_tmp ("gennas-recipe-XXXXXX", NULL);
+  g_test_add_func ("/recipe/shipped", test_shipped);
+  g_test_add_func ("/recipe/combo-range", test_combo_range);
+  g_test_add_func ("/recipe/lua-signal", test_lua_signal);
+  g_test_add_func ("/recipe/errors", test_errors);
+  int status = g_test_run ();
+  char *files[] = { "own.lua", "bad.lua", "badmap.lua" };
+  for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      char *p = g_build_filename (tmpdir, files[i], NULL);
+      g_unlink (p);
+      g_free (p);
+    }
+  g_rmdir (tmpdir);
+  g_free (tmpdir);
+  return status;
+}
