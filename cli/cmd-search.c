@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli-common.h"
 #include "cli-truth.h"
+#include "gn-mpi.h"
 
 #include <math.h>
 #include <string.h>
@@ -23,7 +24,7 @@ typedef struct {
   int budget, population, tournament, workers;
   gint64 seed;
   double max_seconds, timeout;
-  gboolean resume, no_cache;
+  gboolean resume, no_cache, mpi;
 } SearchOptions;
 
 typedef struct {
@@ -160,6 +161,9 @@ gn_cmd_search (int argc, char **argv)
       "worst|resample" },
     { "data", 0, 0, G_OPTION_ARG_STRING, &o.data,
       "image set: cifar10 (default) or fashion-mnist", "SET" },
+    { "mpi", 0, 0, G_OPTION_ARG_NONE, &o.mpi,
+      "run under mpirun: rank 0 searches and keeps the store, every other "
+      "rank evaluates (one at a time; --workers is ignored)", NULL },
     { NULL }
   };
   GOptionContext *ctx = g_option_context_new ("SPACE.lua - search the space "
@@ -173,7 +177,12 @@ gn_cmd_search (int argc, char **argv)
     "line is\n"
     "  best=ARCH score=X truth=Y evaluations=N\n"
     "where truth is the architecture's accuracy in the space's benchmark\n"
-    "table (nan without one).");
+    "table (nan without one).\n"
+    "\n"
+    "With --mpi, under mpirun (or srun) with N >= 2 ranks, rank 0 runs the\n"
+    "search and writes the store while the N-1 other ranks evaluate:\n"
+    "  mpirun -np 9 gennas search SPACE.lua --mpi --budget 450\n"
+    "See docs/scaling.md.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   gboolean parsed = gn_cli_parse (ctx, "search", &argc, &argv);
   g_option_context_free (ctx);
@@ -184,6 +193,7 @@ gn_cmd_search (int argc, char **argv)
   GnStore *store = NULL;
   GnSearch *search = NULL;
   GnWorkers *workers = NULL;
+  GnMpi *mpi = NULL;
   GnCliTruth *truth = NULL;
   char *json = NULL, *hash = NULL, *config_hash = NULL;
   GPtrArray *params = g_ptr_array_new_with_free_func (g_free);
@@ -228,6 +238,8 @@ gn_cmd_search (int argc, char **argv)
 
   status = 1;
   gn_cli_single_thread ();
+  if (o.mpi && (mpi = gn_mpi_new (&error)) == NULL)
+    goto fail;
   for (char **a = o.params; a && *a; a++)
     g_ptr_array_add (params, g_strdup (*a));
   if (o.recipe)
@@ -237,6 +249,17 @@ gn_cmd_search (int argc, char **argv)
                           (char **) params->pdata, o.data, (guint64) o.seed,
                           &error))
     goto fail;
+  if (mpi && gn_mpi_rank (mpi) > 0)
+    {
+      /* a worker rank: evaluate what rank 0 sends, until it says stop */
+      status = gn_mpi_serve (mpi, gn_cli_proxy_work, &p, o.timeout, &error)
+               ? 0 : 1;
+      if (status)
+        goto fail;
+      goto out;
+    }
+  if (mpi)
+    o.workers = gn_mpi_size (mpi) - 1;
   store = gn_store_open (o.db ? o.db : "gennas.db", &error);
   if (store == NULL)
     goto fail;
@@ -272,9 +295,8 @@ gn_cmd_search (int argc, char **argv)
            cfg.algo == GN_SEARCH_REA ? "regularized evolution" : "random search",
            gn_space_name (p.space), gn_proxy_desc (p.proxy)->name, o.budget,
            o.workers, o.db ? o.db : "gennas.db", run);
-  workers = gn_workers_new (o.workers, gn_cli_proxy_work, &p, o.timeout,
-                            &error);
-  if (workers == NULL)
+  if (!mpi && (workers = gn_workers_new (o.workers, gn_cli_proxy_work, &p,
+                                        o.timeout, &error)) == NULL)
     goto fail;
   Progress prog = { .tty = isatty (STDERR_FILENO),
                     .t0 = g_get_monotonic_time (),
@@ -285,9 +307,11 @@ gn_cmd_search (int argc, char **argv)
     .seed = o.seed, .budget = o.budget, .max_seconds = o.max_seconds,
     .use_cache = !o.no_cache, .progress = on_progress,
     .progress_data = &prog };
-  GnEvaluator ev = gn_workers_evaluator (workers);
+  GnEvaluator ev = mpi ? gn_mpi_evaluator (mpi)
+                       : gn_workers_evaluator (workers);
   if (!gn_search_drive (search, &ev, &drive, &error))
     goto fail;
+  gn_mpi_summary (mpi, stderr);
   gn_workers_free (workers);
   workers = NULL;
   int done = gn_search_n_counted (search);
@@ -327,6 +351,7 @@ fail:
 out:
   g_clear_error (&error);
   gn_workers_free (workers);
+  gn_mpi_free (mpi);
   gn_cli_truth_free (truth);
   gn_search_free (search);
   gn_store_close (store);

@@ -1,0 +1,476 @@
+/* gn-mpi.c - `gennas search --mpi`: evaluate on the ranks of an MPI job
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * See gn-mpi.h for the protocol.  Messages are raw bytes (MPI_BYTE): the
+ * header is a C struct, so every rank must share its layout (one binary,
+ * or one build per architecture of a homogeneous cluster).
+ */
+#include "config.h"
+#include "gn-mpi.h"
+
+#include <string.h>
+
+#ifdef HAVE_MPI
+
+#include <mpi.h>
+#include <math.h>
+#include <signal.h>
+#include <sys/resource.h>
+
+enum { TAG_JOB = 1, TAG_RESULT, TAG_STOP, TAG_BYE };
+
+#define MAX_MESSAGE 2000
+#define POLL_MIN_US 10
+#define POLL_MAX_US 1000
+
+typedef struct {
+  gint64 job;
+  gint32 status;          /* GnWorkerStatus           */
+  gint32 proxy_status;    /* GnProxyStatus            */
+  double score, loss, seconds;
+} GnMpiHeader;
+
+struct _GnMpi {
+  int rank, size;
+  gboolean served;        /* a worker rank that served until told to stop */
+  gboolean stopped;       /* rank 0 has stopped the workers               */
+
+  /* rank 0: one job per worker rank */
+  gboolean *busy;         /* [size], by rank                              */
+  GQueue idle;            /* ranks, idle longest first                    */
+  int n_busy;
+  int *results;           /* [size] results received from each rank       */
+
+  /* rank 0: where the coordinator's time goes */
+  gint64 t_first;         /* the first evaluator call, µs                 */
+  gint64 blocked_us;      /* in wait() with no result there yet           */
+  gint64 mpi_us;          /* sending jobs, receiving results              */
+  double eval_seconds;    /* evaluation time the workers reported         */
+  int n_results;
+};
+
+static void
+clock_start (GnMpi *mpi)
+{
+  if (mpi->t_first == 0)
+    mpi->t_first = g_get_monotonic_time ();
+}
+
+/* Waits (polling, see gn-mpi.h) for a message from @source (or any) with
+ * @tag (or any).  @timeout_us < 0 waits as long as it takes.  Returns FALSE
+ * on timeout; adds the time spent without a message to @blocked_us. */
+static gboolean
+poll_message (int source, int tag, gint64 timeout_us, MPI_Status *st,
+              gint64 *blocked_us)
+{
+  gint64 t0 = g_get_monotonic_time ();
+  gulong nap = POLL_MIN_US;
+  gboolean found = FALSE;
+  for (;;)
+    {
+      int flag = 0;
+      MPI_Iprobe (source, tag, MPI_COMM_WORLD, &flag, st);
+      if (flag)
+        {
+          found = TRUE;
+          break;
+        }
+      gint64 now = g_get_monotonic_time ();
+      if (timeout_us >= 0 && now - t0 >= timeout_us)
+        break;
+      g_usleep (nap);
+      nap = MIN (nap * 2, POLL_MAX_US);
+    }
+  if (blocked_us)
+    *blocked_us += g_get_monotonic_time () - t0;
+  return found;
+}
+
+/* Receives the message @st announced: the header (zeroed if the message is
+ * shorter) and the string after it (NULL if none).  Returns the bytes. */
+static int
+recv_message (const MPI_Status *st, GnMpiHeader *h, char **text)
+{
+  int count = 0;
+  MPI_Get_count (st, MPI_BYTE, &count);
+  char *buf = g_malloc (MAX ((gsize) count, 1) + 1);
+  MPI_Recv (buf, count, MPI_BYTE, st->MPI_SOURCE, st->MPI_TAG,
+            MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  memset (h, 0, sizeof *h);
+  if ((gsize) count >= sizeof *h)
+    memcpy (h, buf, sizeof *h);
+  if (text)
+    *text = (gsize) count > sizeof *h
+            ? g_strndup (buf + sizeof *h, (gsize) count - sizeof *h) : NULL;
+  g_free (buf);
+  return count;
+}
+
+static int
+send_message (int dest, int tag, const GnMpiHeader *h, const char *text)
+{
+  gsize tlen = text ? strlen (text) : 0;
+  if (tag == TAG_RESULT)
+    tlen = MIN (tlen, MAX_MESSAGE);   /* an error message, not an arch */
+  gsize len = h ? sizeof *h + tlen : 0;
+  char *buf = g_malloc (MAX (len, 1));
+  if (h)
+    {
+      memcpy (buf, h, sizeof *h);
+      if (tlen)
+        memcpy (buf + sizeof *h, text, tlen);
+    }
+  int rc = MPI_Send (buf, (int) len, MPI_BYTE, dest, tag, MPI_COMM_WORLD);
+  g_free (buf);
+  return rc;
+}
+
+GnMpi *
+gn_mpi_new (GError **error)
+{
+  int inited = 0;
+  MPI_Initialized (&inited);
+  g_return_val_if_fail (!inited, NULL);
+  if (MPI_Init (NULL, NULL) != MPI_SUCCESS)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_FAILED, "MPI_Init failed");
+      return NULL;
+    }
+  GnMpi *mpi = g_new0 (GnMpi, 1);
+  MPI_Comm_rank (MPI_COMM_WORLD, &mpi->rank);
+  MPI_Comm_size (MPI_COMM_WORLD, &mpi->size);
+  if (mpi->size < 2)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "--mpi needs at least 2 ranks (rank 0 searches, the "
+                   "others evaluate), but this job has %d; run it as "
+                   "`mpirun -np N gennas search ... --mpi` with N >= 2, or "
+                   "drop --mpi to use local worker processes", mpi->size);
+      MPI_Finalize ();
+      g_free (mpi);
+      return NULL;
+    }
+  if (mpi->rank == 0)
+    {
+      mpi->busy = g_new0 (gboolean, mpi->size);
+      mpi->results = g_new0 (int, mpi->size);
+      g_queue_init (&mpi->idle);
+      for (int r = 1; r < mpi->size; r++)
+        g_queue_push_tail (&mpi->idle, GINT_TO_POINTER (r));
+    }
+  return mpi;
+}
+
+int
+gn_mpi_rank (GnMpi *mpi)
+{
+  return mpi->rank;
+}
+
+int
+gn_mpi_size (GnMpi *mpi)
+{
+  return mpi->size;
+}
+
+/* -- the worker ranks ------------------------------------------------ */
+
+typedef struct {
+  GnWorkFn fn;
+  gpointer user;
+} Serve;
+
+/* Runs in the forked evaluation process, which never calls MPI: it dies of
+ * its own faults like a local worker, not through Open MPI's handlers
+ * (inherited from the rank), which would print a backtrace first. */
+static gboolean
+serve_work (gpointer user, const char *arch, GnProxyResult *result,
+            GError **error)
+{
+  static gboolean defaults;   /* set in each child, never in the rank */
+  if (!defaults)
+    {
+      const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+      for (gsize i = 0; i < G_N_ELEMENTS (sigs); i++)
+        signal (sigs[i], SIG_DFL);
+      defaults = TRUE;
+    }
+  Serve *s = user;
+  return s->fn (s->user, arch, result, error);
+}
+
+gboolean
+gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user, double timeout,
+              GError **error)
+{
+  g_return_val_if_fail (mpi != NULL && mpi->rank > 0, FALSE);
+  Serve s = { fn, user };
+  GnWorkers *pool = gn_workers_new (1, serve_work, &s, timeout, error);
+  if (pool == NULL)
+    return FALSE;
+  gboolean stop = FALSE;
+  while (!stop)
+    {
+      MPI_Status st;
+      poll_message (0, MPI_ANY_TAG, -1, &st, NULL);
+      GnMpiHeader h;
+      char *arch = NULL;
+      recv_message (&st, &h, &arch);
+      if (st.MPI_TAG != TAG_JOB)
+        {
+          g_free (arch);
+          stop = st.MPI_TAG == TAG_STOP;
+          continue;
+        }
+      GnWorkerResult r = { 0 };
+      GError *local = NULL;
+      gboolean have = FALSE;
+      if (!gn_workers_submit (pool, h.job, arch ? arch : "", &local))
+        {
+          /* the evaluation process could not be (re)started: this job
+           * fails; the next one tries again */
+          r = (GnWorkerResult) { .job = h.job, .status = GN_WORKER_CRASHED,
+                                 .message = g_strdup (local->message) };
+          g_clear_error (&local);
+          have = TRUE;
+        }
+      /* wait for the result, listening for a stop now and then */
+      while (!have && !stop)
+        {
+          if (gn_workers_wait (pool, 100, &r))
+            have = TRUE;
+          else if (poll_message (0, TAG_STOP, 0, &st, NULL))
+            {
+              recv_message (&st, &h, NULL);
+              stop = TRUE;
+            }
+        }
+      if (have)
+        {
+          GnMpiHeader out = {
+            .job = r.job, .status = r.status,
+            .proxy_status = r.result.status,
+            .score = r.status == GN_WORKER_OK ? r.result.score : -G_MAXDOUBLE,
+            .loss = r.status == GN_WORKER_OK ? r.result.loss : NAN,
+            .seconds = r.seconds };
+          send_message (0, TAG_RESULT, &out, r.message);
+          gn_worker_result_clear (&r);
+        }
+      g_free (arch);
+    }
+  gn_workers_free (pool);   /* kills a job abandoned by STOP */
+  send_message (0, TAG_BYE, NULL, NULL);
+  mpi->served = TRUE;
+  return TRUE;
+}
+
+/* -- rank 0: the evaluator -------------------------------------------- */
+
+static int
+ev_n_idle (gpointer self)
+{
+  GnMpi *mpi = self;
+  clock_start (mpi);
+  return (int) mpi->idle.length;
+}
+
+static int
+ev_n_busy (gpointer self)
+{
+  GnMpi *mpi = self;
+  clock_start (mpi);
+  return mpi->n_busy;
+}
+
+static gboolean
+ev_submit (gpointer self, gint64 job, const char *arch, GError **error)
+{
+  GnMpi *mpi = self;
+  clock_start (mpi);
+  g_return_val_if_fail (mpi->idle.length > 0, FALSE);
+  int r = GPOINTER_TO_INT (g_queue_pop_head (&mpi->idle));
+  GnMpiHeader h = { .job = job };
+  gint64 t0 = g_get_monotonic_time ();
+  int rc = send_message (r, TAG_JOB, &h, arch);
+  mpi->mpi_us += g_get_monotonic_time () - t0;
+  if (rc != MPI_SUCCESS)
+    {
+      g_queue_push_head (&mpi->idle, GINT_TO_POINTER (r));
+      g_set_error (error, GN_ERROR, GN_ERROR_FAILED,
+                   "cannot send a job to rank %d (MPI error %d)", r, rc);
+      return FALSE;
+    }
+  mpi->busy[r] = TRUE;
+  mpi->n_busy++;
+  return TRUE;
+}
+
+static gboolean
+ev_wait (gpointer self, int timeout_ms, GnWorkerResult *out)
+{
+  GnMpi *mpi = self;
+  clock_start (mpi);
+  for (;;)
+    {
+      if (mpi->n_busy == 0)
+        return FALSE;
+      MPI_Status st;
+      if (!poll_message (MPI_ANY_SOURCE, TAG_RESULT,
+                         timeout_ms < 0 ? -1 : (gint64) timeout_ms * 1000,
+                         &st, &mpi->blocked_us))
+        return FALSE;
+      gint64 t0 = g_get_monotonic_time ();
+      GnMpiHeader h;
+      char *msg = NULL;
+      int bytes = recv_message (&st, &h, &msg);
+      mpi->mpi_us += g_get_monotonic_time () - t0;
+      int r = st.MPI_SOURCE;
+      if (r <= 0 || r >= mpi->size || !mpi->busy[r])
+        {
+          g_warning ("gennas search: ignoring an unexpected result from "
+                     "rank %d", r);
+          g_free (msg);
+          continue;
+        }
+      mpi->busy[r] = FALSE;
+      mpi->n_busy--;
+      g_queue_push_tail (&mpi->idle, GINT_TO_POINTER (r));
+      mpi->results[r]++;
+      mpi->n_results++;
+      mpi->eval_seconds += h.seconds;
+      if ((gsize) bytes < sizeof h)
+        {
+          /* cannot happen with one binary on every rank; counted as the
+           * worker's failure, and the job is lost (job 0 is wrong) */
+          g_free (msg);
+          msg = g_strdup_printf ("malformed result from rank %d", r);
+          h.status = GN_WORKER_ERROR;
+        }
+      *out = (GnWorkerResult) {
+        .job = h.job, .status = (GnWorkerStatus) h.status,
+        .result = { .score = h.score, .loss = h.loss,
+                    .status = (GnProxyStatus) h.proxy_status },
+        .seconds = h.seconds, .message = msg, .worker = r };
+      return TRUE;
+    }
+}
+
+GnEvaluator
+gn_mpi_evaluator (GnMpi *mpi)
+{
+  g_return_val_if_fail (mpi != NULL && mpi->rank == 0, (GnEvaluator) { 0 });
+  return (GnEvaluator) { mpi, ev_n_idle, ev_n_busy, ev_submit, ev_wait };
+}
+
+void
+gn_mpi_summary (GnMpi *mpi, FILE *out)
+{
+  if (mpi == NULL || mpi->rank != 0 || mpi->t_first == 0)
+    return;
+  double wall = (g_get_monotonic_time () - mpi->t_first) / 1e6;
+  double busy = wall - mpi->blocked_us / 1e6;
+  int n = MAX (mpi->n_results, 1);
+  struct rusage ru;
+  getrusage (RUSAGE_SELF, &ru);
+  double cpu = ru.ru_utime.tv_sec + ru.ru_stime.tv_sec
+               + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  GString *spread = g_string_new (NULL);
+  for (int r = 1; r < mpi->size; r++)
+    g_string_append_printf (spread, "%s%d", r > 1 ? " " : "",
+                            mpi->results[r]);
+  fprintf (out, "gennas search: MPI: %d results from %d worker ranks "
+           "(per rank: %s) in %.1f s; workers evaluating %.0f%% of the "
+           "time; coordinator %.0f us per result outside waiting (MPI "
+           "%.0f us of it), %.2f%% of the time; rank 0 CPU %.2f s\n",
+           mpi->n_results, mpi->size - 1, spread->str, wall,
+           wall > 0 ? 100 * mpi->eval_seconds / (wall * (mpi->size - 1)) : 0,
+           busy * 1e6 / n, mpi->mpi_us / (double) n,
+           wall > 0 ? 100 * busy / wall : 0, cpu);
+  g_string_free (spread, TRUE);
+}
+
+void
+gn_mpi_free (GnMpi *mpi)
+{
+  if (mpi == NULL)
+    return;
+  if (mpi->rank > 0 && !mpi->served)
+    {
+      fprintf (stderr, "gennas search: rank %d cannot evaluate; ending the "
+               "MPI job\n", mpi->rank);
+      MPI_Abort (MPI_COMM_WORLD, 1);
+    }
+  if (mpi->rank == 0)
+    {
+      /* stop every worker and collect its goodbye; results still on the
+       * way (a search that ended early) are dropped */
+      for (int r = 1; r < mpi->size; r++)
+        send_message (r, TAG_STOP, NULL, NULL);
+      int left = mpi->size - 1;
+      while (left > 0)
+        {
+          MPI_Status st;
+          GnMpiHeader h;
+          char *msg = NULL;
+          poll_message (MPI_ANY_SOURCE, MPI_ANY_TAG, -1, &st, NULL);
+          recv_message (&st, &h, &msg);
+          g_free (msg);
+          left -= st.MPI_TAG == TAG_BYE;
+        }
+      g_queue_clear (&mpi->idle);
+      g_free (mpi->busy);
+      g_free (mpi->results);
+    }
+  MPI_Finalize ();
+  g_free (mpi);
+}
+
+#else /* !HAVE_MPI */
+
+GnMpi *
+gn_mpi_new (GError **error)
+{
+  g_set_error (error, GN_ERROR, GN_ERROR_FAILED,
+               "--mpi: this gennas was built without MPI (install "
+               "libopenmpi-dev and openmpi-bin, then configure "
+               "--with-mpi)");
+  return NULL;
+}
+
+int
+gn_mpi_rank (GnMpi *mpi)
+{
+  return 0;
+}
+
+int
+gn_mpi_size (GnMpi *mpi)
+{
+  return 1;
+}
+
+gboolean
+gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user, double timeout,
+              GError **error)
+{
+  g_return_val_if_reached (FALSE);
+}
+
+GnEvaluator
+gn_mpi_evaluator (GnMpi *mpi)
+{
+  g_return_val_if_reached ((GnEvaluator) { 0 });
+}
+
+void
+gn_mpi_summary (GnMpi *mpi, FILE *out)
+{
+}
+
+void
+gn_mpi_free (GnMpi *mpi)
+{
+}
+
+#endif /* HAVE_MPI */
