@@ -1,0 +1,405 @@
+/* test-mpi.c - `gennas search --mpi` under mpirun, on loopback
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Jobs of three ranks on this machine (rank 0 searches, ranks 1 and 2
+ * evaluate) with the test plugins of tests/plugins/broken.c, over TCP on
+ * the loopback interface only.  Built when configure found MPI and mpirun;
+ * MPIRUN is its path.
+ */
+#include "gennas.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *space_path, *tmpdir, *gennas;
+
+/* mpirun [options] -np N gennas search SPACE ARGS... */
+static GPtrArray *
+mpirun_argv (int np)
+{
+  GPtrArray *a = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (a, g_strdup (MPIRUN));
+  if (geteuid () == 0)
+    g_ptr_array_add (a, g_strdup ("--allow-run-as-root"));
+  const char *opts[] = {
+    "--oversubscribe", "--stdin", "none", "--bind-to", "none",
+    /* loopback only: TCP over lo, no shared memory, no fabrics */
+    "--mca", "pml", "ob1", "--mca", "btl", "self,tcp",
+    "--mca", "btl_tcp_if_include", "lo", "--mca", "oob_tcp_if_include", "lo",
+    NULL };
+  for (const char **o = opts; *o; o++)
+    g_ptr_array_add (a, g_strdup (*o));
+  g_ptr_array_add (a, g_strdup ("-np"));
+  g_ptr_array_add (a, g_strdup_printf ("%d", np));
+  return a;
+}
+
+/* gennas search SPACE --db DB ARGS... (then a NULL) */
+static void
+add_search (GPtrArray *a, const char *db, const char *const *args)
+{
+  g_ptr_array_add (a, g_strdup (gennas));
+  g_ptr_array_add (a, g_strdup ("search"));
+  g_ptr_array_add (a, g_strdup (space_path));
+  g_ptr_array_add (a, g_strdup ("--db"));
+  g_ptr_array_add (a, g_build_filename (tmpdir, db, NULL));
+  for (; args && *args; args++)
+    g_ptr_array_add (a, g_strdup (*args));
+  g_ptr_array_add (a, NULL);
+}
+
+/* Runs argv to the end; returns its exit status (-signal if killed) and
+ * its standard error. */
+static int
+run_cmd (GPtrArray *argv, char **err)
+{
+  GError *error = NULL;
+  GSubprocess *p = g_subprocess_newv ((const char *const *) argv->pdata,
+                                      G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                      | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                      &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, NULL, err,
+                                                &error));
+  g_assert_no_error (error);
+  int status = g_subprocess_get_if_signaled (p)
+               ? -g_subprocess_get_term_sig (p)
+               : g_subprocess_get_exit_status (p);
+  g_object_unref (p);
+  if (status != 0 && err)
+    g_test_message ("exit status %d; stderr:\n%s", status, *err);
+  return status;
+}
+
+typedef struct {
+  GHashTable *archs;   /* distinct */
+  int n, failed, crashed, cached;
+  GPtrArray *crashed_archs;
+} Tally;
+
+static gboolean
+tally_one (const GnEval *e, gpointer user)
+{
+  Tally *t = user;
+  g_hash_table_add (t->archs, g_strdup (e->arch));
+  t->n++;
+  t->cached += e->cached;
+  t->failed += strcmp (e->status, "ok") != 0;
+  if (strcmp (e->status, "crashed") == 0)
+    {
+      t->crashed++;
+      g_ptr_array_add (t->crashed_archs, g_strdup (e->arch));
+    }
+  return TRUE;
+}
+
+/* The evaluations of the latest run in @db. */
+static Tally
+tally (const char *db, gint64 *run_out)
+{
+  GError *error = NULL;
+  char *path = g_build_filename (tmpdir, db, NULL);
+  GnStore *store = gn_store_open (path, &error);
+  g_assert_no_error (error);
+  gint64 run = -1;
+  g_assert_true (gn_store_find_run (store, NULL, &run, NULL, NULL));
+  Tally t = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+              0, 0, 0, 0, g_ptr_array_new_with_free_func (g_free) };
+  g_assert_true (gn_store_foreach (store, run, tally_one, &t, &error));
+  g_assert_no_error (error);
+  gn_store_close (store);
+  g_free (path);
+  if (run_out)
+    *run_out = run;
+  return t;
+}
+
+static void
+tally_clear (Tally *t)
+{
+  g_hash_table_destroy (t->archs);
+  g_ptr_array_free (t->crashed_archs, TRUE);
+}
+
+/* Three ranks finish the budget, with every evaluation distinct, as many
+ * as a local run with the same budget; both worker ranks take part. */
+static void
+test_budget (void)
+{
+  const char *args[] = { "--proxy", "good", "--param", "delay=0.02",
+                         "--budget", "40", "--seed", "5", "--no-cache",
+                         "--mpi", NULL };
+  GPtrArray *a = mpirun_argv (3);
+  add_search (a, "mpi.db", args);
+  char *err = NULL;
+  g_assert_cmpint (run_cmd (a, &err), ==, 0);
+  g_ptr_array_free (a, TRUE);
+
+  /* "per rank: A B": each worker rank evaluated a fair share */
+  const char *spread = strstr (err, "per rank: ");
+  g_assert_nonnull (spread);
+  int r1 = 0, r2 = 0;
+  g_assert_cmpint (sscanf (spread, "per rank: %d %d", &r1, &r2), ==, 2);
+  g_assert_cmpint (r1 + r2, ==, 40);
+  g_assert_cmpint (r1, >=, 5);
+  g_assert_cmpint (r2, >=, 5);
+  g_free (err);
+
+  const char *local_args[] = { "--proxy", "good", "--param", "delay=0.02",
+                               "--budget", "40", "--seed", "5",
+                               "--no-cache", "--workers", "2", NULL };
+  a = g_ptr_array_new_with_free_func (g_free);
+  add_search (a, "local.db", local_args);
+  g_assert_cmpint (run_cmd (a, NULL), ==, 0);
+  g_ptr_array_free (a, TRUE);
+
+  Tally m = tally ("mpi.db", NULL), l = tally ("local.db", NULL);
+  g_assert_cmpint (m.n, ==, 40);
+  g_assert_cmpint (g_hash_table_size (m.archs), ==, 40);
+  g_assert_cmpint (g_hash_table_size (m.archs), ==,
+                   g_hash_table_size (l.archs));
+  g_assert_cmpint (m.failed, ==, 0);
+  g_assert_cmpint (m.cached, ==, 0);
+  tally_clear (&m);
+  tally_clear (&l);
+}
+
+/* A plugin that segfaults on a worker rank kills only that rank's
+ * evaluation process: exactly the architectures it crashes on are
+ * recorded as crashed, and the search finishes its budget. */
+static void
+test_crash_on_worker (void)
+{
+  const char *args[] = { "--proxy", "crashy", "--param",
+                         "crash_on=avg_pool_3x3~2", "--budget", "40",
+                         "--seed", "7", "--mpi", NULL };
+  GPtrArray *a = mpirun_argv (3);
+  add_search (a, "crash.db", args);
+  char *err = NULL;
+  g_assert_cmpint (run_cmd (a, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "crashed"));
+  g_free (err);
+  g_ptr_array_free (a, TRUE);
+
+  Tally t = tally ("crash.db", NULL);
+  g_assert_cmpint (t.n, ==, 40);
+  g_assert_cmpint (t.crashed, >, 0);
+  g_assert_cmpint (t.crashed, ==, t.failed);
+  for (guint i = 0; i < t.crashed_archs->len; i++)
+    g_assert_nonnull (strstr (t.crashed_archs->pdata[i], "avg_pool_3x3~2"));
+  int expected = 0;
+  GHashTableIter it;
+  gpointer arch;
+  g_hash_table_iter_init (&it, t.archs);
+  while (g_hash_table_iter_next (&it, &arch, NULL))
+    expected += strstr (arch, "avg_pool_3x3~2") != NULL;
+  g_assert_cmpint (t.crashed, ==, expected);
+  tally_clear (&t);
+}
+
+/* One rank has nobody to evaluate: a clear error, no search. */
+static void
+test_single_rank (void)
+{
+  const char *args[] = { "--proxy", "good", "--budget", "5", "--mpi", NULL };
+  GPtrArray *a = mpirun_argv (1);
+  add_search (a, "single.db", args);
+  char *err = NULL;
+  g_assert_cmpint (run_cmd (a, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "--mpi needs at least 2 ranks"));
+  g_free (err);
+  g_ptr_array_free (a, TRUE);
+}
+
+/* The pid of the process with OMPI_COMM_WORLD_RANK=@rank nearest below
+ * @ancestor (the rank, not its evaluation process, which inherited the
+ * same environment), or 0. */
+static GPid
+find_rank (GPid ancestor, int rank)
+{
+  char *want = g_strdup_printf ("OMPI_COMM_WORLD_RANK=%d", rank);
+  GPid found = 0;
+  int found_depth = G_MAXINT;
+  GDir *proc = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  while (proc && (name = g_dir_read_name (proc)))
+    {
+      GPid pid = (GPid) atoi (name);
+      if (pid <= 0)
+        continue;
+      /* walk up the parents to @ancestor */
+      GPid p = pid;
+      int depth = 0;
+      for (; depth < 8 && p > 1 && p != ancestor; depth++)
+        {
+          char *stat = NULL, *path = g_strdup_printf ("/proc/%d/stat", p);
+          gboolean ok = g_file_get_contents (path, &stat, NULL, NULL);
+          g_free (path);
+          const char *close = ok ? strrchr (stat, ')') : NULL;
+          int ppid = 0;
+          if (close == NULL || sscanf (close, ") %*c %d", &ppid) != 1)
+            ppid = 0;
+          g_free (stat);
+          p = ppid;
+        }
+      if (p != ancestor || depth >= found_depth)
+        continue;
+      char *path = g_strdup_printf ("/proc/%d/environ", pid), *env = NULL;
+      gsize len = 0;
+      if (g_file_get_contents (path, &env, &len, NULL))
+        for (gsize off = 0; off < len; off += strlen (env + off) + 1)
+          if (strcmp (env + off, want) == 0)
+            {
+              found = pid;
+              found_depth = depth;
+            }
+      g_free (env);
+      g_free (path);
+    }
+  if (proc)
+    g_dir_close (proc);
+  g_free (want);
+  return found;
+}
+
+/* A worker rank killed with SIGKILL ends the MPI job; --resume (again
+ * with MPI) continues the run from the store: exactly its budget of
+ * distinct evaluations, nothing lost or repeated. */
+static void
+test_rank_killed_then_resume (void)
+{
+  GError *error = NULL;
+  const char *args[] = { "--proxy", "good", "--param", "delay=0.05",
+                         "--budget", "60", "--seed", "3", "--mpi", NULL,
+                         NULL };
+  GPtrArray *a = mpirun_argv (3);
+  add_search (a, "killed.db", args);
+  GSubprocess *p = g_subprocess_newv ((const char *const *) a->pdata,
+                                      G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                      | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                      &error);
+  g_assert_no_error (error);
+  g_ptr_array_free (a, TRUE);
+  GPid mpirun = (GPid) atoi (g_subprocess_get_identifier (p));
+
+  /* wait until the run holds some, not all, evaluations */
+  char *db = g_build_filename (tmpdir, "killed.db", NULL);
+  GnStore *store = NULL;
+  gint64 run = -1, count = 0;
+  for (int i = 0; i < 1500 && count < 15; i++)
+    {
+      g_usleep (20000);
+      if (store == NULL && g_file_test (db, G_FILE_TEST_EXISTS))
+        store = gn_store_open (db, NULL);
+      if (store && (run >= 0 || gn_store_find_run (store, NULL, &run, NULL,
+                                                   NULL)))
+        count = gn_store_count (store, run);
+    }
+  g_assert_cmpint (count, >=, 15);
+  GPid victim = find_rank (mpirun, 1);
+  g_assert_cmpint (victim, >, 0);
+  g_assert_cmpint (kill (victim, SIGKILL), ==, 0);
+  g_subprocess_wait (p, NULL, NULL);
+  /* mpirun ends the whole job and says so */
+  g_assert_false (g_subprocess_get_successful (p));
+  g_object_unref (p);
+  count = gn_store_count (store, run);
+  g_assert_cmpint (count, <, 60);
+  g_test_message ("%" G_GINT64_FORMAT " evaluations recorded when rank 1 "
+                  "was killed", count);
+
+  args[9] = "--resume";
+  a = mpirun_argv (3);
+  add_search (a, "killed.db", args);
+  char *err = NULL;
+  g_assert_cmpint (run_cmd (a, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "resuming run"));
+  g_free (err);
+  g_ptr_array_free (a, TRUE);
+
+  gint64 latest;
+  g_assert_true (gn_store_find_run (store, NULL, &latest, NULL, NULL));
+  g_assert_cmpint (latest, ==, run);   /* the same run, continued */
+  gn_store_close (store);
+  Tally t = tally ("killed.db", NULL);
+  g_assert_cmpint (t.n, ==, 60);
+  g_assert_cmpint (g_hash_table_size (t.archs), ==, 60);
+  g_assert_cmpint (t.failed, ==, 0);
+  tally_clear (&t);
+  g_free (db);
+}
+
+/* `gennas search --help` documents --mpi. */
+static void
+test_help (void)
+{
+  GPtrArray *a = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (a, g_strdup (gennas));
+  g_ptr_array_add (a, g_strdup ("search"));
+  g_ptr_array_add (a, g_strdup ("--help"));
+  g_ptr_array_add (a, NULL);
+  GError *error = NULL;
+  GSubprocess *p = g_subprocess_newv ((const char *const *) a->pdata,
+                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  char *out = NULL;
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (out, "--mpi"));
+  g_assert_nonnull (strstr (out, "mpirun"));
+  g_free (out);
+  g_object_unref (p);
+  g_ptr_array_free (a, TRUE);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  char *plugins = g_test_build_filename (G_TEST_BUILT, ".libs", NULL);
+  g_setenv ("GENNAS_PROXY_PATH", plugins, TRUE);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+  g_free (plugins);
+  space_path = g_test_build_filename (G_TEST_DIST, "..", "spaces",
+                                      "nb201.lua", NULL);
+  gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas", NULL);
+  tmpdir = g_dir_make_tmp ("gennas-mpi-XXXXXX", NULL);
+  /* under AddressSanitizer: Open MPI's leaks are suppressed by library
+   * (tests/lsan.supp), which needs full allocation stacks, as its own
+   * libraries have no frame pointers */
+  const char *asan = g_getenv ("ASAN_OPTIONS");
+  char *opts = g_strdup_printf ("%s%sfast_unwind_on_malloc=0",
+                                asan ? asan : "", asan && *asan ? ":" : "");
+  g_setenv ("ASAN_OPTIONS", opts, TRUE);
+  g_free (opts);
+
+  g_test_add_func ("/mpi/help", test_help);
+  g_test_add_func ("/mpi/single-rank", test_single_rank);
+  g_test_add_func ("/mpi/budget", test_budget);
+  g_test_add_func ("/mpi/crash-on-worker", test_crash_on_worker);
+  g_test_add_func ("/mpi/rank-killed-then-resume",
+                   test_rank_killed_then_resume);
+  int status = g_test_run ();
+
+  GDir *d = g_dir_open (tmpdir, 0, NULL);
+  const char *f;
+  while (d && (f = g_dir_read_name (d)))
+    {
+      char *p = g_build_filename (tmpdir, f, NULL);
+      g_unlink (p);
+      g_free (p);
+    }
+  if (d)
+    g_dir_close (d);
+  g_rmdir (tmpdir);
+  g_free (tmpdir);
+  g_free (space_path);
+  g_free (gennas);
+  return status;
+}
