@@ -21,8 +21,11 @@
 enum { TAG_JOB = 1, TAG_RESULT, TAG_STOP, TAG_BYE };
 
 #define MAX_MESSAGE 2000
+/* polling naps: from 10 µs, doubling, at most 2% of the time waited so
+ * far (so a result is noticed at most 2% late) and at most 10 ms */
 #define POLL_MIN_US 10
-#define POLL_MAX_US 1000
+#define POLL_MAX_US 10000
+#define POLL_LATE 50
 
 typedef struct {
   gint64 job;
@@ -80,7 +83,8 @@ poll_message (int source, int tag, gint64 timeout_us, MPI_Status *st,
       if (timeout_us >= 0 && now - t0 >= timeout_us)
         break;
       g_usleep (nap);
-      nap = MIN (nap * 2, POLL_MAX_US);
+      gulong late = (gulong) ((g_get_monotonic_time () - t0) / POLL_LATE);
+      nap = MIN (nap * 2, MIN (POLL_MAX_US, MAX (POLL_MIN_US, late)));
     }
   if (blocked_us)
     *blocked_us += g_get_monotonic_time () - t0;
@@ -379,8 +383,8 @@ gn_mpi_summary (GnMpi *mpi, FILE *out)
   for (int r = 1; r < mpi->size; r++)
     g_string_append_printf (spread, "%s%d", r > 1 ? " " : "",
                             mpi->results[r]);
-  fprintf (out, "gennas search: MPI: %d results from %d worker ranks "
-           "(per rank: %s) in %.1f s; workers evaluating %.0f%% of the "
+  fprintf (out, "gennas search: MPI: %d results from %d worker rank(s) "
+           "(per rank: %s) in %.2f s; workers evaluating %.0f%% of the "
            "time; coordinator %.0f us per result outside waiting (MPI "
            "%.0f us of it), %.2f%% of the time; rank 0 CPU %.2f s\n",
            mpi->n_results, mpi->size - 1, spread->str, wall,
