@@ -15,6 +15,7 @@
  */
 #include "config.h"
 #include "gennas.h"
+#include "gn-paths.h"
 
 #include <gio/gio.h>
 #include <math.h>
@@ -42,17 +43,7 @@ gn_data_find (const char *relative, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
-  char *found = NULL;
-
-  const char *env = g_getenv ("GENNAS_DATA_PATH");
-  if (env != NULL)
-    {
-      char **parts = g_strsplit (env, ":", -1);
-      for (char **p = parts; *p != NULL; p++)
-        if (**p != '\0')    /* "a::b" and a trailing ':' mean nothing */
-          g_ptr_array_add (dirs, g_canonicalize_filename (*p, NULL));
-      g_strfreev (parts);
-    }
+  gn__append_search_path (dirs, g_getenv ("GENNAS_DATA_PATH"));
   /* The source tree comes before the installed copy so a build tree
    * never picks up a stale installation.  An installed library still
    * looks here, harmlessly: if the source tree is gone nothing matches,
@@ -61,25 +52,13 @@ gn_data_find (const char *relative, GError **error)
                                                   NULL));
   g_ptr_array_add (dirs, g_canonicalize_filename (GN_PKGDATADIR "/data",
                                                   NULL));
-
-  for (guint i = 0; i < dirs->len && found == NULL; i++)
+  char *found = gn__find_in_path (dirs, relative, "Data file", error);
+  if (found == NULL && error != NULL)
     {
-      /* canonical, so "build/../data" reads as the folder it is */
-      char *path = g_canonicalize_filename (relative, dirs->pdata[i]);
-      if (g_file_test (path, G_FILE_TEST_EXISTS))
-        found = path;
-      else
-        g_free (path);
-    }
-
-  if (found == NULL)
-    {
-      g_ptr_array_add (dirs, NULL);
-      char *where = g_strjoinv (", ", (char **) dirs->pdata);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
-                   "Data file “%s” not found in: %s (set GENNAS_DATA_PATH "
-                   "to add folders)", relative, where);
-      g_free (where);
+      char *m = g_strconcat ((*error)->message,
+                             " (set GENNAS_DATA_PATH to add folders)", NULL);
+      g_free ((*error)->message);
+      (*error)->message = m;
     }
   g_ptr_array_unref (dirs);
   return found;

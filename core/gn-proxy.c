@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "gennas.h"
+#include "gn-paths.h"
 #include "gn-proxy.h"
 
 #include <math.h>
@@ -477,19 +478,6 @@ running_from_build_tree (void)
 #endif
 }
 
-/* Appends the non-empty folders of a colon-separated list. */
-static void
-add_search_path (GPtrArray *dirs, const char *list)
-{
-  if (list == NULL)
-    return;
-  char **parts = g_strsplit (list, G_SEARCHPATH_SEPARATOR_S, -1);
-  for (char **p = parts; *p; p++)
-    if (**p)
-      g_ptr_array_add (dirs, g_strdup (*p));
-  g_strfreev (parts);
-}
-
 GnProxyRegistry *
 gn_proxy_registry_new (void)
 {
@@ -497,13 +485,13 @@ gn_proxy_registry_new (void)
   reg->dirs = g_ptr_array_new_with_free_func (g_free);
   reg->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         entry_free);
-  add_search_path (reg->dirs, g_getenv ("GENNAS_PROXY_PATH"));
+  gn__append_search_path (reg->dirs, g_getenv ("GENNAS_PROXY_PATH"));
   /* like GST_PLUGIN_SYSTEM_PATH: set (even empty), it replaces the
    * build-tree and installed folders, so tests see only their plugins */
   const char *system = g_getenv ("GENNAS_PROXY_SYSTEM_PATH");
   if (system != NULL)
     {
-      add_search_path (reg->dirs, system);
+      gn__append_search_path (reg->dirs, system);
       return reg;
     }
 #ifdef GN_ABS_TOP_BUILDDIR

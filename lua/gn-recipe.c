@@ -10,6 +10,7 @@
 #include "config.h"
 #include "gennas.h"
 #include "gn-recipe.h"
+#include "gn-paths.h"
 #include "gn-sandbox.h"
 
 #include <math.h>
@@ -294,15 +295,7 @@ resolve (const char *name_or_path, GError **error)
     return g_strdup (name_or_path);
 
   GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
-  const char *env = g_getenv ("GENNAS_RECIPE_PATH");
-  if (env)
-    {
-      char **parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
-      for (char **p = parts; *p; p++)
-        if (**p)
-          g_ptr_array_add (dirs, g_strdup (*p));
-      g_strfreev (parts);
-    }
+  gn__append_search_path (dirs, g_getenv ("GENNAS_RECIPE_PATH"));
 #ifdef GN_ABS_TOP_SRCDIR
   g_ptr_array_add (dirs, g_strdup (GN_ABS_TOP_SRCDIR "/lua/recipes"));
 #endif
@@ -310,23 +303,14 @@ resolve (const char *name_or_path, GError **error)
   g_ptr_array_add (dirs, g_strdup (GN_PKGDATADIR "/recipes"));
 #endif
   char *file = g_strconcat (name_or_path, ".lua", NULL);
-  char *found = NULL;
-  for (guint i = 0; i < dirs->len && found == NULL; i++)
-    {
-      char *p = g_build_filename (g_ptr_array_index (dirs, i), file, NULL);
-      if (g_file_test (p, G_FILE_TEST_IS_REGULAR))
-        found = p;
-      else
-        g_free (p);
-    }
+  GError *local = NULL;
+  char *found = gn__find_in_path (dirs, file, "Recipe", &local);
   if (found == NULL)
     {
-      g_ptr_array_add (dirs, NULL);
-      char *where = g_strjoinv (", ", (char **) dirs->pdata);
-      g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO,
-                   "no recipe '%s' (looked for %s in: %s)", name_or_path,
-                   file, where);
-      g_free (where);
+      g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO, "no recipe "
+                   "'%s': %s (set GENNAS_RECIPE_PATH to add folders)",
+                   name_or_path, local->message);
+      g_error_free (local);
     }
   g_free (file);
   g_ptr_array_free (dirs, TRUE);

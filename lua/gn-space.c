@@ -10,6 +10,7 @@
  * canonical string afresh: genomes never leave Lua.
  */
 #include "config.h"
+#include "gn-paths.h"
 #include "gn-sandbox.h"
 
 #include <stdarg.h>
@@ -293,15 +294,7 @@ static void
 resolve_benchmark (GnSpace *sp)
 {
   GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
-  const char *env = g_getenv ("GENNAS_DATA_PATH");
-  if (env != NULL)
-    {
-      char **parts = g_strsplit (env, G_SEARCHPATH_SEPARATOR_S, -1);
-      for (char **p = parts; *p != NULL; p++)
-        if (**p != '\0')
-          g_ptr_array_add (dirs, g_canonicalize_filename (*p, NULL));
-      g_strfreev (parts);
-    }
+  gn__append_search_path (dirs, g_getenv ("GENNAS_DATA_PATH"));
   char *here = g_path_get_dirname (sp->path);
   char *beside = g_build_filename (here, "..", "data", NULL);
   g_ptr_array_add (dirs, g_canonicalize_filename (beside, NULL));
@@ -309,14 +302,9 @@ resolve_benchmark (GnSpace *sp)
   g_free (here);
   g_ptr_array_add (dirs, g_strdup (GN_PKGDATADIR "/data"));
 
-  char *found = NULL;
-  for (guint i = 0; i < dirs->len && found == NULL; i++)
-    {
-      char *path = g_build_filename (dirs->pdata[i], sp->bench_file, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        found = g_canonicalize_filename (path, NULL);
-      g_free (path);
-    }
+  GError *missing = NULL;
+  char *found = gn__find_in_path (dirs, sp->bench_file, "benchmark file",
+                                  &missing);
   if (found != NULL)
     {
       sp->bench = g_new0 (GnBenchmark, 1);
@@ -328,12 +316,10 @@ resolve_benchmark (GnSpace *sp)
     }
   else
     {
-      g_ptr_array_add (dirs, NULL);
-      char *where = g_strjoinv (", ", (char **) dirs->pdata);
-      sp->bench_problem = g_strdup_printf (
-        "%s: benchmark file '%s' not found in: %s (set GENNAS_DATA_PATH "
-        "to add folders)", sp->path, sp->bench_file, where);
-      g_free (where);
+      sp->bench_problem = g_strdup_printf ("%s: %s (set GENNAS_DATA_PATH to "
+                                           "add folders)", sp->path,
+                                           missing->message);
+      g_error_free (missing);
     }
   g_ptr_array_unref (dirs);
 }

@@ -1,0 +1,41 @@
+/* gn-paths.c - search paths for data, recipes and plugins
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "config.h"
+#include "gn-paths.h"
+
+void
+gn__append_search_path (GPtrArray *dirs, const char *list)
+{
+  if (list == NULL)
+    return;
+  char **parts = g_strsplit (list, G_SEARCHPATH_SEPARATOR_S, -1);
+  for (char **p = parts; *p != NULL; p++)
+    if (**p != '\0')
+      g_ptr_array_add (dirs, g_canonicalize_filename (*p, NULL));
+  g_strfreev (parts);
+}
+
+char *
+gn__find_in_path (GPtrArray *dirs, const char *name, const char *what,
+                  GError **error)
+{
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      /* canonical, so "build/../data" reads as the folder it is */
+      char *path = g_canonicalize_filename (name, dirs->pdata[i]);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        return path;
+      g_free (path);
+    }
+  GString *where = g_string_new (NULL);
+  for (guint i = 0; i < dirs->len; i++)
+    g_string_append_printf (where, "%s%s", i ? ", " : "",
+                            (const char *) dirs->pdata[i]);
+  g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+               "%s “%s” not found in: %s", what, name,
+               where->len ? where->str : "(no folders)");
+  g_string_free (where, TRUE);
+  return NULL;
+}
