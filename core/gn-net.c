@@ -92,7 +92,6 @@ typedef struct {
   gboolean retain_grad;         /* gradient kept to the step's end */
   float *value, *grad;
   gint32 *aux;
-  float *grad_zero_ptr;         /* non-NULL on the root that zeroes it */
   gsize grad_count;
 } Node;
 
@@ -1039,12 +1038,7 @@ gn_net_forward (GnNet *net, GnMode mode)
 
   /* tap gradients come alive at the loss step: zero them for seeding */
   int cursor = 0;
-  while (cursor < net->n_zero && net->zero_birth[cursor] <= n)
-    {
-      Node *nd = NODE (net, net->zero_order[cursor]);
-      memset (nd->grad, 0, nd->grad_count * sizeof (float));
-      cursor++;
-    }
+  zero_grads_born (net, n, &cursor);
 }
 
 static void
