@@ -17,6 +17,7 @@
 #include <math.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <time.h>
 
 enum { TAG_JOB = 1, TAG_RESULT, TAG_STOP, TAG_BYE };
 
@@ -47,27 +48,44 @@ struct _GnMpi {
 
   /* rank 0: where the coordinator's time goes */
   gint64 t_first;         /* the first evaluator call, µs                 */
+  gint64 cpu_first;       /* this thread's CPU time then, µs              */
   gint64 blocked_us;      /* in wait() with no result there yet           */
+  gint64 blocked_cpu_us;  /* CPU time spent polling meanwhile             */
   gint64 mpi_us;          /* sending jobs, receiving results              */
   double eval_seconds;    /* evaluation time the workers reported         */
   int n_results;
 };
 
+/* CPU time of the calling thread, µs: unlike wall time, not inflated
+ * when other processes share the core */
+static gint64
+cpu_now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void
 clock_start (GnMpi *mpi)
 {
   if (mpi->t_first == 0)
-    mpi->t_first = g_get_monotonic_time ();
+    {
+      mpi->t_first = g_get_monotonic_time ();
+      mpi->cpu_first = cpu_now ();
+    }
 }
 
 /* Waits (polling, see gn-mpi.h) for a message from @source (or any) with
  * @tag (or any).  @timeout_us < 0 waits as long as it takes.  Returns FALSE
- * on timeout; adds the time spent without a message to @blocked_us. */
+ * on timeout; adds the time spent without a message to @blocked_us, and
+ * the CPU time that took to @blocked_cpu_us. */
 static gboolean
 poll_message (int source, int tag, gint64 timeout_us, MPI_Status *st,
-              gint64 *blocked_us)
+              gint64 *blocked_us, gint64 *blocked_cpu_us)
 {
   gint64 t0 = g_get_monotonic_time ();
+  gint64 c0 = blocked_cpu_us ? cpu_now () : 0;
   gulong nap = POLL_MIN_US;
   gboolean found = FALSE;
   for (;;)
@@ -88,6 +106,8 @@ poll_message (int source, int tag, gint64 timeout_us, MPI_Status *st,
     }
   if (blocked_us)
     *blocked_us += g_get_monotonic_time () - t0;
+  if (blocked_cpu_us)
+    *blocked_cpu_us += cpu_now () - c0;
   return found;
 }
 
@@ -217,7 +237,7 @@ gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user, double timeout,
   while (!stop)
     {
       MPI_Status st;
-      poll_message (0, MPI_ANY_TAG, -1, &st, NULL);
+      poll_message (0, MPI_ANY_TAG, -1, &st, NULL, NULL);
       GnMpiHeader h;
       char *arch = NULL;
       recv_message (&st, &h, &arch);
@@ -244,7 +264,7 @@ gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user, double timeout,
         {
           if (gn_workers_wait (pool, 100, &r))
             have = TRUE;
-          else if (poll_message (0, TAG_STOP, 0, &st, NULL))
+          else if (poll_message (0, TAG_STOP, 0, &st, NULL, NULL))
             {
               recv_message (&st, &h, NULL);
               stop = TRUE;
@@ -322,7 +342,7 @@ ev_wait (gpointer self, int timeout_ms, GnWorkerResult *out)
       MPI_Status st;
       if (!poll_message (MPI_ANY_SOURCE, TAG_RESULT,
                          timeout_ms < 0 ? -1 : (gint64) timeout_ms * 1000,
-                         &st, &mpi->blocked_us))
+                         &st, &mpi->blocked_us, &mpi->blocked_cpu_us))
         return FALSE;
       gint64 t0 = g_get_monotonic_time ();
       GnMpiHeader h;
@@ -374,6 +394,8 @@ gn_mpi_summary (GnMpi *mpi, FILE *out)
     return;
   double wall = (g_get_monotonic_time () - mpi->t_first) / 1e6;
   double busy = wall - mpi->blocked_us / 1e6;
+  double busy_cpu = (cpu_now () - mpi->cpu_first - mpi->blocked_cpu_us) / 1e6;
+  double poll_cpu = mpi->blocked_cpu_us / 1e6;
   int n = MAX (mpi->n_results, 1);
   struct rusage ru;
   getrusage (RUSAGE_SELF, &ru);
@@ -385,12 +407,13 @@ gn_mpi_summary (GnMpi *mpi, FILE *out)
                             mpi->results[r]);
   fprintf (out, "gennas search: MPI: %d results from %d worker rank(s) "
            "(per rank: %s) in %.2f s; workers evaluating %.0f%% of the "
-           "time; coordinator %.0f us per result outside waiting (MPI "
-           "%.0f us of it), %.2f%% of the time; rank 0 CPU %.2f s\n",
+           "time; coordinator %.0f us per result outside waiting (%.0f us "
+           "of CPU; MPI calls %.0f us), %.2f%% of the time; polling %.2f "
+           "CPU s; rank 0 CPU %.2f s\n",
            mpi->n_results, mpi->size - 1, spread->str, wall,
            wall > 0 ? 100 * mpi->eval_seconds / (wall * (mpi->size - 1)) : 0,
-           busy * 1e6 / n, mpi->mpi_us / (double) n,
-           wall > 0 ? 100 * busy / wall : 0, cpu);
+           busy * 1e6 / n, busy_cpu * 1e6 / n, mpi->mpi_us / (double) n,
+           wall > 0 ? 100 * busy / wall : 0, poll_cpu, cpu);
   g_string_free (spread, TRUE);
 }
 
@@ -417,7 +440,7 @@ gn_mpi_free (GnMpi *mpi)
           MPI_Status st;
           GnMpiHeader h;
           char *msg = NULL;
-          poll_message (MPI_ANY_SOURCE, MPI_ANY_TAG, -1, &st, NULL);
+          poll_message (MPI_ANY_SOURCE, MPI_ANY_TAG, -1, &st, NULL, NULL);
           recv_message (&st, &h, &msg);
           g_free (msg);
           left -= st.MPI_TAG == TAG_BYE;
