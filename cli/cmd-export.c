@@ -18,9 +18,7 @@ pick_run (GnStore *store, gint64 asked, gint64 *run, char **config,
   if (asked < 0)
     return gn_store_find_run (store, NULL, run, config, error);
   *run = asked;
-  if (config)
-    *config = NULL;
-  return TRUE;
+  return gn_store_get_run (store, asked, config, error);
 }
 
 int

@@ -89,6 +89,7 @@ typedef enum {
   STMT_NEW_RUN,
   STMT_FIND_RUN,
   STMT_LATEST_RUN,
+  STMT_GET_RUN,
   STMT_SET_STATUS,
   STMT_RUN_EXISTS,
   STMT_NEXT_SEQ,
@@ -111,6 +112,7 @@ static const char *const stmt_sql[N_STMTS] = {
     "SELECT id, config FROM runs WHERE config_hash = ?1 "
     "ORDER BY id DESC LIMIT 1",
   [STMT_LATEST_RUN] = "SELECT id, config FROM runs ORDER BY id DESC LIMIT 1",
+  [STMT_GET_RUN] = "SELECT id, config FROM runs WHERE id = ?1",
   [STMT_SET_STATUS] = "UPDATE runs SET status = ?2 WHERE id = ?1",
   [STMT_RUN_EXISTS] = "SELECT 1 FROM runs WHERE id = ?1",
   /* = count(*) given gap-free numbers, see the top of the file */
@@ -586,6 +588,35 @@ gn_store_find_run (GnStore *store, const char *config_hash, gint64 *run,
   else
     set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
                       "cannot look up a run");
+  done_stmt (s);
+  return ok;
+}
+
+gboolean
+gn_store_get_run (GnStore *store, gint64 run, char **config_json,
+                  GError **error)
+{
+  g_return_val_if_fail (store != NULL && config_json != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  sqlite3_stmt *s = get_stmt (store, STMT_GET_RUN, error);
+  if (s == NULL)
+    return FALSE;
+  gboolean ok = FALSE;
+  int rc = sqlite3_bind_int64 (s, 1, run);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    {
+      *config_json = g_strdup ((const char *) sqlite3_column_text (s, 1));
+      ok = TRUE;
+    }
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND,
+                 "%s: no run %" G_GINT64_FORMAT, store->path, run);
+  else
+    set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                      "cannot read a run");
   done_stmt (s);
   return ok;
 }

@@ -115,6 +115,15 @@ gboolean gn_store_find_run (GnStore *store, const char *config_hash,
                             gint64 *run, char **config_json,
                             GError **error);
 
+/**
+ * gn_store_get_run:
+ * @config_json: (out) (transfer full): the run's configuration
+ *
+ * Returns: FALSE with GN_STORE_ERROR_NOT_FOUND if there is no such run.
+ */
+gboolean gn_store_get_run (GnStore *store, gint64 run, char **config_json,
+                           GError **error);
+
 /** Sets a run's status text ("running", "finished", ...). */
 gboolean gn_store_set_run_status (GnStore *store, gint64 run,
                                   const char *status, GError **error);
