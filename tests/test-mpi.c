@@ -276,7 +276,7 @@ static void
 test_rank_killed_then_resume (void)
 {
   GError *error = NULL;
-  const char *args[] = { "--proxy", "good", "--param", "delay=0.1",
+  const char *args[] = { "--proxy", "good", "--param", "delay=0.2",
                          "--budget", "60", "--seed", "3", "--mpi", NULL,
                          NULL };
   GPtrArray *a = mpirun_argv (3);
@@ -289,11 +289,12 @@ test_rank_killed_then_resume (void)
   g_ptr_array_free (a, TRUE);
   GPid mpirun = (GPid) atoi (g_subprocess_get_identifier (p));
 
-  /* wait until the run holds some, not all, evaluations */
+  /* wait until the run holds some, not all, evaluations; a loaded CI
+   * machine may take long to start the job, so allow two minutes */
   char *db = g_build_filename (tmpdir, "killed.db", NULL);
   GnStore *store = NULL;
   gint64 run = -1, count = 0;
-  for (int i = 0; i < 1500 && count < 10; i++)
+  for (int i = 0; i < 6000 && count < 10; i++)
     {
       g_usleep (20000);
       if (store == NULL && g_file_test (db, G_FILE_TEST_EXISTS))

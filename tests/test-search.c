@@ -286,7 +286,7 @@ test_kill_and_resume (void)
                                         NULL);
   char *db = g_build_filename (tmpdir, "killed.db", NULL);
   const char *argv[] = { gennas, "search", space_path, "--proxy", "good",
-                         "--param", "delay=0.05", "--budget", "60",
+                         "--param", "delay=0.3", "--budget", "60",
                          "--workers", "2", "--seed", "3", "--db", db, NULL,
                          NULL };
 
@@ -295,10 +295,12 @@ test_kill_and_resume (void)
   GSubprocess *p = g_subprocess_launcher_spawnv (l, argv, &error);
   g_assert_no_error (error);
 
-  /* wait until the run holds some, not all, evaluations */
+  /* wait until the run holds some, not all, evaluations (a loaded CI
+   * machine may take long to start it: allow two minutes; the 0.3 s per
+   * evaluation leaves seconds between the 15th result and the last) */
   GnStore *store = NULL;
   gint64 run = -1, count = 0;
-  for (int i = 0; i < 600 && count < 15; i++)
+  for (int i = 0; i < 6000 && count < 15; i++)
     {
       g_usleep (20000);
       if (store == NULL && g_file_test (db, G_FILE_TEST_EXISTS))
