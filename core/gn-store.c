@@ -551,6 +551,34 @@ gn_store_new_run (GnStore *store, const char *config_json,
   return ok;
 }
 
+/* Steps @s, a bound query whose row is (id, config), into @run and
+ * @config_json; "no row" becomes GN_STORE_ERROR_NOT_FOUND saying
+ * @missing. */
+static gboolean
+read_run_row (GnStore *store, sqlite3_stmt *s, int rc, gint64 *run,
+              char **config_json, const char *missing, GError **error)
+{
+  gboolean ok = FALSE;
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    {
+      if (run != NULL)
+        *run = sqlite3_column_int64 (s, 0);
+      if (config_json != NULL)
+        *config_json = g_strdup ((const char *) sqlite3_column_text (s, 1));
+      ok = TRUE;
+    }
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND, "%s: %s",
+                 store->path, missing);
+  else
+    set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                      "cannot look up a run");
+  done_stmt (s);
+  return ok;
+}
+
 gboolean
 gn_store_find_run (GnStore *store, const char *config_hash, gint64 *run,
                    char **config_json, GError **error)
@@ -563,32 +591,13 @@ gn_store_find_run (GnStore *store, const char *config_hash, gint64 *run,
                               error);
   if (s == NULL)
     return FALSE;
-  gboolean ok = FALSE;
   int rc = config_hash != NULL ? bind_text (s, 1, config_hash) : SQLITE_OK;
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (s);
-  if (rc == SQLITE_ROW)
-    {
-      if (run != NULL)
-        *run = sqlite3_column_int64 (s, 0);
-      if (config_json != NULL)
-        *config_json = g_strdup ((const char *) sqlite3_column_text (s, 1));
-      ok = TRUE;
-    }
-  else if (rc == SQLITE_DONE)
-    {
-      if (config_hash != NULL)
-        g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND,
-                     "%s: no run with configuration hash %s", store->path,
-                     config_hash);
-      else
-        g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND,
-                     "%s: no runs yet", store->path);
-    }
-  else
-    set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
-                      "cannot look up a run");
-  done_stmt (s);
+  char *missing = config_hash != NULL
+                  ? g_strdup_printf ("no run with configuration hash %s",
+                                     config_hash)
+                  : g_strdup ("no runs yet");
+  gboolean ok = read_run_row (store, s, rc, run, config_json, missing, error);
+  g_free (missing);
   return ok;
 }
 
@@ -602,22 +611,10 @@ gn_store_get_run (GnStore *store, gint64 run, char **config_json,
   sqlite3_stmt *s = get_stmt (store, STMT_GET_RUN, error);
   if (s == NULL)
     return FALSE;
-  gboolean ok = FALSE;
-  int rc = sqlite3_bind_int64 (s, 1, run);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (s);
-  if (rc == SQLITE_ROW)
-    {
-      *config_json = g_strdup ((const char *) sqlite3_column_text (s, 1));
-      ok = TRUE;
-    }
-  else if (rc == SQLITE_DONE)
-    g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND,
-                 "%s: no run %" G_GINT64_FORMAT, store->path, run);
-  else
-    set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
-                      "cannot read a run");
-  done_stmt (s);
+  char *missing = g_strdup_printf ("no run %" G_GINT64_FORMAT, run);
+  gboolean ok = read_run_row (store, s, sqlite3_bind_int64 (s, 1, run), NULL,
+                              config_json, missing, error);
+  g_free (missing);
   return ok;
 }
 
