@@ -116,6 +116,11 @@ struct _GnNet {
   int *zero_order;              /* node ids sorted by gradient birth */
   int *zero_birth;
   int n_zero;
+
+  /* gn_net_set_relu_mode(): a mask per ReLU node, allocated on demand */
+  GnReluMode relu_mode;
+  gboolean relu_recorded, last_relu_frozen;
+  guint8 **relu_masks;
 };
 
 #define NODE(net, i) (&g_array_index ((net)->nodes, Node, (i)))
@@ -149,6 +154,10 @@ gn_net_free (GnNet *net)
 {
   if (net == NULL)
     return;
+  if (net->relu_masks)
+    for (guint i = 0; i < net->nodes->len; i++)
+      g_free (net->relu_masks[i]);
+  g_free (net->relu_masks);
   for (guint i = 0; i < net->nodes->len; i++)
     g_free (NODE (net, i)->inputs);
   g_array_free (net->nodes, TRUE);
@@ -924,6 +933,77 @@ input_grad (GnNet *net, const Node *nd, int k)
   return NODE (net, nd->inputs[k])->grad;
 }
 
+/* gn_net_set_relu_mode(): the ReLU of a network linearised at the point
+ * recorded, and its gradient */
+static guint8 *
+relu_mask (GnNet *net, const Node *nd)
+{
+  return net->relu_masks[nd - NODE (net, 0)];
+}
+
+static void
+relu_record (gsize count, const float *y, guint8 *mask)
+{
+  for (gsize i = 0; i < count; i++)
+    mask[i] = y[i] > 0.f;
+}
+
+static void
+relu_frozen_forward (gsize count, const guint8 *mask, const float *x,
+                     float *y)
+{
+  for (gsize i = 0; i < count; i++)
+    y[i] = mask[i] ? x[i] : 0.f;
+}
+
+static void
+relu_frozen_backward (gsize count, const guint8 *mask, const float *dy,
+                      float *dx)
+{
+  for (gsize i = 0; i < count; i++)
+    dx[i] += mask[i] ? dy[i] : 0.f;
+}
+
+gboolean
+gn_net_set_relu_mode (GnNet *net, GnReluMode mode, GError **error)
+{
+  g_return_val_if_fail (net != NULL, FALSE);
+  if (!net->compiled)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_STATE,
+                   "ReLU modes need a compiled network");
+      return FALSE;
+    }
+  if (mode == GN_RELU_FROZEN && !net->relu_recorded)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_STATE,
+                   "no ReLU pattern recorded yet: run a forward pass in "
+                   "GN_RELU_RECORD mode first");
+      return FALSE;
+    }
+  if (mode == GN_RELU_RECORD && net->relu_masks == NULL)
+    {
+      net->relu_masks = g_new0 (guint8 *, net->nodes->len);
+      for (guint i = 0; i < net->nodes->len; i++)
+        if (NODE (net, i)->kind == OP_RELU)
+          {
+            net->relu_masks[i] = g_try_malloc (shape_count (NODE (net, i)
+                                                            ->shape));
+            if (net->relu_masks[i] == NULL)
+              {
+                for (guint j = 0; j <= i; j++)
+                  g_free (net->relu_masks[j]);
+                g_clear_pointer (&net->relu_masks, g_free);
+                g_set_error (error, GN_ERROR, GN_ERROR_NO_MEMORY,
+                             "cannot allocate the ReLU masks");
+                return FALSE;
+              }
+          }
+    }
+  net->relu_mode = mode;
+  return TRUE;
+}
+
 static void
 forward_node (GnNet *net, Node *nd, GnMode mode)
 {
@@ -959,7 +1039,13 @@ forward_node (GnNet *net, Node *nd, GnMode mode)
         break;
       }
     case OP_RELU:
-      gn_relu_forward (shape_count (s), input_value (net, nd, 0), nd->value);
+      if (net->relu_mode == GN_RELU_FROZEN)
+        relu_frozen_forward (shape_count (s), relu_mask (net, nd),
+                             input_value (net, nd, 0), nd->value);
+      else
+        gn_relu_forward (shape_count (s), input_value (net, nd, 0), nd->value);
+      if (net->relu_mode == GN_RELU_RECORD)
+        relu_record (shape_count (s), nd->value, relu_mask (net, nd));
       break;
     case OP_AVGPOOL:
       gn_avgpool_forward (&nd->u.pool, input_value (net, nd, 0), nd->value);
@@ -1035,6 +1121,9 @@ gn_net_forward (GnNet *net, GnMode mode)
   for (int i = 1; i < n; i++)
     forward_node (net, NODE (net, i), mode);
   net->last_mode = mode;
+  net->last_relu_frozen = net->relu_mode == GN_RELU_FROZEN;
+  if (net->relu_mode == GN_RELU_RECORD)
+    net->relu_recorded = TRUE;
 
   /* tap gradients come alive at the loss step: zero them for seeding */
   int cursor = 0;
@@ -1075,7 +1164,10 @@ backward_node (GnNet *net, Node *nd)
         break;
       }
     case OP_RELU:
-      if (input_grad (net, nd, 0))
+      if (input_grad (net, nd, 0) && net->last_relu_frozen)
+        relu_frozen_backward (shape_count (s), relu_mask (net, nd), dy,
+                              input_grad (net, nd, 0));
+      else if (input_grad (net, nd, 0))
         gn_relu_backward (shape_count (s), nd->value, dy,
                           input_grad (net, nd, 0));
       break;

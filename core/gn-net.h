@@ -240,6 +240,37 @@ void     gn_net_zero_grad (GnNet *net);
  * (accumulating) and, if compiled with @input_grad, the input gradient. */
 void     gn_net_backward (GnNet *net);
 
+/**
+ * GnReluMode:
+ * @GN_RELU_NORMAL: max(x, 0) (the default)
+ * @GN_RELU_RECORD: max(x, 0), remembering where each ReLU passed its input
+ * @GN_RELU_FROZEN: x where the recorded forward passed it, 0 elsewhere
+ *
+ * How the ReLU nodes run, for gn_net_set_relu_mode().
+ */
+typedef enum {
+  GN_RELU_NORMAL,
+  GN_RELU_RECORD,
+  GN_RELU_FROZEN
+} GnReluMode;
+
+/**
+ * gn_net_set_relu_mode:
+ *
+ * Freezes the ReLUs' on/off pattern: after a forward pass in
+ * GN_RELU_RECORD mode, forward and backward passes in GN_RELU_FROZEN mode
+ * run the network linearised at that pattern (the backward follows the
+ * mode of the forward before it).  Finite differences of gradients taken
+ * in frozen mode then give second derivatives as back-propagation sees
+ * them, with ReLU's second derivative 0 (a Hessian-vector product for the
+ * GraSP proxy) instead of counting the units that change sign.  The masks
+ * (a byte per ReLU output) are allocated by the first switch to RECORD.
+ *
+ * Returns: FALSE with @error (GN_ERROR_STATE) if @net is not compiled, or
+ * if FROZEN is asked for before a recorded forward pass.
+ */
+gboolean gn_net_set_relu_mode (GnNet *net, GnReluMode mode, GError **error);
+
 /** Returns: (transfer none): the value of @node (taps, the input). */
 float   *gn_net_value (GnNet *net, int node);
 /** Returns: (transfer none): the gradient of @node (taps; the input
