@@ -1,0 +1,183 @@
+/* zc-common.c - the task the zero-cost proxy plugins share (zc-common.h)
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "config.h"
+#include "zc-common.h"
+
+#include <math.h>
+#include <string.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_permutation.h>
+
+ZcTask *
+zc_task_new (const GnProxyContext *ctx, const GnProxyParams *p,
+             gboolean need_data, const char *proxy, GError **error)
+{
+  ZcTask *t = g_new0 (ZcTask, 1);
+  t->space = ctx->space;
+  t->batch = (int) gn_proxy_params_int (p, "batch");
+  gint64 seed = gn_proxy_params_int (p, "seed");
+  t->seed = seed >= 0 ? (guint64) seed : ctx->seed;
+  const char *opts = gn_proxy_params_string (p, "space_options");
+  t->options = *opts ? g_strsplit (opts, ",", -1) : g_new0 (char *, 1);
+
+  const GnDataset *ds = ctx->data;
+  t->input = ds ? (GnShape) { t->batch, ds->c, ds->h, ds->w }
+                : (GnShape) { t->batch, 3, 32, 32 };
+  if (!need_data)
+    return t;
+
+  if (ds == NULL || ds->n < t->batch)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
+                   "%s needs a data set of at least %d images", proxy,
+                   t->batch);
+      zc_task_free (t);
+      return NULL;
+    }
+  /* one batch of distinct images, augmented once as NASLib's training
+   * loader delivers them (random 4-pixel-padded crop, random flip), fixed
+   * by the task seed alone */
+  t->data = ds;
+  GnRng rng;
+  gn_rng_seed (&rng, t->seed);
+  int *perm = g_new (int, ds->n);
+  gn_rng_permutation (&rng, perm, ds->n);
+  t->images = g_new (float, (gsize) t->batch * ds->c * ds->h * ds->w);
+  gn_dataset_batch (ds, perm, t->batch, TRUE, 4, &rng, t->images);
+  t->labels = g_new (int, t->batch);
+  for (int i = 0; i < t->batch; i++)
+    t->labels[i] = ds->labels[perm[i]];
+  g_free (perm);
+  t->fingerprint = g_strdup_printf ("data=%s:%d", ds->name, ds->n);
+  return t;
+}
+
+void
+zc_task_free (gpointer task)
+{
+  ZcTask *t = task;
+  if (t == NULL)
+    return;
+  g_strfreev (t->options);
+  g_free (t->images);
+  g_free (t->labels);
+  g_free (t->fingerprint);
+  g_free (t);
+}
+
+const char *
+zc_task_fingerprint (gpointer task)
+{
+  return ((ZcTask *) task)->fingerprint;
+}
+
+GnNet *
+zc_build (ZcTask *t, const char *arch, int batch, int *logits,
+          GError **error)
+{
+  GnBuildOptions opts = { .batch = batch, .in_c = t->input.c,
+                          .in_h = t->input.h, .in_w = t->input.w,
+                          .classifier = TRUE,
+                          .num_classes = t->data ? t->data->num_classes : 10,
+                          .published = TRUE,
+                          .options = (const char *const *) t->options };
+  GnNet *net = gn_space_build (t->space, arch, &opts, error);
+  if (net == NULL)
+    return NULL;
+  *logits = gn_net_find_tap (net, "logits");
+  if (*logits < 0)
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE,
+                   "the space built no 'logits' tap for %s", arch);
+      gn_net_free (net);
+      return NULL;
+    }
+  return net;
+}
+
+gboolean
+zc_compile_init (ZcTask *t, GnNet *net, const char *arch,
+                 gboolean input_grad, GError **error)
+{
+  if (!gn_net_compile (net, input_grad, error))
+    return FALSE;
+  GnRng rng;
+  gn_proxy_arch_rng (&rng, t->seed, arch);
+  gn_net_init_params (net, &rng);
+  return TRUE;
+}
+
+void
+zc_load_batch (ZcTask *t, GnNet *net)
+{
+  g_assert (t->images != NULL);
+  memcpy (gn_net_input (net), t->images,
+          sizeof (float) * (gsize) t->batch * t->input.c * t->input.h
+          * t->input.w);
+}
+
+double
+zc_loss_backward (ZcTask *t, GnNet *net, int logits)
+{
+  zc_load_batch (t, net);
+  gn_net_forward (net, GN_MODE_TRAIN);
+  GnShape s = gn_net_shape (net, logits);
+  double loss = gn_loss_softmax_xent (t->batch, s.c, gn_net_value (net, logits),
+                                      t->labels, gn_net_grad (net, logits),
+                                      NULL);
+  gn_net_zero_grad (net);
+  gn_net_backward (net);
+  return loss;
+}
+
+gboolean
+zc_is_layer_weight (const GnParam *p)
+{
+  return p->kind == GN_PARAM_CONV_WEIGHT || p->kind == GN_PARAM_LINEAR_WEIGHT;
+}
+
+void
+zc_result (GnProxyResult *r, double score)
+{
+  r->score = score;
+  r->loss = score;
+  r->status = isfinite (score) ? GN_PROXY_STATUS_OK
+                               : GN_PROXY_STATUS_NONFINITE;
+  if (!isfinite (score))
+    r->score = -G_MAXDOUBLE;
+}
+
+/* ------------------------------------------------------------------ */
+/* linear algebra                                                      */
+/* ------------------------------------------------------------------ */
+
+double
+zc_log_abs_det (double *a, int n)
+{
+  gsl_matrix_view m = gsl_matrix_view_array (a, (size_t) n, (size_t) n);
+  gsl_permutation *perm = gsl_permutation_alloc ((size_t) n);
+  int sign = 0;
+  gsl_error_handler_t *old = gsl_set_error_handler_off ();
+  gsl_linalg_LU_decomp (&m.matrix, perm, &sign);
+  double ld = gsl_linalg_LU_lndet (&m.matrix);   /* -inf if singular */
+  gsl_set_error_handler (old);
+  gsl_permutation_free (perm);
+  return ld;
+}
+
+gboolean
+zc_symmetric_eigenvalues (double *a, int n, double *eval)
+{
+  gsl_matrix_view m = gsl_matrix_view_array (a, (size_t) n, (size_t) n);
+  gsl_vector_view v = gsl_vector_view_array (eval, (size_t) n);
+  gsl_eigen_symm_workspace *w = gsl_eigen_symm_alloc ((size_t) n);
+  gsl_error_handler_t *old = gsl_set_error_handler_off ();
+  int status = gsl_eigen_symm (&m.matrix, &v.vector, w);
+  gsl_set_error_handler (old);
+  gsl_eigen_symm_free (w);
+  return status == GSL_SUCCESS;
+}

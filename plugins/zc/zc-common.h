@@ -1,0 +1,110 @@
+/* zc-common.h - what the zero-cost proxy plugins share
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * The zero-cost proxies (Abdelfattah et al., "Zero-Cost Proxies for
+ * Lightweight NAS", ICLR 2021; Mellor et al., "Neural Architecture Search
+ * without Training", ICML 2021) score a network at initialisation from one
+ * batch.  Each is its own plugin (synflow.c, naswot.c, ...); this file,
+ * compiled into each, holds the task they share:
+ *
+ *  - the parameters batch, seed and space_options (ZC_PARAMS);
+ *  - one fixed batch of images and labels, drawn and augmented (crop and
+ *    flip, as NASLib's training loader) from the task seed: the same for
+ *    every architecture;
+ *  - the network as published, classifier included, in training mode
+ *    (batch statistics), as NAS-Bench-Suite-Zero evaluates it, with
+ *    weights drawn from gn_proxy_arch_rng (seed, arch);
+ *  - the small dense linear algebra the scores end in, in double.
+ *
+ * docs/benchmarks.md ("Zero-cost proxies") says how each proxy follows
+ * NASLib's reference implementation and how closely it agrees with it.
+ */
+#ifndef ZC_COMMON_H
+#define ZC_COMMON_H
+
+#include "gennas.h"
+
+G_BEGIN_DECLS
+
+/* NAS-Bench-Suite-Zero's batch: its zc_config.yaml says 32, and its
+ * jacov scores are all <= -32.23 (the score is at most minus the batch). */
+#define ZC_DEFAULT_BATCH "32"
+
+#define ZC_PARAMS                                                          \
+  { "batch", GN_PROXY_PARAM_INT, ZC_DEFAULT_BATCH, 2, 4096,                \
+    "images in the one fixed batch" },                                     \
+  { "seed", GN_PROXY_PARAM_INT, "-1", -1, 9007199254740992.0,              \
+    "seed of the batch and of the weights; -1 uses the run's" },           \
+  { "space_options", GN_PROXY_PARAM_STRING, "", 0, 0,                      \
+    "build options for the space, comma-separated key=value" }
+
+typedef struct {
+  GnSpace *space;
+  const GnDataset *data;       /* NULL when the proxy reads no images */
+  int batch;
+  guint64 seed;
+  char **options;
+  GnShape input;               /* batch x c x h x w */
+  float *images;               /* the fixed batch, normalised */
+  int *labels;
+  char *fingerprint;
+} ZcTask;
+
+/**
+ * zc_task_new:
+ * @need_data: FALSE for proxies that read no images (synflow, l2_norm):
+ *   the batch then only fixes the input shape
+ *
+ * Returns: (transfer full): the task, or NULL with @error.
+ */
+ZcTask  *zc_task_new (const GnProxyContext *ctx, const GnProxyParams *p,
+                      gboolean need_data, const char *proxy, GError **error);
+void     zc_task_free (gpointer task);
+const char *zc_task_fingerprint (gpointer task);
+
+/**
+ * zc_build:
+ * @batch: the batch size of the network (the task's, or 1 for synflow)
+ *
+ * Builds @arch as published with its classifier; its "logits" tap is
+ * returned in @logits.  The caller adds taps, compiles and calls
+ * zc_init().
+ */
+GnNet   *zc_build (ZcTask *t, const char *arch, int batch, int *logits,
+                   GError **error);
+/** Compiles @net and draws its weights from gn_proxy_arch_rng(). */
+gboolean zc_compile_init (ZcTask *t, GnNet *net, const char *arch,
+                          gboolean input_grad, GError **error);
+
+/** Copies the fixed batch into the network's input. */
+void     zc_load_batch (ZcTask *t, GnNet *net);
+/**
+ * zc_loss_backward:
+ *
+ * Training-mode forward of the fixed batch, mean cross-entropy of the
+ * labels, zeroed parameter gradients, backward.  Returns the loss.
+ */
+double   zc_loss_backward (ZcTask *t, GnNet *net, int logits);
+
+/** TRUE for the tensors the measures sum over: conv and linear weights
+ * (NASLib's get_layer_metric_array over nn.Conv2d and nn.Linear). */
+gboolean zc_is_layer_weight (const GnParam *p);
+
+/** Sets @r to an ordinary result, or to the worst score with
+ * GN_PROXY_STATUS_NONFINITE when @score is not finite (a measure that is
+ * undefined for this network, e.g. a singular kernel). */
+void     zc_result (GnProxyResult *r, double score);
+
+/* -- dense linear algebra in double ----------------------------------- */
+
+/** log |det A| of the n x n row-major @a (destroyed), by LU with partial
+ * pivoting (numpy's slogdet); -inf if A is singular. */
+double   zc_log_abs_det (double *a, int n);
+/** The eigenvalues of the symmetric n x n row-major @a (destroyed) into
+ * @eval.  Returns FALSE if the solver did not converge. */
+gboolean zc_symmetric_eigenvalues (double *a, int n, double *eval);
+
+G_END_DECLS
+
+#endif /* ZC_COMMON_H */
