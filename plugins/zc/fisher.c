@@ -23,15 +23,6 @@
 #include <math.h>
 #include <string.h>
 
-static const GnProxyParamSpec params[] = { ZC_PARAMS, { NULL } };
-
-static gpointer
-fisher_create (const GnProxyContext *ctx, const GnProxyParams *p,
-               GError **error)
-{
-  return zc_task_new (ctx, p, TRUE, "fisher", error);
-}
-
 static gboolean
 fisher_score (gpointer self, const char *arch, GnProxyResult *result,
               GError **error)
@@ -102,19 +93,6 @@ fisher_score (gpointer self, const char *arch, GnProxyResult *result,
   return TRUE;
 }
 
-static const GnProxyDesc fisher_desc = {
-  .abi_major = GN_PROXY_ABI_MAJOR,
-  .abi_minor = GN_PROXY_ABI_MINOR,
-  .struct_size = sizeof (GnProxyDesc),
-  .name = "fisher",
-  .description = "zero-cost: summed Fisher information of the conv and "
-                 "linear output channels at initialisation",
-  .version = PACKAGE_VERSION,
-  .params = params,
-  .create = fisher_create,
-  .score = fisher_score,
-  .destroy = zc_task_free,
-  .fingerprint = zc_task_fingerprint,
-};
-
-GN_PROXY_DEFINE (fisher, fisher_desc)
+ZC_PROXY_DEFINE (fisher, TRUE,
+                 "zero-cost: summed Fisher information of the conv and "
+                 "linear output channels at initialisation")

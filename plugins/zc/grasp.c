@@ -109,14 +109,9 @@ grasp_score (gpointer self, const char *arch, GnProxyResult *result,
   Grasp *gr = self;
   ZcTask *t = gr->task;
   int logits;
-  GnNet *net = zc_build (t, arch, t->batch, &logits, error);
+  GnNet *net = zc_net_new (t, arch, t->batch, FALSE, &logits, error);
   if (net == NULL)
     return FALSE;
-  if (!zc_compile_init (t, net, arch, FALSE, error))
-    {
-      gn_net_free (net);
-      return FALSE;
-    }
   guint n;
   const GnParam *prm = gn_net_params (net, &n);
   gsize total = 0;

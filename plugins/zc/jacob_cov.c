@@ -23,15 +23,6 @@
 
 #define JACOB_K 1e-5
 
-static const GnProxyParamSpec params[] = { ZC_PARAMS, { NULL } };
-
-static gpointer
-jacob_cov_create (const GnProxyContext *ctx, const GnProxyParams *p,
-                  GError **error)
-{
-  return zc_task_new (ctx, p, TRUE, "jacob_cov", error);
-}
-
 /* the eigenvalue score of the correlation matrix of the @b rows of @jac */
 static double
 correlation_score (const float *jac, int b, gsize d)
@@ -94,14 +85,9 @@ jacob_cov_score (gpointer self, const char *arch, GnProxyResult *result,
 {
   ZcTask *t = self;
   int logits;
-  GnNet *net = zc_build (t, arch, t->batch, &logits, error);
+  GnNet *net = zc_net_new (t, arch, t->batch, TRUE, &logits, error);
   if (net == NULL)
     return FALSE;
-  if (!zc_compile_init (t, net, arch, TRUE, error))
-    {
-      gn_net_free (net);
-      return FALSE;
-    }
   zc_load_batch (t, net);
   gn_net_forward (net, GN_MODE_TRAIN);
   GnShape s = gn_net_shape (net, logits);
@@ -118,19 +104,6 @@ jacob_cov_score (gpointer self, const char *arch, GnProxyResult *result,
   return TRUE;
 }
 
-static const GnProxyDesc jacob_cov_desc = {
-  .abi_major = GN_PROXY_ABI_MAJOR,
-  .abi_minor = GN_PROXY_ABI_MINOR,
-  .struct_size = sizeof (GnProxyDesc),
-  .name = "jacob_cov",
-  .description = "zero-cost: eigenvalue score of the correlations of the "
-                 "input Jacobians of one batch",
-  .version = PACKAGE_VERSION,
-  .params = params,
-  .create = jacob_cov_create,
-  .score = jacob_cov_score,
-  .destroy = zc_task_free,
-  .fingerprint = zc_task_fingerprint,
-};
-
-GN_PROXY_DEFINE (jacob_cov, jacob_cov_desc)
+ZC_PROXY_DEFINE (jacob_cov, TRUE,
+                 "zero-cost: eigenvalue score of the correlations of the "
+                 "input Jacobians of one batch")

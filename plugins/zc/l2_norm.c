@@ -11,60 +11,19 @@
 #include "config.h"
 #include "zc-common.h"
 
-#include <math.h>
-
-static const GnProxyParamSpec params[] = { ZC_PARAMS, { NULL } };
-
-static gpointer
-l2_norm_create (const GnProxyContext *ctx, const GnProxyParams *p,
-                GError **error)
-{
-  return zc_task_new (ctx, p, FALSE, "l2_norm", error);
-}
-
 static gboolean
 l2_norm_score (gpointer self, const char *arch, GnProxyResult *result,
                GError **error)
 {
-  ZcTask *t = self;
   int logits;
-  GnNet *net = zc_build (t, arch, 1, &logits, error);
+  GnNet *net = zc_net_new (self, arch, 1, FALSE, &logits, error);
   if (net == NULL)
     return FALSE;
-  if (!zc_compile_init (t, net, arch, FALSE, error))
-    {
-      gn_net_free (net);
-      return FALSE;
-    }
-  guint n;
-  const GnParam *prm = gn_net_params (net, &n);
-  double score = 0.0;
-  for (guint i = 0; i < n; i++)
-    if (zc_is_layer_weight (&prm[i]))
-      {
-        double ss = 0.0;
-        for (gsize k = 0; k < prm[i].size; k++)
-          ss += (double) prm[i].value[k] * prm[i].value[k];
-        score += sqrt (ss);
-      }
-  zc_result (result, score);
+  zc_result (result, zc_layer_l2_norms (net, FALSE));
   gn_net_free (net);
   return TRUE;
 }
 
-static const GnProxyDesc l2_norm_desc = {
-  .abi_major = GN_PROXY_ABI_MAJOR,
-  .abi_minor = GN_PROXY_ABI_MINOR,
-  .struct_size = sizeof (GnProxyDesc),
-  .name = "l2_norm",
-  .description = "zero-cost: summed L2 norm of the conv and linear weights "
-                 "at initialisation (NAS-Bench-Suite-Zero)",
-  .version = PACKAGE_VERSION,
-  .params = params,
-  .create = l2_norm_create,
-  .score = l2_norm_score,
-  .destroy = zc_task_free,
-  .fingerprint = zc_task_fingerprint,
-};
-
-GN_PROXY_DEFINE (l2_norm, l2_norm_desc)
+ZC_PROXY_DEFINE (l2_norm, FALSE,
+                 "zero-cost: summed L2 norm of the conv and linear weights "
+                 "at initialisation (NAS-Bench-Suite-Zero)")

@@ -25,15 +25,6 @@
 #include <math.h>
 #include <string.h>
 
-static const GnProxyParamSpec params[] = { ZC_PARAMS, { NULL } };
-
-static gpointer
-naswot_create (const GnProxyContext *ctx, const GnProxyParams *p,
-               GError **error)
-{
-  return zc_task_new (ctx, p, TRUE, "naswot", error);
-}
-
 static gboolean
 naswot_score (gpointer self, const char *arch, GnProxyResult *result,
               GError **error)
@@ -101,19 +92,6 @@ naswot_score (gpointer self, const char *arch, GnProxyResult *result,
   return TRUE;
 }
 
-static const GnProxyDesc naswot_desc = {
-  .abi_major = GN_PROXY_ABI_MAJOR,
-  .abi_minor = GN_PROXY_ABI_MINOR,
-  .struct_size = sizeof (GnProxyDesc),
-  .name = "naswot",
-  .description = "zero-cost: NASWOT, log-determinant of the kernel of the "
-                 "ReLU activation codes of one batch",
-  .version = PACKAGE_VERSION,
-  .params = params,
-  .create = naswot_create,
-  .score = naswot_score,
-  .destroy = zc_task_free,
-  .fingerprint = zc_task_fingerprint,
-};
-
-GN_PROXY_DEFINE (naswot, naswot_desc)
+ZC_PROXY_DEFINE (naswot, TRUE,
+                 "zero-cost: NASWOT, log-determinant of the kernel of the "
+                 "ReLU activation codes of one batch")

@@ -37,15 +37,6 @@
 #include <math.h>
 #include <string.h>
 
-static const GnProxyParamSpec params[] = { ZC_PARAMS, { NULL } };
-
-static gpointer
-synflow_create (const GnProxyContext *ctx, const GnProxyParams *p,
-                GError **error)
-{
-  return zc_task_new (ctx, p, FALSE, "synflow", error);
-}
-
 /* sum of the logits for an input of @scale everywhere */
 static double
 forward_sum (GnNet *net, int logits, gsize n_in, float scale)
@@ -69,11 +60,9 @@ synflow_score (gpointer self, const char *arch, GnProxyResult *result,
   ZcTask *t = self;
   int logits;
   gboolean ok = FALSE;
-  GnNet *net = zc_build (t, arch, 1, &logits, error);
+  GnNet *net = zc_net_new (t, arch, 1, FALSE, &logits, error);
   if (net == NULL)
     return FALSE;
-  if (!zc_compile_init (t, net, arch, FALSE, error))
-    goto out;
 
   /* linearise: |params|, batch norm as the identity, no classifier bias */
   guint n;
@@ -135,11 +124,7 @@ synflow_score (gpointer self, const char *arch, GnProxyResult *result,
   gn_net_zero_grad (net);
   gn_net_backward (net);
 
-  double sum = 0.0;
-  for (guint i = 0; i < n; i++)
-    if (zc_is_layer_weight (&prm[i]))
-      for (gsize k = 0; k < prm[i].size; k++)
-        sum += fabs ((double) prm[i].value[k] * prm[i].grad[k]);
+  double sum = zc_saliency (net);
   zc_result (result, sum > 0.0 ? log (sum) + 2.0 * e * G_LN2 : 0.0);
   ok = TRUE;
 
@@ -148,19 +133,6 @@ out:
   return ok;
 }
 
-static const GnProxyDesc synflow_desc = {
-  .abi_major = GN_PROXY_ABI_MAJOR,
-  .abi_minor = GN_PROXY_ABI_MINOR,
-  .struct_size = sizeof (GnProxyDesc),
-  .name = "synflow",
-  .description = "zero-cost: log of the synaptic flow, sum |w dR/dw| of the "
-                 "linearised network on an all-ones image",
-  .version = PACKAGE_VERSION,
-  .params = params,
-  .create = synflow_create,
-  .score = synflow_score,
-  .destroy = zc_task_free,
-  .fingerprint = zc_task_fingerprint,
-};
-
-GN_PROXY_DEFINE (synflow, synflow_desc)
+ZC_PROXY_DEFINE (synflow, FALSE,
+                 "zero-cost: log of the synaptic flow, sum |w dR/dw| of the "
+                 "linearised network on an all-ones image")

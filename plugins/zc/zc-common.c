@@ -111,6 +111,16 @@ zc_compile_init (ZcTask *t, GnNet *net, const char *arch,
   return TRUE;
 }
 
+GnNet *
+zc_net_new (ZcTask *t, const char *arch, int batch, gboolean input_grad,
+            int *logits, GError **error)
+{
+  GnNet *net = zc_build (t, arch, batch, logits, error);
+  if (net && !zc_compile_init (t, net, arch, input_grad, error))
+    g_clear_pointer (&net, gn_net_free);
+  return net;
+}
+
 void
 zc_load_batch (ZcTask *t, GnNet *net)
 {
@@ -138,6 +148,37 @@ gboolean
 zc_is_layer_weight (const GnParam *p)
 {
   return p->kind == GN_PARAM_CONV_WEIGHT || p->kind == GN_PARAM_LINEAR_WEIGHT;
+}
+
+double
+zc_saliency (GnNet *net)
+{
+  guint n;
+  const GnParam *prm = gn_net_params (net, &n);
+  double sum = 0.0;
+  for (guint i = 0; i < n; i++)
+    if (zc_is_layer_weight (&prm[i]))
+      for (gsize k = 0; k < prm[i].size; k++)
+        sum += fabs ((double) prm[i].value[k] * prm[i].grad[k]);
+  return sum;
+}
+
+double
+zc_layer_l2_norms (GnNet *net, gboolean grad)
+{
+  guint n;
+  const GnParam *prm = gn_net_params (net, &n);
+  double sum = 0.0;
+  for (guint i = 0; i < n; i++)
+    if (zc_is_layer_weight (&prm[i]))
+      {
+        const float *x = grad ? prm[i].grad : prm[i].value;
+        double ss = 0.0;
+        for (gsize k = 0; k < prm[i].size; k++)
+          ss += (double) x[k] * x[k];
+        sum += sqrt (ss);
+      }
+  return sum;
 }
 
 void

@@ -76,6 +76,16 @@ GnNet   *zc_build (ZcTask *t, const char *arch, int batch, int *logits,
 /** Compiles @net and draws its weights from gn_proxy_arch_rng(). */
 gboolean zc_compile_init (ZcTask *t, GnNet *net, const char *arch,
                           gboolean input_grad, GError **error);
+/**
+ * zc_net_new:
+ *
+ * zc_build() then zc_compile_init(), for proxies that need no taps of
+ * their own.
+ *
+ * Returns: (transfer full): the network ready to run, or NULL with @error.
+ */
+GnNet   *zc_net_new (ZcTask *t, const char *arch, int batch,
+                     gboolean input_grad, int *logits, GError **error);
 
 /** Copies the fixed batch into the network's input. */
 void     zc_load_batch (ZcTask *t, GnNet *net);
@@ -91,10 +101,49 @@ double   zc_loss_backward (ZcTask *t, GnNet *net, int logits);
  * (NASLib's get_layer_metric_array over nn.Conv2d and nn.Linear). */
 gboolean zc_is_layer_weight (const GnParam *p);
 
+/** The saliency sum over the conv and linear weights of |w dL/dw|
+ * after a backward pass (SNIP's, and synflow's with R for L). */
+double   zc_saliency (GnNet *net);
+/** The sum over the conv and linear weight tensors of the L2 norm of
+ * their gradients (@grad) or of their values. */
+double   zc_layer_l2_norms (GnNet *net, gboolean grad);
+
 /** Sets @r to an ordinary result, or to the worst score with
  * GN_PROXY_STATUS_NONFINITE when @score is not finite (a measure that is
  * undefined for this network, e.g. a singular kernel). */
 void     zc_result (GnProxyResult *r, double score);
+
+/**
+ * ZC_PROXY_DEFINE:
+ * @ident: the plugin's name, and the prefix of its ident_score()
+ * @need_data: as zc_task_new()
+ * @blurb: the one-line description `gennas proxies` shows
+ *
+ * The descriptor of a zero-cost plugin that takes exactly ZC_PARAMS and
+ * whose state is the ZcTask: define ident_score() first.
+ */
+#define ZC_PROXY_DEFINE(ident, need_data, blurb)                            \
+  static const GnProxyParamSpec ident##_params[] = { ZC_PARAMS, { NULL } }; \
+  static gpointer                                                           \
+  ident##_create (const GnProxyContext *ctx, const GnProxyParams *p,        \
+                  GError **error)                                           \
+  {                                                                         \
+    return zc_task_new (ctx, p, need_data, #ident, error);                  \
+  }                                                                         \
+  static const GnProxyDesc ident##_desc = {                                 \
+    .abi_major = GN_PROXY_ABI_MAJOR,                                        \
+    .abi_minor = GN_PROXY_ABI_MINOR,                                        \
+    .struct_size = sizeof (GnProxyDesc),                                    \
+    .name = #ident,                                                         \
+    .description = blurb,                                                   \
+    .version = PACKAGE_VERSION,                                             \
+    .params = ident##_params,                                               \
+    .create = ident##_create,                                               \
+    .score = ident##_score,                                                 \
+    .destroy = zc_task_free,                                                \
+    .fingerprint = zc_task_fingerprint,                                     \
+  };                                                                        \
+  GN_PROXY_DEFINE (ident, ident##_desc)
 
 /* -- dense linear algebra in double ----------------------------------- */
 
