@@ -8,6 +8,7 @@
  * MPIRUN is its path.
  */
 #include "gennas.h"
+#include "store-wait.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -289,20 +290,10 @@ test_rank_killed_then_resume (void)
   g_ptr_array_free (a, TRUE);
   GPid mpirun = (GPid) atoi (g_subprocess_get_identifier (p));
 
-  /* wait until the run holds some, not all, evaluations; a loaded CI
-   * machine may take long to start the job, so allow two minutes */
+  /* some, not all, evaluations */
   char *db = g_build_filename (tmpdir, "killed.db", NULL);
-  GnStore *store = NULL;
-  gint64 run = -1, count = 0;
-  for (int i = 0; i < 6000 && count < 10; i++)
-    {
-      g_usleep (20000);
-      if (store == NULL && g_file_test (db, G_FILE_TEST_EXISTS))
-        store = gn_store_open (db, NULL);
-      if (store && (run >= 0 || gn_store_find_run (store, NULL, &run, NULL,
-                                                   NULL)))
-        count = gn_store_count (store, run);
-    }
+  gint64 run, count;
+  GnStore *store = store_wait_for_evals (db, 10, &run, &count);
   g_assert_cmpint (count, >=, 10);
   GPid victim = find_rank (mpirun, 1);
   g_assert_cmpint (victim, >, 0);

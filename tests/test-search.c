@@ -9,6 +9,7 @@
  * command, killed with SIGKILL and resumed.
  */
 #include "gennas.h"
+#include "store-wait.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -295,20 +296,10 @@ test_kill_and_resume (void)
   GSubprocess *p = g_subprocess_launcher_spawnv (l, argv, &error);
   g_assert_no_error (error);
 
-  /* wait until the run holds some, not all, evaluations (a loaded CI
-   * machine may take long to start it: allow two minutes; the 0.3 s per
-   * evaluation leaves seconds between the 15th result and the last) */
-  GnStore *store = NULL;
-  gint64 run = -1, count = 0;
-  for (int i = 0; i < 6000 && count < 15; i++)
-    {
-      g_usleep (20000);
-      if (store == NULL && g_file_test (db, G_FILE_TEST_EXISTS))
-        store = gn_store_open (db, NULL);
-      if (store && (run >= 0 || gn_store_find_run (store, NULL, &run, NULL,
-                                                   NULL)))
-        count = gn_store_count (store, run);
-    }
+  /* some, not all, evaluations: 0.3 s each leaves seconds between the
+   * 15th result and the last */
+  gint64 run, count;
+  GnStore *store = store_wait_for_evals (db, 15, &run, &count);
   g_assert_cmpint (count, >=, 15);
   g_subprocess_force_exit (p);   /* SIGKILL */
   g_subprocess_wait (p, NULL, NULL);
