@@ -1019,71 +1019,69 @@ json_string (GString *out, const char *s)
   g_free (valid);
 }
 
-static void
-export_csv_row (const GnEval *e, GString *l)
-{
-  g_string_append_printf (l, "%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",",
-                          e->run, e->seq);
-  csv_string (l, e->space);
-  g_string_append_c (l, ',');
-  csv_string (l, e->arch);
-  g_string_append_c (l, ',');
-  csv_string (l, e->proxy);
-  g_string_append_c (l, ',');
-  csv_string (l, e->config_hash);
-  g_string_append_printf (l, ",%" G_GINT64_FORMAT ",", e->seed);
-  csv_double (l, e->score);
-  g_string_append_c (l, ',');
-  csv_double (l, e->loss);
-  g_string_append_c (l, ',');
-  csv_string (l, e->status);
-  g_string_append_c (l, ',');
-  csv_double (l, e->seconds);
-  g_string_append_c (l, ',');
-  csv_string (l, e->time);
-  g_string_append (l, e->cached ? ",1," : ",0,");
-  csv_string (l, e->message);
-  g_string_append_c (l, '\n');
-}
+/* The exported columns, in order: the header of the CSV and the keys of
+ * each JSON object. */
+typedef enum { COL_INT, COL_REAL, COL_TEXT, COL_BOOL } ColumnType;
 
+static const struct {
+  const char *name;
+  ColumnType type;
+  gsize offset;                /* in GnEval */
+} export_columns[] = {
+  { "run", COL_INT, G_STRUCT_OFFSET (GnEval, run) },
+  { "seq", COL_INT, G_STRUCT_OFFSET (GnEval, seq) },
+  { "space", COL_TEXT, G_STRUCT_OFFSET (GnEval, space) },
+  { "arch", COL_TEXT, G_STRUCT_OFFSET (GnEval, arch) },
+  { "proxy", COL_TEXT, G_STRUCT_OFFSET (GnEval, proxy) },
+  { "config_hash", COL_TEXT, G_STRUCT_OFFSET (GnEval, config_hash) },
+  { "seed", COL_INT, G_STRUCT_OFFSET (GnEval, seed) },
+  { "score", COL_REAL, G_STRUCT_OFFSET (GnEval, score) },
+  { "loss", COL_REAL, G_STRUCT_OFFSET (GnEval, loss) },
+  { "status", COL_TEXT, G_STRUCT_OFFSET (GnEval, status) },
+  { "seconds", COL_REAL, G_STRUCT_OFFSET (GnEval, seconds) },
+  { "time", COL_TEXT, G_STRUCT_OFFSET (GnEval, time) },
+  { "cached", COL_BOOL, G_STRUCT_OFFSET (GnEval, cached) },
+  { "message", COL_TEXT, G_STRUCT_OFFSET (GnEval, message) },
+};
+
+/* One line: CSV fields, or a JSON object whose keys are the column names */
 static void
-export_jsonl_row (const GnEval *e, GString *l)
+export_line (const GnEval *e, gboolean jsonl, GString *l)
 {
-  g_string_append_printf (l, "{\"run\":%" G_GINT64_FORMAT ",\"seq\":%"
-                          G_GINT64_FORMAT ",\"space\":", e->run, e->seq);
-  json_string (l, e->space);
-  g_string_append (l, ",\"arch\":");
-  json_string (l, e->arch);
-  g_string_append (l, ",\"proxy\":");
-  json_string (l, e->proxy);
-  g_string_append (l, ",\"config_hash\":");
-  json_string (l, e->config_hash);
-  g_string_append_printf (l, ",\"seed\":%" G_GINT64_FORMAT ",\"score\":",
-                          e->seed);
-  json_double (l, e->score);
-  g_string_append (l, ",\"loss\":");
-  json_double (l, e->loss);
-  g_string_append (l, ",\"status\":");
-  json_string (l, e->status);
-  g_string_append (l, ",\"seconds\":");
-  json_double (l, e->seconds);
-  g_string_append (l, ",\"time\":");
-  json_string (l, e->time);
-  g_string_append (l, e->cached ? ",\"cached\":true" : ",\"cached\":false");
-  g_string_append (l, ",\"message\":");
-  json_string (l, e->message);
-  g_string_append (l, "}\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (export_columns); i++)
+    {
+      const char *field = (const char *) e + export_columns[i].offset;
+      if (jsonl)
+        g_string_append_printf (l, "%c\"%s\":", i ? ',' : '{',
+                                export_columns[i].name);
+      else if (i)
+        g_string_append_c (l, ',');
+      switch (export_columns[i].type)
+        {
+        case COL_INT:
+          g_string_append_printf (l, "%" G_GINT64_FORMAT,
+                                  *(const gint64 *) field);
+          break;
+        case COL_REAL:
+          (jsonl ? json_double : csv_double) (l, *(const double *) field);
+          break;
+        case COL_TEXT:
+          (jsonl ? json_string : csv_string) (l, *(const char *const *) field);
+          break;
+        case COL_BOOL:
+          if (jsonl)
+            g_string_append (l, *(const gboolean *) field ? "true" : "false");
+          else
+            g_string_append_c (l, *(const gboolean *) field ? '1' : '0');
+          break;
+        }
+    }
+  g_string_append (l, jsonl ? "}\n" : "\n");
 }
 
 static gboolean
-export_row (const GnEval *e, gpointer user)
+write_line (Export *x)
 {
-  Export *x = user;
-  g_string_truncate (x->line, 0);
-  if (x->jsonl)
-    export_jsonl_row (e, x->line);
-  else
-    export_csv_row (e, x->line);
   errno = 0;
   if (fwrite (x->line->str, 1, x->line->len, x->out) != x->line->len)
     {
@@ -1091,6 +1089,15 @@ export_row (const GnEval *e, gpointer user)
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+export_row (const GnEval *e, gpointer user)
+{
+  Export *x = user;
+  g_string_truncate (x->line, 0);
+  export_line (e, x->jsonl, x->line);
+  return write_line (x);
 }
 
 gboolean
@@ -1117,11 +1124,14 @@ gn_store_export (GnStore *store, gint64 run, const char *format, FILE *out,
     return FALSE;
 
   x.line = g_string_sized_new (256);
-  errno = 0;
-  if (!x.jsonl
-      && fputs ("run,seq,space,arch,proxy,config_hash,seed,score,loss,"
-                "status,seconds,time,cached,message\n", out) == EOF)
-    x.write_errno = errno != 0 ? errno : EIO;
+  if (!x.jsonl)
+    {
+      for (gsize i = 0; i < G_N_ELEMENTS (export_columns); i++)
+        g_string_append_printf (x.line, "%s%s", i ? "," : "",
+                                export_columns[i].name);
+      g_string_append_c (x.line, '\n');
+      write_line (&x);
+    }
   if (x.write_errno == 0 && !gn_store_foreach (store, run, export_row, &x,
                                                error))
     goto out;
