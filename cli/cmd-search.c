@@ -304,9 +304,9 @@ gn_cmd_search (int argc, char **argv)
   GnSearchDrive drive = {
     .store = store, .run = run, .space_name = gn_space_name (p.space),
     .proxy_name = gn_proxy_desc (p.proxy)->name, .config_hash = config_hash,
-    .seed = o.seed, .budget = o.budget, .max_seconds = o.max_seconds,
-    .use_cache = !o.no_cache, .progress = on_progress,
-    .progress_data = &prog };
+    .seed = (gint64) gn_proxy_task_seed (p.proxy), .budget = o.budget,
+    .max_seconds = o.max_seconds, .use_cache = !o.no_cache,
+    .progress = on_progress, .progress_data = &prog };
   GnEvaluator ev = mpi ? gn_mpi_evaluator (mpi)
                        : gn_workers_evaluator (workers);
   if (!gn_search_drive (search, &ev, &drive, &error))

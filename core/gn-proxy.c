@@ -637,7 +637,23 @@ struct _GnProxy {
   GnProxyParams *params;
   gpointer self;
   char *config;
+  guint64 task_seed;
 };
+
+/* The "seed" parameter's value when the plugin has an integer one set to
+ * >= 0, otherwise the context's seed: see gn_proxy_task_seed(). */
+static guint64
+task_seed_of (const GnProxyDesc *desc, const GnProxyParams *params,
+              const GnProxyContext *ctx)
+{
+  for (const GnProxyParamSpec *ps = desc->params; ps && ps->name; ps++)
+    if (strcmp (ps->name, "seed") == 0 && ps->type == GN_PROXY_PARAM_INT)
+      {
+        gint64 v = gn_proxy_params_int (params, "seed");
+        return v >= 0 ? (guint64) v : ctx->seed;
+      }
+  return ctx->seed;
+}
 
 GnProxy *
 gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
@@ -664,6 +680,7 @@ gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
   proxy->desc = desc;
   proxy->params = params;
   proxy->self = self;
+  proxy->task_seed = task_seed_of (desc, params, ctx);
   const char *fp = desc->fingerprint ? desc->fingerprint (self) : NULL;
   proxy->config = g_strdup_printf ("%s:%s%s%s", desc->name, params->canonical,
                                    fp ? ";fingerprint=" : "", fp ? fp : "");
@@ -702,6 +719,13 @@ gn_proxy_config (GnProxy *proxy)
 {
   g_return_val_if_fail (proxy != NULL, NULL);
   return proxy->config;
+}
+
+guint64
+gn_proxy_task_seed (GnProxy *proxy)
+{
+  g_return_val_if_fail (proxy != NULL, 0);
+  return proxy->task_seed;
 }
 
 const GnProxyDesc *

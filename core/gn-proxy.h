@@ -254,6 +254,16 @@ gboolean gn_proxy_score (GnProxy *proxy, const char *arch,
  * above), plus ";fingerprint=..." when the plugin has one: the identity
  * of the task, for caching scores. */
 const char *gn_proxy_config (GnProxy *proxy);
+/**
+ * gn_proxy_task_seed:
+ *
+ * Returns: the seed the proxy's task runs on: the value of its integer
+ * parameter "seed" when it has one set to >= 0 (the shipped plugins read
+ * -1 as "the run's seed"), otherwise the context's seed.  With
+ * gn_proxy_config() it identifies a score: searches with different seeds
+ * but one pinned task seed share cached scores.
+ */
+guint64 gn_proxy_task_seed (GnProxy *proxy);
 const GnProxyDesc *gn_proxy_desc (GnProxy *proxy);
 void     gn_proxy_free (GnProxy *proxy);
 

@@ -129,7 +129,7 @@ test_params (void)
   g_assert_true (gn_proxy_params_bool (p, "flag"));
   char *canon = gn_proxy_params_canonical (p);
   g_assert_cmpstr (canon, ==, "scale=0.5;label=hello world;count=7;flag=true;"
-                   "delay=0;crash_on=");
+                   "delay=0;crash_on=;seed=-1");
   g_free (canon);
   gn_proxy_params_free (p);
 
@@ -175,7 +175,8 @@ test_instance (void)
   g_assert_no_error (error);
   g_assert_cmpstr (gn_proxy_config (proxy), ==,
                    "crashy:scale=2;label=x;count=3;flag=false;delay=0;"
-                   "crash_on=");
+                   "crash_on=;seed=-1");
+  g_assert_cmpuint (gn_proxy_task_seed (proxy), ==, 1);   /* the run's */
 
   GnProxyResult r;
   g_assert_true (gn_proxy_score (proxy, "abcd", &r, &error));
@@ -184,6 +185,14 @@ test_instance (void)
   g_assert_false (gn_proxy_score (proxy, "an error", &r, &error));
   g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE);
   g_clear_error (&error);
+  gn_proxy_free (proxy);
+
+  /* a pinned seed parameter is the task's seed, whatever the run's */
+  const char *pinned[] = { "seed=5", NULL };
+  ctx.seed = 9;
+  proxy = gn_proxy_new (d, &ctx, pinned, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gn_proxy_task_seed (proxy), ==, 5);
   gn_proxy_free (proxy);
   gn_proxy_registry_free (reg);
 }

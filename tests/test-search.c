@@ -329,6 +329,59 @@ test_kill_and_resume (void)
   g_free (gennas);
 }
 
+static gboolean
+seed_of (const GnEval *e, gpointer user)
+{
+  gint64 *seed = user;
+  g_assert_true (*seed < 0 || *seed == e->seed);   /* one per run */
+  *seed = e->seed;
+  return TRUE;
+}
+
+/* The seed of `gennas search DB --seed S [--param seed=T]`'s latest run
+ * as recorded: the key its scores are cached under. */
+static gint64
+recorded_seed (const char *gennas, const char *db, const char *search_seed,
+               const char *param)
+{
+  GError *error = NULL;
+  const char *argv[] = { gennas, "search", space_path, "--proxy", "good",
+                         "--budget", "4", "--workers", "1", "--seed",
+                         search_seed, "--db", db, param ? "--param" : NULL,
+                         param, NULL };
+  GSubprocess *p = g_subprocess_newv (argv,
+                                      G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                      | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                      &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (p, NULL, &error));
+  g_assert_no_error (error);
+  g_object_unref (p);
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  gint64 run, seed = -1;
+  g_assert_true (gn_store_find_run (store, NULL, &run, NULL, NULL));
+  g_assert_true (gn_store_foreach (store, run, seed_of, &seed, &error));
+  gn_store_close (store);
+  return seed;
+}
+
+/* Scores are cached under the seed the proxy's task runs on: the
+ * search's seed, unless the proxy's seed parameter pins another, so
+ * searches with different seeds share the scores of one pinned task. */
+static void
+test_task_seed (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "task-seed.db", NULL);
+  g_assert_cmpint (recorded_seed (gennas, db, "2", NULL), ==, 2);
+  g_assert_cmpint (recorded_seed (gennas, db, "2", "seed=5"), ==, 5);
+  g_assert_cmpint (recorded_seed (gennas, db, "3", "seed=5"), ==, 5);
+  g_free (db);
+  g_free (gennas);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -347,6 +400,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/cache", test_cache);
   g_test_add_func ("/search/crashing-plugin", test_crashing_plugin);
   g_test_add_func ("/search/kill-and-resume", test_kill_and_resume);
+  g_test_add_func ("/search/task-seed", test_task_seed);
   int status = g_test_run ();
 
   /* the temporary stores go with the test */

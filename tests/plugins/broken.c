@@ -44,6 +44,8 @@ static const GnProxyParamSpec params[] = {
   { "delay", GN_PROXY_PARAM_DOUBLE, "0", 0, 60, "seconds per evaluation" },
   { "crash_on", GN_PROXY_PARAM_STRING, "", 0, 0,
     "segfault on architectures containing this" },
+  { "seed", GN_PROXY_PARAM_INT, "-1", -1, 1e9,
+    "the task seed; -1 uses the run's" },
   { NULL }
 };
 
