@@ -147,7 +147,8 @@ gn_cmd_search (int argc, char **argv)
     { "workers", 'w', 0, G_OPTION_ARG_INT, &o.workers,
       "evaluations in parallel, one process each (default: the cores)", "W" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed,
-      "seed of the search and of the proxy's task (default 1)", "S" },
+      "seed of the search, and of the proxy's task unless --param seed=T "
+      "pins it (default 1)", "S" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o.db,
       "the results store (default: gennas.db)", "FILE" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &o.resume,
