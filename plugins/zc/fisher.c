@@ -29,31 +29,12 @@ fisher_score (gpointer self, const char *arch, GnProxyResult *result,
 {
   ZcTask *t = self;
   int logits;
-  GnNet *net = zc_build (t, arch, t->batch, &logits, error);
+  static const char *const ops[] = { "conv2d", "linear", NULL };
+  GArray *layers;
+  GnNet *net = zc_net_new_tapped (t, arch, ops, TRUE, &logits, &layers,
+                                  error);
   if (net == NULL)
     return FALSE;
-
-  /* every conv and linear node: keep its output and that gradient */
-  GArray *layers = g_array_new (FALSE, FALSE, sizeof (int));
-  int n_nodes = gn_net_n_nodes (net);
-  gboolean ok = TRUE;
-  for (int i = 0; i < n_nodes && ok; i++)
-    {
-      const char *op = gn_net_op_name (net, i);
-      if (strcmp (op, "conv2d") != 0 && strcmp (op, "linear") != 0)
-        continue;
-      char name[32];
-      g_snprintf (name, sizeof name, "zc.fisher.%d", i);
-      ok = (i == logits || gn_net_tap (net, i, name, error))
-           && gn_net_retain_grad (net, i, error);
-      g_array_append_val (layers, i);
-    }
-  if (!ok || !zc_compile_init (t, net, arch, FALSE, error))
-    {
-      g_array_free (layers, TRUE);
-      gn_net_free (net);
-      return FALSE;
-    }
   zc_loss_backward (t, net, logits);
 
   /* the fan-in of each layer: its weight's size over its out-channels */

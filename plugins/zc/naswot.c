@@ -31,27 +31,12 @@ naswot_score (gpointer self, const char *arch, GnProxyResult *result,
 {
   ZcTask *t = self;
   int logits;
-  GnNet *net = zc_build (t, arch, t->batch, &logits, error);
+  static const char *const ops[] = { "relu", NULL };
+  GArray *relus;
+  GnNet *net = zc_net_new_tapped (t, arch, ops, FALSE, &logits, &relus,
+                                  error);
   if (net == NULL)
     return FALSE;
-
-  GArray *relus = g_array_new (FALSE, FALSE, sizeof (int));
-  int n_nodes = gn_net_n_nodes (net);
-  gboolean ok = TRUE;
-  for (int i = 0; i < n_nodes && ok; i++)
-    if (strcmp (gn_net_op_name (net, i), "relu") == 0)
-      {
-        char name[32];
-        g_snprintf (name, sizeof name, "zc.naswot.%d", i);
-        ok = gn_net_tap (net, i, name, error);
-        g_array_append_val (relus, i);
-      }
-  if (!ok || !zc_compile_init (t, net, arch, FALSE, error))
-    {
-      g_array_free (relus, TRUE);
-      gn_net_free (net);
-      return FALSE;
-    }
   zc_load_batch (t, net);
   gn_net_forward (net, GN_MODE_TRAIN);
 

@@ -121,6 +121,37 @@ zc_net_new (ZcTask *t, const char *arch, int batch, gboolean input_grad,
   return net;
 }
 
+GnNet *
+zc_net_new_tapped (ZcTask *t, const char *arch, const char *const *ops,
+                   gboolean retain_grad, int *logits, GArray **nodes,
+                   GError **error)
+{
+  *nodes = NULL;
+  GnNet *net = zc_build (t, arch, t->batch, logits, error);
+  if (net == NULL)
+    return NULL;
+  GArray *found = g_array_new (FALSE, FALSE, sizeof (int));
+  gboolean ok = TRUE;
+  for (int i = 0; i < gn_net_n_nodes (net) && ok; i++)
+    {
+      if (!g_strv_contains (ops, gn_net_op_name (net, i)))
+        continue;
+      char name[32];
+      g_snprintf (name, sizeof name, "zc.%d", i);
+      ok = (i == *logits || gn_net_tap (net, i, name, error))
+           && (!retain_grad || gn_net_retain_grad (net, i, error));
+      g_array_append_val (found, i);
+    }
+  if (!ok || !zc_compile_init (t, net, arch, FALSE, error))
+    {
+      g_array_free (found, TRUE);
+      gn_net_free (net);
+      return NULL;
+    }
+  *nodes = found;
+  return net;
+}
+
 void
 zc_load_batch (ZcTask *t, GnNet *net)
 {

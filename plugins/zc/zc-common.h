@@ -87,6 +87,21 @@ gboolean zc_compile_init (ZcTask *t, GnNet *net, const char *arch,
 GnNet   *zc_net_new (ZcTask *t, const char *arch, int batch,
                      gboolean input_grad, int *logits, GError **error);
 
+/**
+ * zc_net_new_tapped:
+ * @ops: (array zero-terminated=1): the op names whose nodes to keep
+ * @retain_grad: keep their gradients too (gn_net_retain_grad())
+ * @nodes: (out) (transfer full): those nodes, in order
+ *
+ * zc_net_new() with every node of one of @ops tapped, so its value (and
+ * gradient) can be read after a pass.
+ *
+ * Returns: (transfer full): the network, or NULL with @error.
+ */
+GnNet   *zc_net_new_tapped (ZcTask *t, const char *arch,
+                            const char *const *ops, gboolean retain_grad,
+                            int *logits, GArray **nodes, GError **error);
+
 /** Copies the fixed batch into the network's input. */
 void     zc_load_batch (ZcTask *t, GnNet *net);
 /**
