@@ -5,58 +5,110 @@
  * Layout: [n][c][hw].  One channel's statistics run over n planes of hw
  * contiguous floats, so every loop below walks a plane with unit stride.
  *
- * Precision: per-channel sums over n*hw elements are accumulated in
- * double (PyTorch's CPU kernel uses a double accumulator for float too, and
- * a float sum of 10^5 activations loses several digits).  The per-element
- * passes that write tensors stay in float, with per-channel coefficients
- * precomputed in double so each element costs a subtract and a
- * multiply-add, which the compiler vectorises.
+ * Precision: per-channel sums over n*hw elements reach double by way of
+ * short float partial sums: each block of at most BLOCK elements is summed
+ * in CHAINS independent float chains (one vector register; a single chain
+ * is latency-bound and a double one is half as wide and needs
+ * conversions), and the blocks are added in double.  A chain thus adds at
+ * most BLOCK / CHAINS = 32 terms in float, which keeps the relative error
+ * near 1e-6 however large the batch (PyTorch's CPU kernel uses a double
+ * accumulator for float; a plain float sum of 10^5 activations loses
+ * several digits).  The per-element passes that write tensors stay in
+ * float, with per-channel coefficients precomputed in double so each
+ * element costs a subtract and a multiply-add, which the compiler
+ * vectorises.
  */
 #include "config.h"
 #include "gennas.h"
 
 #include <math.h>
 
-/* Sum of a plane in double.  Four independent accumulators break the
- * dependency chain of a single running sum (the compiler may not reorder
- * floating-point additions by itself). */
-static double
-plane_sum (const float *restrict x, int hw)
+#define CHAINS 8
+#define BLOCK 256
+
+static inline double
+chains_total (const float a[CHAINS])
 {
-  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-  int i = 0;
-  for (; i + 4 <= hw; i += 4)
-    {
-      s0 += x[i];
-      s1 += x[i + 1];
-      s2 += x[i + 2];
-      s3 += x[i + 3];
-    }
-  for (; i < hw; i++)
-    s0 += x[i];
-  return (s0 + s1) + (s2 + s3);
+  return (double) ((a[0] + a[1]) + (a[2] + a[3]))
+         + (double) ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
-/* Sum of squared deviations from @mean.  Two-pass (mean first, then
- * deviations) as PyTorch does: the one-pass E[x²] - E[x]² cancels badly
- * when |mean| >> std. */
-static double
-plane_sqdev (const float *restrict x, int hw, double mean)
+/* Σ (x - m) over x[0..len), len <= BLOCK, in float chains. */
+static inline double
+block_sum (const float *restrict x, int len, float m)
 {
-  double s0 = 0.0, s1 = 0.0;
+  float a[CHAINS] = { 0 };
   int i = 0;
-  for (; i + 2 <= hw; i += 2)
+  for (; i + CHAINS <= len; i += CHAINS)
+    for (int k = 0; k < CHAINS; k++)
+      a[k] += x[i + k] - m;
+  for (; i < len; i++)
+    a[0] += x[i] - m;
+  return chains_total (a);
+}
+
+/* Sum of squared deviations of x[0..len) from @m, len <= BLOCK. */
+static inline double
+block_sqdev (const float *restrict x, int len, float m)
+{
+  float a[CHAINS] = { 0 };
+  int i = 0;
+  for (; i + CHAINS <= len; i += CHAINS)
+    for (int k = 0; k < CHAINS; k++)
+      {
+        float d = x[i + k] - m;
+        a[k] += d * d;
+      }
+  for (; i < len; i++)
+    a[0] += (x[i] - m) * (x[i] - m);
+  return chains_total (a);
+}
+
+/* Σ dy and Σ dy (src - m) over len <= BLOCK elements. */
+static inline void
+block_grad_sums (const float *restrict dy, const float *restrict src,
+                 int len, float m, double *s_dy, double *s_dyx)
+{
+  float a[CHAINS] = { 0 }, b[CHAINS] = { 0 };
+  int i = 0;
+  for (; i + CHAINS <= len; i += CHAINS)
+    for (int k = 0; k < CHAINS; k++)
+      {
+        a[k] += dy[i + k];
+        b[k] += dy[i + k] * (src[i + k] - m);
+      }
+  for (; i < len; i++)
     {
-      double d0 = x[i] - mean, d1 = x[i + 1] - mean;
-      s0 += d0 * d0;
-      s1 += d1 * d1;
+      a[0] += dy[i];
+      b[0] += dy[i] * (src[i] - m);
     }
-  for (; i < hw; i++)
-    {
-      double d = x[i] - mean;
-      s0 += d * d;
-    }
-  return s0 + s1;
+  *s_dy += chains_total (a);
+  *s_dyx += chains_total (b);
+}
+
+/* Σ (x - m) over one plane.  Summing around a value m near the data
+ * (the channel's first element) keeps the float chains accurate when
+ * |mean| >> std: the terms then have the size of the spread, not of the
+ * mean. */
+static double
+plane_sum (const float *restrict x, int hw, float m)
+{
+  double s = 0.0;
+  for (int i = 0; i < hw; i += BLOCK)
+    s += block_sum (x + i, MIN (BLOCK, hw - i), m);
+  return s;
+}
+
+/* Sum of squared deviations from @m.  Two-pass (mean first, then
+ * deviations) as PyTorch does: the one-pass E[x²] - E[x]² cancels badly
+ * when |mean| >> std.  x - m is exact in float for x near m (Sterbenz). */
+static double
+plane_sqdev (const float *restrict x, int hw, float m)
+{
+  double s = 0.0;
+  for (int i = 0; i < hw; i += BLOCK)
+    s += block_sqdev (x + i, MIN (BLOCK, hw - i), m);
+  return s;
 }
 
 /* y = (x - m) scale + shift over one plane.  Centring before scaling
@@ -120,16 +172,21 @@ gn_batchnorm_forward_train (int n, int c, int hw, const float *x, float *y,
 
   for (int ch = 0; ch < c; ch++)
     {
+      const float pivot = count > 0.0 ? x[(size_t) ch * plane] : 0.0f;
       double sum = 0.0;
       for (int i = 0; i < n; i++)
         sum += plane_sum (x + ((size_t) i * (size_t) c + (size_t) ch) * plane,
-                          hw);
-      double mean = sum / count;
+                          hw, pivot);
+      double mean = pivot + sum / count;
 
+      /* deviations from the float-rounded mean mf, corrected to the
+       * exact mean: Σ (x - mean)² = Σ (x - mf)² - count (mean - mf)² */
+      float mf = (float) mean;
       double sq = 0.0;
       for (int i = 0; i < n; i++)
         sq += plane_sqdev (x + ((size_t) i * (size_t) c + (size_t) ch) * plane,
-                           hw, mean);
+                           hw, mf);
+      sq = MAX (sq - count * (mean - mf) * (mean - mf), 0.0);
 
       /* normalisation uses the biased variance ... */
       double var = sq / count;
@@ -175,20 +232,13 @@ gn_batchnorm_forward_eval (int n, int c, int hw, const float *x, float *y,
     }
 }
 
-/* Σ dy and Σ dy (src - shift) over one plane, in double. */
+/* Σ dy and Σ dy (src - m) over one plane. */
 static void
 plane_grad_sums (const float *restrict dy, const float *restrict src, int hw,
-                 double shift, double *s_dy, double *s_dyx)
+                 float m, double *s_dy, double *s_dyx)
 {
-  double a = 0.0, b = 0.0;
-  for (int i = 0; i < hw; i++)
-    {
-      double d = dy[i];
-      a += d;
-      b += d * ((double) src[i] - shift);
-    }
-  *s_dy += a;
-  *s_dyx += b;
+  for (int i = 0; i < hw; i += BLOCK)
+    block_grad_sums (dy + i, src + i, MIN (BLOCK, hw - i), m, s_dy, s_dyx);
 }
 
 /* dx += k_dy dy + k_src (src - m) + k_0 over one plane.  Centring src
@@ -232,7 +282,8 @@ gn_batchnorm_backward (int n, int c, int hw, const float *src,
           for (int i = 0; i < n; i++)
             {
               size_t off = ((size_t) i * (size_t) c + (size_t) ch) * plane;
-              plane_grad_sums (dy + off, src + off, hw, m, &s_dy, &s_dyx);
+              plane_grad_sums (dy + off, src + off, hw, (float) m, &s_dy,
+                               &s_dyx);
             }
           s_dyx *= a;
         }
