@@ -10,15 +10,26 @@
 #include <math.h>
 #include <string.h>
 
-/* The run to show: --run, or the latest. */
+/* The run to show: --run, or the latest search (the search a final stage
+ * re-scored, when that stage is the latest run: see `gennas search
+ * --final`). */
 static gboolean
 pick_run (GnStore *store, gint64 asked, gint64 *run, char **config,
           GError **error)
 {
-  if (asked < 0)
-    return gn_store_find_run (store, NULL, run, config, error);
-  *run = asked;
-  return gn_store_get_run (store, asked, config, error);
+  if (asked >= 0)
+    {
+      *run = asked;
+      return gn_store_get_run (store, asked, config, error);
+    }
+  if (!gn_store_find_run (store, NULL, run, config, error))
+    return FALSE;
+  const char *parent = *config ? strstr (*config, "\"parent\": ") : NULL;
+  if (parent == NULL || strstr (*config, "\"stage\": \"final\"") == NULL)
+    return TRUE;
+  *run = g_ascii_strtoll (parent + strlen ("\"parent\": "), NULL, 10);
+  g_clear_pointer (config, g_free);
+  return gn_store_get_run (store, *run, config, error);
 }
 
 int

@@ -20,8 +20,8 @@
 
 typedef struct {
   char *proxy, *recipe, *algo, *db, *data, *on_failure;
-  char **params;
-  int budget, population, tournament, workers;
+  char **params, **final_params;
+  int budget, population, tournament, workers, final;
   gint64 seed;
   double max_seconds, timeout;
   gboolean resume, no_cache, mpi;
@@ -121,6 +121,221 @@ restore_one (const GnEval *e, gpointer user)
   return TRUE;
 }
 
+/* What the search and its final stage share. */
+typedef struct {
+  const SearchOptions *o;
+  GnStore *store;
+  GnMpi *mpi;             /* (nullable) */
+  GnCliTruth *truth;      /* (nullable) */
+} Env;
+
+/* One run in the store: the search proper, or its final stage. */
+typedef struct {
+  GnCliProxy *p;
+  GnSearch *search;
+  const char *json, *hash;   /* the run's configuration and identity */
+  int budget;
+  double max_seconds;
+  /* out */
+  gint64 run;
+  int restored;
+  double seconds;
+} Stage;
+
+/* Starts or (with --resume) continues @st's run and drives its search to
+ * the budget; every evaluation is in the store when this returns, even on
+ * failure. */
+static gboolean
+run_stage (const Env *env, Stage *st, GError **error)
+{
+  const SearchOptions *o = env->o;
+  GnWorkers *workers = NULL;
+  char *config_hash = NULL;
+  gboolean ok = FALSE;
+  Restore restored = { st->search, 0 };
+
+  if (o->resume && gn_store_find_run (env->store, st->hash, &st->run, NULL,
+                                      NULL))
+    {
+      if (!gn_store_foreach (env->store, st->run, restore_one, &restored,
+                             error))
+        goto out;
+      gn_search_restored (st->search);
+      fprintf (stderr, "gennas search: resuming run %" G_GINT64_FORMAT
+               " with %d evaluations recorded\n", st->run, restored.n);
+    }
+  else
+    {
+      if (o->resume)
+        fprintf (stderr, "gennas search: no run with this configuration in "
+                 "%s; starting a new one\n", o->db ? o->db : "gennas.db");
+      if (!gn_store_new_run (env->store, st->json, st->hash, &st->run, error))
+        goto out;
+    }
+  st->restored = restored.n;
+  gn_store_set_run_status (env->store, st->run, "running", NULL);
+  config_hash = gn_store_config_hash (gn_proxy_config (st->p->proxy));
+
+  if (!env->mpi && (workers = gn_workers_new (o->workers, gn_cli_proxy_work,
+                                              st->p, o->timeout,
+                                              error)) == NULL)
+    goto out;
+  Progress prog = { .tty = isatty (STDERR_FILENO),
+                    .t0 = g_get_monotonic_time (),
+                    .start = gn_search_n_counted (st->search),
+                    .truth = env->truth };
+  GnSearchDrive drive = {
+    .store = env->store, .run = st->run,
+    .space_name = gn_space_name (st->p->space),
+    .proxy_name = gn_proxy_desc (st->p->proxy)->name,
+    .config_hash = config_hash,
+    .seed = (gint64) gn_proxy_task_seed (st->p->proxy),
+    .budget = st->budget, .max_seconds = st->max_seconds,
+    .use_cache = !o->no_cache, .progress = on_progress,
+    .progress_data = &prog };
+  GnEvaluator ev = env->mpi ? gn_mpi_evaluator (env->mpi)
+                            : gn_workers_evaluator (workers);
+  if (!gn_search_drive (st->search, &ev, &drive, error))
+    goto out;
+  int done = gn_search_n_counted (st->search);
+  gn_store_set_run_status (env->store, st->run,
+                           done >= st->budget ? "finished" : "stopped", NULL);
+  if (prog.tty && done < st->budget)
+    fputc ('\n', stderr);
+  st->seconds = (g_get_monotonic_time () - prog.t0) / 1e6;
+  ok = TRUE;
+
+out:
+  gn_workers_free (workers);
+  g_free (config_hash);
+  return ok;
+}
+
+typedef struct {
+  char *arch;
+  double score;
+  gint64 seq;
+} Ranked;
+
+static gboolean
+collect_ok (const GnEval *e, gpointer user)
+{
+  if (strcmp (e->status, "ok") == 0)
+    {
+      Ranked r = { g_strdup (e->arch), e->score, e->seq };
+      g_array_append_val (user, r);
+    }
+  return TRUE;
+}
+
+/* best score first; among equals, the earlier evaluation */
+static gint
+by_score (gconstpointer a, gconstpointer b)
+{
+  const Ranked *x = a, *y = b;
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The @k best architectures of @run, best first (NULL-terminated). */
+static char **
+top_of_run (GnStore *store, gint64 run, int k, GError **error)
+{
+  GArray *all = g_array_new (FALSE, FALSE, sizeof (Ranked));
+  char **top = NULL;
+  if (gn_store_foreach (store, run, collect_ok, all, error))
+    {
+      g_array_sort (all, by_score);
+      guint n = MIN ((guint) k, all->len);
+      top = g_new0 (char *, n + 1);
+      for (guint i = 0; i < n; i++)
+        top[i] = g_strdup (g_array_index (all, Ranked, i).arch);
+    }
+  for (guint i = 0; i < all->len; i++)
+    g_free (g_array_index (all, Ranked, i).arch);
+  g_array_free (all, TRUE);
+  return top;
+}
+
+/* The final stage: the search's @k best, re-scored in order by the same
+ * proxy with the --final-param settings on top, as a run of its own (so
+ * it resumes and caches like any other). */
+static gboolean
+final_stage (const Env *env, const char *space_path, char **params,
+             gint64 parent, const char *parent_hash, Stage *st,
+             GnCliProxy *p, GnSearch **search, GError **error)
+{
+  const SearchOptions *o = env->o;
+  GPtrArray *all = g_ptr_array_new ();
+  char **top = NULL, *id = NULL, *json = NULL, *hash = NULL;
+  gboolean ok = FALSE;
+
+  for (char **a = params; a && *a; a++)
+    g_ptr_array_add (all, *a);
+  for (char **a = o->final_params; a && *a; a++)
+    g_ptr_array_add (all, *a);
+  g_ptr_array_add (all, NULL);
+  if (!gn_cli_proxy_open (p, space_path, o->proxy ? o->proxy : "regression",
+                          (char **) all->pdata, o->data, (guint64) o->seed,
+                          error))
+    goto out;
+  top = top_of_run (env->store, parent, o->final, error);
+  if (top == NULL)
+    goto out;
+  GnSearchConfig cfg = { .algo = GN_SEARCH_LIST, .seed = (guint64) o->seed,
+                         .on_failure = GN_FAILURE_WORST,
+                         .candidates = (const char *const *) top };
+  if ((*search = gn_search_new (p->space, &cfg, error)) == NULL)
+    goto out;
+
+  id = g_strdup_printf ("final_of=%s;top=%d;proxy=%s", parent_hash, o->final,
+                        gn_proxy_config (p->proxy));
+  hash = gn_store_config_hash (id);
+  char *esc_id = g_strescape (id, NULL);
+  char *esc_path = g_strescape (space_path, NULL);
+  json = g_strdup_printf (
+    "{\"space\": \"%s\", \"space_file\": \"%s\", \"algo\": \"list\", "
+    "\"stage\": \"final\", \"parent\": %" G_GINT64_FORMAT ", \"top\": %d, "
+    "\"workers\": %d, \"proxy\": \"%s\", \"identity\": \"%s\"}",
+    gn_space_name (p->space), esc_path, parent, o->final, o->workers,
+    gn_proxy_desc (p->proxy)->name, esc_id);
+  g_free (esc_id);
+  g_free (esc_path);
+
+  fprintf (stderr, "gennas search: final stage: re-scoring the %d best with "
+           "%s\n", g_strv_length (top), gn_proxy_config (p->proxy));
+  *st = (Stage) { .p = p, .search = *search, .json = json, .hash = hash,
+                  .budget = (int) g_strv_length (top) };
+  ok = run_stage (env, st, error);
+
+out:
+  g_ptr_array_free (all, TRUE);
+  g_strfreev (top);
+  g_free (id);
+  g_free (json);
+  g_free (hash);
+  return ok;
+}
+
+/* The report's lines for a stage's pick: the architecture, its score and,
+ * with a benchmark table, its true accuracy against the optimum. */
+static double
+print_pick (const char *what, GnCliTruth *truth, const char *arch,
+            double score)
+{
+  double t = truth ? gn_cli_truth_of (truth, arch) : NAN;
+  printf ("%s architecture: %s\n", what, arch);
+  printf ("%s score: %.6g\n", what, score);
+  if (truth)
+    {
+      double opt = gn_cli_truth_optimum (truth);
+      printf ("true %s: %.4g (the table's best: %.4g; regret %.4g)\n",
+              gn_cli_truth_metric (truth), t, opt, opt - t);
+    }
+  return t;
+}
+
 int
 gn_cmd_search (int argc, char **argv)
 {
@@ -162,6 +377,12 @@ gn_cmd_search (int argc, char **argv)
       "worst|resample" },
     { "data", 0, 0, G_OPTION_ARG_STRING, &o.data,
       "image set: cifar10 (default) or fashion-mnist", "SET" },
+    { "final", 0, 0, G_OPTION_ARG_INT, &o.final,
+      "after the search, re-score its K best with --final-param settings "
+      "and report the best of those (default 0: no final stage)", "K" },
+    { "final-param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.final_params,
+      "a proxy parameter for the final stage, on top of --param "
+      "(repeatable), e.g. space_options=N=5", "NAME=VALUE" },
     { "mpi", 0, 0, G_OPTION_ARG_NONE, &o.mpi,
       "run under mpirun: rank 0 searches and keeps the store, every other "
       "rank evaluates (one at a time; --workers is ignored)", NULL },
@@ -180,6 +401,13 @@ gn_cmd_search (int argc, char **argv)
     "where truth is the architecture's accuracy in the space's benchmark\n"
     "table (nan without one).\n"
     "\n"
+    "With --final K, the K best are then re-scored, as a run of their own,\n"
+    "by the proxy with the --final-param settings added (a costlier, more\n"
+    "faithful configuration: on NAS-Bench-201, space_options=N=5, the\n"
+    "paper's five cells per stage). The last line then names the best of\n"
+    "the final stage, with its final score; evaluations= still counts the\n"
+    "search's.\n"
+    "\n"
     "With --mpi, under mpirun (or srun) with N >= 2 ranks, rank 0 runs the\n"
     "search and writes the store while the N-1 other ranks evaluate:\n"
     "  mpirun -np 9 gennas search SPACE.lua --mpi --budget 450\n"
@@ -190,13 +418,12 @@ gn_cmd_search (int argc, char **argv)
 
   int status = 2;
   GError *error = NULL;
-  GnCliProxy p = { 0 };
+  GnCliProxy p = { 0 }, pf = { 0 };
   GnStore *store = NULL;
-  GnSearch *search = NULL;
-  GnWorkers *workers = NULL;
+  GnSearch *search = NULL, *final = NULL;
   GnMpi *mpi = NULL;
   GnCliTruth *truth = NULL;
-  char *json = NULL, *hash = NULL, *config_hash = NULL;
+  char *json = NULL, *hash = NULL;
   GPtrArray *params = g_ptr_array_new_with_free_func (g_free);
 
   if (!parsed)
@@ -231,9 +458,21 @@ gn_cmd_search (int argc, char **argv)
       gn_cli_error ("search", "--on-failure must be worst or resample");
       goto out;
     }
-  if (o.budget < 1 || o.workers < 1)
+  if (o.budget < 1 || o.workers < 1 || o.final < 0)
     {
-      gn_cli_error ("search", "--budget and --workers must be >= 1");
+      gn_cli_error ("search", "--budget and --workers must be >= 1, --final "
+                    ">= 0");
+      goto out;
+    }
+  if (o.final_params && o.final == 0)
+    {
+      gn_cli_error ("search", "--final-param needs --final K");
+      goto out;
+    }
+  if (o.final > 0 && o.mpi)
+    {
+      gn_cli_error ("search", "--final does not run under --mpi yet; run "
+                    "the final stage with --resume --final K without --mpi");
       goto out;
     }
 
@@ -270,56 +509,18 @@ gn_cmd_search (int argc, char **argv)
   truth = gn_cli_truth_new (p.space, NULL, NULL);   /* NULL without a table */
 
   json = run_config (&o, &p, argv[1], &hash);
-  gint64 run = -1;
-  Restore restored = { search, 0 };
-  if (o.resume && gn_store_find_run (store, hash, &run, NULL, NULL))
-    {
-      if (!gn_store_foreach (store, run, restore_one, &restored, &error))
-        goto fail;
-      gn_search_restored (search);
-      fprintf (stderr, "gennas search: resuming run %" G_GINT64_FORMAT
-               " with %d evaluations recorded\n", run, restored.n);
-    }
-  else
-    {
-      if (o.resume)
-        fprintf (stderr, "gennas search: no run with this configuration in "
-                 "%s; starting a new one\n", o.db ? o.db : "gennas.db");
-      if (!gn_store_new_run (store, json, hash, &run, &error))
-        goto fail;
-    }
-  gn_store_set_run_status (store, run, "running", NULL);
-  config_hash = gn_store_config_hash (gn_proxy_config (p.proxy));
-
+  Env env = { .o = &o, .store = store, .mpi = mpi, .truth = truth };
+  Stage st = { .p = &p, .search = search, .json = json, .hash = hash,
+               .budget = o.budget, .max_seconds = o.max_seconds };
   fprintf (stderr, "gennas search: %s on %s, proxy %s, budget %d, %d "
-           "worker(s), store %s (run %" G_GINT64_FORMAT ")\n",
+           "worker(s), store %s\n",
            cfg.algo == GN_SEARCH_REA ? "regularized evolution" : "random search",
            gn_space_name (p.space), gn_proxy_desc (p.proxy)->name, o.budget,
-           o.workers, o.db ? o.db : "gennas.db", run);
-  if (!mpi && (workers = gn_workers_new (o.workers, gn_cli_proxy_work, &p,
-                                        o.timeout, &error)) == NULL)
-    goto fail;
-  Progress prog = { .tty = isatty (STDERR_FILENO),
-                    .t0 = g_get_monotonic_time (),
-                    .start = gn_search_n_counted (search), .truth = truth };
-  GnSearchDrive drive = {
-    .store = store, .run = run, .space_name = gn_space_name (p.space),
-    .proxy_name = gn_proxy_desc (p.proxy)->name, .config_hash = config_hash,
-    .seed = (gint64) gn_proxy_task_seed (p.proxy), .budget = o.budget,
-    .max_seconds = o.max_seconds, .use_cache = !o.no_cache,
-    .progress = on_progress, .progress_data = &prog };
-  GnEvaluator ev = mpi ? gn_mpi_evaluator (mpi)
-                       : gn_workers_evaluator (workers);
-  if (!gn_search_drive (search, &ev, &drive, &error))
+           o.workers, o.db ? o.db : "gennas.db");
+  if (!run_stage (&env, &st, &error))
     goto fail;
   gn_mpi_summary (mpi, stderr);
-  gn_workers_free (workers);
-  workers = NULL;
   int done = gn_search_n_counted (search);
-  gn_store_set_run_status (store, run, done >= o.budget ? "finished"
-                                                        : "stopped", NULL);
-  if (prog.tty && done < o.budget)
-    fputc ('\n', stderr);
 
   const char *best_arch = NULL;
   double best = NAN;
@@ -329,16 +530,31 @@ gn_cmd_search (int argc, char **argv)
       printf ("best=none score=nan truth=nan evaluations=%d\n", done);
       goto out;
     }
-  double t = truth ? gn_cli_truth_of (truth, best_arch) : NAN;
-  printf ("search finished: %d evaluations (%d restored), %.0f s\n", done,
-          restored.n, (g_get_monotonic_time () - prog.t0) / 1e6);
-  printf ("best architecture: %s\n", best_arch);
-  printf ("proxy score:       %.6g\n", best);
-  if (truth)
+  printf ("search finished: run %" G_GINT64_FORMAT ", %d evaluations (%d "
+          "restored), %.0f s\n", st.run, done, st.restored, st.seconds);
+  double t = print_pick ("best", truth, best_arch, best);
+
+  if (o.final > 0 && done >= o.budget)
     {
-      double opt = gn_cli_truth_optimum (truth);
-      printf ("true %s: %.4g (the table's best: %.4g; regret %.4g)\n",
-              gn_cli_truth_metric (truth), t, opt, opt - t);
+      Stage fs;
+      fflush (stdout);   /* the search's report before the stage's log */
+      if (!final_stage (&env, argv[1], (char **) params->pdata, st.run, hash,
+                        &fs, &pf, &final, &error))
+        goto fail;
+      const char *pick = NULL;
+      double pick_score = NAN;
+      if (!gn_search_best (final, &pick, &pick_score))
+        {
+          gn_cli_error ("search", "no evaluation of the final stage "
+                        "succeeded");
+          goto out;
+        }
+      printf ("final stage: run %" G_GINT64_FORMAT ", the %d best "
+              "re-scored (%d restored), %.0f s\n", fs.run,
+              gn_search_n_counted (final), fs.restored, fs.seconds);
+      t = print_pick ("final", truth, pick, pick_score);
+      best_arch = pick;
+      best = pick_score;
     }
   printf ("best=%s score=%.6g truth=%.6g evaluations=%d\n", best_arch, best,
           t, done);
@@ -351,16 +567,16 @@ fail:
   gn_cli_error ("search", "%s", error->message);
 out:
   g_clear_error (&error);
-  gn_workers_free (workers);
   gn_mpi_free (mpi);
   gn_cli_truth_free (truth);
+  gn_search_free (final);
   gn_search_free (search);
   gn_store_close (store);
+  gn_cli_proxy_close (&pf);
   gn_cli_proxy_close (&p);
   g_ptr_array_free (params, TRUE);
   g_free (json);
   g_free (hash);
-  g_free (config_hash);
   g_free (o.proxy);
   g_free (o.recipe);
   g_free (o.algo);
@@ -368,5 +584,6 @@ out:
   g_free (o.data);
   g_free (o.on_failure);
   g_strfreev (o.params);
+  g_strfreev (o.final_params);
   return status;
 }

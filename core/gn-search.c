@@ -23,6 +23,8 @@ struct _GnSearch {
   GnRng rng;
   GHashTable *seen;        /* every architecture proposed or restored */
   GQueue population;       /* Member*, oldest first */
+  char **candidates;       /* LIST: what to propose, in order        */
+  int next;                /* LIST: the next candidate to consider   */
   int proposed;            /* proposals made (restores included)     */
   int reported, counted;
   char *best_arch;
@@ -51,9 +53,17 @@ gn_search_new (GnSpace *space, const GnSearchConfig *cfg, GError **error)
                    cfg->tournament);
       return NULL;
     }
+  if (cfg->algo == GN_SEARCH_LIST && cfg->candidates == NULL)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "a list search needs its candidates");
+      return NULL;
+    }
   GnSearch *s = g_new0 (GnSearch, 1);
   s->space = space;
   s->cfg = *cfg;
+  s->candidates = g_strdupv ((char **) cfg->candidates);
+  s->cfg.candidates = (const char *const *) s->candidates;
   gn_rng_seed (&s->rng, cfg->seed);
   s->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&s->population);
@@ -68,6 +78,7 @@ gn_search_free (GnSearch *s)
     return;
   g_hash_table_destroy (s->seen);
   g_queue_clear_full (&s->population, member_free);
+  g_strfreev (s->candidates);
   g_free (s->best_arch);
   g_free (s);
 }
@@ -101,6 +112,21 @@ char *
 gn_search_propose (GnSearch *s, GError **error)
 {
   g_return_val_if_fail (s != NULL, NULL);
+  if (s->cfg.algo == GN_SEARCH_LIST)
+    {
+      /* skips what a restore already brought in; the end is exhaustion */
+      while (s->candidates[s->next] != NULL)
+        {
+          const char *arch = s->candidates[s->next++];
+          if (!g_hash_table_contains (s->seen, arch))
+            {
+              g_hash_table_add (s->seen, g_strdup (arch));
+              s->proposed++;
+              return g_strdup (arch);
+            }
+        }
+      return NULL;
+    }
   for (int draw = 0; draw < MAX_DRAWS; draw++)
     {
       char *arch;

@@ -13,7 +13,9 @@
  * members drawn at random from the current population, and each result
  * joins the population while the oldest member leaves once there are P.
  * While results are pending, the tournament draws from those already in.
- * Random search samples every candidate from the space.
+ * Random search samples every candidate from the space.  A list search
+ * proposes given architectures in order: the final stage of `gennas
+ * search` re-scores the best candidates that way.
  *
  * A search never proposes an architecture twice: a duplicate mutant or
  * sample is redrawn (up to a bound, then the search reports the space as
@@ -37,7 +39,8 @@ G_BEGIN_DECLS
 
 typedef enum {
   GN_SEARCH_REA,      /* regularized evolution */
-  GN_SEARCH_RANDOM
+  GN_SEARCH_RANDOM,
+  GN_SEARCH_LIST      /* the given candidates, in order */
 } GnSearchAlgo;
 
 typedef enum {
@@ -51,6 +54,7 @@ typedef struct {
   int tournament;          /* S, 1 <= S <= P (REA)                  */
   guint64 seed;
   GnFailurePolicy on_failure;
+  const char *const *candidates;  /* NULL-terminated (LIST); copied     */
 } GnSearchConfig;
 
 typedef struct _GnSearch GnSearch;
@@ -60,7 +64,8 @@ typedef struct _GnSearch GnSearch;
  * @space: (transfer none): must outlive the search
  *
  * Returns: (transfer full): the search, or NULL with GN_ERROR_INVALID_ARGUMENT
- * for an impossible configuration.
+ * for an impossible configuration (REA without 1 <= S <= P, a list search
+ * without candidates).
  */
 GnSearch *gn_search_new (GnSpace *space, const GnSearchConfig *config,
                          GError **error);

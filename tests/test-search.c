@@ -382,6 +382,189 @@ test_task_seed (void)
   g_free (gennas);
 }
 
+/* A list search proposes its candidates in order, once each, skipping
+ * what a restore brought in, and then reports exhaustion. */
+static void
+test_list (void)
+{
+  GError *error = NULL;
+  GnSpace *space = gn_space_load (space_path, &error);
+  g_assert_no_error (error);
+  GnSearchConfig cfg = { .algo = GN_SEARCH_LIST };
+  g_assert_null (gn_search_new (space, &cfg, &error));
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  const char *const list[] = { "a", "b", "a", "c", NULL };
+  cfg.candidates = list;
+  GnSearch *s = gn_search_new (space, &cfg, &error);
+  g_assert_no_error (error);
+  gn_search_restore (s, "b", 2.0, FALSE);
+  gn_search_restored (s);
+  const char *want[] = { "a", "c" };
+  for (int i = 0; i < 2; i++)
+    {
+      char *arch = gn_search_propose (s, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (arch, ==, want[i]);
+      gn_search_report (s, arch, i, FALSE);
+      g_free (arch);
+    }
+  g_assert_null (gn_search_propose (s, &error));
+  g_assert_no_error (error);
+  const char *best;
+  g_assert_true (gn_search_best (s, &best, NULL));
+  g_assert_cmpstr (best, ==, "b");
+  gn_search_free (s);
+  gn_space_free (space);
+}
+
+typedef struct {
+  GPtrArray *archs;
+  GArray *scores;
+} Scored;
+
+static gboolean
+collect_scored (const GnEval *e, gpointer user)
+{
+  Scored *c = user;
+  g_ptr_array_add (c->archs, g_strdup (e->arch));
+  g_array_append_val (c->scores, e->score);
+  return TRUE;
+}
+
+/* Runs `gennas search` with @extra arguments; returns its stdout. */
+static char *
+search_cli (const char *gennas, const char *db, const char *const *extra,
+            int *exit_status)
+{
+  GError *error = NULL;
+  GPtrArray *argv = g_ptr_array_new ();
+  const char *base[] = { gennas, "search", space_path, "--proxy", "good",
+                         "--budget", "30", "--population", "10",
+                         "--tournament", "3", "--workers", "2", "--seed", "3",
+                         "--db", db };
+  for (guint i = 0; i < G_N_ELEMENTS (base); i++)
+    g_ptr_array_add (argv, (gpointer) base[i]);
+  for (int i = 0; extra[i]; i++)
+    g_ptr_array_add (argv, (gpointer) extra[i]);
+  g_ptr_array_add (argv, NULL);
+  GSubprocess *p = g_subprocess_newv ((const char *const *) argv->pdata,
+                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                      | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                      &error);
+  g_assert_no_error (error);
+  char *out = NULL;
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  *exit_status = g_subprocess_get_exit_status (p);
+  g_object_unref (p);
+  g_ptr_array_free (argv, TRUE);
+  return out;
+}
+
+/* `--final K`: the search's K best (by score, earlier first among equals)
+ * are re-scored, in that order (one worker keeps it in the store), as a
+ * run of their own; the report's last line names the best of those under
+ * the final scores.  "good" with flag=true negates its score, so the
+ * final pick is the shortest string of the K (one with a `none` edge),
+ * not the search's best.  --resume finds both runs finished. */
+static void
+test_final_stage (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "final.db", NULL);
+  const char *final[] = { "--final", "15", "--final-param", "flag=true",
+                          "--workers", "1", NULL };
+  int status;
+  char *out = search_cli (gennas, db, final, &status);
+  g_assert_cmpint (status, ==, 0);
+
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  Scored main = { g_ptr_array_new_with_free_func (g_free),
+                  g_array_new (FALSE, FALSE, sizeof (double)) };
+  Scored fin = { g_ptr_array_new_with_free_func (g_free),
+                 g_array_new (FALSE, FALSE, sizeof (double)) };
+  g_assert_true (gn_store_foreach (store, 1, collect_scored, &main, &error));
+  g_assert_true (gn_store_foreach (store, 2, collect_scored, &fin, &error));
+  g_assert_cmpuint (main.archs->len, ==, 30);
+  g_assert_cmpuint (fin.archs->len, ==, 15);
+
+  /* the final run holds the 15 best of the search, best first */
+  int used[30] = { 0 };
+  const char *pick = NULL;
+  double pick_score = -G_MAXDOUBLE;
+  for (guint k = 0; k < 15; k++)
+    {
+      int best = -1;
+      for (guint i = 0; i < 30; i++)
+        if (!used[i] && (best < 0 || g_array_index (main.scores, double, i)
+                                     > g_array_index (main.scores, double,
+                                                      best)))
+          best = (int) i;
+      used[best] = 1;
+      g_assert_cmpstr (fin.archs->pdata[k], ==, main.archs->pdata[best]);
+      double f = g_array_index (fin.scores, double, k);
+      g_assert_cmpfloat (f, ==, -g_array_index (main.scores, double, best));
+      if (f > pick_score)
+        {
+          pick = fin.archs->pdata[k];
+          pick_score = f;
+        }
+    }
+  g_assert_cmpfloat (pick_score, >, -95.0);   /* a shorter one was in */
+  char *want = g_strdup_printf ("best=%s score=%g truth=", pick, pick_score);
+  g_assert_nonnull (strstr (out, want));
+  g_assert_true (g_str_has_suffix (out, "evaluations=30\n"));
+  g_free (want);
+  g_free (out);
+
+  /* resumed: nothing new, the same pick */
+  const char *resume[] = { "--final", "15", "--final-param", "flag=true",
+                           "--workers", "1", "--resume", NULL };
+  out = search_cli (gennas, db, resume, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, pick));
+  gint64 latest;
+  g_assert_true (gn_store_find_run (store, NULL, &latest, NULL, NULL));
+  g_assert_cmpint (latest, ==, 2);
+  g_assert_cmpint (gn_store_count (store, 2), ==, 15);
+  g_free (out);
+
+  /* `gennas plot` draws the search, not its final stage */
+  char *png = g_build_filename (tmpdir, "final.png", NULL);
+  const char *plot[] = { gennas, "plot", db, "--out", png, NULL };
+  GSubprocess *p = g_subprocess_newv (plot, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                      &error);
+  g_assert_no_error (error);
+  char *drawn = NULL;
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &drawn, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (drawn, ": run 1, 30 evaluations"));
+  g_object_unref (p);
+  g_free (drawn);
+  g_free (png);
+
+  /* --final-param alone is a usage error */
+  const char *bad[] = { "--final-param", "flag=true", NULL };
+  out = search_cli (gennas, db, bad, &status);
+  g_assert_cmpint (status, ==, 2);
+  g_free (out);
+
+  g_ptr_array_free (main.archs, TRUE);
+  g_array_free (main.scores, TRUE);
+  g_ptr_array_free (fin.archs, TRUE);
+  g_array_free (fin.scores, TRUE);
+  gn_store_close (store);
+  g_free (db);
+  g_free (gennas);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -401,6 +584,8 @@ main (int argc, char **argv)
   g_test_add_func ("/search/crashing-plugin", test_crashing_plugin);
   g_test_add_func ("/search/kill-and-resume", test_kill_and_resume);
   g_test_add_func ("/search/task-seed", test_task_seed);
+  g_test_add_func ("/search/list", test_list);
+  g_test_add_func ("/search/final-stage", test_final_stage);
   int status = g_test_run ();
 
   /* the temporary stores go with the test */

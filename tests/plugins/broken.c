@@ -4,6 +4,7 @@
  *
  * Built several times with one BROKEN_* macro each (tests/Makefile.am):
  *   (none)              a valid proxy "good" that scores strlen(arch)
+ *                       (times scale, negated with flag=true)
  *   BROKEN_MAJOR        claims ABI major + 1
  *   BROKEN_MINOR        claims a minor newer than the host's
  *   BROKEN_NO_SYMBOL    exports no entry point
@@ -40,7 +41,7 @@ static const GnProxyParamSpec params[] = {
     0, 2, "multiplies the score" },
   { "label", GN_PROXY_PARAM_STRING, "x", 0, 0, "a string" },
   { "count", GN_PROXY_PARAM_INT, "3", 1, 10, "an integer" },
-  { "flag", GN_PROXY_PARAM_BOOL, "false", 0, 0, "a boolean" },
+  { "flag", GN_PROXY_PARAM_BOOL, "false", 0, 0, "negates the score" },
   { "delay", GN_PROXY_PARAM_DOUBLE, "0", 0, 60, "seconds per evaluation" },
   { "crash_on", GN_PROXY_PARAM_STRING, "", 0, 0,
     "segfault on architectures containing this" },
@@ -51,6 +52,7 @@ static const GnProxyParamSpec params[] = {
 
 typedef struct {
   double scale, delay;
+  gboolean negate;
   char *crash_on;
 } Good;
 
@@ -61,6 +63,7 @@ good_create (const GnProxyContext *ctx, const GnProxyParams *p,
   Good *g = g_new0 (Good, 1);
   g->scale = gn_proxy_params_double (p, "scale");
   g->delay = gn_proxy_params_double (p, "delay");
+  g->negate = gn_proxy_params_bool (p, "flag");
   g->crash_on = g_strdup (gn_proxy_params_string (p, "crash_on"));
   return g;
 }
@@ -87,7 +90,7 @@ good_score (gpointer self, const char *arch, GnProxyResult *result,
       return FALSE;
     }
 #endif
-  result->score = g->scale * (double) strlen (arch);
+  result->score = (g->negate ? -g->scale : g->scale) * (double) strlen (arch);
   result->loss = 0.0;
   return TRUE;
 }
