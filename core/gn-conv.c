@@ -472,12 +472,28 @@ shift_lines (const Shift *s)
                       s->v.oh);
 }
 
-/* floats for the row buffer and the product of one chunk */
+/* floats of one source line transposed to pixel-major, padding included
+ * (see unroll_kw()) */
 static inline size_t
-shift_rows_floats (const Shift *s)
+shift_line_floats (const Shift *s)
+{
+  return (size_t) (s->v.ow + (s->v.kw - 1) * s->v.dw) * s->v.cc;
+}
+
+/* floats of the unrolled rows of one chunk */
+static inline size_t
+shift_unrolled_floats (const Shift *s)
 {
   return (size_t) (shift_lines (s) + shift_halo (&s->v)) * s->v.ow
          * s->v.cc * s->v.kw;
+}
+
+/* floats for the row buffer (the unrolled rows, then one transposed
+ * line) and the product of one chunk */
+static inline size_t
+shift_rows_floats (const Shift *s)
+{
+  return shift_unrolled_floats (s) + shift_line_floats (s);
 }
 
 static inline size_t
@@ -486,9 +502,109 @@ shift_prod_floats (const Shift *s)
   return (size_t) shift_lines (s) * s->v.ow * s->groups * s->co;
 }
 
+#if defined(__clang__)
+typedef float V4 __attribute__ ((ext_vector_type (4)));
+#define SHUFFLE4(a, b, i, j, k, l) __builtin_shufflevector (a, b, i, j, k, l)
+#elif defined(__GNUC__)
+typedef float V4 __attribute__ ((vector_size (16)));
+typedef int V4i __attribute__ ((vector_size (16)));
+#define SHUFFLE4(a, b, i, j, k, l) __builtin_shuffle (a, b, (V4i) { i, j, k, l })
+#endif
+
+/* line[t][c] = src[c][t - pw] for t in [t0, t1), channels [0, cc), each
+ * source row @plane floats after the previous one. */
+static void
+transpose_line (const float *src, size_t plane, int cc, int pw, int t0,
+                int t1, float *restrict line)
+{
+  int c = 0;
+#ifdef SHUFFLE4
+  /* 4x4 blocks in registers: four unaligned loads, eight shuffles, four
+   * stores, against sixteen scattered scalar stores */
+  for (; c + 4 <= cc; c += 4)
+    {
+      const float *s0 = src + (size_t) c * plane - pw;
+      int t = t0;
+      for (; t + 4 <= t1; t += 4)
+        {
+          V4 r0, r1, r2, r3;
+          memcpy (&r0, s0 + t, sizeof r0);
+          memcpy (&r1, s0 + plane + t, sizeof r1);
+          memcpy (&r2, s0 + 2 * plane + t, sizeof r2);
+          memcpy (&r3, s0 + 3 * plane + t, sizeof r3);
+          V4 a = SHUFFLE4 (r0, r1, 0, 4, 1, 5);
+          V4 b = SHUFFLE4 (r2, r3, 0, 4, 1, 5);
+          V4 d = SHUFFLE4 (r0, r1, 2, 6, 3, 7);
+          V4 e = SHUFFLE4 (r2, r3, 2, 6, 3, 7);
+          V4 o0 = SHUFFLE4 (a, b, 0, 1, 4, 5);
+          V4 o1 = SHUFFLE4 (a, b, 2, 3, 6, 7);
+          V4 o2 = SHUFFLE4 (d, e, 0, 1, 4, 5);
+          V4 o3 = SHUFFLE4 (d, e, 2, 3, 6, 7);
+          float *l = line + (size_t) t * cc + c;
+          memcpy (l, &o0, sizeof o0);
+          memcpy (l + cc, &o1, sizeof o1);
+          memcpy (l + 2 * cc, &o2, sizeof o2);
+          memcpy (l + 3 * cc, &o3, sizeof o3);
+        }
+      for (; t < t1; t++)
+        for (int k = 0; k < 4; k++)
+          line[(size_t) t * cc + c + k] = s0[(size_t) k * plane + t];
+    }
+#endif
+  for (; c < cc; c++)
+    for (int t = t0; t < t1; t++)
+      line[(size_t) t * cc + c] = src[(size_t) c * plane + t - pw];
+}
+
+/* The SHIFT path's unroll: lines [l0, l1) of the window grid of @v (kernel
+ * height 1, stride 1: line l is source row l % oh - ph of image l / oh),
+ * each pixel's row in tap-major order (j, c): kw runs of cc floats, run j
+ * holding the channels at column ox - pw + j dw.  Each source line is
+ * transposed to pixel-major first, padding included, into @line
+ * (shift_line_floats()), so every run is one contiguous copy, and with
+ * dilation 1 a pixel's whole row is (kw cc floats from column ox - pw).
+ * That writes the rows front to back, about 1.3x faster than im2row()'s
+ * per-channel 16-byte stores (micro-benchmark, 16 channels 3x3). */
+static void
+unroll_kw (const Win *v, const float *src, int l0, int l1,
+           float *restrict dst, float *restrict line)
+{
+  const int cc = v->cc, kw = v->kw, ow = v->ow, w = v->w;
+  const int tw = ow + (kw - 1) * v->dw;
+  const size_t K = (size_t) cc * kw, plane = (size_t) v->h * w;
+  /* line column t is source column t - pw: inside for t in [t0, t1) */
+  const int t0 = CLAMP (v->pw, 0, tw), t1 = CLAMP (w + v->pw, t0, tw);
+
+  memset (line, 0, (size_t) t0 * cc * sizeof (float));
+  memset (line + (size_t) t1 * cc, 0, (size_t) (tw - t1) * cc
+                                      * sizeof (float));
+  for (int l = l0; l < l1; l++)
+    {
+      const int b = l / v->oh, iy = l % v->oh - v->ph;
+      float *restrict d = dst + (size_t) (l - l0) * ow * K;
+      if (iy < 0 || iy >= v->h)
+        {
+          memset (d, 0, (size_t) ow * K * sizeof (float));
+          continue;
+        }
+      transpose_line (src + ((size_t) b * v->c_total + v->c0) * plane
+                      + (size_t) iy * w, plane, cc, v->pw, t0, t1, line);
+      if (v->dw == 1)
+        for (int ox = 0; ox < ow; ox++)
+          memcpy (d + (size_t) ox * K, line + (size_t) ox * cc,
+                  K * sizeof (float));
+      else
+        for (int ox = 0; ox < ow; ox++)
+          for (int j = 0; j < kw; j++)
+            memcpy (d + (size_t) ox * K + (size_t) j * cc,
+                    line + (size_t) (ox + j * v->dw) * cc,
+                    (size_t) cc * sizeof (float));
+    }
+}
+
 /* Unrolls, along the kernel width only, the source lines that output lines
  * [y0, y1) of image @b need from group @gi: y1 - y0 + halo lines of ow
- * rows of cc * kw floats.  SHIFT chunks never straddle images: kernel row
+ * rows of kw * cc floats.  SHIFT chunks never straddle images: kernel row
  * i of output line y is unrolled line y + i dil_h of the same image. */
 static void
 shift_unroll (const Shift *s, const float *src, int b, int y0, int y1,
@@ -498,8 +614,8 @@ shift_unroll (const Shift *s, const float *src, int b, int y0, int y1,
   p.kh = 1;
   p.c0 = gi * p.cc;
   p.oh = s->v.oh + shift_halo (&s->v); /* unrolled lines per image */
-  im2row (&p, src, b * p.oh + y0, b * p.oh + y1 + shift_halo (&s->v),
-          rows);
+  unroll_kw (&p, src, b * p.oh + y0, b * p.oh + y1 + shift_halo (&s->v),
+             rows, rows + shift_unrolled_floats (s));
 }
 
 /* dst = conv(src) (+ bias), or dst += conv(src).  @wr holds the weights as
@@ -534,7 +650,7 @@ shift_conv (const Shift *s, const float *src, const float *wr,
       }
 }
 
-/* wr[g][i][(c, j)][o] = w[g*ocg + o][c][i][j] */
+/* wr[g][i][(j, c)][o] = w[g*ocg + o][c][i][j] */
 static void
 shift_weights (const GnConv2dGeom *g, const float *w, float *wr)
 {
@@ -545,12 +661,12 @@ shift_weights (const GnConv2dGeom *g, const float *w, float *wr)
       for (int c = 0; c < cig; c++)
         for (int i = 0; i < g->kh; i++)
           for (int j = 0; j < g->kw; j++)
-            wr[((size_t) (gi * g->kh + i) * kp + c * g->kw + j) * ocg + o] =
+            wr[((size_t) (gi * g->kh + i) * kp + j * cig + c) * ocg + o] =
               w[((size_t) (gi * ocg + o) * cig + c) * kk + i * g->kw + j];
 }
 
 /* The transposed convolution's weights: input channels are the forward
- * outputs, taps flipped: wr[g][i'][(co, j')][ci] =
+ * outputs, taps flipped: wr[g][i'][(j', co)][ci] =
  * w[g*ocg + co][ci][kh-1-i'][kw-1-j'] */
 static void
 shift_weights_transposed (const GnConv2dGeom *g, const float *w, float *wr)
@@ -562,7 +678,7 @@ shift_weights_transposed (const GnConv2dGeom *g, const float *w, float *wr)
       for (int ci = 0; ci < cig; ci++)
         for (int i = 0; i < g->kh; i++)
           for (int j = 0; j < g->kw; j++)
-            wr[((size_t) (gi * g->kh + i) * kp + co * g->kw + j) * cig + ci] =
+            wr[((size_t) (gi * g->kh + i) * kp + j * ocg + co) * cig + ci] =
               w[((size_t) (gi * ocg + co) * cig + ci) * kk
                 + (g->kh - 1 - i) * g->kw + (g->kw - 1 - j)];
 }
@@ -581,7 +697,7 @@ shift_transposed_of (const GnConv2dGeom *g)
 }
 
 /* dw += dY x-unrolled, kernel row by kernel row, via a reordered
- * accumulator dwr[g][i][o][(c, j)] (weight-sized) folded in at the end. */
+ * accumulator dwr[g][i][o][(j, c)] (weight-sized) folded in at the end. */
 static void
 shift_weight_grad (const GnConv2dGeom *g, const float *x, const float *dy,
                    float *dw, float *dwr, float *rows)
@@ -619,7 +735,7 @@ shift_weight_grad (const GnConv2dGeom *g, const float *x, const float *dy,
         for (int c = 0; c < cig; c++)
           for (int j = 0; j < g->kw; j++)
             dw[((size_t) (gi * ocg + o) * cig + c) * kk + i * g->kw + j] +=
-              dwr[((size_t) (gi * g->kh + i) * ocg + o) * kp + c * g->kw + j];
+              dwr[((size_t) (gi * g->kh + i) * ocg + o) * kp + j * cig + c];
 }
 
 /* ------------------------------------------------------------------ */
