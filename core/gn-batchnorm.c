@@ -33,23 +33,10 @@ chains_total (const float a[CHAINS])
          + (double) ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
-/* Σ (x - m) over x[0..len), len <= BLOCK, in float chains. */
+/* Σ (x - m), or with @square Σ (x - m)², over x[0..len), len <= BLOCK,
+ * in float chains (inlined with a constant @square: two loops). */
 static inline double
-block_sum (const float *restrict x, int len, float m)
-{
-  float a[CHAINS] = { 0 };
-  int i = 0;
-  for (; i + CHAINS <= len; i += CHAINS)
-    for (int k = 0; k < CHAINS; k++)
-      a[k] += x[i + k] - m;
-  for (; i < len; i++)
-    a[0] += x[i] - m;
-  return chains_total (a);
-}
-
-/* Sum of squared deviations of x[0..len) from @m, len <= BLOCK. */
-static inline double
-block_sqdev (const float *restrict x, int len, float m)
+block_moment (const float *restrict x, int len, float m, gboolean square)
 {
   float a[CHAINS] = { 0 };
   int i = 0;
@@ -57,10 +44,10 @@ block_sqdev (const float *restrict x, int len, float m)
     for (int k = 0; k < CHAINS; k++)
       {
         float d = x[i + k] - m;
-        a[k] += d * d;
+        a[k] += square ? d * d : d;
       }
   for (; i < len; i++)
-    a[0] += (x[i] - m) * (x[i] - m);
+    a[0] += square ? (x[i] - m) * (x[i] - m) : x[i] - m;
   return chains_total (a);
 }
 
@@ -86,28 +73,27 @@ block_grad_sums (const float *restrict dy, const float *restrict src,
   *s_dyx += chains_total (b);
 }
 
-/* Σ (x - m) over one plane.  Summing around a value m near the data
- * (the channel's first element) keeps the float chains accurate when
- * |mean| >> std: the terms then have the size of the spread, not of the
- * mean. */
+/* Σ (x - m), or with @square Σ (x - m)², over every plane of channel @ch.
+ *
+ * The sum is taken around a value m near the data (the channel's first
+ * element), so the float chains stay accurate when |mean| >> std: the
+ * terms have the size of the spread, not of the mean.  The squares are
+ * taken around the mean, two-pass as PyTorch does: the one-pass
+ * E[x²] - E[x]² cancels badly when |mean| >> std.  x - m is exact in
+ * float for x near m (Sterbenz). */
 static double
-plane_sum (const float *restrict x, int hw, float m)
+channel_moment (int n, int c, int hw, int ch, const float *x, float m,
+                gboolean square)
 {
   double s = 0.0;
-  for (int i = 0; i < hw; i += BLOCK)
-    s += block_sum (x + i, MIN (BLOCK, hw - i), m);
-  return s;
-}
-
-/* Sum of squared deviations from @m.  Two-pass (mean first, then
- * deviations) as PyTorch does: the one-pass E[x²] - E[x]² cancels badly
- * when |mean| >> std.  x - m is exact in float for x near m (Sterbenz). */
-static double
-plane_sqdev (const float *restrict x, int hw, float m)
-{
-  double s = 0.0;
-  for (int i = 0; i < hw; i += BLOCK)
-    s += block_sqdev (x + i, MIN (BLOCK, hw - i), m);
+  for (int p = 0; p < n; p++)
+    {
+      const float *plane = x + ((size_t) p * (size_t) c + (size_t) ch)
+                               * (size_t) hw;
+      for (int i = 0; i < hw; i += BLOCK)
+        s += square ? block_moment (plane + i, MIN (BLOCK, hw - i), m, TRUE)
+                    : block_moment (plane + i, MIN (BLOCK, hw - i), m, FALSE);
+    }
   return s;
 }
 
@@ -173,19 +159,13 @@ gn_batchnorm_forward_train (int n, int c, int hw, const float *x, float *y,
   for (int ch = 0; ch < c; ch++)
     {
       const float pivot = count > 0.0 ? x[(size_t) ch * plane] : 0.0f;
-      double sum = 0.0;
-      for (int i = 0; i < n; i++)
-        sum += plane_sum (x + ((size_t) i * (size_t) c + (size_t) ch) * plane,
-                          hw, pivot);
-      double mean = pivot + sum / count;
+      double mean = pivot + channel_moment (n, c, hw, ch, x, pivot, FALSE)
+                            / count;
 
       /* deviations from the float-rounded mean mf, corrected to the
        * exact mean: Σ (x - mean)² = Σ (x - mf)² - count (mean - mf)² */
       float mf = (float) mean;
-      double sq = 0.0;
-      for (int i = 0; i < n; i++)
-        sq += plane_sqdev (x + ((size_t) i * (size_t) c + (size_t) ch) * plane,
-                           hw, mf);
+      double sq = channel_moment (n, c, hw, ch, x, mf, TRUE);
       sq = MAX (sq - count * (mean - mf) * (mean - mf), 0.0);
 
       /* normalisation uses the biased variance ... */

@@ -93,6 +93,7 @@ run_search (Env *e, const GnSearchConfig *cfg, int budget, int workers,
 
 typedef struct {
   GPtrArray *archs;
+  GArray *scores;
   int cached, failed;
 } Collect;
 
@@ -101,6 +102,7 @@ collect (const GnEval *e, gpointer user)
 {
   Collect *c = user;
   g_ptr_array_add (c->archs, g_strdup (e->arch));
+  g_array_append_val (c->scores, e->score);
   c->cached += e->cached;
   c->failed += strcmp (e->status, "ok") != 0;
   return TRUE;
@@ -109,11 +111,19 @@ collect (const GnEval *e, gpointer user)
 static Collect
 collect_run (GnStore *store, gint64 run)
 {
-  Collect c = { g_ptr_array_new_with_free_func (g_free), 0, 0 };
+  Collect c = { g_ptr_array_new_with_free_func (g_free),
+                g_array_new (FALSE, FALSE, sizeof (double)), 0, 0 };
   GError *error = NULL;
   g_assert_true (gn_store_foreach (store, run, collect, &c, &error));
   g_assert_no_error (error);
   return c;
+}
+
+static void
+collect_clear (Collect *c)
+{
+  g_ptr_array_free (c->archs, TRUE);
+  g_array_free (c->scores, TRUE);
 }
 
 static void
@@ -144,8 +154,8 @@ test_reproducible (void)
   for (guint i = 0; i < 40; i++)
     g_assert_cmpstr (ca.archs->pdata[i], ==, cb.archs->pdata[i]);
   assert_distinct (ca.archs);
-  g_ptr_array_free (ca.archs, TRUE);
-  g_ptr_array_free (cb.archs, TRUE);
+  collect_clear (&ca);
+  collect_clear (&cb);
   env_close (&a);
   env_close (&b);
 }
@@ -180,8 +190,8 @@ test_evolution_climbs (void)
       late_rnd += strlen (c2.archs->pdata[i]);
     }
   g_assert_cmpfloat (late_rea, >, late_rnd);
-  g_ptr_array_free (c1.archs, TRUE);
-  g_ptr_array_free (c2.archs, TRUE);
+  collect_clear (&c1);
+  collect_clear (&c2);
   env_close (&e);
 }
 
@@ -221,7 +231,7 @@ test_resume (void)
   Collect c = collect_run (e.store, run);
   g_assert_cmpuint (c.archs->len, ==, 50);
   assert_distinct (c.archs);
-  g_ptr_array_free (c.archs, TRUE);
+  collect_clear (&c);
   env_close (&e);
 }
 
@@ -242,9 +252,9 @@ test_cache (void)
   g_assert_cmpint (c3.cached, ==, 0);
   for (guint i = 0; i < 30; i++)
     g_assert_cmpstr (c1.archs->pdata[i], ==, c2.archs->pdata[i]);
-  g_ptr_array_free (c1.archs, TRUE);
-  g_ptr_array_free (c2.archs, TRUE);
-  g_ptr_array_free (c3.archs, TRUE);
+  collect_clear (&c1);
+  collect_clear (&c2);
+  collect_clear (&c3);
   env_close (&e);
 }
 
@@ -265,7 +275,7 @@ test_crashing_plugin (void)
     if (strstr (c.archs->pdata[i], "avg_pool_3x3~2"))
       c.failed--;
   g_assert_cmpint (c.failed, ==, 0);   /* exactly those crashed */
-  g_ptr_array_free (c.archs, TRUE);
+  collect_clear (&c);
 
   GnSearchConfig resample = rea;
   resample.on_failure = GN_FAILURE_RESAMPLE;
@@ -273,7 +283,7 @@ test_crashing_plugin (void)
   c = collect_run (e.store, run);
   g_assert_cmpint (c.failed, >, 0);
   g_assert_cmpuint (c.archs->len - (guint) c.failed, ==, 40);
-  g_ptr_array_free (c.archs, TRUE);
+  collect_clear (&c);
   env_close (&e);
 }
 
@@ -322,7 +332,7 @@ test_kill_and_resume (void)
   Collect c = collect_run (store, run);
   g_assert_cmpuint (c.archs->len, ==, 60);
   assert_distinct (c.archs);
-  g_ptr_array_free (c.archs, TRUE);
+  collect_clear (&c);
   gn_store_close (store);
   g_object_unref (l);
   g_free (db);
@@ -338,6 +348,38 @@ seed_of (const GnEval *e, gpointer user)
   return TRUE;
 }
 
+/* Runs `gennas search` on "good" with @extra arguments after a base set
+ * (later options override earlier ones); returns its stdout. */
+static char *
+search_cli (const char *gennas, const char *db, const char *const *extra,
+            int *exit_status)
+{
+  GError *error = NULL;
+  GPtrArray *argv = g_ptr_array_new ();
+  const char *base[] = { gennas, "search", space_path, "--proxy", "good",
+                         "--budget", "30", "--population", "10",
+                         "--tournament", "3", "--workers", "2", "--seed", "3",
+                         "--db", db };
+  for (guint i = 0; i < G_N_ELEMENTS (base); i++)
+    g_ptr_array_add (argv, (gpointer) base[i]);
+  for (int i = 0; extra[i]; i++)
+    g_ptr_array_add (argv, (gpointer) extra[i]);
+  g_ptr_array_add (argv, NULL);
+  GSubprocess *p = g_subprocess_newv ((const char *const *) argv->pdata,
+                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                      | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                      &error);
+  g_assert_no_error (error);
+  char *out = NULL;
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  *exit_status = g_subprocess_get_exit_status (p);
+  g_object_unref (p);
+  g_ptr_array_free (argv, TRUE);
+  return out;
+}
+
 /* The seed of `gennas search DB --seed S [--param seed=T]`'s latest run
  * as recorded: the key its scores are cached under. */
 static gint64
@@ -345,18 +387,11 @@ recorded_seed (const char *gennas, const char *db, const char *search_seed,
                const char *param)
 {
   GError *error = NULL;
-  const char *argv[] = { gennas, "search", space_path, "--proxy", "good",
-                         "--budget", "4", "--workers", "1", "--seed",
-                         search_seed, "--db", db, param ? "--param" : NULL,
-                         param, NULL };
-  GSubprocess *p = g_subprocess_newv (argv,
-                                      G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                      | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                      &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_wait_check (p, NULL, &error));
-  g_assert_no_error (error);
-  g_object_unref (p);
+  const char *extra[] = { "--budget", "4", "--workers", "1", "--seed",
+                          search_seed, param ? "--param" : NULL, param, NULL };
+  int status;
+  g_free (search_cli (gennas, db, extra, &status));
+  g_assert_cmpint (status, ==, 0);
   GnStore *store = gn_store_open (db, &error);
   g_assert_no_error (error);
   gint64 run, seed = -1;
@@ -419,51 +454,6 @@ test_list (void)
   gn_space_free (space);
 }
 
-typedef struct {
-  GPtrArray *archs;
-  GArray *scores;
-} Scored;
-
-static gboolean
-collect_scored (const GnEval *e, gpointer user)
-{
-  Scored *c = user;
-  g_ptr_array_add (c->archs, g_strdup (e->arch));
-  g_array_append_val (c->scores, e->score);
-  return TRUE;
-}
-
-/* Runs `gennas search` with @extra arguments; returns its stdout. */
-static char *
-search_cli (const char *gennas, const char *db, const char *const *extra,
-            int *exit_status)
-{
-  GError *error = NULL;
-  GPtrArray *argv = g_ptr_array_new ();
-  const char *base[] = { gennas, "search", space_path, "--proxy", "good",
-                         "--budget", "30", "--population", "10",
-                         "--tournament", "3", "--workers", "2", "--seed", "3",
-                         "--db", db };
-  for (guint i = 0; i < G_N_ELEMENTS (base); i++)
-    g_ptr_array_add (argv, (gpointer) base[i]);
-  for (int i = 0; extra[i]; i++)
-    g_ptr_array_add (argv, (gpointer) extra[i]);
-  g_ptr_array_add (argv, NULL);
-  GSubprocess *p = g_subprocess_newv ((const char *const *) argv->pdata,
-                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                      | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                      &error);
-  g_assert_no_error (error);
-  char *out = NULL;
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL,
-                                                &error));
-  g_assert_no_error (error);
-  *exit_status = g_subprocess_get_exit_status (p);
-  g_object_unref (p);
-  g_ptr_array_free (argv, TRUE);
-  return out;
-}
-
 /* `--final K`: the search's K best (by score, earlier first among equals)
  * are re-scored, in that order (one worker keeps it in the store), as a
  * run of their own; the report's last line names the best of those under
@@ -485,12 +475,7 @@ test_final_stage (void)
   GError *error = NULL;
   GnStore *store = gn_store_open (db, &error);
   g_assert_no_error (error);
-  Scored main = { g_ptr_array_new_with_free_func (g_free),
-                  g_array_new (FALSE, FALSE, sizeof (double)) };
-  Scored fin = { g_ptr_array_new_with_free_func (g_free),
-                 g_array_new (FALSE, FALSE, sizeof (double)) };
-  g_assert_true (gn_store_foreach (store, 1, collect_scored, &main, &error));
-  g_assert_true (gn_store_foreach (store, 2, collect_scored, &fin, &error));
+  Collect main = collect_run (store, 1), fin = collect_run (store, 2);
   g_assert_cmpuint (main.archs->len, ==, 30);
   g_assert_cmpuint (fin.archs->len, ==, 15);
 
@@ -556,10 +541,8 @@ test_final_stage (void)
   g_assert_cmpint (status, ==, 2);
   g_free (out);
 
-  g_ptr_array_free (main.archs, TRUE);
-  g_array_free (main.scores, TRUE);
-  g_ptr_array_free (fin.archs, TRUE);
-  g_array_free (fin.scores, TRUE);
+  collect_clear (&main);
+  collect_clear (&fin);
   gn_store_close (store);
   g_free (db);
   g_free (gennas);
