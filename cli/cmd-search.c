@@ -469,6 +469,13 @@ gn_cmd_search (int argc, char **argv)
       gn_cli_error ("search", "--final-param needs --final K");
       goto out;
     }
+  if (o.final > 0 && o.final_params == NULL)
+    {
+      gn_cli_error ("search", "--final K needs a --final-param: with the "
+                    "search's own configuration it would only repeat its "
+                    "scores");
+      goto out;
+    }
   if (o.final > 0 && o.mpi)
     {
       gn_cli_error ("search", "--final does not run under --mpi yet; run "

@@ -535,9 +535,13 @@ test_final_stage (void)
   g_free (drawn);
   g_free (png);
 
-  /* --final-param alone is a usage error */
+  /* --final-param alone, or --final alone, is a usage error */
   const char *bad[] = { "--final-param", "flag=true", NULL };
   out = search_cli (gennas, db, bad, &status);
+  g_assert_cmpint (status, ==, 2);
+  g_free (out);
+  const char *bad2[] = { "--final", "3", NULL };
+  out = search_cli (gennas, db, bad2, &status);
   g_assert_cmpint (status, ==, 2);
   g_free (out);
 
