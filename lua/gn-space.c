@@ -13,6 +13,7 @@
 #include "gn-paths.h"
 #include "gn-sandbox.h"
 
+#include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -295,11 +296,18 @@ resolve_benchmark (GnSpace *sp)
 {
   GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
   gn__append_search_path (dirs, g_getenv ("GENNAS_DATA_PATH"));
+  /* beside the space as it really lies: spaces/ may be a symbolic link */
   char *here = g_path_get_dirname (sp->path);
-  char *beside = g_build_filename (here, "..", "data", NULL);
+  char *real = realpath (here, NULL);
+  char *beside = g_build_filename (real ? real : here, "..", "data", NULL);
   g_ptr_array_add (dirs, g_canonicalize_filename (beside, NULL));
   g_free (beside);
+  free (real);
   g_free (here);
+  /* then the source tree's and the installed data (gn-paths.h's rule),
+   * so a space of one's own can name the tables gennas ships */
+  g_ptr_array_add (dirs, g_canonicalize_filename (GN_ABS_TOP_SRCDIR "/data",
+                                                  NULL));
   g_ptr_array_add (dirs, g_strdup (GN_PKGDATADIR "/data"));
 
   GError *missing = NULL;

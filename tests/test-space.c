@@ -1248,6 +1248,17 @@ test_benchmark_search (void)
   g_unsetenv ("GENNAS_DATA_PATH");
   g_free (text);
 
+  /* a space of one's own, anywhere, finds the tables gennas ships */
+  char *own = g_strconcat (head, "nb201.csv", tail, NULL);
+  space = gn_space_load_string ("/nowhere/spaces/b.lua", own, strlen (own),
+                                &error);
+  g_assert_no_error (error);
+  b = gn_space_get_benchmark (space, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (b->path, "/data/nb201.csv"));
+  gn_space_free (space);
+  g_free (own);
+
   /* a benchmark is a name inside the data folders */
   text = g_strconcat (head, "../../etc/passwd", tail, NULL);
   g_assert_null (gn_space_load_string ("b.lua", text, strlen (text),
