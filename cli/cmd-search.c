@@ -340,7 +340,8 @@ int
 gn_cmd_search (int argc, char **argv)
 {
   SearchOptions o = { .budget = 100, .population = 50, .tournament = 10,
-                      .workers = (int) g_get_num_processors (), .seed = 1 };
+                      .workers = (int) g_get_num_processors (), .seed = 1,
+                      .final = -1 /* not given */ };
   GOptionEntry entries[] = {
     { "proxy", 'p', 0, G_OPTION_ARG_STRING, &o.proxy,
       "the proxy plugin (default: regression)", "NAME" },
@@ -458,17 +459,18 @@ gn_cmd_search (int argc, char **argv)
       gn_cli_error ("search", "--on-failure must be worst or resample");
       goto out;
     }
-  if (o.budget < 1 || o.workers < 1 || o.final < 0)
+  if (o.budget < 1 || o.workers < 1 || o.final < -1)
     {
       gn_cli_error ("search", "--budget and --workers must be >= 1, --final "
                     ">= 0");
       goto out;
     }
-  if (o.final_params && o.final == 0)
+  if (o.final_params && o.final == -1)
     {
       gn_cli_error ("search", "--final-param needs --final K");
       goto out;
     }
+  o.final = MAX (o.final, 0);   /* an explicit --final 0 turns it off */
   if (o.final > 0 && o.final_params == NULL)
     {
       gn_cli_error ("search", "--final K needs a --final-param: with the "

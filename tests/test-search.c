@@ -544,6 +544,13 @@ test_final_stage (void)
   out = search_cli (gennas, db, bad2, &status);
   g_assert_cmpint (status, ==, 2);
   g_free (out);
+  /* but an explicit --final 0 turns the stage off, whatever else is set */
+  const char *off[] = { "--final", "15", "--final-param", "flag=true",
+                        "--workers", "1", "--final", "0", "--resume", NULL };
+  out = search_cli (gennas, db, off, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_null (strstr (out, "final stage"));
+  g_free (out);
 
   collect_clear (&main);
   collect_clear (&fin);
