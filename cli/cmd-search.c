@@ -214,7 +214,6 @@ out:
 typedef struct {
   char *arch;
   double score;
-  gint64 seq;
 } Ranked;
 
 static gboolean
@@ -222,20 +221,19 @@ collect_ok (const GnEval *e, gpointer user)
 {
   if (strcmp (e->status, "ok") == 0)
     {
-      Ranked r = { g_strdup (e->arch), e->score, e->seq };
+      Ranked r = { g_strdup (e->arch), e->score };
       g_array_append_val (user, r);
     }
   return TRUE;
 }
 
-/* best score first; among equals, the earlier evaluation */
+/* best score first; g_array_sort() is stable, so among equals the
+ * earlier evaluation (gn_store_foreach() visits them in order) */
 static gint
 by_score (gconstpointer a, gconstpointer b)
 {
   const Ranked *x = a, *y = b;
-  if (x->score != y->score)
-    return x->score > y->score ? -1 : 1;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
+  return x->score > y->score ? -1 : x->score < y->score;
 }
 
 /* The @k best architectures of @run, best first (NULL-terminated). */

@@ -348,13 +348,30 @@ seed_of (const GnEval *e, gpointer user)
   return TRUE;
 }
 
+/* Runs @argv (NULL-terminated); returns its stdout and exit status. */
+static char *
+run_stdout (const char *const *argv, int *exit_status)
+{
+  GError *error = NULL;
+  GSubprocess *p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                            | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                      &error);
+  g_assert_no_error (error);
+  char *out = NULL;
+  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL,
+                                                &error));
+  g_assert_no_error (error);
+  *exit_status = g_subprocess_get_exit_status (p);
+  g_object_unref (p);
+  return out;
+}
+
 /* Runs `gennas search` on "good" with @extra arguments after a base set
  * (later options override earlier ones); returns its stdout. */
 static char *
 search_cli (const char *gennas, const char *db, const char *const *extra,
             int *exit_status)
 {
-  GError *error = NULL;
   GPtrArray *argv = g_ptr_array_new ();
   const char *base[] = { gennas, "search", space_path, "--proxy", "good",
                          "--budget", "30", "--population", "10",
@@ -365,17 +382,7 @@ search_cli (const char *gennas, const char *db, const char *const *extra,
   for (int i = 0; extra[i]; i++)
     g_ptr_array_add (argv, (gpointer) extra[i]);
   g_ptr_array_add (argv, NULL);
-  GSubprocess *p = g_subprocess_newv ((const char *const *) argv->pdata,
-                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                      | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                      &error);
-  g_assert_no_error (error);
-  char *out = NULL;
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL,
-                                                &error));
-  g_assert_no_error (error);
-  *exit_status = g_subprocess_get_exit_status (p);
-  g_object_unref (p);
+  char *out = run_stdout ((const char *const *) argv->pdata, exit_status);
   g_ptr_array_free (argv, TRUE);
   return out;
 }
@@ -523,15 +530,9 @@ test_final_stage (void)
   /* `gennas plot` draws the search, not its final stage */
   char *png = g_build_filename (tmpdir, "final.png", NULL);
   const char *plot[] = { gennas, "plot", db, "--out", png, NULL };
-  GSubprocess *p = g_subprocess_newv (plot, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                      &error);
-  g_assert_no_error (error);
-  char *drawn = NULL;
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &drawn, NULL,
-                                                &error));
-  g_assert_no_error (error);
+  char *drawn = run_stdout (plot, &status);
+  g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (drawn, ": run 1, 30 evaluations"));
-  g_object_unref (p);
   g_free (drawn);
   g_free (png);
 
