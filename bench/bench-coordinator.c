@@ -201,7 +201,7 @@ breakdown (GnSpace *space, const char *dir, int n, FILE *sink)
   GnStore *store = gn_store_open (path, &error);
   g_assert_no_error (error);
   gint64 run;
-  gn_store_new_run (store, "{}", "bench", &run, &error);
+  gn_store_new_run (store, "{}", "bench", 0, &run, &error);
   g_assert_no_error (error);
   GnSearchConfig cfg = { .algo = GN_SEARCH_REA, .population = 50,
                          .tournament = 10, .seed = 2 };
@@ -298,7 +298,7 @@ simulate (GnSpace *space, const char *dir, int workers, int budget,
   GnStore *store = gn_store_open (path, &error);
   g_assert_no_error (error);
   gint64 run;
-  gn_store_new_run (store, "{}", "bench", &run, &error);
+  gn_store_new_run (store, "{}", "bench", 0, &run, &error);
   g_assert_no_error (error);
   GnSearchConfig cfg = { .algo = GN_SEARCH_REA, .population = 50,
                          .tournament = 10, .seed = 1 };

@@ -10,26 +10,25 @@
 #include <math.h>
 #include <string.h>
 
-/* The run to show: --run, or the latest search (the search a final stage
- * re-scored, when that stage is the latest run: see `gennas search
- * --final`). */
+/* The run to show: --run, or the latest run, or rather the run that one
+ * derives from (when the latest is a search's final stage, the search it
+ * re-scored: see `gennas search --final`). */
 static gboolean
 pick_run (GnStore *store, gint64 asked, gint64 *run, char **config,
           GError **error)
 {
+  gint64 parent = 0;
   if (asked >= 0)
     {
       *run = asked;
-      return gn_store_get_run (store, asked, config, error);
+      return gn_store_get_run (store, asked, config, NULL, error);
     }
-  if (!gn_store_find_run (store, NULL, run, config, error))
+  if (!gn_store_find_run (store, NULL, run, NULL, error)
+      || !gn_store_get_run (store, *run, NULL, &parent, error))
     return FALSE;
-  const char *parent = *config ? strstr (*config, "\"parent\": ") : NULL;
-  if (parent == NULL || strstr (*config, "\"stage\": \"final\"") == NULL)
-    return TRUE;
-  *run = g_ascii_strtoll (parent + strlen ("\"parent\": "), NULL, 10);
-  g_clear_pointer (config, g_free);
-  return gn_store_get_run (store, *run, config, error);
+  if (parent > 0)
+    *run = parent;
+  return gn_store_get_run (store, *run, config, NULL, error);
 }
 
 int

@@ -134,6 +134,7 @@ typedef struct {
   GnCliProxy *p;
   GnSearch *search;
   const char *json, *hash;   /* the run's configuration and identity */
+  gint64 parent;             /* the search a final stage re-scores, or 0 */
   int budget;
   double max_seconds;
   /* out */
@@ -169,7 +170,8 @@ run_stage (const Env *env, Stage *st, GError **error)
       if (o->resume)
         fprintf (stderr, "gennas search: no run with this configuration in "
                  "%s; starting a new one\n", o->db ? o->db : "gennas.db");
-      if (!gn_store_new_run (env->store, st->json, st->hash, &st->run, error))
+      if (!gn_store_new_run (env->store, st->json, st->hash, st->parent,
+                             &st->run, error))
         goto out;
     }
   st->restored = restored.n;
@@ -304,7 +306,7 @@ final_stage (const Env *env, const char *space_path, char **params,
   fprintf (stderr, "gennas search: final stage: re-scoring the %d best with "
            "%s\n", g_strv_length (top), gn_proxy_config (p->proxy));
   *st = (Stage) { .p = p, .search = *search, .json = json, .hash = hash,
-                  .budget = (int) g_strv_length (top) };
+                  .parent = parent, .budget = (int) g_strv_length (top) };
   ok = run_stage (env, st, error);
 
 out:

@@ -18,8 +18,13 @@
  * in the transaction that creates the tables.  A file is accepted only if
  * it is empty (then the schema is created) or carries our id and a version
  * we know; anything else is GN_STORE_ERROR_SCHEMA and is left untouched
- * (not even its journal mode is changed).  A later schema would migrate
- * older versions here, in check_schema().
+ * (not even its journal mode is changed).  An older version is migrated
+ * on opening, in one transaction (upgrade_schema()); a gennas that knows
+ * only the older version then refuses the file with a clear message.
+ *
+ * Schema history.  1: runs and evals.  2: runs.parent, the run another
+ * run derives from (a search's final stage names its search); filled in
+ * from the "parent" member of version-1 final stages' configurations.
  *
  * Sequence numbers.  gn_store_record() reads the next number and inserts
  * the row inside one BEGIN IMMEDIATE transaction, so concurrent writers
@@ -40,8 +45,8 @@
 
 G_DEFINE_QUARK (gn-store-error-quark, gn_store_error)
 
-/* Bump when the schema changes, and teach check_schema() to migrate. */
-#define SCHEMA_VERSION 1
+/* Bump when the schema changes, and teach upgrade_schema() to migrate. */
+#define SCHEMA_VERSION 2
 /* 'gnas': PRAGMA application_id of every gennas store */
 #define APPLICATION_ID 0x676e6173
 /* long enough to outwait any single commit of another writer, short
@@ -54,7 +59,8 @@ static const char schema_sql[] =
   "  created     TEXT NOT NULL,"
   "  config_hash TEXT NOT NULL,"
   "  config      TEXT NOT NULL,"          /* a JSON object */
-  "  status      TEXT NOT NULL"
+  "  status      TEXT NOT NULL,"
+  "  parent      INTEGER REFERENCES runs (id)"   /* NULL: none */
   ");"
   "CREATE INDEX runs_by_config_hash ON runs (config_hash);"
   "CREATE TABLE evals ("
@@ -77,6 +83,16 @@ static const char schema_sql[] =
   ");"
   /* the cache lookup of gn_store_lookup() */
   "CREATE INDEX evals_by_cache_key ON evals (space, arch, config_hash, seed);";
+
+/* version 1 -> 2: the column, and the parents version 1 kept only in a
+ * final stage's configuration */
+static const char migrate_1_to_2_sql[] =
+  "ALTER TABLE runs ADD COLUMN parent INTEGER REFERENCES runs (id);"
+  "UPDATE runs SET parent = json_extract (config, '$.parent') "
+  "WHERE json_valid (config) "
+  "AND json_extract (config, '$.stage') = 'final' "
+  "AND json_type (config, '$.parent') = 'integer' "
+  "AND json_extract (config, '$.parent') IN (SELECT id FROM runs);";
 
 #define EVAL_COLUMNS \
   "run, seq, space, arch, proxy, config_hash, seed, score, loss, status, " \
@@ -106,13 +122,14 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_COMMIT] = "COMMIT",
   [STMT_ROLLBACK] = "ROLLBACK",
   [STMT_NEW_RUN] =
-    "INSERT INTO runs (created, config_hash, config, status) "
-    "VALUES (?1, ?2, ?3, 'running')",
+    "INSERT INTO runs (created, config_hash, config, status, parent) "
+    "VALUES (?1, ?2, ?3, 'running', ?4)",
   [STMT_FIND_RUN] =
-    "SELECT id, config FROM runs WHERE config_hash = ?1 "
+    "SELECT id, config, parent FROM runs WHERE config_hash = ?1 "
     "ORDER BY id DESC LIMIT 1",
-  [STMT_LATEST_RUN] = "SELECT id, config FROM runs ORDER BY id DESC LIMIT 1",
-  [STMT_GET_RUN] = "SELECT id, config FROM runs WHERE id = ?1",
+  [STMT_LATEST_RUN] =
+    "SELECT id, config, parent FROM runs ORDER BY id DESC LIMIT 1",
+  [STMT_GET_RUN] = "SELECT id, config, parent FROM runs WHERE id = ?1",
   [STMT_SET_STATUS] = "UPDATE runs SET status = ?2 WHERE id = ?1",
   [STMT_RUN_EXISTS] = "SELECT 1 FROM runs WHERE id = ?1",
   /* = count(*) given gap-free numbers, see the top of the file */
@@ -293,10 +310,11 @@ query_int64 (GnStore *store, const char *sql, gint64 *value)
 /* opening                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Checks the file is ours and of a version we read.  *@is_new is TRUE if
- * it is empty and the schema still has to be created. */
+/* Checks the file is ours and of a version we read.  *@version is its
+ * schema version, 0 if it is empty and the schema still has to be
+ * created. */
 static gboolean
-check_schema (GnStore *store, gboolean *is_new, GError **error)
+check_schema (GnStore *store, gint64 *version_out, GError **error)
 {
   gint64 app_id = 0, version = 0, n_objects = 0, n_ours = 0;
   int rc;
@@ -327,8 +345,8 @@ check_schema (GnStore *store, gboolean *is_new, GError **error)
       return FALSE;
     }
 
-  *is_new = app_id == 0 && version == 0 && n_objects == 0;
-  if (*is_new)
+  *version_out = 0;
+  if (app_id == 0 && version == 0 && n_objects == 0)
     return TRUE;
   if (app_id != APPLICATION_ID)
     {
@@ -353,6 +371,7 @@ check_schema (GnStore *store, gboolean *is_new, GError **error)
                    "tables)", store->path, version, n_ours);
       return FALSE;
     }
+  *version_out = version;
   return TRUE;
 }
 
@@ -406,32 +425,37 @@ out:
   return ok;
 }
 
+/* Brings an empty store or one of an older schema to SCHEMA_VERSION. */
 static gboolean
-create_schema (GnStore *store, GError **error)
+upgrade_schema (GnStore *store, GError **error)
 {
-  gboolean is_new = FALSE;
+  gint64 version = 0;
 
   if (!run_simple (store, STMT_BEGIN, "cannot start a transaction", error))
     return FALSE;
-  /* another process may have created it since check_schema() looked:
-   * decide again under the write lock */
-  if (!check_schema (store, &is_new, error))
+  /* another process may have created or migrated it since check_schema()
+   * looked: decide again under the write lock */
+  if (!check_schema (store, &version, error))
     goto fail;
-  if (is_new)
+  if (version == SCHEMA_VERSION)
+    goto commit;
+  /* check_schema() accepts nothing else below SCHEMA_VERSION */
+  const char *sql = version == 0 ? schema_sql : migrate_1_to_2_sql;
+  char *all = g_strdup_printf ("%s PRAGMA application_id = %d; "
+                               "PRAGMA user_version = %d;", sql,
+                               APPLICATION_ID, SCHEMA_VERSION);
+  int rc = sqlite3_exec (store->db, all, NULL, NULL, NULL);
+  g_free (all);
+  if (rc != SQLITE_OK)
     {
-      char *sql = g_strdup_printf ("%s PRAGMA application_id = %d; "
-                                   "PRAGMA user_version = %d;", schema_sql,
-                                   APPLICATION_ID, SCHEMA_VERSION);
-      int rc = sqlite3_exec (store->db, sql, NULL, NULL, NULL);
-      g_free (sql);
-      if (rc != SQLITE_OK)
-        {
-          set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
-                            "cannot create the tables");
-          goto fail;
-        }
+      set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                        version == 0 ? "cannot create the tables"
+                                     : "cannot migrate to the new schema");
+      goto fail;
     }
-  if (!run_simple (store, STMT_COMMIT, "cannot create the tables", error))
+
+commit:
+  if (!run_simple (store, STMT_COMMIT, "cannot update the schema", error))
     goto fail;
   return TRUE;
 
@@ -447,7 +471,7 @@ gn_store_open (const char *path, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   GnStore *store = g_new0 (GnStore, 1);
-  gboolean is_new = FALSE;
+  gint64 version = 0;
   store->path = g_strdup (path);
   store->lookup_strings[0] = g_string_chunk_new (256);
   store->lookup_strings[1] = g_string_chunk_new (256);
@@ -480,9 +504,9 @@ gn_store_open (const char *path, GError **error)
 
   /* check before configuring, so that a foreign database is left exactly
    * as it was */
-  if (!check_schema (store, &is_new, error)
+  if (!check_schema (store, &version, error)
       || !configure (store, error)
-      || (is_new && !create_schema (store, error)))
+      || (version < SCHEMA_VERSION && !upgrade_schema (store, error)))
     goto fail;
   return store;
 
@@ -522,7 +546,8 @@ gn_store_config_hash (const char *text)
 
 gboolean
 gn_store_new_run (GnStore *store, const char *config_json,
-                  const char *config_hash, gint64 *run, GError **error)
+                  const char *config_hash, gint64 parent, gint64 *run,
+                  GError **error)
 {
   g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (config_json != NULL && config_hash != NULL, FALSE);
@@ -537,6 +562,8 @@ gn_store_new_run (GnStore *store, const char *config_json,
   if (bind_text (s, 1, created) != SQLITE_OK
       || bind_text (s, 2, config_hash) != SQLITE_OK
       || bind_text (s, 3, config_json) != SQLITE_OK
+      || (parent > 0 ? sqlite3_bind_int64 (s, 4, parent)
+                     : sqlite3_bind_null (s, 4)) != SQLITE_OK
       || sqlite3_step (s) != SQLITE_DONE)
     set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
                       "cannot create a run");
@@ -551,12 +578,13 @@ gn_store_new_run (GnStore *store, const char *config_json,
   return ok;
 }
 
-/* Steps @s, a bound query whose row is (id, config), into @run and
- * @config_json; "no row" becomes GN_STORE_ERROR_NOT_FOUND saying
- * @missing. */
+/* Steps @s, a bound query whose row is (id, config, parent), into @run,
+ * @config_json and @parent (0 for NULL); "no row" becomes
+ * GN_STORE_ERROR_NOT_FOUND saying @missing. */
 static gboolean
 read_run_row (GnStore *store, sqlite3_stmt *s, int rc, gint64 *run,
-              char **config_json, const char *missing, GError **error)
+              char **config_json, gint64 *parent, const char *missing,
+              GError **error)
 {
   gboolean ok = FALSE;
   if (rc == SQLITE_OK)
@@ -567,6 +595,8 @@ read_run_row (GnStore *store, sqlite3_stmt *s, int rc, gint64 *run,
         *run = sqlite3_column_int64 (s, 0);
       if (config_json != NULL)
         *config_json = g_strdup ((const char *) sqlite3_column_text (s, 1));
+      if (parent != NULL)
+        *parent = sqlite3_column_int64 (s, 2);   /* NULL reads as 0 */
       ok = TRUE;
     }
   else if (rc == SQLITE_DONE)
@@ -596,16 +626,17 @@ gn_store_find_run (GnStore *store, const char *config_hash, gint64 *run,
                   ? g_strdup_printf ("no run with configuration hash %s",
                                      config_hash)
                   : g_strdup ("no runs yet");
-  gboolean ok = read_run_row (store, s, rc, run, config_json, missing, error);
+  gboolean ok = read_run_row (store, s, rc, run, config_json, NULL, missing,
+                              error);
   g_free (missing);
   return ok;
 }
 
 gboolean
 gn_store_get_run (GnStore *store, gint64 run, char **config_json,
-                  GError **error)
+                  gint64 *parent, GError **error)
 {
-  g_return_val_if_fail (store != NULL && config_json != NULL, FALSE);
+  g_return_val_if_fail (store != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   sqlite3_stmt *s = get_stmt (store, STMT_GET_RUN, error);
@@ -613,7 +644,7 @@ gn_store_get_run (GnStore *store, gint64 run, char **config_json,
     return FALSE;
   char *missing = g_strdup_printf ("no run %" G_GINT64_FORMAT, run);
   gboolean ok = read_run_row (store, s, sqlite3_bind_int64 (s, 1, run), NULL,
-                              config_json, missing, error);
+                              config_json, parent, missing, error);
   g_free (missing);
   return ok;
 }

@@ -97,11 +97,14 @@ char *gn_store_config_hash (const char *text);
  * gn_store_new_run:
  * @config_json: the run's whole configuration, a JSON object (text)
  * @config_hash: the hash by which --resume finds the run
+ * @parent: the run this one derives from (a search's final stage names
+ *   its search), or 0 for none; run ids start at 1.  It must exist:
+ *   otherwise GN_STORE_ERROR_FAILED.
  * @run: (out): the new run's id
  */
 gboolean gn_store_new_run (GnStore *store, const char *config_json,
-                           const char *config_hash, gint64 *run,
-                           GError **error);
+                           const char *config_hash, gint64 parent,
+                           gint64 *run, GError **error);
 
 /**
  * gn_store_find_run:
@@ -117,12 +120,13 @@ gboolean gn_store_find_run (GnStore *store, const char *config_hash,
 
 /**
  * gn_store_get_run:
- * @config_json: (out) (transfer full): the run's configuration
+ * @config_json: (out) (optional) (transfer full): the run's configuration
+ * @parent: (out) (optional): the run it derives from, 0 for none
  *
  * Returns: FALSE with GN_STORE_ERROR_NOT_FOUND if there is no such run.
  */
 gboolean gn_store_get_run (GnStore *store, gint64 run, char **config_json,
-                           GError **error);
+                           gint64 *parent, GError **error);
 
 /** Sets a run's status text ("running", "finished", ...). */
 gboolean gn_store_set_run_status (GnStore *store, gint64 run,

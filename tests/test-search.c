@@ -73,7 +73,7 @@ run_search (Env *e, const GnSearchConfig *cfg, int budget, int workers,
   GnSearch *s = gn_search_new (e->space, cfg, &error);
   g_assert_no_error (error);
   gint64 run;
-  g_assert_true (gn_store_new_run (e->store, "{}", "test", &run, &error));
+  g_assert_true (gn_store_new_run (e->store, "{}", "test", 0, &run, &error));
   GnWorkers *w = gn_workers_new (workers, work, e->proxy, 0, &error);
   g_assert_no_error (error);
   GnSearchDrive d = { .store = e->store, .run = run, .space_name = "nb201",

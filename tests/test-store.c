@@ -65,7 +65,7 @@ new_run_ok (GnStore *store, const char *config)
   GError *error = NULL;
   char *hash = gn_store_config_hash (config);
   gint64 run = -1;
-  g_assert_true (gn_store_new_run (store, config, hash, &run, &error));
+  g_assert_true (gn_store_new_run (store, config, hash, 0, &run, &error));
   g_assert_no_error (error);
   g_assert_cmpint (run, >=, 0);
   g_free (hash);
@@ -158,7 +158,7 @@ test_open (Fixture *fx, gconstpointer data)
   /* persistent settings as the file says them */
   assert_raw (fx->path, "PRAGMA journal_mode", "wal");
   assert_raw (fx->path, "PRAGMA application_id", "1735287155");
-  assert_raw (fx->path, "PRAGMA user_version", "1");
+  assert_raw (fx->path, "PRAGMA user_version", "2");
 
   store = open_ok (fx->path);
   gint64 found = -1;
@@ -290,6 +290,30 @@ test_runs (Fixture *fx, gconstpointer data)
   g_assert_null (config);
   g_clear_error (&error);
 
+  /* a run derived from another: the parent must exist */
+  gint64 parent = -1;
+  g_assert_true (gn_store_get_run (store, b, NULL, &parent, &error));
+  g_assert_cmpint (parent, ==, 0);
+  gint64 child = -1;
+  g_assert_true (gn_store_new_run (store, "{}", "child", b, &child, &error));
+  g_assert_no_error (error);
+  g_assert_true (gn_store_get_run (store, child, &config, &parent, &error));
+  g_assert_cmpint (parent, ==, b);
+  g_assert_cmpstr (config, ==, "{}");
+  g_clear_pointer (&config, g_free);
+  g_assert_false (gn_store_new_run (store, "{}", "orphan", child + 100,
+                                    &run, &error));
+  g_assert_error (error, GN_STORE_ERROR, GN_STORE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "FOREIGN KEY"));
+  g_clear_error (&error);
+  g_assert_false (gn_store_get_run (store, child + 100, NULL, &parent,
+                                    &error));
+  g_assert_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (gn_store_find_run (store, NULL, &run, NULL, &error));
+  g_assert_cmpint (run, ==, child);
+  raw_exec (fx->path, "DELETE FROM runs WHERE config_hash = 'child'");
+
   g_assert_true (gn_store_set_run_status (store, b, "finished", &error));
   g_assert_no_error (error);
   g_assert_false (gn_store_set_run_status (store, a2 + 100, "finished",
@@ -310,6 +334,67 @@ test_runs (Fixture *fx, gconstpointer data)
               "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*Z'", "3");
   g_free (ha);
   g_free (hb);
+}
+
+/* A store written by gennas with schema 1 (verbatim, as it shipped):
+ * opening it migrates it in place, keeping every row, and a final
+ * stage's parent moves from its configuration to the new column. */
+static void
+test_migrate (Fixture *fx, gconstpointer data)
+{
+  GError *error = NULL;
+  raw_exec (fx->path,
+    "CREATE TABLE runs (id INTEGER PRIMARY KEY, created TEXT NOT NULL,"
+    " config_hash TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL);"
+    "CREATE INDEX runs_by_config_hash ON runs (config_hash);"
+    "CREATE TABLE evals (run INTEGER NOT NULL REFERENCES runs (id),"
+    " seq INTEGER NOT NULL, space TEXT, arch TEXT NOT NULL, proxy TEXT,"
+    " config_hash TEXT, seed INTEGER NOT NULL, score REAL, loss REAL,"
+    " status TEXT, seconds REAL, time TEXT NOT NULL, cached INTEGER NOT NULL,"
+    " message TEXT, PRIMARY KEY (run, seq), UNIQUE (run, arch));"
+    "CREATE INDEX evals_by_cache_key ON evals (space, arch, config_hash,"
+    " seed);"
+    "INSERT INTO runs VALUES (1, '2026-01-01T00:00:00.000Z', 'h1',"
+    " '{\"algo\": \"rea\", \"seed\": 1}', 'finished');"
+    "INSERT INTO runs VALUES (2, '2026-01-01T00:10:00.000Z', 'h2',"
+    " '{\"algo\": \"list\", \"stage\": \"final\", \"parent\": 1}',"
+    " 'finished');"
+    /* a parent that is not there, and a configuration that is not JSON */
+    "INSERT INTO runs VALUES (3, '2026-01-01T00:20:00.000Z', 'h3',"
+    " '{\"stage\": \"final\", \"parent\": 42}', 'running');"
+    "INSERT INTO runs VALUES (4, '2026-01-01T00:30:00.000Z', 'h4',"
+    " 'not json', 'running');"
+    "INSERT INTO evals VALUES (1, 0, 'nb201', 'a', 'regression', 'c', 1,"
+    " -1.5, 1.5, 'ok', 2.0, '2026-01-01T00:00:01.000Z', 0, NULL);"
+    "PRAGMA application_id = 1735287155; PRAGMA user_version = 1;");
+
+  GnStore *store = open_ok (fx->path);
+  gint64 parent = -1, run = -1;
+  char *config = NULL;
+  g_assert_true (gn_store_get_run (store, 2, &config, &parent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (parent, ==, 1);
+  g_assert_nonnull (strstr (config, "\"stage\": \"final\""));
+  g_clear_pointer (&config, g_free);
+  for (gint64 r = 1; r <= 4; r += 2)
+    {
+      g_assert_true (gn_store_get_run (store, r, NULL, &parent, &error));
+      g_assert_cmpint (parent, ==, 0);
+    }
+  g_assert_cmpint (gn_store_count (store, 1), ==, 1);
+  GnEval e = eval_of (1, "b", "ok", -1.0);
+  g_assert_cmpint (record_ok (store, &e), ==, 1);
+  g_assert_true (gn_store_new_run (store, "{}", "h5", 1, &run, &error));
+  g_assert_cmpint (run, ==, 5);
+  gn_store_close (store);
+
+  assert_raw (fx->path, "PRAGMA user_version", "2");
+  assert_raw (fx->path, "PRAGMA foreign_key_check", NULL);
+  assert_raw (fx->path, "SELECT group_concat(ifnull(parent, '-'), ' ') FROM "
+              "(SELECT parent FROM runs ORDER BY id)", "- 1 - - 1");
+  /* and a second opening finds nothing more to do */
+  gn_store_close (open_ok (fx->path));
+  assert_raw (fx->path, "PRAGMA user_version", "2");
 }
 
 typedef struct {
@@ -1171,6 +1256,7 @@ main (int argc, char **argv)
   ADD ("open", test_open);
   ADD ("schema-refusal", test_schema_refusal);
   ADD ("runs", test_runs);
+  ADD ("migrate", test_migrate);
   ADD ("record", test_record);
   ADD ("lookup", test_lookup);
   ADD ("foreach", test_foreach);
