@@ -123,8 +123,10 @@ space_file_of (const char *config)
   if (k == NULL)
     return NULL;
   k += strlen ("\"space_file\": \"");
-  const char *end = strchr (k, '"');
-  if (end == NULL)
+  const char *end = k;
+  while (*end != '\0' && *end != '"')
+    end += end[0] == '\\' && end[1] != '\0' ? 2 : 1;   /* \" is no end */
+  if (*end != '"')
     return NULL;
   char *raw = g_strndup (k, (gsize) (end - k));
   char *file = g_strcompress (raw);
@@ -218,8 +220,9 @@ gn_cmd_plot (int argc, char **argv)
   g_free (label);
   if (!drawn)
     goto fail;
-  printf ("%s: run %" G_GINT64_FORMAT ", %u evaluations\n", out, run,
-          tr.x->len);
+  printf ("%s: run %" G_GINT64_FORMAT ", %u evaluations%s%s\n", out, run,
+          tr.x->len, tr.t ? ", against the true " : "",
+          tr.t ? gn_cli_truth_metric (tr.t) : "");
   status = 0;
   goto out;
 

@@ -68,6 +68,40 @@ on_progress (const GnEval *e, int done, int budget, GnSearch *search,
              e->message ? e->message : "");
 }
 
+/* Returns: (transfer full): @s escaped for a JSON string.  g_strescape()
+ * would write UTF-8 as octal escapes, which JSON does not have: bytes from
+ * 0x80 up are kept as they are.  (`gennas plot` reads it back with
+ * g_strcompress().) */
+static char *
+json_escape (const char *s)
+{
+  char high[129];
+  for (int i = 0; i < 128; i++)
+    high[i] = (char) (0x80 + i);
+  high[128] = '\0';
+  return g_strescape (s, high);
+}
+
+/* Returns: (transfer full): a run's configuration as the store keeps it,
+ * the JSON object of what every run has around @members (JSON members of
+ * its own, "name": value, ...); @identity is what its hash is of. */
+static char *
+run_json (GnCliProxy *p, const char *space_path, const char *algo,
+          const char *members, int workers, const char *identity)
+{
+  char *space = json_escape (gn_space_name (p->space));
+  char *path = json_escape (space_path);
+  char *id = json_escape (identity);
+  char *json = g_strdup_printf (
+    "{\"space\": \"%s\", \"space_file\": \"%s\", \"algo\": \"%s\", %s, "
+    "\"workers\": %d, \"proxy\": \"%s\", \"identity\": \"%s\"}",
+    space, path, algo, members, workers, gn_proxy_desc (p->proxy)->name, id);
+  g_free (id);
+  g_free (path);
+  g_free (space);
+  return json;
+}
+
 /* The run's identity: what --resume matches on.  The budget, the workers,
  * the time limit and the cache switch may change between sessions. */
 static char *
@@ -80,28 +114,22 @@ run_config (const SearchOptions *o, GnCliProxy *p, const char *space_path,
     space_sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
                                              (const guchar *) src, len);
   g_free (src);
-  GString *id = g_string_new (NULL);
-  g_string_append_printf (id, "space=%s;space_sha256=%s;algo=%s;population=%d;"
-                          "tournament=%d;seed=%" G_GINT64_FORMAT ";proxy=%s;"
-                          "on_failure=%s", gn_space_name (p->space),
-                          space_sum ? space_sum : "?", o->algo, o->population,
-                          o->tournament, o->seed, gn_proxy_config (p->proxy),
-                          o->on_failure);
-  *hash = gn_store_config_hash (id->str);
-  char *esc_id = g_strescape (id->str, NULL);
-  char *esc_path = g_strescape (space_path, NULL);
-  char *json = g_strdup_printf (
-    "{\"space\": \"%s\", \"space_file\": \"%s\", \"algo\": \"%s\", "
-    "\"population\": %d, \"tournament\": %d, \"seed\": %" G_GINT64_FORMAT ", "
-    "\"budget\": %d, \"workers\": %d, \"max_seconds\": %g, "
-    "\"proxy\": \"%s\", \"identity\": \"%s\"}",
-    gn_space_name (p->space), esc_path, o->algo, o->population, o->tournament,
-    o->seed, o->budget, o->workers, o->max_seconds,
-    gn_proxy_desc (p->proxy)->name, esc_id);
-  g_free (esc_id);
-  g_free (esc_path);
+  char *id = g_strdup_printf ("space=%s;space_sha256=%s;algo=%s;"
+                              "population=%d;tournament=%d;seed=%"
+                              G_GINT64_FORMAT ";proxy=%s;on_failure=%s",
+                              gn_space_name (p->space),
+                              space_sum ? space_sum : "?", o->algo,
+                              o->population, o->tournament, o->seed,
+                              gn_proxy_config (p->proxy), o->on_failure);
+  *hash = gn_store_config_hash (id);
+  char *members = g_strdup_printf (
+    "\"population\": %d, \"tournament\": %d, \"seed\": %" G_GINT64_FORMAT
+    ", \"budget\": %d, \"max_seconds\": %g", o->population, o->tournament,
+    o->seed, o->budget, o->max_seconds);
+  char *json = run_json (p, space_path, o->algo, members, o->workers, id);
+  g_free (members);
   g_free (space_sum);
-  g_string_free (id, TRUE);
+  g_free (id);
   return json;
 }
 
@@ -292,16 +320,11 @@ final_stage (const Env *env, const char *space_path, char **params,
   id = g_strdup_printf ("final_of=%s;top=%d;proxy=%s", parent_hash, o->final,
                         gn_proxy_config (p->proxy));
   hash = gn_store_config_hash (id);
-  char *esc_id = g_strescape (id, NULL);
-  char *esc_path = g_strescape (space_path, NULL);
-  json = g_strdup_printf (
-    "{\"space\": \"%s\", \"space_file\": \"%s\", \"algo\": \"list\", "
-    "\"stage\": \"final\", \"parent\": %" G_GINT64_FORMAT ", \"top\": %d, "
-    "\"workers\": %d, \"proxy\": \"%s\", \"identity\": \"%s\"}",
-    gn_space_name (p->space), esc_path, parent, o->final, o->workers,
-    gn_proxy_desc (p->proxy)->name, esc_id);
-  g_free (esc_id);
-  g_free (esc_path);
+  char *members = g_strdup_printf ("\"stage\": \"final\", \"parent\": %"
+                                   G_GINT64_FORMAT ", \"top\": %d", parent,
+                                   o->final);
+  json = run_json (p, space_path, "list", members, o->workers, id);
+  g_free (members);
 
   fprintf (stderr, "gennas search: final stage: re-scoring the %d best with "
            "%s\n", g_strv_length (top), gn_proxy_config (p->proxy));

@@ -16,6 +16,7 @@
 #include <math.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *space_path, *tmpdir;
 
@@ -366,14 +367,16 @@ run_stdout (const char *const *argv, int *exit_status)
   return out;
 }
 
-/* Runs `gennas search` on "good" with @extra arguments after a base set
- * (later options override earlier ones); returns its stdout. */
+/* Runs `gennas search SPACE` (@space, or NULL for spaces/nb201.lua) on
+ * "good" with @extra arguments after a base set (later options override
+ * earlier ones); returns its stdout. */
 static char *
-search_cli (const char *gennas, const char *db, const char *const *extra,
-            int *exit_status)
+search_cli (const char *gennas, const char *space, const char *db,
+            const char *const *extra, int *exit_status)
 {
   GPtrArray *argv = g_ptr_array_new ();
-  const char *base[] = { gennas, "search", space_path, "--proxy", "good",
+  const char *base[] = { gennas, "search", space ? space : space_path,
+                         "--proxy", "good",
                          "--budget", "30", "--population", "10",
                          "--tournament", "3", "--workers", "2", "--seed", "3",
                          "--db", db };
@@ -397,7 +400,7 @@ recorded_seed (const char *gennas, const char *db, const char *search_seed,
   const char *extra[] = { "--budget", "4", "--workers", "1", "--seed",
                           search_seed, param ? "--param" : NULL, param, NULL };
   int status;
-  g_free (search_cli (gennas, db, extra, &status));
+  g_free (search_cli (gennas, NULL, db, extra, &status));
   g_assert_cmpint (status, ==, 0);
   GnStore *store = gn_store_open (db, &error);
   g_assert_no_error (error);
@@ -475,13 +478,26 @@ test_final_stage (void)
   char *db = g_build_filename (tmpdir, "final.db", NULL);
   const char *final[] = { "--final", "15", "--final-param", "flag=true",
                           "--workers", "1", NULL };
+  /* the space under a name that JSON must escape (a quote) and keep
+   * (UTF-8): `gennas plot` reads it back from the run's configuration */
+  char *dir = g_build_filename (tmpdir, "spaces \"\xc3\xa9t\xc3\xa9\"", NULL);
+  char *space = g_build_filename (dir, "nb201.lua", NULL);
+  char *target = g_canonicalize_filename (space_path, NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  g_assert_cmpint (symlink (target, space), ==, 0);
   int status;
-  char *out = search_cli (gennas, db, final, &status);
+  char *out = search_cli (gennas, space, db, final, &status);
   g_assert_cmpint (status, ==, 0);
 
   GError *error = NULL;
   GnStore *store = gn_store_open (db, &error);
   g_assert_no_error (error);
+  char *config = NULL;
+  gint64 parent = -1;
+  g_assert_true (gn_store_get_run (store, 2, &config, &parent, &error));
+  g_assert_cmpint (parent, ==, 1);
+  g_assert_nonnull (strstr (config, "/spaces \\\"\xc3\xa9t\xc3\xa9\\\"/nb201.lua\""));
+  g_free (config);
   Collect main = collect_run (store, 1), fin = collect_run (store, 2);
   g_assert_cmpuint (main.archs->len, ==, 30);
   g_assert_cmpuint (fin.archs->len, ==, 15);
@@ -518,7 +534,7 @@ test_final_stage (void)
   /* resumed: nothing new, the same pick */
   const char *resume[] = { "--final", "15", "--final-param", "flag=true",
                            "--workers", "1", "--resume", NULL };
-  out = search_cli (gennas, db, resume, &status);
+  out = search_cli (gennas, NULL, db, resume, &status);
   g_assert_cmpint (status, ==, 0);
   g_assert_nonnull (strstr (out, pick));
   gint64 latest;
@@ -532,23 +548,29 @@ test_final_stage (void)
   const char *plot[] = { gennas, "plot", db, "--out", png, NULL };
   char *drawn = run_stdout (plot, &status);
   g_assert_cmpint (status, ==, 0);
-  g_assert_nonnull (strstr (drawn, ": run 1, 30 evaluations"));
+  g_assert_nonnull (strstr (drawn, ": run 1, 30 evaluations, against the "
+                            "true cifar10_test"));
   g_free (drawn);
   g_free (png);
+  g_assert_cmpint (g_unlink (space), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  g_free (target);
+  g_free (space);
+  g_free (dir);
 
   /* --final-param alone, or --final alone, is a usage error */
   const char *bad[] = { "--final-param", "flag=true", NULL };
-  out = search_cli (gennas, db, bad, &status);
+  out = search_cli (gennas, NULL, db, bad, &status);
   g_assert_cmpint (status, ==, 2);
   g_free (out);
   const char *bad2[] = { "--final", "3", NULL };
-  out = search_cli (gennas, db, bad2, &status);
+  out = search_cli (gennas, NULL, db, bad2, &status);
   g_assert_cmpint (status, ==, 2);
   g_free (out);
   /* but an explicit --final 0 turns the stage off, whatever else is set */
   const char *off[] = { "--final", "15", "--final-param", "flag=true",
                         "--workers", "1", "--final", "0", "--resume", NULL };
-  out = search_cli (gennas, db, off, &status);
+  out = search_cli (gennas, NULL, db, off, &status);
   g_assert_cmpint (status, ==, 0);
   g_assert_null (strstr (out, "final stage"));
   g_free (out);
