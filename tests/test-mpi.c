@@ -8,6 +8,7 @@
  * MPIRUN is its path.
  */
 #include "gennas.h"
+#include "run-cli.h"
 #include "store-wait.h"
 
 #include <gio/gio.h>
@@ -55,26 +56,15 @@ add_search (GPtrArray *a, const char *db, const char *const *args)
 }
 
 /* Runs argv to the end; returns its exit status (-signal if killed) and
- * its standard error. */
+ * (if @err) its standard error. */
 static int
 run_cmd (GPtrArray *argv, char **err)
 {
-  GError *error = NULL;
-  GSubprocess *p = g_subprocess_newv ((const char *const *) argv->pdata,
-                                      G_SUBPROCESS_FLAGS_STDOUT_SILENCE
-                                      | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                      &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, NULL, err,
-                                                &error));
-  g_assert_no_error (error);
-  int status = g_subprocess_get_if_signaled (p)
-               ? -g_subprocess_get_term_sig (p)
-               : g_subprocess_get_exit_status (p);
-  g_object_unref (p);
-  if (status != 0 && err)
-    g_test_message ("exit status %d; stderr:\n%s", status, *err);
-  return status;
+  CliRun r = cli_run ((const char *const *) argv->pdata, NULL);
+  if (err)
+    *err = g_steal_pointer (&r.err);
+  cli_run_clear (&r);
+  return r.status;
 }
 
 typedef struct {
@@ -337,18 +327,11 @@ test_help (void)
   g_ptr_array_add (a, g_strdup ("search"));
   g_ptr_array_add (a, g_strdup ("--help"));
   g_ptr_array_add (a, NULL);
-  GError *error = NULL;
-  GSubprocess *p = g_subprocess_newv ((const char *const *) a->pdata,
-                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  char *out = NULL;
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL,
-                                                &error));
-  g_assert_no_error (error);
-  g_assert_nonnull (strstr (out, "--mpi"));
-  g_assert_nonnull (strstr (out, "mpirun"));
-  g_free (out);
-  g_object_unref (p);
+  CliRun r = cli_run ((const char *const *) a->pdata, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "--mpi"));
+  g_assert_nonnull (strstr (r.out, "mpirun"));
+  cli_run_clear (&r);
   g_ptr_array_free (a, TRUE);
 }
 

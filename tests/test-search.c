@@ -9,6 +9,7 @@
  * command, killed with SIGKILL and resumed.
  */
 #include "gennas.h"
+#include "run-cli.h"
 #include "store-wait.h"
 
 #include <gio/gio.h>
@@ -353,18 +354,10 @@ seed_of (const GnEval *e, gpointer user)
 static char *
 run_stdout (const char *const *argv, int *exit_status)
 {
-  GError *error = NULL;
-  GSubprocess *p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                            | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
-                                      &error);
-  g_assert_no_error (error);
-  char *out = NULL;
-  g_assert_true (g_subprocess_communicate_utf8 (p, NULL, NULL, &out, NULL,
-                                                &error));
-  g_assert_no_error (error);
-  *exit_status = g_subprocess_get_exit_status (p);
-  g_object_unref (p);
-  return out;
+  CliRun r = cli_run (argv, NULL);
+  *exit_status = r.status;
+  g_free (r.err);
+  return r.out;
 }
 
 /* Runs `gennas search SPACE` (@space, or NULL for spaces/nb201.lua) on

@@ -3,18 +3,14 @@
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
-#include <gio/gio.h>
+#include "run-cli.h"
+
 #include <glib/gstdio.h>
 #include <string.h>
 
-typedef struct {
-  int status;
-  char *out, *err;
-} Run;
-
 /* Runs the gennas of the build tree with @args (NULL-terminated), feeding
  * it @input on standard input. */
-static Run
+static CliRun
 run (const char *input, ...)
 {
   GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
@@ -27,30 +23,9 @@ run (const char *input, ...)
     g_ptr_array_add (argv, g_strdup (a));
   va_end (ap);
   g_ptr_array_add (argv, NULL);
-
-  GError *error = NULL;
-  GSubprocess *p = g_subprocess_newv ((const char *const *) argv->pdata,
-                                      G_SUBPROCESS_FLAGS_STDIN_PIPE
-                                      | G_SUBPROCESS_FLAGS_STDOUT_PIPE
-                                      | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                      &error);
-  g_assert_no_error (error);
-  Run r = { 0 };
-  g_subprocess_communicate_utf8 (p, input, NULL, &r.out, &r.err, &error);
-  g_assert_no_error (error);
-  r.status = g_subprocess_get_exit_status (p);
-  g_object_unref (p);
+  CliRun r = cli_run ((const char *const *) argv->pdata, input);
   g_ptr_array_unref (argv);
-  g_test_message ("status %d\nstdout: %s\nstderr: %s", r.status, r.out,
-                  r.err);
   return r;
-}
-
-static void
-run_clear (Run *r)
-{
-  g_free (r->out);
-  g_free (r->err);
 }
 
 static char *
@@ -68,19 +43,19 @@ static void
 test_check (void)
 {
   char *nb201 = space ("nb201.lua"), *nb101 = space ("nb101.lua");
-  Run r = run (NULL, "space", "check", nb201, NULL);
+  CliRun r = run (NULL, "space", "check", nb201, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, nb201));
   g_assert_nonnull (strstr (r.out, ": ok: nasbench201, 6 genes (15625 "
                             "combinations), no hash, benchmark "));
   g_assert_cmpint (strchr (r.out, '\n') - r.out + 1, ==, strlen (r.out));
-  run_clear (&r);
+  cli_run_clear (&r);
 
   r = run (NULL, "space", "check", nb101, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "nasbench101, 26 genes"));
   g_assert_nonnull (strstr (r.out, "(1000 rows, key nb101_hash = hash"));
-  run_clear (&r);
+  cli_run_clear (&r);
 
   /* a broken space: the error names file:line, the status is 1 */
   char *dir = g_dir_make_tmp ("gennas-cli-XXXXXX", NULL);
@@ -92,7 +67,7 @@ test_check (void)
   g_assert_cmpstr (r.out, ==, "");
   char *want = g_strdup_printf ("gennas space check: %s:2: ", bad);
   g_assert_true (g_str_has_prefix (r.err, want));
-  run_clear (&r);
+  cli_run_clear (&r);
   g_free (want);
   g_remove (bad);
   g_rmdir (dir);
@@ -106,10 +81,10 @@ static void
 test_sample (void)
 {
   char *nb201 = space ("nb201.lua"), *nb101 = space ("nb101.lua");
-  Run a = run (NULL, "space", "sample", nb201, "-n", "5", "--seed", "3",
+  CliRun a = run (NULL, "space", "sample", nb201, "-n", "5", "--seed", "3",
                NULL);
-  Run b = run (NULL, "space", "sample", nb201, "--seed=3", "-n", "5", NULL);
-  Run c = run (NULL, "space", "sample", nb201, "-n", "5", "--seed", "4",
+  CliRun b = run (NULL, "space", "sample", nb201, "--seed=3", "-n", "5", NULL);
+  CliRun c = run (NULL, "space", "sample", nb201, "-n", "5", "--seed", "4",
                NULL);
   g_assert_cmpint (a.status, ==, 0);
   g_assert_cmpstr (a.out, ==, b.out);
@@ -120,21 +95,21 @@ test_sample (void)
   for (int i = 0; i < 5; i++)
     g_assert_true (g_str_has_prefix (lines[i], "|"));
   g_strfreev (lines);
-  run_clear (&a);
-  run_clear (&b);
-  run_clear (&c);
+  cli_run_clear (&a);
+  cli_run_clear (&b);
+  cli_run_clear (&c);
 
   a = run (NULL, "space", "sample", nb101, "-n", "300", "--unique", NULL);
   g_assert_cmpint (a.status, ==, 0);
   lines = g_strsplit (a.out, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 301);
   g_strfreev (lines);
-  run_clear (&a);
+  cli_run_clear (&a);
 
   a = run (NULL, "space", "sample", nb201, "-n", "x", NULL);
   g_assert_cmpint (a.status, ==, 2);
   g_assert_true (g_str_has_prefix (a.err, "gennas space sample: "));
-  run_clear (&a);
+  cli_run_clear (&a);
   g_free (nb201);
   g_free (nb101);
 }
@@ -143,7 +118,7 @@ static void
 test_info (void)
 {
   char *nb201 = space ("nb201.lua");
-  Run r = run (NULL, "space", "info", nb201, NB201_A, "|bogus~0|", NB201_B,
+  CliRun r = run (NULL, "space", "info", nb201, NB201_A, "|bogus~0|", NB201_B,
                NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_cmpstr (r.out, ==, "arch,params,macs\n"
@@ -151,7 +126,7 @@ test_info (void)
                    NB201_B ",0.129306,15.647370\n");
   g_assert_true (g_str_has_prefix (r.err, "gennas space info: invalid "
                                    "architecture '|bogus~0|': "));
-  run_clear (&r);
+  cli_run_clear (&r);
 
   r = run (NB201_B "\n\n  " NB201_A "  \n", "space", "info", nb201, NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -159,18 +134,18 @@ test_info (void)
                    NB201_B ",0.129306,15.647370\n"
                    NB201_A ",0.802426,113.951370\n");
   g_assert_cmpstr (r.err, ==, "");
-  run_clear (&r);
+  cli_run_clear (&r);
 
   r = run (NULL, "space", "info", "--help", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "gennas space info"));
   g_assert_nonnull (strstr (r.out, "arch,params,macs"));
-  run_clear (&r);
+  cli_run_clear (&r);
 
   r = run (NULL, "space", "info", "/nonexistent.lua", NB201_A, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "/nonexistent.lua"));
-  run_clear (&r);
+  cli_run_clear (&r);
   g_free (nb201);
 }
 
@@ -178,19 +153,19 @@ static void
 test_hash (void)
 {
   char *nb101 = space ("nb101.lua"), *nb201 = space ("nb201.lua");
-  Run r = run (NULL, "space", "hash", nb101,
+  CliRun r = run (NULL, "space", "hash", nb101,
                "0110000111000110000100000;input|conv1x1-bn-relu"
                "|conv3x3-bn-relu|maxpool3x3|output", "0;x", NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_cmpuint (strlen (r.out), ==, 33);
   g_assert_true (g_str_has_prefix (r.err, "gennas space hash: invalid "
                                    "architecture '0;x'"));
-  run_clear (&r);
+  cli_run_clear (&r);
 
   r = run (NULL, "space", "hash", nb201, NB201_A, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "defines no hash"));
-  run_clear (&r);
+  cli_run_clear (&r);
   g_free (nb101);
   g_free (nb201);
 }
@@ -198,24 +173,24 @@ test_hash (void)
 static void
 test_usage (void)
 {
-  Run r = run (NULL, "space", "--help", NULL);
+  CliRun r = run (NULL, "space", "--help", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "check"));
   g_assert_nonnull (strstr (r.out, "hash"));
-  run_clear (&r);
+  cli_run_clear (&r);
   r = run (NULL, "space", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_clear (&r);
+  cli_run_clear (&r);
   r = run (NULL, "space", "frobnicate", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "unknown command 'frobnicate'"));
-  run_clear (&r);
+  cli_run_clear (&r);
   r = run (NULL, "space", "check", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_clear (&r);
+  cli_run_clear (&r);
   r = run (NULL, "--help", NULL);
   g_assert_nonnull (strstr (r.out, "space"));
-  run_clear (&r);
+  cli_run_clear (&r);
 }
 
 int
