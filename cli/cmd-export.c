@@ -186,9 +186,14 @@ gn_cmd_plot (int argc, char **argv)
   char *file = space_path ? g_strdup (space_path) : space_file_of (config);
   if (file)
     {
-      space = gn_space_load (file, NULL);   /* the truth is optional */
-      if (space)
+      GError *why = NULL;
+      /* the truth is optional: without the space, the plot has none */
+      if ((space = gn_space_load (file, &why)) != NULL)
         tr.t = gn_cli_truth_new (space, NULL, NULL);
+      else
+        fprintf (stderr, "gennas plot: no true accuracies: %s (--space "
+                 "names the space file)\n", why->message);
+      g_clear_error (&why);
       g_free (file);
     }
   if (!gn_store_foreach (store, run, add_point, &tr, &error))

@@ -90,7 +90,10 @@ run_json (GnCliProxy *p, const char *space_path, const char *algo,
           const char *members, int workers, const char *identity)
 {
   char *space = json_escape (gn_space_name (p->space));
-  char *path = json_escape (space_path);
+  /* absolute, so that `gennas plot` finds it from any directory */
+  char *abs = g_canonicalize_filename (space_path, NULL);
+  char *path = json_escape (abs);
+  g_free (abs);
   char *id = json_escape (identity);
   char *json = g_strdup_printf (
     "{\"space\": \"%s\", \"space_file\": \"%s\", \"algo\": \"%s\", %s, "

@@ -8,7 +8,9 @@
  *   runs   one row per search: its id, when it started, and its whole
  *          configuration (space, algorithm, proxy and its canonical
  *          configuration, seed, budget, population, ...) as a JSON object,
- *          plus the configuration's hash, so `--resume` can find it.
+ *          plus the configuration's hash, so `--resume` can find it; its
+ *          status ("running", "finished", "stopped"), and the run it
+ *          derives from, if any (a search's final stage names its search).
  *   evals  one row per evaluation of a run: the run, its sequence number
  *          in the run (0, 1, ... in the order results were recorded), the
  *          space name, the canonical architecture, the proxy name, the
