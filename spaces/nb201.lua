@@ -33,7 +33,9 @@
 -- A proxy (a build that is not `published`) gets one cell per stage by
 -- default: the GenNAS regression proxy ranks NB201 at least as well with
 -- N = 1 as with the paper's N = 5, at a fraction of the cost
--- (docs/benchmarks.md); N=5 restores the paper's network.
+-- (docs/benchmarks.md); N=5 restores the paper's network.  A search does
+-- better with N = 3, which tells the best cells apart where N = 1 does
+-- not (space_options=N=3; docs/benchmarks.md, "Search on NAS-Bench-201").
 -- Mutation options: one_edge (false): change exactly one edge to another
 -- operation instead of GenNAS's rule.
 
