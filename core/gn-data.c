@@ -44,14 +44,7 @@ gn_data_find (const char *relative, GError **error)
 
   GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
   gn__append_search_path (dirs, g_getenv ("GENNAS_DATA_PATH"));
-  /* The source tree comes before the installed copy so a build tree
-   * never picks up a stale installation.  An installed library still
-   * looks here, harmlessly: if the source tree is gone nothing matches,
-   * and if it is not, it holds the same files. */
-  g_ptr_array_add (dirs, g_canonicalize_filename (GN_ABS_TOP_SRCDIR "/data",
-                                                  NULL));
-  g_ptr_array_add (dirs, g_canonicalize_filename (GN_PKGDATADIR "/data",
-                                                  NULL));
+  gn__append_shipped (dirs, "data", "data");
   char *found = gn__find_in_path (dirs, relative, "Data file", error);
   if (found == NULL && error != NULL)
     {

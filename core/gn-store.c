@@ -437,24 +437,24 @@ upgrade_schema (GnStore *store, GError **error)
    * looked: decide again under the write lock */
   if (!check_schema (store, &version, error))
     goto fail;
-  if (version == SCHEMA_VERSION)
-    goto commit;
-  /* check_schema() accepts nothing else below SCHEMA_VERSION */
-  const char *sql = version == 0 ? schema_sql : migrate_1_to_2_sql;
-  char *all = g_strdup_printf ("%s PRAGMA application_id = %d; "
-                               "PRAGMA user_version = %d;", sql,
-                               APPLICATION_ID, SCHEMA_VERSION);
-  int rc = sqlite3_exec (store->db, all, NULL, NULL, NULL);
-  g_free (all);
-  if (rc != SQLITE_OK)
+  if (version < SCHEMA_VERSION)
     {
-      set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
-                        version == 0 ? "cannot create the tables"
-                                     : "cannot migrate to the new schema");
-      goto fail;
+      /* check_schema() accepts nothing else below SCHEMA_VERSION */
+      const char *sql = version == 0 ? schema_sql : migrate_1_to_2_sql;
+      char *all = g_strdup_printf ("%s PRAGMA application_id = %d; "
+                                   "PRAGMA user_version = %d;", sql,
+                                   APPLICATION_ID, SCHEMA_VERSION);
+      int rc = sqlite3_exec (store->db, all, NULL, NULL, NULL);
+      g_free (all);
+      if (rc != SQLITE_OK)
+        {
+          set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                            version == 0 ? "cannot create the tables"
+                                         : "cannot migrate to the new "
+                                           "schema");
+          goto fail;
+        }
     }
-
-commit:
   if (!run_simple (store, STMT_COMMIT, "cannot update the schema", error))
     goto fail;
   return TRUE;

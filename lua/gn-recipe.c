@@ -296,12 +296,7 @@ resolve (const char *name_or_path, GError **error)
 
   GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
   gn__append_search_path (dirs, g_getenv ("GENNAS_RECIPE_PATH"));
-#ifdef GN_ABS_TOP_SRCDIR
-  g_ptr_array_add (dirs, g_strdup (GN_ABS_TOP_SRCDIR "/lua/recipes"));
-#endif
-#ifdef GN_PKGDATADIR
-  g_ptr_array_add (dirs, g_strdup (GN_PKGDATADIR "/recipes"));
-#endif
+  gn__append_shipped (dirs, "lua/recipes", "recipes");
   char *file = g_strconcat (name_or_path, ".lua", NULL);
   GError *local = NULL;
   char *found = gn__find_in_path (dirs, file, "Recipe", &local);

@@ -304,11 +304,8 @@ resolve_benchmark (GnSpace *sp)
   g_free (beside);
   free (real);
   g_free (here);
-  /* then the source tree's and the installed data (gn-paths.h's rule),
-   * so a space of one's own can name the tables gennas ships */
-  g_ptr_array_add (dirs, g_canonicalize_filename (GN_ABS_TOP_SRCDIR "/data",
-                                                  NULL));
-  g_ptr_array_add (dirs, g_strdup (GN_PKGDATADIR "/data"));
+  /* then the data gennas ships, so a space of one's own can name it */
+  gn__append_shipped (dirs, "data", "data");
 
   GError *missing = NULL;
   char *found = gn__find_in_path (dirs, sp->bench_file, "benchmark file",
