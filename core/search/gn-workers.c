@@ -8,7 +8,8 @@
  * MSG_NOSIGNAL, so a dead worker is an EOF to notice, not a SIGPIPE.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-error.h"
+#include "gn-proxy.h"
 #include "gn-workers.h"
 
 #include <errno.h>

@@ -8,7 +8,7 @@
  * not in the middle of a search) and stay open until the registry goes.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-rng.h"
 #include "gn-paths.h"
 #include "gn-proxy.h"
 

@@ -3,7 +3,13 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-error.h"
+#include "gn-proxy.h"
+#include "gn-rng.h"
+#include "gn-search.h"
+#include "gn-space.h"
+#include "gn-store.h"
+#include "gn-workers.h"
 
 #include <math.h>
 #include <string.h>

@@ -2,6 +2,6 @@
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
-#include "gennas.h"
+#include "gn-error.h"
 
 G_DEFINE_QUARK (gn-error-quark, gn_error)

@@ -19,7 +19,7 @@
  * vectorises.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-ops.h"
 
 #include <math.h>
 

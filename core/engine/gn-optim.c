@@ -7,7 +7,9 @@
  * of two loops instead of a branch per element.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-error.h"
+#include "gn-net.h"
+#include "gn-optim.h"
 
 #include <math.h>
 #include <string.h>

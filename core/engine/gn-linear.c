@@ -7,7 +7,7 @@
  * beta = 1 so they accumulate into the gradients, per the ops contract.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-ops.h"
 
 #include <cblas.h>
 #include <string.h>

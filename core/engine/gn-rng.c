@@ -6,7 +6,7 @@
  * BigCrush; splitmix64 expands a 64-bit seed into a well-mixed state.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-rng.h"
 
 #include <math.h>
 

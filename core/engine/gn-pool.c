@@ -11,7 +11,8 @@
  * with them: a different divisor on border windows changes the features.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-error.h"
+#include "gn-ops.h"
 
 #include <string.h>
 

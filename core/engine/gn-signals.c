@@ -20,7 +20,10 @@
  * (or anti-diagonal) twin share their phase slot, as in the reference.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-error.h"
+#include "gn-ops.h"
+#include "gn-rng.h"
+#include "gn-signals.h"
 
 #include <math.h>
 #include <string.h>

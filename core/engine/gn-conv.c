@@ -10,7 +10,8 @@
  */
 #include "config.h"
 
-#include "gennas.h"
+#include "gn-error.h"
+#include "gn-ops.h"
 
 #include <cblas.h>
 #include <string.h>

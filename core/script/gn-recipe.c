@@ -8,7 +8,9 @@
  * channel (and sample, if per_sample) when targets are drawn.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-rng.h"
+#include "gn-signals.h"
+#include "gn-space.h"
 #include "gn-recipe.h"
 #include "gn-paths.h"
 #include "gn-sandbox.h"

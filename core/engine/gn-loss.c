@@ -7,7 +7,7 @@
  * the gradient of the returned value into a float buffer.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-ops.h"
 
 #include <math.h>
 

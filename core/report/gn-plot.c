@@ -12,7 +12,8 @@
  * write never leaves a truncated image.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-error.h"
+#include "gn-plot.h"
 
 #include <cairo.h>
 #include <errno.h>

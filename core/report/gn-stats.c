@@ -11,7 +11,7 @@
  * default nan_policy="propagate" does; so does a constant input.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-stats.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -16,7 +16,10 @@
  * accumulates.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-error.h"
+#include "gn-net.h"
+#include "gn-ops.h"
+#include "gn-rng.h"
 #include "gn-plan.h"
 
 #include <math.h>

@@ -14,7 +14,9 @@
  * with the same float operations as PyTorch's.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-data.h"
+#include "gn-error.h"
+#include "gn-rng.h"
 #include "gn-paths.h"
 
 #include <gio/gio.h>

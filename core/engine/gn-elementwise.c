@@ -8,7 +8,7 @@
  * since restrict on two pointers to one buffer is undefined behaviour.
  */
 #include "config.h"
-#include "gennas.h"
+#include "gn-ops.h"
 
 #include <math.h>
 #include <string.h>
