@@ -102,7 +102,7 @@ local function sample (rng)
   return g
 end
 
--- GenNAS (method doc section 7): each edge is redrawn uniformly from the
+-- GenNAS (docs/method.md §3.1): each edge is redrawn uniformly from the
 -- five operations (possibly the same one) with probability 1/5.
 local function mutate (g, rng, opts)
   local o = gennas.options (opts, { one_edge = false })

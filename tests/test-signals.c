@@ -1,4 +1,4 @@
-/* test-signals.c - the synthetic signal bases against gennas-method.md §2.2
+/* test-signals.c - the synthetic signal bases against docs/method.md §2.2
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
@@ -978,8 +978,9 @@ test_reproducible_and_accumulate (void)
   g_free (x);
 }
 
-/* The reference configs' stage-1 mix of CONF_NB101 (§5), summed into one
- * target, stays finite and within the sum of the levels. */
+/* The reference configs' stage-1 mix of CONF_NB101 (docs/method.md
+ * §3.3), summed into one target, stays finite and within the sum of the
+ * levels. */
 static void
 test_mix_finite (void)
 {

@@ -2,9 +2,9 @@
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
- * gennas-method.md §2.2 describes the reference generators; this file
- * reproduces their distribution (not their PyTorch random streams, which
- * no C port can replay, §11.7).
+ * docs/method.md §2.2 describes the generators of the paper's code (the
+ * reference); this file reproduces their distribution (not their PyTorch
+ * random streams, which no C port can replay: docs/method.md §6, item 5).
  *
  * Every random kind follows one shape: a "draw" fills a plane
  * [channels][size][size] with level x signal, and gn_signal_add() adds the

@@ -4,8 +4,8 @@
  *
  * Each generator ADDS level x signal into a target tensor
  * [batch][channels][size][size] (size 8 for every CNN stage), drawing all
- * its randomness from one GnRng, exactly as gennas-method.md §2.2
- * describes the reference generators:
+ * its randomness from one GnRng, exactly as docs/method.md §2.2
+ * describes the generators of the paper's code (the reference):
  *
  *  Sin1D   for each frequency b, 32 phases p_k ~ U[0, 2pi); row waves
  *          f_k(2 pi b (i+1) + p_k), constant along j, and column waves with

@@ -1,6 +1,6 @@
 -- combo.lua - CONF_COMBO, GenNAS's hand-designed combination of signals
 -- (no task search): high-frequency waves and dots early, lower-frequency
--- waves and the resized input later.  gennas-method.md §5.
+-- waves and the resized input later.  docs/method.md §3.3.
 local high = frange(0.375, 0.4875, 0.0125)   -- the "_H" band, 10 values
 local mid = frange(0.125, 0.35, 0.025)       -- the "_M" band, 10 values
 

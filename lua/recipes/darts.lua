@@ -1,5 +1,5 @@
 -- darts.lua - CONF_DARTS, the task GenNAS found by proxy-task search on the
--- NDS DARTS space: dots and the resized input only.  gennas-method.md §5.
+-- NDS DARTS space: dots and the resized input only.  docs/method.md §3.3.
 return {
   name = "darts",
   noise = { kind = "gaussian", level = 0.2 },

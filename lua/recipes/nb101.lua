@@ -1,5 +1,5 @@
 -- nb101.lua - CONF_NB101, the task GenNAS found by proxy-task search on
--- NAS-Bench-101 (and applied to NAS-Bench-201 too).  gennas-method.md §5.
+-- NAS-Bench-101 (and applied to NAS-Bench-201 too).  docs/method.md §3.3.
 -- The published config lists ten frequencies drawn at random inside each
 -- range; here they are spread evenly over the same range.
 return {

@@ -1,5 +1,5 @@
 -- resnet.lua - CONF_RESNET, the task GenNAS found by proxy-task search on
--- the NDS ResNet space.  gennas-method.md §5; frequencies spread evenly
+-- the NDS ResNet space.  docs/method.md §3.3; frequencies spread evenly
 -- over each published range.
 return {
   name = "resnet",

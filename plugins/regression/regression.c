@@ -3,14 +3,15 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
  * Li et al., "Generic Neural Architecture Search via Regression" (NeurIPS
- * 2021); every default below is the paper code's (docs: gennas-method.md
- * §2).  The task, prepared once: a fixed batch of images (augmented once),
- * and for each of the three stages a fixed target tensor drawn from the
- * recipe's signal bases.  Per architecture: build the backbone without its
- * classifier, put a head (nearest resize to 8x8, batch norm, 1x1 conv with
- * bias) on each stage output, train all of it with SGD on the weighted MSE
- * for a fixed number of steps with fresh input noise each step, and score
- * the evaluation-mode loss after the last step: lower loss, better network,
+ * 2021), as docs/method.md §2 describes it; every default below is the
+ * paper code's but the recipe (§2.7).  The task, prepared once: a fixed
+ * batch of images (augmented once), and for each of the three stages a
+ * fixed target tensor drawn from the recipe's signal bases.  Per
+ * architecture: build the backbone without its classifier, put a head
+ * (nearest resize to 8x8, batch norm, 1x1 conv with bias) on each stage
+ * output, train all of it with SGD on the weighted MSE for a fixed number
+ * of steps with fresh input noise each step, and score the
+ * evaluation-mode loss after the last step: lower loss, better network,
  * so the score is its negation.
  */
 #include "config.h"
