@@ -7,7 +7,7 @@
 -- vertex 0 is the input, the last the output, and each vertex between
 -- holds conv3x3-bn-relu, conv1x1-bn-relu or maxpool3x3.
 --
--- Canonical string: ADJ;OPS, the two columns of the shared NB101 sample:
+-- Canonical string: ADJ;OPS, the two columns of data/nb101.csv:
 -- ADJ is the n*n 0/1 adjacency matrix in row-major order, OPS the vertex
 -- labels joined by '|', e.g.
 --   0110000011000100001000010;input|conv3x3-bn-relu|...|output
