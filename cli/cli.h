@@ -9,7 +9,6 @@
 #ifndef GN_CLI_H
 #define GN_CLI_H
 
-int gn_cmd_demo (int argc, char **argv);
 int gn_cmd_proxies (int argc, char **argv);
 int gn_cmd_score (int argc, char **argv);
 int gn_cmd_rank (int argc, char **argv);

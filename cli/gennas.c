@@ -14,8 +14,6 @@ static const struct {
   int (*run) (int argc, char **argv);
   const char *summary;
 } commands[] = {
-  { "demo", gn_cmd_demo,
-    "train a small three-stage network to regress synthetic signals" },
   { "proxies", gn_cmd_proxies, "list the proxy plugins and their parameters" },
   { "score", gn_cmd_score, "score architectures with a proxy" },
   { "rank", gn_cmd_rank, "rank a benchmark sample with a proxy: Spearman, "
