@@ -21,8 +21,7 @@ gn_cmd_export (int argc, char **argv)
       "only this run (default: every run)", "ID" },
     { NULL }
   };
-  GOptionContext *ctx = g_option_context_new ("DB - write the evaluations "
-                                              "of a store");
+  GOptionContext *ctx = g_option_context_new ("DB");
   g_option_context_set_summary (ctx,
     "Writes every evaluation recorded in the store to standard output, one\n"
     "per line: CSV with a header, or JSON Lines. Columns: run, seq, space,\n"

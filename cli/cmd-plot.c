@@ -89,8 +89,7 @@ gn_cmd_plot (int argc, char **argv)
       "the space file, for true accuracies (default: the run's)", "SPACE" },
     { NULL }
   };
-  GOptionContext *ctx = g_option_context_new ("DB - draw a search's "
-                                              "trajectory");
+  GOptionContext *ctx = g_option_context_new ("DB");
   g_option_context_set_summary (ctx,
     "Draws the best proxy score found against the number of evaluations\n"
     "and, when the space has a benchmark table, the true accuracy of that\n"

@@ -243,8 +243,7 @@ gn_cmd_rank (int argc, char **argv)
       "image set: cifar10 (default) or fashion-mnist", "SET" },
     { NULL }
   };
-  GOptionContext *ctx = g_option_context_new ("SPACE.lua - rank a sample of "
-                                              "the space's benchmark");
+  GOptionContext *ctx = g_option_context_new ("SPACE.lua");
   g_option_context_set_summary (ctx,
     "Scores a seeded sample of the architectures in the space's benchmark\n"
     "table with a proxy and reports how well the scores rank them against\n"

@@ -26,8 +26,7 @@ gn_cmd_score (int argc, char **argv)
       "image set: cifar10 (default) or fashion-mnist", "SET" },
     { NULL }
   };
-  GOptionContext *ctx = g_option_context_new ("SPACE.lua ARCH... - score "
-                                              "architectures with a proxy");
+  GOptionContext *ctx = g_option_context_new ("SPACE.lua ARCH...");
   g_option_context_set_summary (ctx,
     "Scores each architecture (canonical strings of the space) and prints\n"
     "CSV: arch,score,seconds. Higher scores predict better networks. An\n"

@@ -415,8 +415,7 @@ gn_cmd_search (int argc, char **argv)
       "rank evaluates (one at a time; --workers is ignored)", NULL },
     { NULL }
   };
-  GOptionContext *ctx = g_option_context_new ("SPACE.lua - search the space "
-                                              "for a good architecture");
+  GOptionContext *ctx = g_option_context_new ("SPACE.lua");
   g_option_context_set_summary (ctx,
     "Regularized evolution (or random search) over a Lua search space,\n"
     "scoring candidates with a proxy plugin in parallel worker processes.\n"
