@@ -10,6 +10,7 @@
 #include "config.h"
 #include "cli.h"
 #include "cli-common.h"
+#include "cli-proxy.h"
 
 #include <math.h>
 #include <string.h>
@@ -25,10 +26,9 @@ typedef struct {
 } Item;
 
 typedef struct {
-  char *proxy, *truth, *csv, *plot, *data;
-  char **params;
+  GnCliProxyOptions proxy;
+  char *truth, *csv, *plot;
   int sample, workers;
-  gint64 seed;
   double timeout;
 } RankOptions;
 
@@ -217,17 +217,10 @@ plot (const char *path, const Item *items, int n, const double *truth,
 int
 gn_cmd_rank (int argc, char **argv)
 {
-  RankOptions o = { .sample = 100, .workers = 1, .seed = 1 };
+  RankOptions o = { .sample = 100, .workers = 1 };
   GOptionEntry entries[] = {
-    { "proxy", 'p', 0, G_OPTION_ARG_STRING, &o.proxy,
-      "the proxy plugin (default: regression)", "NAME" },
-    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.params,
-      "set a proxy parameter (repeatable; see `gennas proxies`)",
-      "NAME=VALUE" },
     { "sample", 'n', 0, G_OPTION_ARG_INT, &o.sample,
       "architectures drawn from the benchmark table (default 100)", "N" },
-    { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed,
-      "seed of the sample and of the proxy's task (default 1)", "S" },
     { "truth", 't', 0, G_OPTION_ARG_STRING, &o.truth,
       "the metric column to rank against (default: the table's first)",
       "COLUMN" },
@@ -239,8 +232,6 @@ gn_cmd_rank (int argc, char **argv)
       "write every score with its true metrics to FILE", "FILE" },
     { "plot", 0, 0, G_OPTION_ARG_FILENAME, &o.plot,
       "draw score against truth into FILE.png", "FILE" },
-    { "data", 0, 0, G_OPTION_ARG_STRING, &o.data,
-      "image set: cifar10 (default) or fashion-mnist", "SET" },
     { NULL }
   };
   GOptionContext *ctx = g_option_context_new ("SPACE.lua");
@@ -253,6 +244,7 @@ gn_cmd_rank (int argc, char **argv)
     "  spearman=R kendall=T top10=P n=N seconds_per_arch=S\n"
     "for the --truth column; seconds_per_arch is the mean time of one\n"
     "evaluation on one core.");
+  gn_cli_proxy_options_add (ctx, &o.proxy);
   g_option_context_add_main_entries (ctx, entries, NULL);
   gboolean parsed = gn_cli_parse (ctx, "rank", &argc, &argv);
   g_option_context_free (ctx);
@@ -280,8 +272,7 @@ gn_cmd_rank (int argc, char **argv)
     }
   status = 1;
   gn_cli_single_thread ();
-  if (!gn_cli_proxy_open (&p, argv[1], o.proxy ? o.proxy : "regression",
-                          o.params, o.data, (guint64) o.seed, &error))
+  if (!gn_cli_proxy_open (&p, argv[1], &o.proxy, NULL, &error))
     goto fail;
   const GnBenchmark *bm = gn_space_get_benchmark (p.space, &error);
   if (bm == NULL)
@@ -318,7 +309,7 @@ gn_cmd_rank (int argc, char **argv)
     gn_cli_error ("rank", "the table has only %u rows; ranking all", rows);
   int *perm = g_new (int, rows);
   GnRng rng;
-  gn_rng_seed (&rng, (guint64) o.seed);
+  gn_rng_seed (&rng, (guint64) o.proxy.seed);
   gn_rng_permutation (&rng, perm, (int) rows);
   items = g_new0 (Item, n);
   truths = g_new0 (double *, n_metrics);
@@ -365,8 +356,8 @@ gn_cmd_rank (int argc, char **argv)
   Agreement chosen = { 0 };
   printf ("proxy %s (%s) on %s, %d architectures, sample seed %" G_GINT64_FORMAT
           ", %.1f s wall with %d worker(s)\n", gn_proxy_desc (p.proxy)->name,
-          gn_proxy_config (p.proxy), gn_space_name (p.space), n, o.seed, wall,
-          MIN (o.workers, n));
+          gn_proxy_config (p.proxy), gn_space_name (p.space), n, o.proxy.seed,
+          wall, MIN (o.workers, n));
   for (int k = 0; k < n_metrics; k++)
     {
       Agreement a = agreement (items, n, truths[k]);
@@ -396,11 +387,9 @@ out:
   g_free (cols);
   gn_table_free (table);
   gn_cli_proxy_close (&p);
-  g_free (o.proxy);
   g_free (o.truth);
   g_free (o.csv);
   g_free (o.plot);
-  g_free (o.data);
-  g_strfreev (o.params);
+  gn_cli_proxy_options_clear (&o.proxy);
   return status;
 }

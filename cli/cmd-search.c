@@ -11,6 +11,7 @@
 #include "config.h"
 #include "cli.h"
 #include "cli-common.h"
+#include "cli-proxy.h"
 #include "cli-truth.h"
 #include "gn-mpi.h"
 
@@ -19,10 +20,10 @@
 #include <unistd.h>
 
 typedef struct {
-  char *proxy, *recipe, *algo, *db, *data, *on_failure;
-  char **params, **final_params;
+  GnCliProxyOptions proxy;
+  char *algo, *db, *on_failure;
+  char **final_params;
   int budget, population, tournament, workers, final;
-  gint64 seed;
   double max_seconds, timeout;
   gboolean resume, no_cache, mpi;
 } SearchOptions;
@@ -122,13 +123,13 @@ run_config (const SearchOptions *o, GnCliProxy *p, const char *space_path,
                               G_GINT64_FORMAT ";proxy=%s;on_failure=%s",
                               gn_space_name (p->space),
                               space_sum ? space_sum : "?", o->algo,
-                              o->population, o->tournament, o->seed,
+                              o->population, o->tournament, o->proxy.seed,
                               gn_proxy_config (p->proxy), o->on_failure);
   *hash = gn_store_config_hash (id);
   char *members = g_strdup_printf (
     "\"population\": %d, \"tournament\": %d, \"seed\": %" G_GINT64_FORMAT
     ", \"budget\": %d, \"max_seconds\": %g", o->population, o->tournament,
-    o->seed, o->budget, o->max_seconds);
+    o->proxy.seed, o->budget, o->max_seconds);
   char *json = run_json (p, space_path, o->algo, members, o->workers, id);
   g_free (members);
   g_free (space_sum);
@@ -293,28 +294,21 @@ top_of_run (GnStore *store, gint64 run, int k, GError **error)
  * proxy with the --final-param settings on top, as a run of its own (so
  * it resumes and caches like any other). */
 static gboolean
-final_stage (const Env *env, const char *space_path, char **params,
-             gint64 parent, const char *parent_hash, Stage *st,
-             GnCliProxy *p, GnSearch **search, GError **error)
+final_stage (const Env *env, const char *space_path, gint64 parent,
+             const char *parent_hash, Stage *st, GnCliProxy *p,
+             GnSearch **search, GError **error)
 {
   const SearchOptions *o = env->o;
-  GPtrArray *all = g_ptr_array_new ();
   char **top = NULL, *id = NULL, *json = NULL, *hash = NULL;
   gboolean ok = FALSE;
 
-  for (char **a = params; a && *a; a++)
-    g_ptr_array_add (all, *a);
-  for (char **a = o->final_params; a && *a; a++)
-    g_ptr_array_add (all, *a);
-  g_ptr_array_add (all, NULL);
-  if (!gn_cli_proxy_open (p, space_path, o->proxy ? o->proxy : "regression",
-                          (char **) all->pdata, o->data, (guint64) o->seed,
-                          error))
+  if (!gn_cli_proxy_open (p, space_path, &o->proxy, o->final_params, error))
     goto out;
   top = top_of_run (env->store, parent, o->final, error);
   if (top == NULL)
     goto out;
-  GnSearchConfig cfg = { .algo = GN_SEARCH_LIST, .seed = (guint64) o->seed,
+  GnSearchConfig cfg = { .algo = GN_SEARCH_LIST,
+                         .seed = (guint64) o->proxy.seed,
                          .on_failure = GN_FAILURE_WORST,
                          .candidates = (const char *const *) top };
   if ((*search = gn_search_new (p->space, &cfg, error)) == NULL)
@@ -336,7 +330,6 @@ final_stage (const Env *env, const char *space_path, char **params,
   ok = run_stage (env, st, error);
 
 out:
-  g_ptr_array_free (all, TRUE);
   g_strfreev (top);
   g_free (id);
   g_free (json);
@@ -366,16 +359,9 @@ int
 gn_cmd_search (int argc, char **argv)
 {
   SearchOptions o = { .budget = 100, .population = 50, .tournament = 10,
-                      .workers = (int) g_get_num_processors (), .seed = 1,
+                      .workers = (int) g_get_num_processors (),
                       .final = -1 /* not given */ };
   GOptionEntry entries[] = {
-    { "proxy", 'p', 0, G_OPTION_ARG_STRING, &o.proxy,
-      "the proxy plugin (default: regression)", "NAME" },
-    { "recipe", 'r', 0, G_OPTION_ARG_STRING, &o.recipe,
-      "the regression proxy's signal recipe (default: combo)", "NAME" },
-    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.params,
-      "set a proxy parameter (repeatable; see `gennas proxies`)",
-      "NAME=VALUE" },
     { "algo", 'a', 0, G_OPTION_ARG_STRING, &o.algo,
       "rea (regularized evolution, default) or random", "ALGO" },
     { "budget", 'b', 0, G_OPTION_ARG_INT, &o.budget,
@@ -388,9 +374,6 @@ gn_cmd_search (int argc, char **argv)
       "evolution's tournament sample (default 10)", "S" },
     { "workers", 'w', 0, G_OPTION_ARG_INT, &o.workers,
       "evaluations in parallel, one process each (default: the cores)", "W" },
-    { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed,
-      "seed of the search, and of the proxy's task unless --param seed=T "
-      "pins it (default 1)", "S" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o.db,
       "the results store (default: gennas.db)", "FILE" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &o.resume,
@@ -402,8 +385,6 @@ gn_cmd_search (int argc, char **argv)
     { "on-failure", 0, 0, G_OPTION_ARG_STRING, &o.on_failure,
       "a failed evaluation scores worst (default) or is resampled",
       "worst|resample" },
-    { "data", 0, 0, G_OPTION_ARG_STRING, &o.data,
-      "image set: cifar10 (default) or fashion-mnist", "SET" },
     { "final", 0, 0, G_OPTION_ARG_INT, &o.final,
       "after the search, re-score its K best with --final-param settings "
       "and report the best of those (default 0: no final stage)", "K" },
@@ -443,6 +424,7 @@ gn_cmd_search (int argc, char **argv)
     "search and writes the store while the N-1 other ranks evaluate:\n"
     "  mpirun -np 9 gennas search SPACE.lua --mpi --budget 450\n"
     "See docs/scaling.md.");
+  gn_cli_proxy_options_add (ctx, &o.proxy);
   g_option_context_add_main_entries (ctx, entries, NULL);
   gboolean parsed = gn_cli_parse (ctx, "search", &argc, &argv);
   g_option_context_free (ctx);
@@ -455,7 +437,6 @@ gn_cmd_search (int argc, char **argv)
   GnMpi *mpi = NULL;
   GnCliTruth *truth = NULL;
   char *json = NULL, *hash = NULL;
-  GPtrArray *params = g_ptr_array_new_with_free_func (g_free);
 
   if (!parsed)
     goto out;
@@ -469,7 +450,8 @@ gn_cmd_search (int argc, char **argv)
   if (o.on_failure == NULL)
     o.on_failure = g_strdup ("worst");
   GnSearchConfig cfg = { .population = o.population,
-                         .tournament = o.tournament, .seed = (guint64) o.seed };
+                         .tournament = o.tournament,
+                         .seed = (guint64) o.proxy.seed };
   if (strcmp (o.algo, "rea") == 0)
     cfg.algo = GN_SEARCH_REA;
   else if (strcmp (o.algo, "random") == 0)
@@ -519,14 +501,7 @@ gn_cmd_search (int argc, char **argv)
   gn_cli_single_thread ();
   if (o.mpi && (mpi = gn_mpi_new (&error)) == NULL)
     goto fail;
-  for (char **a = o.params; a && *a; a++)
-    g_ptr_array_add (params, g_strdup (*a));
-  if (o.recipe)
-    g_ptr_array_add (params, g_strdup_printf ("recipe=%s", o.recipe));
-  g_ptr_array_add (params, NULL);
-  if (!gn_cli_proxy_open (&p, argv[1], o.proxy ? o.proxy : "regression",
-                          (char **) params->pdata, o.data, (guint64) o.seed,
-                          &error))
+  if (!gn_cli_proxy_open (&p, argv[1], &o.proxy, NULL, &error))
     goto fail;
   if (mpi && gn_mpi_rank (mpi) > 0)
     {
@@ -577,8 +552,8 @@ gn_cmd_search (int argc, char **argv)
     {
       Stage fs;
       fflush (stdout);   /* the search's report before the stage's log */
-      if (!final_stage (&env, argv[1], (char **) params->pdata, st.run, hash,
-                        &fs, &pf, &final, &error))
+      if (!final_stage (&env, argv[1], st.run, hash, &fs, &pf, &final,
+                        &error))
         goto fail;
       const char *pick = NULL;
       double pick_score = NAN;
@@ -613,16 +588,12 @@ out:
   gn_store_close (store);
   gn_cli_proxy_close (&pf);
   gn_cli_proxy_close (&p);
-  g_ptr_array_free (params, TRUE);
   g_free (json);
   g_free (hash);
-  g_free (o.proxy);
-  g_free (o.recipe);
   g_free (o.algo);
   g_free (o.db);
-  g_free (o.data);
   g_free (o.on_failure);
-  g_strfreev (o.params);
   g_strfreev (o.final_params);
+  gn_cli_proxy_options_clear (&o.proxy);
   return status;
 }

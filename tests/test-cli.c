@@ -1,5 +1,6 @@
 /* test-cli.c - the gennas command as a user meets it: the dispatcher of
- * commands and sub-commands
+ * commands and sub-commands, and the options score, rank and search
+ * share
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
@@ -7,7 +8,7 @@
 
 #include <string.h>
 
-static char *gennas;
+static char *gennas, *space_path;
 
 /* Runs gennas with the arguments of the NULL-terminated @args. */
 static CliRun
@@ -205,15 +206,101 @@ test_unknown (void)
     }
 }
 
+/* -- the shared options ------------------------------------------------ */
+
+/* The line of @help that documents @option, its spaces collapsed. */
+static char *
+option_line (const char *help, const char *option)
+{
+  char **lines = g_strsplit (help, "\n", -1);
+  char *found = NULL;
+  char *want = g_strdup_printf ("%s=", option);
+  char *flag = g_strdup_printf ("%s  ", option);
+  for (char **l = lines; *l && !found; l++)
+    {
+      const char *s = g_strstrip (*l);
+      /* "--name=ARG  text", "--flag  text", or "-x, " before either */
+      const char *at = s[0] == '-' && s[1] != '-' ? s + 4 : s;
+      if (g_str_has_prefix (at, want) || g_str_has_prefix (at, flag))
+        {
+          /* the columns' width depends on the longest option */
+          char **words = g_strsplit_set (s, " ", -1);
+          GString *one = g_string_new (NULL);
+          for (char **w = words; *w; w++)
+            if (**w)
+              g_string_append_printf (one, "%s%s", one->len ? " " : "", *w);
+          found = g_string_free (one, FALSE);
+          g_strfreev (words);
+        }
+    }
+  g_free (want);
+  g_free (flag);
+  g_strfreev (lines);
+  return found;
+}
+
+/* score, rank and search document the proxy options with the same words
+ * (one declaration) */
+static void
+test_shared_options (void)
+{
+  const char *proxy_opts[] = { "--proxy", "--param", "--recipe", "--seed",
+                               "--data" };
+  CliRun score = run ("score", "--help", NULL);
+  CliRun rank = run ("rank", "--help", NULL);
+  CliRun search = run ("search", "--help", NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (proxy_opts); i++)
+    {
+      char *a = option_line (score.out, proxy_opts[i]);
+      char *b = option_line (rank.out, proxy_opts[i]);
+      char *c = option_line (search.out, proxy_opts[i]);
+      g_assert_nonnull (a);
+      g_assert_cmpstr (a, ==, b);
+      g_assert_cmpstr (a, ==, c);
+      g_free (a);
+      g_free (b);
+      g_free (c);
+    }
+  cli_run_clear (&score);
+  cli_run_clear (&rank);
+  cli_run_clear (&search);
+
+  /* --recipe NAME is --param recipe=NAME: the plugin "good" has no such
+   * parameter, and says so either way */
+  CliRun r1 = run ("score", space_path, "--proxy", "good", "--recipe", "x",
+                   "|skip_connect~0|+|skip_connect~0|skip_connect~1|+"
+                   "|skip_connect~0|skip_connect~1|skip_connect~2|", NULL);
+  CliRun r2 = run ("score", space_path, "--proxy", "good", "--param",
+                   "recipe=x", "|skip_connect~0|+|skip_connect~0|"
+                   "skip_connect~1|+|skip_connect~0|skip_connect~1|"
+                   "skip_connect~2|", NULL);
+  g_assert_cmpint (r1.status, ==, 1);
+  g_assert_cmpstr (r1.err, ==, r2.err);
+  g_assert_nonnull (strstr (r1.err, "recipe"));
+  cli_run_clear (&r1);
+  cli_run_clear (&r2);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* the test plugins: "good" scores strlen (arch) */
+  char *plugins = g_test_build_filename (G_TEST_BUILT, ".libs", NULL);
+  g_setenv ("GENNAS_PROXY_PATH", plugins, TRUE);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+  g_free (plugins);
   gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas", NULL);
+  space_path = g_test_build_filename (G_TEST_DIST, "..", "spaces",
+                                      "nb201.lua", NULL);
+
   g_test_add_func ("/cli/usage", test_usage);
   g_test_add_func ("/cli/unknown", test_unknown);
   g_test_add_func ("/cli/help-everywhere", test_help_everywhere);
+  g_test_add_func ("/cli/shared-options", test_shared_options);
   int status = g_test_run ();
+
+  g_free (space_path);
   g_free (gennas);
   return status;
 }
