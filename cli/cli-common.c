@@ -1,4 +1,4 @@
-/* cli-common.c - what several gennas subcommands share
+/* cli-common.c - what every gennas command shares: errors and parsing
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
@@ -36,84 +36,4 @@ gn_cli_single_thread (void)
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
   openblas_set_num_threads (1);
 #endif
-}
-
-static GnDataset *
-load_data (const char *name, GError **error)
-{
-  if (name == NULL || g_strcmp0 (name, "cifar10") == 0)
-    {
-      char *dir = gn_data_find ("cifar10", error);
-      if (dir == NULL)
-        return NULL;
-      GnDataset *ds = gn_dataset_load_cifar10 (dir, error);
-      g_free (dir);
-      return ds;
-    }
-  if (g_strcmp0 (name, "fashion-mnist") == 0)
-    {
-      const char *base = "/usr/share/datasets/fashion-mnist";
-      char *images = g_build_filename (base, "train-images-idx3-ubyte.gz",
-                                       NULL);
-      char *labels = g_build_filename (base, "train-labels-idx1-ubyte.gz",
-                                       NULL);
-      GnDataset *ds = gn_dataset_load_idx (images, labels, error);
-      if (ds == NULL)
-        g_prefix_error (error, "fashion-mnist (Debian package "
-                        "dataset-fashion-mnist): ");
-      g_free (images);
-      g_free (labels);
-      return ds;
-    }
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "unknown data set '%s' (cifar10 or fashion-mnist)", name);
-  return NULL;
-}
-
-gboolean
-gn_cli_proxy_open (GnCliProxy *p, const char *space_path,
-                   const char *proxy_name, char **params,
-                   const char *data_name, guint64 seed, GError **error)
-{
-  memset (p, 0, sizeof *p);
-  p->space = gn_space_load (space_path, error);
-  if (p->space == NULL)
-    goto fail;
-  p->registry = gn_proxy_registry_new ();
-  const GnProxyDesc *desc = gn_proxy_registry_lookup (p->registry,
-                                                      proxy_name, error);
-  if (desc == NULL)
-    goto fail;
-  p->data = load_data (data_name, error);
-  if (p->data == NULL)
-    goto fail;
-  p->ctx = (GnProxyContext) { .space = p->space, .data = p->data,
-                              .seed = seed };
-  p->proxy = gn_proxy_new (desc, &p->ctx, (const char *const *) params,
-                           error);
-  if (p->proxy == NULL)
-    goto fail;
-  return TRUE;
-
-fail:
-  gn_cli_proxy_close (p);
-  return FALSE;
-}
-
-void
-gn_cli_proxy_close (GnCliProxy *p)
-{
-  gn_proxy_free (p->proxy);
-  gn_proxy_registry_free (p->registry);
-  gn_dataset_free (p->data);
-  gn_space_free (p->space);
-  memset (p, 0, sizeof *p);
-}
-
-gboolean
-gn_cli_proxy_work (gpointer user, const char *arch, GnProxyResult *result,
-                   GError **error)
-{
-  GnCliProxy *p = user;
-  return gn_proxy_score (p->proxy, arch, result, error);
 }

@@ -5,7 +5,7 @@
  */
 #include "config.h"
 #include "cli.h"
-#include "gennas.h"
+#include "cli-common.h"
 
 #include <stdio.h>
 
@@ -25,20 +25,20 @@ type_name (GnProxyParamType t)
 int
 gn_cmd_proxies (int argc, char **argv)
 {
-  GOptionContext *ctx = g_option_context_new ("- list the proxy plugins");
+  GOptionContext *ctx = g_option_context_new (NULL);
   g_option_context_set_summary (ctx,
     "Lists every proxy plugin on the search path ($GENNAS_PROXY_PATH, the\n"
     "build tree when run from it, then the installed folder) with its\n"
     "parameters: type, default, range and meaning. Set them with\n"
     "--param NAME=VALUE on `gennas score`, `rank` and `search`.");
-  GError *error = NULL;
-  gboolean ok = g_option_context_parse (ctx, &argc, &argv, &error);
+  gboolean ok = gn_cli_parse (ctx, "proxies", &argc, &argv);
   g_option_context_free (ctx);
-  if (!ok || argc > 1)
+  if (!ok)
+    return 2;
+  if (argc > 1)
     {
-      fprintf (stderr, "gennas proxies: %s\n",
-               error ? error->message : "this command takes no arguments");
-      g_clear_error (&error);
+      gn_cli_error ("proxies", "this command takes no arguments (try "
+                    "--help)");
       return 2;
     }
 

@@ -2,34 +2,40 @@
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
- * Scores a seeded sample of the space's benchmark table with a proxy (in
- * worker processes), then compares the scores with the table's true
- * accuracies: Spearman's rho, Kendall's tau-b and top-10% retrieval, for
- * every metric column of the table, the chosen one last.
+ * Scores a seeded sample of the space's benchmark table with a proxy, as
+ * a run of the store that `gennas search` drives and evaluates the way it
+ * does its own (cli-eval.h), then compares the scores with the table's
+ * true accuracies: Spearman's rho, Kendall's tau-b and top-10% retrieval,
+ * for every metric column of the table, the chosen one last.
  */
 #include "config.h"
 #include "cli.h"
 #include "cli-common.h"
+#include "cli-eval.h"
+#include "cli-proxy.h"
 
 #include <math.h>
 #include <string.h>
-#include <unistd.h>
+
+/* An evaluation as the store recorded it. */
+typedef struct {
+  double score, loss, seconds;
+  const char *status;     /* (interned) ok, nonfinite, error, crashed,
+                           * timeout; NULL before the evaluation      */
+  gboolean ok;            /* a score came back: ok or nonfinite       */
+} Result;
 
 typedef struct {
   char *arch;
   guint row;
-  double score, loss, seconds;
-  GnWorkerStatus status;
-  GnProxyStatus proxy_status;
-  gboolean done;
+  Result r;
 } Item;
 
 typedef struct {
-  char *proxy, *truth, *csv, *plot, *data;
-  char **params;
-  int sample, workers;
-  gint64 seed;
-  double timeout;
+  GnCliProxyOptions proxy;
+  GnCliEvalOptions eval;
+  char *truth, *csv, *plot;
+  int sample;
 } RankOptions;
 
 /* The canonical architecture of a benchmark row: its arch columns joined
@@ -56,74 +62,84 @@ row_arch (GnSpace *space, const GnBenchmark *bm, const GnTable *t, guint row,
   return arch;
 }
 
-static void
-progress (int done, int total, int failed, gint64 t0, gboolean tty)
+/* The items to evaluate: the distinct architectures, in sample order,
+ * and where each one's results go. */
+typedef struct {
+  Item *items;
+  GHashTable *first;      /* arch -> index + 1 of its first item */
+} Sample;
+
+static gboolean
+collect (const GnEval *e, gpointer user)
 {
-  double elapsed = (g_get_monotonic_time () - t0) / 1e6;
-  double eta = done > 0 ? elapsed / done * (total - done) : 0;
-  if (tty)
-    {
-      int width = 30, fill = total ? done * width / total : width;
-      fprintf (stderr, "\r  [%.*s%*s] %d/%d scored, %d failed, %.0f s, "
-               "ETA %.0f s ", fill, "##############################",
-               width - fill, "", done, total, failed, elapsed, eta);
-      if (done == total)
-        fputc ('\n', stderr);
-    }
-  else if (done == total || done % MAX (1, total / 10) == 0)
-    fprintf (stderr, "gennas rank: %d/%d scored, %d failed, %.0f s elapsed, "
-             "ETA %.0f s\n", done, total, failed, elapsed, eta);
+  Sample *s = user;
+  int i = GPOINTER_TO_INT (g_hash_table_lookup (s->first, e->arch)) - 1;
+  if (i < 0)
+    return TRUE;
+  s->items[i].r = (Result) {
+    .score = e->score, .loss = e->loss, .seconds = e->seconds,
+    .status = g_intern_string (e->status),
+    .ok = strcmp (e->status, "ok") == 0
+          || strcmp (e->status, "nonfinite") == 0 };
+  return TRUE;
 }
 
-/* Scores every item with a pool of workers; returns FALSE only if the
- * pool itself could not run. */
+/* Scores every item as a run of the store: a list search over the
+ * sample, driven as `gennas search` drives its own (worker processes or
+ * MPI ranks, the cache, the same statuses).  An architecture the sample
+ * holds twice is evaluated once. */
 static gboolean
-score_all (GnCliProxy *p, Item *items, int n, int workers, double timeout,
-           GError **error)
+score_all (const GnCliEval *ev, GnCliProxy *p, const char *space_path,
+           const RankOptions *o, Item *items, int n, GError **error)
 {
-  GnWorkers *pool = gn_workers_new (MIN (workers, n), gn_cli_proxy_work, p,
-                                    timeout, error);
-  if (pool == NULL)
-    return FALSE;
-  gboolean tty = isatty (STDERR_FILENO);
-  gint64 t0 = g_get_monotonic_time ();
-  int next = 0, done = 0, failed = 0;
-  while (done < n)
-    {
-      while (next < n && gn_workers_n_idle (pool) > 0)
-        {
-          if (!gn_workers_submit (pool, next, items[next].arch, error))
-            {
-              gn_workers_free (pool);
-              return FALSE;
-            }
-          next++;
-        }
-      GnWorkerResult r;
-      if (!gn_workers_wait (pool, -1, &r))
-        continue;
-      Item *it = &items[r.job];
-      it->done = TRUE;
-      it->status = r.status;
-      it->seconds = r.seconds;
-      it->score = r.result.score;
-      it->loss = r.result.loss;
-      it->proxy_status = r.result.status;
-      if (r.status != GN_WORKER_OK)
-        {
-          failed++;
-          if (tty)
-            fputc ('\n', stderr);
-          gn_cli_error ("rank", "%s: %s: %s", it->arch,
-                        gn_worker_status_name (r.status),
-                        r.message ? r.message : "");
-        }
-      gn_worker_result_clear (&r);
-      done++;
-      progress (done, n, failed, t0, tty);
-    }
-  gn_workers_free (pool);
-  return TRUE;
+  Sample s = { items, g_hash_table_new (g_str_hash, g_str_equal) };
+  GPtrArray *list = g_ptr_array_new ();
+  GnSearch *search = NULL;
+  char *id = NULL, *hash = NULL, *json = NULL;
+  gboolean ok = FALSE;
+
+  for (int i = 0; i < n; i++)
+    if (!g_hash_table_contains (s.first, items[i].arch))
+      {
+        g_hash_table_insert (s.first, items[i].arch, GINT_TO_POINTER (i + 1));
+        g_ptr_array_add (list, items[i].arch);
+      }
+  g_ptr_array_add (list, NULL);
+
+  GnSearchConfig cfg = { .algo = GN_SEARCH_LIST,
+                         .seed = (guint64) o->proxy.seed,
+                         .on_failure = GN_FAILURE_WORST,
+                         .candidates = (const char *const *) list->pdata };
+  if ((search = gn_search_new (p->space, &cfg, error)) == NULL)
+    goto out;
+  id = g_strdup_printf ("rank:space=%s;sample=%d;seed=%" G_GINT64_FORMAT
+                        ";proxy=%s", gn_space_name (p->space), o->sample,
+                        o->proxy.seed, gn_proxy_config (p->proxy));
+  hash = gn_store_config_hash (id);
+  char *members = g_strdup_printf ("\"stage\": \"rank\", \"sample\": %d, "
+                                   "\"seed\": %" G_GINT64_FORMAT, n,
+                                   o->proxy.seed);
+  json = gn_cli_run_json (ev, p, space_path, "list", members, id);
+  g_free (members);
+  GnCliStage st = { .p = p, .search = search, .json = json, .hash = hash,
+                    .budget = (int) list->len - 1 };
+  if (!gn_cli_eval_run (ev, &st, error)
+      || !gn_store_foreach (ev->store, st.run, collect, &s, error))
+    goto out;
+  /* a repeated architecture shares its first item's result */
+  for (int i = 0; i < n; i++)
+    items[i].r = items[GPOINTER_TO_INT (g_hash_table_lookup (
+                   s.first, items[i].arch)) - 1].r;
+  ok = TRUE;
+
+out:
+  gn_search_free (search);
+  g_hash_table_destroy (s.first);
+  g_ptr_array_free (list, TRUE);
+  g_free (id);
+  g_free (hash);
+  g_free (json);
+  return ok;
 }
 
 typedef struct {
@@ -137,9 +153,9 @@ agreement (const Item *items, int n, const double *truth)
   double *s = g_new (double, n), *t = g_new (double, n);
   int m = 0;
   for (int i = 0; i < n; i++)
-    if (items[i].status == GN_WORKER_OK && isfinite (truth[i]))
+    if (items[i].r.ok && isfinite (truth[i]))
       {
-        s[m] = items[i].score;
+        s[m] = items[i].r.score;
         t[m] = truth[i];
         m++;
       }
@@ -166,12 +182,12 @@ write_csv (const char *path, const Item *items, int n, const GnTable *t,
   for (int i = 0; i < n; i++)
     {
       const Item *it = &items[i];
-      const char *status = it->status != GN_WORKER_OK
-                           ? gn_worker_status_name (it->status)
-                           : it->proxy_status == GN_PROXY_STATUS_OK
-                             ? "ok" : "nonfinite";
+      /* a failed evaluation has no score (the store's is the worst) */
       g_string_append_printf (out, "\"%s\",%.9g,%.9g,%s,%.3f", it->arch,
-                              it->score, it->loss, status, it->seconds);
+                              it->r.ok ? it->r.score : NAN,
+                              it->r.ok ? it->r.loss : NAN,
+                              it->r.status ? it->r.status : "unevaluated",
+                              it->r.seconds);
       for (int k = 0; metrics[k]; k++)
         g_string_append_printf (out, ",%s",
                                 gn_table_get (t, it->row, (guint) cols[k]));
@@ -191,10 +207,9 @@ plot (const char *path, const Item *items, int n, const double *truth,
   double *x = g_new (double, n), *y = g_new (double, n);
   gsize m = 0;
   for (int i = 0; i < n; i++)
-    if (items[i].status == GN_WORKER_OK
-        && items[i].proxy_status == GN_PROXY_STATUS_OK)
+    if (g_strcmp0 (items[i].r.status, "ok") == 0)
       {
-        x[m] = items[i].score;
+        x[m] = items[i].r.score;
         y[m] = truth[i];
         m++;
       }
@@ -217,34 +232,20 @@ plot (const char *path, const Item *items, int n, const double *truth,
 int
 gn_cmd_rank (int argc, char **argv)
 {
-  RankOptions o = { .sample = 100, .workers = 1, .seed = 1 };
+  RankOptions o = { .sample = 100 };
   GOptionEntry entries[] = {
-    { "proxy", 'p', 0, G_OPTION_ARG_STRING, &o.proxy,
-      "the proxy plugin (default: regression)", "NAME" },
-    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.params,
-      "set a proxy parameter (repeatable; see `gennas proxies`)",
-      "NAME=VALUE" },
     { "sample", 'n', 0, G_OPTION_ARG_INT, &o.sample,
       "architectures drawn from the benchmark table (default 100)", "N" },
-    { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed,
-      "seed of the sample and of the proxy's task (default 1)", "S" },
     { "truth", 't', 0, G_OPTION_ARG_STRING, &o.truth,
       "the metric column to rank against (default: the table's first)",
       "COLUMN" },
-    { "workers", 'w', 0, G_OPTION_ARG_INT, &o.workers,
-      "evaluations in parallel, one process each (default 1)", "W" },
-    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o.timeout,
-      "seconds one evaluation may take (default: no limit)", "SEC" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &o.csv,
       "write every score with its true metrics to FILE", "FILE" },
     { "plot", 0, 0, G_OPTION_ARG_FILENAME, &o.plot,
       "draw score against truth into FILE.png", "FILE" },
-    { "data", 0, 0, G_OPTION_ARG_STRING, &o.data,
-      "image set: cifar10 (default) or fashion-mnist", "SET" },
     { NULL }
   };
-  GOptionContext *ctx = g_option_context_new ("SPACE.lua - rank a sample of "
-                                              "the space's benchmark");
+  GOptionContext *ctx = g_option_context_new ("SPACE.lua");
   g_option_context_set_summary (ctx,
     "Scores a seeded sample of the architectures in the space's benchmark\n"
     "table with a proxy and reports how well the scores rank them against\n"
@@ -253,13 +254,22 @@ gn_cmd_rank (int argc, char **argv)
     "its best 10%), for every metric of the table. The last line is\n"
     "  spearman=R kendall=T top10=P n=N seconds_per_arch=S\n"
     "for the --truth column; seconds_per_arch is the mean time of one\n"
-    "evaluation on one core.");
+    "evaluation on one core.\n"
+    "\n"
+    "The sample is evaluated as `gennas search` evaluates: in worker\n"
+    "processes (or, with --mpi, on the ranks of an MPI job), a crash or a\n"
+    "timeout failing only its architecture. With --db, the evaluations are\n"
+    "recorded there as a run, and scores the store already holds for the\n"
+    "same proxy configuration and task seed are reused.");
+  gn_cli_proxy_options_add (ctx, &o.proxy);
   g_option_context_add_main_entries (ctx, entries, NULL);
+  gn_cli_eval_options_add (ctx, &o.eval);
   gboolean parsed = gn_cli_parse (ctx, "rank", &argc, &argv);
   g_option_context_free (ctx);
 
   int status = 2;
   GnCliProxy p = { 0 };
+  GnCliEval ev = { 0 };
   GnTable *table = NULL;
   Item *items = NULL;
   int *cols = NULL;
@@ -274,16 +284,23 @@ gn_cmd_rank (int argc, char **argv)
       gn_cli_error ("rank", "give exactly one space file (try --help)");
       goto out;
     }
-  if (o.sample < 2 || o.workers < 1)
+  if (o.sample < 2 || o.eval.workers < 1)
     {
       gn_cli_error ("rank", "--sample must be >= 2 and --workers >= 1");
       goto out;
     }
   status = 1;
   gn_cli_single_thread ();
-  if (!gn_cli_proxy_open (&p, argv[1], o.proxy ? o.proxy : "regression",
-                          o.params, o.data, (guint64) o.seed, &error))
+  gboolean served;
+  if (!gn_cli_eval_init (&ev, "rank", &o.eval, &error)
+      || !gn_cli_proxy_open (&p, argv[1], &o.proxy, NULL, &error)
+      || !gn_cli_eval_start (&ev, &p, ":memory:", &served, &error))
     goto fail;
+  if (served)
+    {
+      status = 0;
+      goto out;
+    }
   const GnBenchmark *bm = gn_space_get_benchmark (p.space, &error);
   if (bm == NULL)
     goto fail;
@@ -319,7 +336,7 @@ gn_cmd_rank (int argc, char **argv)
     gn_cli_error ("rank", "the table has only %u rows; ranking all", rows);
   int *perm = g_new (int, rows);
   GnRng rng;
-  gn_rng_seed (&rng, (guint64) o.seed);
+  gn_rng_seed (&rng, (guint64) o.proxy.seed);
   gn_rng_permutation (&rng, perm, (int) rows);
   items = g_new0 (Item, n);
   truths = g_new0 (double *, n_metrics);
@@ -342,20 +359,23 @@ gn_cmd_rank (int argc, char **argv)
     }
   g_free (perm);
 
+  int workers = MIN (ev.workers, n);
   fprintf (stderr, "gennas rank: %d architectures of %s, proxy %s, %d "
-           "worker(s)\n", n, gn_space_name (p.space),
-           gn_proxy_desc (p.proxy)->name, MIN (o.workers, n));
+           "worker(s)%s%s\n", n, gn_space_name (p.space),
+           gn_proxy_desc (p.proxy)->name, workers, o.eval.db ? ", store " : "",
+           o.eval.db ? o.eval.db : "");
   gint64 t0 = g_get_monotonic_time ();
-  if (!score_all (&p, items, n, o.workers, o.timeout, &error))
+  if (!score_all (&ev, &p, argv[1], &o, items, n, &error))
     goto fail;
+  gn_cli_eval_summary (&ev);
   double wall = (g_get_monotonic_time () - t0) / 1e6;
 
   double total = 0;
   int ok_count = 0;
   for (int i = 0; i < n; i++)
-    if (items[i].status == GN_WORKER_OK)
+    if (items[i].r.ok)
       {
-        total += items[i].seconds;
+        total += items[i].r.seconds;
         ok_count++;
       }
   double per_arch = ok_count ? total / ok_count : NAN;
@@ -366,8 +386,8 @@ gn_cmd_rank (int argc, char **argv)
   Agreement chosen = { 0 };
   printf ("proxy %s (%s) on %s, %d architectures, sample seed %" G_GINT64_FORMAT
           ", %.1f s wall with %d worker(s)\n", gn_proxy_desc (p.proxy)->name,
-          gn_proxy_config (p.proxy), gn_space_name (p.space), n, o.seed, wall,
-          MIN (o.workers, n));
+          gn_proxy_config (p.proxy), gn_space_name (p.space), n, o.proxy.seed,
+          wall, workers);
   for (int k = 0; k < n_metrics; k++)
     {
       Agreement a = agreement (items, n, truths[k]);
@@ -396,12 +416,12 @@ out:
   g_free (truths);
   g_free (cols);
   gn_table_free (table);
+  gn_cli_eval_clear (&ev);
   gn_cli_proxy_close (&p);
-  g_free (o.proxy);
   g_free (o.truth);
   g_free (o.csv);
   g_free (o.plot);
-  g_free (o.data);
-  g_strfreev (o.params);
+  gn_cli_proxy_options_clear (&o.proxy);
+  gn_cli_eval_options_clear (&o.eval);
   return status;
 }

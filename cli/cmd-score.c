@@ -5,35 +5,21 @@
 #include "config.h"
 #include "cli.h"
 #include "cli-common.h"
+#include "cli-proxy.h"
 
 #include <math.h>
 
 int
 gn_cmd_score (int argc, char **argv)
 {
-  char *proxy = NULL, *data = NULL;
-  char **params = NULL;
-  gint64 seed = 1;
-  GOptionEntry entries[] = {
-    { "proxy", 'p', 0, G_OPTION_ARG_STRING, &proxy,
-      "the proxy plugin (default: regression)", "NAME" },
-    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &params,
-      "set a proxy parameter (repeatable; see `gennas proxies`)",
-      "NAME=VALUE" },
-    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "task seed (default 1)",
-      "S" },
-    { "data", 0, 0, G_OPTION_ARG_STRING, &data,
-      "image set: cifar10 (default) or fashion-mnist", "SET" },
-    { NULL }
-  };
-  GOptionContext *ctx = g_option_context_new ("SPACE.lua ARCH... - score "
-                                              "architectures with a proxy");
+  GnCliProxyOptions o;
+  GOptionContext *ctx = g_option_context_new ("SPACE.lua ARCH...");
   g_option_context_set_summary (ctx,
     "Scores each architecture (canonical strings of the space) and prints\n"
     "CSV: arch,score,seconds. Higher scores predict better networks. An\n"
     "architecture that cannot be parsed or scored is reported on standard\n"
     "error, the others are still printed, and the exit status is 1.");
-  g_option_context_add_main_entries (ctx, entries, NULL);
+  gn_cli_proxy_options_add (ctx, &o);
   gboolean ok = gn_cli_parse (ctx, "score", &argc, &argv);
   g_option_context_free (ctx);
   int status = 2;
@@ -48,8 +34,7 @@ gn_cmd_score (int argc, char **argv)
       goto out;
     }
   gn_cli_single_thread ();
-  if (!gn_cli_proxy_open (&p, argv[1], proxy ? proxy : "regression", params,
-                          data, (guint64) seed, &error))
+  if (!gn_cli_proxy_open (&p, argv[1], &o, NULL, &error))
     {
       gn_cli_error ("score", "%s", error->message);
       status = 1;
@@ -82,8 +67,6 @@ gn_cmd_score (int argc, char **argv)
 out:
   g_clear_error (&error);
   gn_cli_proxy_close (&p);
-  g_free (proxy);
-  g_free (data);
-  g_strfreev (params);
+  gn_cli_proxy_options_clear (&o);
   return status;
 }

@@ -11,105 +11,29 @@
 #include "config.h"
 #include "cli.h"
 #include "cli-common.h"
+#include "cli-eval.h"
+#include "cli-proxy.h"
 #include "cli-truth.h"
-#include "gn-mpi.h"
 
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
 
 typedef struct {
-  char *proxy, *recipe, *algo, *db, *data, *on_failure;
-  char **params, **final_params;
-  int budget, population, tournament, workers, final;
-  gint64 seed;
-  double max_seconds, timeout;
-  gboolean resume, no_cache, mpi;
+  GnCliProxyOptions proxy;
+  GnCliEvalOptions eval;
+  char *algo, *on_failure;
+  char **final_params;
+  int budget, population, tournament, final;
+  double max_seconds;
+  gboolean resume;
 } SearchOptions;
-
-typedef struct {
-  gboolean tty;
-  gint64 t0;
-  int start;              /* evaluations restored before this process */
-  GnCliTruth *truth;      /* (nullable) */
-} Progress;
-
-static void
-on_progress (const GnEval *e, int done, int budget, GnSearch *search,
-             gpointer user)
-{
-  Progress *p = user;
-  const char *best_arch = NULL;
-  double best = NAN;
-  gn_search_best (search, &best_arch, &best);
-  double elapsed = (g_get_monotonic_time () - p->t0) / 1e6;
-  int fresh = done - p->start;
-  double eta = fresh > 0 ? elapsed / fresh * (budget - done) : 0;
-  if (p->tty)
-    {
-      int width = 24, fill = budget ? MIN (width, done * width / budget) : 0;
-      fprintf (stderr, "\r\033[K[%.*s%*s] %d/%d  best %.5g", fill,
-               "########################", width - fill, "", done, budget,
-               best);
-      if (p->truth && best_arch)
-        fprintf (stderr, " (truth %.2f)", gn_cli_truth_of (p->truth,
-                                                            best_arch));
-      fprintf (stderr, "  %.0f s, ETA %.0f s", elapsed, eta);
-      if (done >= budget)
-        fputc ('\n', stderr);
-    }
-  else
-    fprintf (stderr, "eval %d/%d %s score=%.6g%s best=%.6g %.1fs %s\n", done,
-             budget, e->status, e->score, e->cached ? " (cached)" : "", best,
-             e->seconds, e->arch);
-  if (strcmp (e->status, "ok") != 0 && strcmp (e->status, "nonfinite") != 0
-      && p->tty)
-    fprintf (stderr, "\n%s: %s: %s\n", e->arch, e->status,
-             e->message ? e->message : "");
-}
-
-/* Returns: (transfer full): @s escaped for a JSON string.  g_strescape()
- * would write UTF-8 as octal escapes, which JSON does not have: bytes from
- * 0x80 up are kept as they are.  (`gennas plot` reads it back with
- * g_strcompress().) */
-static char *
-json_escape (const char *s)
-{
-  char high[129];
-  for (int i = 0; i < 128; i++)
-    high[i] = (char) (0x80 + i);
-  high[128] = '\0';
-  return g_strescape (s, high);
-}
-
-/* Returns: (transfer full): a run's configuration as the store keeps it,
- * the JSON object of what every run has around @members (JSON members of
- * its own, "name": value, ...); @identity is what its hash is of. */
-static char *
-run_json (GnCliProxy *p, const char *space_path, const char *algo,
-          const char *members, int workers, const char *identity)
-{
-  char *space = json_escape (gn_space_name (p->space));
-  /* absolute, so that `gennas plot` finds it from any directory */
-  char *abs = g_canonicalize_filename (space_path, NULL);
-  char *path = json_escape (abs);
-  g_free (abs);
-  char *id = json_escape (identity);
-  char *json = g_strdup_printf (
-    "{\"space\": \"%s\", \"space_file\": \"%s\", \"algo\": \"%s\", %s, "
-    "\"workers\": %d, \"proxy\": \"%s\", \"identity\": \"%s\"}",
-    space, path, algo, members, workers, gn_proxy_desc (p->proxy)->name, id);
-  g_free (id);
-  g_free (path);
-  g_free (space);
-  return json;
-}
 
 /* The run's identity: what --resume matches on.  The budget, the workers,
  * the time limit and the cache switch may change between sessions. */
 static char *
-run_config (const SearchOptions *o, GnCliProxy *p, const char *space_path,
-            char **hash)
+run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
+            const char *space_path, char **hash)
 {
   char *space_sum = NULL, *src = NULL;
   gsize len = 0;
@@ -122,126 +46,18 @@ run_config (const SearchOptions *o, GnCliProxy *p, const char *space_path,
                               G_GINT64_FORMAT ";proxy=%s;on_failure=%s",
                               gn_space_name (p->space),
                               space_sum ? space_sum : "?", o->algo,
-                              o->population, o->tournament, o->seed,
+                              o->population, o->tournament, o->proxy.seed,
                               gn_proxy_config (p->proxy), o->on_failure);
   *hash = gn_store_config_hash (id);
   char *members = g_strdup_printf (
     "\"population\": %d, \"tournament\": %d, \"seed\": %" G_GINT64_FORMAT
     ", \"budget\": %d, \"max_seconds\": %g", o->population, o->tournament,
-    o->seed, o->budget, o->max_seconds);
-  char *json = run_json (p, space_path, o->algo, members, o->workers, id);
+    o->proxy.seed, o->budget, o->max_seconds);
+  char *json = gn_cli_run_json (ev, p, space_path, o->algo, members, id);
   g_free (members);
   g_free (space_sum);
   g_free (id);
   return json;
-}
-
-typedef struct {
-  GnSearch *search;
-  int n;
-} Restore;
-
-static gboolean
-restore_one (const GnEval *e, gpointer user)
-{
-  Restore *r = user;
-  gboolean failed = strcmp (e->status, "ok") != 0
-                    && strcmp (e->status, "nonfinite") != 0;
-  gn_search_restore (r->search, e->arch, e->score, failed);
-  r->n++;
-  return TRUE;
-}
-
-/* What the search and its final stage share. */
-typedef struct {
-  const SearchOptions *o;
-  GnStore *store;
-  GnMpi *mpi;             /* (nullable) */
-  GnCliTruth *truth;      /* (nullable) */
-} Env;
-
-/* One run in the store: the search proper, or its final stage. */
-typedef struct {
-  GnCliProxy *p;
-  GnSearch *search;
-  const char *json, *hash;   /* the run's configuration and identity */
-  gint64 parent;             /* the search a final stage re-scores, or 0 */
-  int budget;
-  double max_seconds;
-  /* out */
-  gint64 run;
-  int restored;
-  double seconds;
-} Stage;
-
-/* Starts or (with --resume) continues @st's run and drives its search to
- * the budget; every evaluation is in the store when this returns, even on
- * failure. */
-static gboolean
-run_stage (const Env *env, Stage *st, GError **error)
-{
-  const SearchOptions *o = env->o;
-  GnWorkers *workers = NULL;
-  char *config_hash = NULL;
-  gboolean ok = FALSE;
-  Restore restored = { st->search, 0 };
-
-  if (o->resume && gn_store_find_run (env->store, st->hash, &st->run, NULL,
-                                      NULL))
-    {
-      if (!gn_store_foreach (env->store, st->run, restore_one, &restored,
-                             error))
-        goto out;
-      gn_search_restored (st->search);
-      fprintf (stderr, "gennas search: resuming run %" G_GINT64_FORMAT
-               " with %d evaluations recorded\n", st->run, restored.n);
-    }
-  else
-    {
-      if (o->resume)
-        fprintf (stderr, "gennas search: no run with this configuration in "
-                 "%s; starting a new one\n", o->db ? o->db : "gennas.db");
-      if (!gn_store_new_run (env->store, st->json, st->hash, st->parent,
-                             &st->run, error))
-        goto out;
-    }
-  st->restored = restored.n;
-  gn_store_set_run_status (env->store, st->run, "running", NULL);
-  config_hash = gn_store_config_hash (gn_proxy_config (st->p->proxy));
-
-  if (!env->mpi && (workers = gn_workers_new (o->workers, gn_cli_proxy_work,
-                                              st->p, o->timeout,
-                                              error)) == NULL)
-    goto out;
-  Progress prog = { .tty = isatty (STDERR_FILENO),
-                    .t0 = g_get_monotonic_time (),
-                    .start = gn_search_n_counted (st->search),
-                    .truth = env->truth };
-  GnSearchDrive drive = {
-    .store = env->store, .run = st->run,
-    .space_name = gn_space_name (st->p->space),
-    .proxy_name = gn_proxy_desc (st->p->proxy)->name,
-    .config_hash = config_hash,
-    .seed = (gint64) gn_proxy_task_seed (st->p->proxy),
-    .budget = st->budget, .max_seconds = st->max_seconds,
-    .use_cache = !o->no_cache, .progress = on_progress,
-    .progress_data = &prog };
-  GnEvaluator ev = env->mpi ? gn_mpi_evaluator (env->mpi)
-                            : gn_workers_evaluator (workers);
-  if (!gn_search_drive (st->search, &ev, &drive, error))
-    goto out;
-  int done = gn_search_n_counted (st->search);
-  gn_store_set_run_status (env->store, st->run,
-                           done >= st->budget ? "finished" : "stopped", NULL);
-  if (prog.tty && done < st->budget)
-    fputc ('\n', stderr);
-  st->seconds = (g_get_monotonic_time () - prog.t0) / 1e6;
-  ok = TRUE;
-
-out:
-  gn_workers_free (workers);
-  g_free (config_hash);
-  return ok;
 }
 
 typedef struct {
@@ -293,28 +109,21 @@ top_of_run (GnStore *store, gint64 run, int k, GError **error)
  * proxy with the --final-param settings on top, as a run of its own (so
  * it resumes and caches like any other). */
 static gboolean
-final_stage (const Env *env, const char *space_path, char **params,
-             gint64 parent, const char *parent_hash, Stage *st,
-             GnCliProxy *p, GnSearch **search, GError **error)
+final_stage (const SearchOptions *o, const GnCliEval *ev,
+             const char *space_path, gint64 parent, const char *parent_hash,
+             GnCliStage *st, GnCliProxy *p, GnSearch **search,
+             GError **error)
 {
-  const SearchOptions *o = env->o;
-  GPtrArray *all = g_ptr_array_new ();
   char **top = NULL, *id = NULL, *json = NULL, *hash = NULL;
   gboolean ok = FALSE;
 
-  for (char **a = params; a && *a; a++)
-    g_ptr_array_add (all, *a);
-  for (char **a = o->final_params; a && *a; a++)
-    g_ptr_array_add (all, *a);
-  g_ptr_array_add (all, NULL);
-  if (!gn_cli_proxy_open (p, space_path, o->proxy ? o->proxy : "regression",
-                          (char **) all->pdata, o->data, (guint64) o->seed,
-                          error))
+  if (!gn_cli_proxy_open (p, space_path, &o->proxy, o->final_params, error))
     goto out;
-  top = top_of_run (env->store, parent, o->final, error);
+  top = top_of_run (ev->store, parent, o->final, error);
   if (top == NULL)
     goto out;
-  GnSearchConfig cfg = { .algo = GN_SEARCH_LIST, .seed = (guint64) o->seed,
+  GnSearchConfig cfg = { .algo = GN_SEARCH_LIST,
+                         .seed = (guint64) o->proxy.seed,
                          .on_failure = GN_FAILURE_WORST,
                          .candidates = (const char *const *) top };
   if ((*search = gn_search_new (p->space, &cfg, error)) == NULL)
@@ -326,17 +135,17 @@ final_stage (const Env *env, const char *space_path, char **params,
   char *members = g_strdup_printf ("\"stage\": \"final\", \"parent\": %"
                                    G_GINT64_FORMAT ", \"top\": %d", parent,
                                    o->final);
-  json = run_json (p, space_path, "list", members, o->workers, id);
+  json = gn_cli_run_json (ev, p, space_path, "list", members, id);
   g_free (members);
 
   fprintf (stderr, "gennas search: final stage: re-scoring the %d best with "
            "%s\n", g_strv_length (top), gn_proxy_config (p->proxy));
-  *st = (Stage) { .p = p, .search = *search, .json = json, .hash = hash,
-                  .parent = parent, .budget = (int) g_strv_length (top) };
-  ok = run_stage (env, st, error);
+  *st = (GnCliStage) { .p = p, .search = *search, .json = json,
+                       .hash = hash, .parent = parent,
+                       .budget = (int) g_strv_length (top) };
+  ok = gn_cli_eval_run (ev, st, error);
 
 out:
-  g_ptr_array_free (all, TRUE);
   g_strfreev (top);
   g_free (id);
   g_free (json);
@@ -366,16 +175,8 @@ int
 gn_cmd_search (int argc, char **argv)
 {
   SearchOptions o = { .budget = 100, .population = 50, .tournament = 10,
-                      .workers = (int) g_get_num_processors (), .seed = 1,
                       .final = -1 /* not given */ };
   GOptionEntry entries[] = {
-    { "proxy", 'p', 0, G_OPTION_ARG_STRING, &o.proxy,
-      "the proxy plugin (default: regression)", "NAME" },
-    { "recipe", 'r', 0, G_OPTION_ARG_STRING, &o.recipe,
-      "the regression proxy's signal recipe (default: combo)", "NAME" },
-    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.params,
-      "set a proxy parameter (repeatable; see `gennas proxies`)",
-      "NAME=VALUE" },
     { "algo", 'a', 0, G_OPTION_ARG_STRING, &o.algo,
       "rea (regularized evolution, default) or random", "ALGO" },
     { "budget", 'b', 0, G_OPTION_ARG_INT, &o.budget,
@@ -386,37 +187,20 @@ gn_cmd_search (int argc, char **argv)
       "evolution's population (default 50)", "P" },
     { "tournament", 'S', 0, G_OPTION_ARG_INT, &o.tournament,
       "evolution's tournament sample (default 10)", "S" },
-    { "workers", 'w', 0, G_OPTION_ARG_INT, &o.workers,
-      "evaluations in parallel, one process each (default: the cores)", "W" },
-    { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed,
-      "seed of the search, and of the proxy's task unless --param seed=T "
-      "pins it (default 1)", "S" },
-    { "db", 0, 0, G_OPTION_ARG_FILENAME, &o.db,
-      "the results store (default: gennas.db)", "FILE" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &o.resume,
       "continue the latest run with this configuration", NULL },
-    { "no-cache", 0, 0, G_OPTION_ARG_NONE, &o.no_cache,
-      "evaluate even what the store already knows", NULL },
-    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o.timeout,
-      "seconds one evaluation may take (default: no limit)", "SEC" },
     { "on-failure", 0, 0, G_OPTION_ARG_STRING, &o.on_failure,
       "a failed evaluation scores worst (default) or is resampled",
       "worst|resample" },
-    { "data", 0, 0, G_OPTION_ARG_STRING, &o.data,
-      "image set: cifar10 (default) or fashion-mnist", "SET" },
     { "final", 0, 0, G_OPTION_ARG_INT, &o.final,
       "after the search, re-score its K best with --final-param settings "
       "and report the best of those (default 0: no final stage)", "K" },
     { "final-param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.final_params,
       "a proxy parameter for the final stage, on top of --param "
       "(repeatable), e.g. space_options=N=5", "NAME=VALUE" },
-    { "mpi", 0, 0, G_OPTION_ARG_NONE, &o.mpi,
-      "run under mpirun: rank 0 searches and keeps the store, every other "
-      "rank evaluates (one at a time; --workers is ignored)", NULL },
     { NULL }
   };
-  GOptionContext *ctx = g_option_context_new ("SPACE.lua - search the space "
-                                              "for a good architecture");
+  GOptionContext *ctx = g_option_context_new ("SPACE.lua");
   g_option_context_set_summary (ctx,
     "Regularized evolution (or random search) over a Lua search space,\n"
     "scoring candidates with a proxy plugin in parallel worker processes.\n"
@@ -444,19 +228,18 @@ gn_cmd_search (int argc, char **argv)
     "search and writes the store while the N-1 other ranks evaluate:\n"
     "  mpirun -np 9 gennas search SPACE.lua --mpi --budget 450\n"
     "See docs/scaling.md.");
+  gn_cli_proxy_options_add (ctx, &o.proxy);
   g_option_context_add_main_entries (ctx, entries, NULL);
+  gn_cli_eval_options_add (ctx, &o.eval);
   gboolean parsed = gn_cli_parse (ctx, "search", &argc, &argv);
   g_option_context_free (ctx);
 
   int status = 2;
   GError *error = NULL;
   GnCliProxy p = { 0 }, pf = { 0 };
-  GnStore *store = NULL;
+  GnCliEval ev = { 0 };
   GnSearch *search = NULL, *final = NULL;
-  GnMpi *mpi = NULL;
-  GnCliTruth *truth = NULL;
   char *json = NULL, *hash = NULL;
-  GPtrArray *params = g_ptr_array_new_with_free_func (g_free);
 
   if (!parsed)
     goto out;
@@ -470,7 +253,8 @@ gn_cmd_search (int argc, char **argv)
   if (o.on_failure == NULL)
     o.on_failure = g_strdup ("worst");
   GnSearchConfig cfg = { .population = o.population,
-                         .tournament = o.tournament, .seed = (guint64) o.seed };
+                         .tournament = o.tournament,
+                         .seed = (guint64) o.proxy.seed };
   if (strcmp (o.algo, "rea") == 0)
     cfg.algo = GN_SEARCH_REA;
   else if (strcmp (o.algo, "random") == 0)
@@ -490,7 +274,7 @@ gn_cmd_search (int argc, char **argv)
       gn_cli_error ("search", "--on-failure must be worst or resample");
       goto out;
     }
-  if (o.budget < 1 || o.workers < 1 || o.final < -1)
+  if (o.budget < 1 || o.eval.workers < 1 || o.final < -1)
     {
       gn_cli_error ("search", "--budget and --workers must be >= 1, --final "
                     ">= 0");
@@ -509,7 +293,7 @@ gn_cmd_search (int argc, char **argv)
                     "scores");
       goto out;
     }
-  if (o.final > 0 && o.mpi)
+  if (o.final > 0 && o.eval.mpi)
     {
       gn_cli_error ("search", "--final does not run under --mpi yet; run "
                     "the final stage with --resume --final K without --mpi");
@@ -518,48 +302,33 @@ gn_cmd_search (int argc, char **argv)
 
   status = 1;
   gn_cli_single_thread ();
-  if (o.mpi && (mpi = gn_mpi_new (&error)) == NULL)
+  gboolean served;
+  if (!gn_cli_eval_init (&ev, "search", &o.eval, &error)
+      || !gn_cli_proxy_open (&p, argv[1], &o.proxy, NULL, &error)
+      || !gn_cli_eval_start (&ev, &p, "gennas.db", &served, &error))
     goto fail;
-  for (char **a = o.params; a && *a; a++)
-    g_ptr_array_add (params, g_strdup (*a));
-  if (o.recipe)
-    g_ptr_array_add (params, g_strdup_printf ("recipe=%s", o.recipe));
-  g_ptr_array_add (params, NULL);
-  if (!gn_cli_proxy_open (&p, argv[1], o.proxy ? o.proxy : "regression",
-                          (char **) params->pdata, o.data, (guint64) o.seed,
-                          &error))
-    goto fail;
-  if (mpi && gn_mpi_rank (mpi) > 0)
+  if (served)
     {
-      /* a worker rank: evaluate what rank 0 sends, until it says stop */
-      status = gn_mpi_serve (mpi, gn_cli_proxy_work, &p, o.timeout, &error)
-               ? 0 : 1;
-      if (status)
-        goto fail;
+      status = 0;
       goto out;
     }
-  if (mpi)
-    o.workers = gn_mpi_size (mpi) - 1;
-  store = gn_store_open (o.db ? o.db : "gennas.db", &error);
-  if (store == NULL)
-    goto fail;
+  ev.resume = o.resume;
   search = gn_search_new (p.space, &cfg, &error);
   if (search == NULL)
     goto fail;
-  truth = gn_cli_truth_new (p.space, NULL, NULL);   /* NULL without a table */
+  ev.truth = gn_cli_truth_new (p.space, NULL, NULL);   /* NULL without one */
 
-  json = run_config (&o, &p, argv[1], &hash);
-  Env env = { .o = &o, .store = store, .mpi = mpi, .truth = truth };
-  Stage st = { .p = &p, .search = search, .json = json, .hash = hash,
-               .budget = o.budget, .max_seconds = o.max_seconds };
+  json = run_config (&o, &ev, &p, argv[1], &hash);
+  GnCliStage st = { .p = &p, .search = search, .json = json, .hash = hash,
+                    .budget = o.budget, .max_seconds = o.max_seconds };
   fprintf (stderr, "gennas search: %s on %s, proxy %s, budget %d, %d "
            "worker(s), store %s\n",
            cfg.algo == GN_SEARCH_REA ? "regularized evolution" : "random search",
            gn_space_name (p.space), gn_proxy_desc (p.proxy)->name, o.budget,
-           o.workers, o.db ? o.db : "gennas.db");
-  if (!run_stage (&env, &st, &error))
+           ev.workers, ev.db);
+  if (!gn_cli_eval_run (&ev, &st, &error))
     goto fail;
-  gn_mpi_summary (mpi, stderr);
+  gn_cli_eval_summary (&ev);
   int done = gn_search_n_counted (search);
 
   const char *best_arch = NULL;
@@ -572,14 +341,14 @@ gn_cmd_search (int argc, char **argv)
     }
   printf ("search finished: run %" G_GINT64_FORMAT ", %d evaluations (%d "
           "restored), %.0f s\n", st.run, done, st.restored, st.seconds);
-  double t = print_pick ("best", truth, best_arch, best);
+  double t = print_pick ("best", ev.truth, best_arch, best);
 
   if (o.final > 0 && done >= o.budget)
     {
-      Stage fs;
+      GnCliStage fs;
       fflush (stdout);   /* the search's report before the stage's log */
-      if (!final_stage (&env, argv[1], (char **) params->pdata, st.run, hash,
-                        &fs, &pf, &final, &error))
+      if (!final_stage (&o, &ev, argv[1], st.run, hash, &fs, &pf, &final,
+                        &error))
         goto fail;
       const char *pick = NULL;
       double pick_score = NAN;
@@ -592,7 +361,7 @@ gn_cmd_search (int argc, char **argv)
       printf ("final stage: run %" G_GINT64_FORMAT ", the %d best "
               "re-scored (%d restored), %.0f s\n", fs.run,
               gn_search_n_counted (final), fs.restored, fs.seconds);
-      t = print_pick ("final", truth, pick, pick_score);
+      t = print_pick ("final", ev.truth, pick, pick_score);
       best_arch = pick;
       best = pick_score;
     }
@@ -607,23 +376,18 @@ fail:
   gn_cli_error ("search", "%s", error->message);
 out:
   g_clear_error (&error);
-  gn_mpi_free (mpi);
-  gn_cli_truth_free (truth);
+  gn_cli_truth_free (ev.truth);
   gn_search_free (final);
   gn_search_free (search);
-  gn_store_close (store);
+  gn_cli_eval_clear (&ev);
   gn_cli_proxy_close (&pf);
   gn_cli_proxy_close (&p);
-  g_ptr_array_free (params, TRUE);
   g_free (json);
   g_free (hash);
-  g_free (o.proxy);
-  g_free (o.recipe);
   g_free (o.algo);
-  g_free (o.db);
-  g_free (o.data);
   g_free (o.on_failure);
-  g_strfreev (o.params);
   g_strfreev (o.final_params);
+  gn_cli_proxy_options_clear (&o.proxy);
+  gn_cli_eval_options_clear (&o.eval);
   return status;
 }

@@ -8,27 +8,11 @@
  */
 #include "config.h"
 #include "cli.h"
-#include "gennas.h"
+#include "cli-common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef int (*SubFn) (int argc, char **argv);
-
-static void
-fail (const char *sub, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
-
-static void
-fail (const char *sub, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  fprintf (stderr, "gennas space %s: %s\n", sub, msg);
-  g_free (msg);
-}
 
 /* Parses @entries; returns FALSE (after printing why) on a usage error.
  * The usage line reads "gennas space SUB [OPTION...] @params". */
@@ -40,13 +24,7 @@ parse (const char *sub, const char *params, const char *summary,
   g_option_context_set_summary (ctx, summary);
   if (entries != NULL)
     g_option_context_add_main_entries (ctx, entries, NULL);
-  GError *error = NULL;
-  gboolean ok = g_option_context_parse (ctx, argc, argv, &error);
-  if (!ok)
-    {
-      fail (sub, "%s (try --help)", error->message);
-      g_error_free (error);
-    }
+  gboolean ok = gn_cli_parse (ctx, sub, argc, argv);
   g_option_context_free (ctx);
   return ok;
 }
@@ -58,7 +36,7 @@ load (const char *sub, const char *path)
   GnSpace *space = gn_space_load (path, &error);
   if (space == NULL)
     {
-      fail (sub, "%s", error->message);
+      gn_cli_error (sub, "%s", error->message);
       g_error_free (error);
     }
   return space;
@@ -158,7 +136,7 @@ check_benchmark (GnSpace *space, GString *summary, GError **error)
 static int
 space_check (int argc, char **argv)
 {
-  if (!parse ("check", "FILE.lua",
+  if (!parse ("space check", "FILE.lua",
               "Loads a search space, samples an architecture (seed 0), "
               "round-trips it\nthrough decode and encode, mutates it, "
               "hashes it if the space can,\nbuilds it with the proxy "
@@ -168,12 +146,13 @@ space_check (int argc, char **argv)
     return 2;
   if (argc != 2)
     {
-      fail ("check", "give exactly one space file (try --help)");
+      gn_cli_error ("space check", "give exactly one space file (try "
+                    "--help)");
       return 2;
     }
 
   GError *error = NULL;
-  GnSpace *space = load ("check", argv[1]);
+  GnSpace *space = load ("space check", argv[1]);
   if (space == NULL)
     return 1;
   GString *summary = g_string_new (NULL);
@@ -219,7 +198,7 @@ space_check (int argc, char **argv)
 out:
   if (error != NULL)
     {
-      fail ("check", "%s", error->message);
+      gn_cli_error ("space check", "%s", error->message);
       g_error_free (error);
     }
   g_free (arch);
@@ -249,19 +228,20 @@ space_sample (int argc, char **argv)
       "no architecture twice (by hash when the space has one)", NULL },
     { NULL }
   };
-  if (!parse ("sample", "FILE.lua",
+  if (!parse ("space sample", "FILE.lua",
               "Prints N architectures drawn by the space's sample function, "
               "one\ncanonical string a line. The same seed gives the same "
               "list.", entries, &argc, &argv))
     return 2;
   if (argc != 2 || n < 0)
     {
-      fail ("sample", argc != 2 ? "give exactly one space file (try --help)"
-                                : "N must not be negative");
+      gn_cli_error ("space sample", argc != 2
+                    ? "give exactly one space file (try --help)"
+                    : "N must not be negative");
       return 2;
     }
 
-  GnSpace *space = load ("sample", argv[1]);
+  GnSpace *space = load ("space sample", argv[1]);
   if (space == NULL)
     return 1;
   GnRng rng;
@@ -307,7 +287,7 @@ space_sample (int argc, char **argv)
     }
   if (error != NULL)
     {
-      fail ("sample", "%s", error->message);
+      gn_cli_error ("space sample", "%s", error->message);
       g_error_free (error);
       status = 1;
     }
@@ -333,7 +313,7 @@ info_one (const char *arch, gpointer user)
   GnNet *net = canon ? gn_space_build (space, canon, &opts, &error) : NULL;
   if (net == NULL)
     {
-      fail ("info", "%s", error->message);
+      gn_cli_error ("space info", "%s", error->message);
       g_error_free (error);
       g_free (canon);
       return FALSE;
@@ -349,7 +329,7 @@ info_one (const char *arch, gpointer user)
 static int
 space_info (int argc, char **argv)
 {
-  if (!parse ("info", "FILE.lua [ARCH...]",
+  if (!parse ("space info", "FILE.lua [ARCH...]",
               "Prints CSV with the header arch,params,macs: for each "
               "architecture\n(from the arguments, else one a line from "
               "standard input), its\ncanonical string, the parameters in "
@@ -362,10 +342,10 @@ space_info (int argc, char **argv)
     return 2;
   if (argc < 2)
     {
-      fail ("info", "give a space file (try --help)");
+      gn_cli_error ("space info", "give a space file (try --help)");
       return 2;
     }
-  GnSpace *space = load ("info", argv[1]);
+  GnSpace *space = load ("space info", argv[1]);
   if (space == NULL)
     return 1;
   printf ("arch,params,macs\n");
@@ -385,7 +365,7 @@ hash_one (const char *arch, gpointer user)
   char *hash = gn_space_hash (user, arch, &error);
   if (hash == NULL)
     {
-      fail ("hash", "%s", error->message);
+      gn_cli_error ("space hash", "%s", error->message);
       g_error_free (error);
       return FALSE;
     }
@@ -397,7 +377,7 @@ hash_one (const char *arch, gpointer user)
 static int
 space_hash (int argc, char **argv)
 {
-  if (!parse ("hash", "FILE.lua [ARCH...]",
+  if (!parse ("space hash", "FILE.lua [ARCH...]",
               "Prints the space's isomorphism-invariant hash of each "
               "architecture\n(from the arguments, else one a line from "
               "standard input), one a line.\nAn invalid architecture is "
@@ -406,17 +386,17 @@ space_hash (int argc, char **argv)
     return 2;
   if (argc < 2)
     {
-      fail ("hash", "give a space file (try --help)");
+      gn_cli_error ("space hash", "give a space file (try --help)");
       return 2;
     }
-  GnSpace *space = load ("hash", argv[1]);
+  GnSpace *space = load ("space hash", argv[1]);
   if (space == NULL)
     return 1;
   int status;
   if (!gn_space_has_hash (space))
     {
-      fail ("hash", "%s: the space %s defines no hash", argv[1],
-            gn_space_name (space));
+      gn_cli_error ("space hash", "%s: the space %s defines no hash",
+                    argv[1], gn_space_name (space));
       status = 1;
     }
   else
@@ -426,55 +406,17 @@ space_hash (int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ */
-/* dispatch                                                            */
+/* the sub-commands                                                    */
 /* ------------------------------------------------------------------ */
 
-static const struct {
-  const char *name;
-  SubFn run;
-  const char *summary;
-} subs[] = {
-  { "check", space_check, "load a space and exercise every function once" },
-  { "sample", space_sample, "print N sampled architectures" },
-  { "info", space_info, "parameters and MACs of architectures as CSV" },
-  { "hash", space_hash, "isomorphism-invariant hashes of architectures" },
+const GnCliCommand gn_cmd_space_commands[] = {
+  { .name = "check", .run = space_check,
+    .summary = "load a space and exercise every function once" },
+  { .name = "sample", .run = space_sample,
+    .summary = "print N sampled architectures" },
+  { .name = "info", .run = space_info,
+    .summary = "parameters and MACs of architectures as CSV" },
+  { .name = "hash", .run = space_hash,
+    .summary = "isomorphism-invariant hashes of architectures" },
+  { NULL }
 };
-
-static void
-usage (FILE *out)
-{
-  fprintf (out, "Usage: gennas space COMMAND [OPTIONS...] FILE.lua "
-           "[ARGS...]\n\nSearch spaces written in Lua (docs/spaces.md).\n\n"
-           "Commands:\n");
-  for (gsize i = 0; i < G_N_ELEMENTS (subs); i++)
-    fprintf (out, "  %-8s %s\n", subs[i].name, subs[i].summary);
-  fprintf (out, "\nRun 'gennas space COMMAND --help' for its options.\n");
-}
-
-int
-gn_cmd_space (int argc, char **argv)
-{
-  if (argc < 2 || strcmp (argv[1], "--help") == 0
-      || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
-    {
-      usage (argc < 2 ? stderr : stdout);
-      return argc < 2 ? 2 : 0;
-    }
-  for (gsize i = 0; i < G_N_ELEMENTS (subs); i++)
-    if (strcmp (argv[1], subs[i].name) == 0)
-      {
-        /* argv[0] names the subcommand in GOption's "Usage:" line */
-        char **args = g_new0 (char *, argc);
-        char *name = g_strdup_printf ("gennas space %s", subs[i].name);
-        args[0] = name;
-        for (int j = 2; j < argc; j++)
-          args[j - 1] = argv[j];
-        int status = subs[i].run (argc - 1, args);
-        g_free (name);
-        g_free (args);
-        return status;
-      }
-  fprintf (stderr, "gennas space: unknown command '%s'\n\n", argv[1]);
-  usage (stderr);
-  return 2;
-}

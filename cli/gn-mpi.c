@@ -1,4 +1,5 @@
-/* gn-mpi.c - `gennas search --mpi`: evaluate on the ranks of an MPI job
+/* gn-mpi.c - `gennas rank|search --mpi`: evaluate on the ranks of an MPI
+ * job
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
@@ -36,6 +37,7 @@ typedef struct {
 } GnMpiHeader;
 
 struct _GnMpi {
+  const char *cmd;        /* the command, for messages                    */
   int rank, size;
   gboolean served;        /* a worker rank that served until told to stop */
   gboolean stopped;       /* rank 0 has stopped the workers               */
@@ -151,7 +153,7 @@ send_message (int dest, int tag, const GnMpiHeader *h, const char *text)
 }
 
 GnMpi *
-gn_mpi_new (GError **error)
+gn_mpi_new (const char *cmd, GError **error)
 {
   int inited = 0;
   MPI_Initialized (&inited);
@@ -162,15 +164,17 @@ gn_mpi_new (GError **error)
       return NULL;
     }
   GnMpi *mpi = g_new0 (GnMpi, 1);
+  mpi->cmd = cmd;
   MPI_Comm_rank (MPI_COMM_WORLD, &mpi->rank);
   MPI_Comm_size (MPI_COMM_WORLD, &mpi->size);
   if (mpi->size < 2)
     {
       g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
-                   "--mpi needs at least 2 ranks (rank 0 searches, the "
+                   "--mpi needs at least 2 ranks (rank 0 drives, the "
                    "others evaluate), but this job has %d; run it as "
-                   "`mpirun -np N gennas search ... --mpi` with N >= 2, or "
-                   "drop --mpi to use local worker processes", mpi->size);
+                   "`mpirun -np N gennas %s ... --mpi` with N >= 2, or "
+                   "drop --mpi to use local worker processes", mpi->size,
+                   cmd);
       MPI_Finalize ();
       g_free (mpi);
       return NULL;
@@ -352,8 +356,8 @@ ev_wait (gpointer self, int timeout_ms, GnWorkerResult *out)
       int r = st.MPI_SOURCE;
       if (r <= 0 || r >= mpi->size || !mpi->busy[r])
         {
-          g_warning ("gennas search: ignoring an unexpected result from "
-                     "rank %d", r);
+          g_warning ("gennas %s: ignoring an unexpected result from "
+                     "rank %d", mpi->cmd, r);
           g_free (msg);
           continue;
         }
@@ -405,12 +409,12 @@ gn_mpi_summary (GnMpi *mpi, FILE *out)
   for (int r = 1; r < mpi->size; r++)
     g_string_append_printf (spread, "%s%d", r > 1 ? " " : "",
                             mpi->results[r]);
-  fprintf (out, "gennas search: MPI: %d results from %d worker rank(s) "
+  fprintf (out, "gennas %s: MPI: %d results from %d worker rank(s) "
            "(per rank: %s) in %.2f s; workers evaluating %.0f%% of the "
            "time; coordinator %.0f us per result outside waiting (%.0f us "
            "of CPU; MPI calls %.0f us), %.2f%% of the time; polling %.2f "
            "CPU s; rank 0 CPU %.2f s\n",
-           mpi->n_results, mpi->size - 1, spread->str, wall,
+           mpi->cmd, mpi->n_results, mpi->size - 1, spread->str, wall,
            wall > 0 ? 100 * mpi->eval_seconds / (wall * (mpi->size - 1)) : 0,
            busy * 1e6 / n, busy_cpu * 1e6 / n, mpi->mpi_us / (double) n,
            wall > 0 ? 100 * busy / wall : 0, poll_cpu, cpu);
@@ -424,8 +428,8 @@ gn_mpi_free (GnMpi *mpi)
     return;
   if (mpi->rank > 0 && !mpi->served)
     {
-      fprintf (stderr, "gennas search: rank %d cannot evaluate; ending the "
-               "MPI job\n", mpi->rank);
+      fprintf (stderr, "gennas %s: rank %d cannot evaluate; ending the "
+               "MPI job\n", mpi->cmd, mpi->rank);
       MPI_Abort (MPI_COMM_WORLD, 1);
     }
   if (mpi->rank == 0)
@@ -456,7 +460,7 @@ gn_mpi_free (GnMpi *mpi)
 #else /* !HAVE_MPI */
 
 GnMpi *
-gn_mpi_new (GError **error)
+gn_mpi_new (const char *cmd, GError **error)
 {
   g_set_error (error, GN_ERROR, GN_ERROR_FAILED,
                "--mpi: this gennas was built without MPI (install "

@@ -1,9 +1,11 @@
-/* gn-mpi.h - `gennas search --mpi`: evaluate on the ranks of an MPI job
+/* gn-mpi.h - `gennas rank|search --mpi`: evaluate on the ranks of an MPI
+ * job
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
- * Every rank runs the same `gennas search ... --mpi` command line.  Rank 0
- * runs the search and owns the store, exactly as without MPI; it drives a
+ * Every rank runs the same `gennas search ... --mpi` (or `gennas rank`)
+ * command line.  Rank 0 runs the search (for rank: the list of the
+ * sample) and owns the store, exactly as without MPI; it drives a
  * GnEvaluator whose workers are the other ranks.  Each worker rank
  * evaluates one architecture at a time in its own single-process GnWorkers
  * pool, so a plugin that crashes kills only that rank's child process and
@@ -39,6 +41,7 @@ typedef struct _GnMpi GnMpi;
 
 /**
  * gn_mpi_new:
+ * @cmd: the command ("search"), for messages; a static string
  *
  * Initialises MPI (MPI_Init).  Call it once, only when --mpi is given: the
  * binary must still run without mpirun.
@@ -47,7 +50,7 @@ typedef struct _GnMpi GnMpi;
  * built without MPI or the job has a single rank (there would be nobody
  * to evaluate).
  */
-GnMpi      *gn_mpi_new (GError **error);
+GnMpi      *gn_mpi_new (const char *cmd, GError **error);
 
 int         gn_mpi_rank (GnMpi *mpi);
 /** Returns: the ranks in the job, rank 0 included. */

@@ -1,4 +1,5 @@
-/* test-mpi.c - `gennas search --mpi` under mpirun, on loopback
+/* test-mpi.c - `gennas search --mpi` and `gennas rank --mpi` under mpirun,
+ * on loopback
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
@@ -318,6 +319,73 @@ test_rank_killed_then_resume (void)
   g_free (db);
 }
 
+/* @path, a `gennas rank --csv` file, without its seconds column */
+static char *
+csv_without_seconds (const char *path)
+{
+  char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  GString *out = g_string_new (NULL);
+  char **lines = g_strsplit (text, "\n", -1);
+  for (char **l = lines; *l; l++)
+    {
+      char **f = g_strsplit (*l, ",", -1);   /* the archs have no commas */
+      for (guint i = 0; f[i]; i++)
+        if (i != 4)
+          g_string_append_printf (out, "%s%s", i ? "," : "", f[i]);
+      g_string_append_c (out, '\n');
+      g_strfreev (f);
+    }
+  g_strfreev (lines);
+  g_free (text);
+  return g_string_free (out, FALSE);
+}
+
+/* `gennas rank --mpi` evaluates its sample on the worker ranks through
+ * the search's evaluator: a plugin crashing on a worker rank fails only
+ * its architectures, and every score and status is the one a local rank
+ * gets. */
+static void
+test_rank (void)
+{
+  char *mpi_csv = g_build_filename (tmpdir, "rank-mpi.csv", NULL);
+  char *local_csv = g_build_filename (tmpdir, "rank-local.csv", NULL);
+  const char *args[] = { "rank", space_path, "--proxy", "crashy", "--param",
+                         "crash_on=avg_pool_3x3~2", "--sample", "30",
+                         "--seed", "4", "--csv", mpi_csv, "--mpi", NULL };
+  GPtrArray *a = mpirun_argv (3);
+  g_ptr_array_add (a, g_strdup (gennas));
+  for (const char **s = args; *s; s++)
+    g_ptr_array_add (a, g_strdup (*s));
+  g_ptr_array_add (a, NULL);
+  char *err = NULL;
+  g_assert_cmpint (run_cmd (a, &err), ==, 1);   /* some crashed */
+  g_assert_nonnull (strstr (err, "gennas rank: MPI: 30 results"));
+  g_assert_nonnull (strstr (err, "crashed"));
+  g_free (err);
+  g_ptr_array_free (a, TRUE);
+
+  a = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (a, g_strdup (gennas));
+  for (const char **s = args; *s; s++)
+    g_ptr_array_add (a, g_strdup (*s == mpi_csv ? local_csv
+                                  : strcmp (*s, "--mpi") == 0 ? "--workers=2"
+                                  : *s));
+  g_ptr_array_add (a, NULL);
+  g_assert_cmpint (run_cmd (a, NULL), ==, 1);
+  g_ptr_array_free (a, TRUE);
+
+  char *m = csv_without_seconds (mpi_csv);
+  char *l = csv_without_seconds (local_csv);
+  g_assert_nonnull (strstr (m, ",crashed,"));
+  g_assert_nonnull (strstr (m, ",ok,"));
+  g_assert_cmpstr (m, ==, l);
+  g_free (m);
+  g_free (l);
+  g_free (mpi_csv);
+  g_free (local_csv);
+}
+
 /* `gennas search --help` documents --mpi. */
 static void
 test_help (void)
@@ -362,6 +430,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mpi/crash-on-worker", test_crash_on_worker);
   g_test_add_func ("/mpi/rank-killed-then-resume",
                    test_rank_killed_then_resume);
+  g_test_add_func ("/mpi/rank", test_rank);
   int status = g_test_run ();
 
   GDir *d = g_dir_open (tmpdir, 0, NULL);

@@ -1,4 +1,4 @@
-/* cmd-demo.c - `gennas demo`: the training engine at work in one command
+/* train-net.c - the training engine of libgennas at work, in one program
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
@@ -7,13 +7,15 @@
  * puts a GenNAS-style head (nearest resize to 8x8, batch norm, 1x1 conv)
  * on each stage and trains it with SGD to regress fixed sine-wave targets
  * from one noisy batch: the shape of a GenNAS proxy evaluation, on
- * synthetic input.
+ * synthetic input.  It uses only the public API, <gennas.h>; once gennas
+ * is installed it builds on its own with
+ *
+ *   cc train-net.c $(pkg-config --cflags --libs gennas) -lm -o train-net
+ *
+ * Run it with OPENBLAS_NUM_THREADS=1 to time one core.
  */
-#include "config.h"
-#include "cli.h"
-#include "gennas.h"
+#include <gennas.h>
 
-#include <cblas.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,9 +23,9 @@
 #define TARGET_CHANNELS 16
 
 typedef struct {
-  int steps, batch, cells, threads;
+  int steps, batch, cells;
   gint64 seed;
-} DemoOptions;
+} Options;
 
 /* ReLU -> conv -> BN, NB201's ReLUConvBN */
 static int
@@ -72,7 +74,7 @@ cell (GnNet *net, int x, int c, GError **error)
 }
 
 static GnNet *
-build (const DemoOptions *o, int heads[3], GError **error)
+build (const Options *o, int heads[3], GError **error)
 {
   GnNet *net = gn_net_new (o->batch, 3, 32, 32);
   GnConv2dSpec stem = { .out_c = 16, .kh = 3, .pad_h = 1, .pad_w = 1 };
@@ -150,18 +152,15 @@ step_loss (GnNet *net, const int heads[3], float *const targets[3],
 }
 
 int
-gn_cmd_demo (int argc, char **argv)
+main (int argc, char **argv)
 {
-  DemoOptions o = { .steps = 100, .batch = 16, .cells = 1, .threads = 1,
-                    .seed = 1 };
+  Options o = { .steps = 100, .batch = 16, .cells = 1, .seed = 1 };
   GOptionEntry entries[] = {
     { "steps", 0, 0, G_OPTION_ARG_INT, &o.steps, "SGD steps (100)", "N" },
     { "batch", 0, 0, G_OPTION_ARG_INT, &o.batch, "batch size (16)", "B" },
     { "cells", 0, 0, G_OPTION_ARG_INT, &o.cells,
       "residual cells per stage (1)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &o.seed, "random seed (1)", "S" },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &o.threads,
-      "OpenBLAS threads (1)", "T" },
     { NULL }
   };
   GError *error = NULL;
@@ -178,25 +177,22 @@ gn_cmd_demo (int argc, char **argv)
   g_option_context_free (ctx);
   if (!ok)
     {
-      fprintf (stderr, "gennas demo: %s\n", error->message);
+      fprintf (stderr, "train-net: %s\n", error->message);
       g_error_free (error);
       return 2;
     }
-  if (o.steps < 1 || o.batch < 2 || o.cells < 0 || o.threads < 1)
+  if (o.steps < 1 || o.batch < 2 || o.cells < 0)
     {
-      fprintf (stderr, "gennas demo: --steps must be >= 1, --batch >= 2, "
-               "--cells >= 0 and --threads >= 1\n");
+      fprintf (stderr, "train-net: --steps must be >= 1, --batch >= 2 and "
+               "--cells >= 0\n");
       return 2;
     }
-#ifdef HAVE_OPENBLAS_SET_NUM_THREADS
-  openblas_set_num_threads (o.threads);
-#endif
 
   int heads[3];
   GnNet *net = build (&o, heads, &error);
   if (net == NULL)
     {
-      fprintf (stderr, "gennas demo: %s\n", error->message);
+      fprintf (stderr, "train-net: %s\n", error->message);
       g_error_free (error);
       return 1;
     }
@@ -220,7 +216,7 @@ gn_cmd_demo (int argc, char **argv)
       make_targets (&rng, o.batch, targets[s]);
     }
 
-  printf ("gennas demo: 3-stage residual network, %d cell(s) per stage, "
+  printf ("train-net: 3-stage residual network, %d cell(s) per stage, "
           "batch %d, %d steps\n", o.cells, o.batch, o.steps);
   printf ("  %.3f M parameters, %.1f M MACs per image, %.1f MB of memory\n",
           gn_net_count_params (net) / 1e6, gn_net_count_macs (net) / 1e6,
@@ -245,7 +241,7 @@ gn_cmd_demo (int argc, char **argv)
                 (g_get_monotonic_time () - t0) / 1e6);
       if (!isfinite (loss))
         {
-          fprintf (stderr, "gennas demo: the loss diverged at step %d\n",
+          fprintf (stderr, "train-net: the loss diverged at step %d\n",
                    step);
           break;
         }

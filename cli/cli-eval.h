@@ -1,0 +1,126 @@
+/* cli-eval.h - evaluating architectures as a run of the store: what
+ * `rank` and `search` share
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Both commands evaluate the same way: a GnSearch proposes (evolution or
+ * random search; a list of given architectures for rank and for a
+ * search's final stage), gn_search_drive() hands each candidate to an
+ * evaluator (local worker processes with crash isolation and --timeout,
+ * or the ranks of an MPI job with --mpi), reuses a score the store
+ * already knows (unless --no-cache), and records every result in the
+ * store as a run as it arrives.  The evaluation options are declared and
+ * documented once, here.
+ */
+#ifndef GN_CLI_EVAL_H
+#define GN_CLI_EVAL_H
+
+#include "gennas.h"
+#include "cli-proxy.h"
+#include "cli-truth.h"
+#include "gn-mpi.h"
+
+typedef struct {
+  int workers;        /* --workers W (default: the cores)                */
+  double timeout;     /* --timeout SEC (default 0: no limit)             */
+  char *db;           /* --db FILE (NULL: the command's default)         */
+  gboolean no_cache;  /* --no-cache                                      */
+  gboolean mpi;       /* --mpi                                           */
+} GnCliEvalOptions;
+
+/* Sets @o to the defaults and adds its options to @ctx's main group (so
+ * that --help lists them); @o must outlive the parse. */
+void gn_cli_eval_options_add (GOptionContext *ctx, GnCliEvalOptions *o);
+void gn_cli_eval_options_clear (GnCliEvalOptions *o);
+
+/* What a command's runs share: the evaluator and the store. */
+typedef struct {
+  const char *cmd;              /* "rank", "search": prefixes messages   */
+  const GnCliEvalOptions *o;
+  GnMpi *mpi;                   /* (nullable) with --mpi                 */
+  GnStore *store;
+  const char *db;               /* the store's path, for messages        */
+  int workers;                  /* evaluations in parallel               */
+  /* set by the caller after gn_cli_eval_init(): */
+  gboolean resume;              /* continue a run of the same identity   */
+  GnCliTruth *truth;            /* (nullable) (transfer none) shown in the
+                                 * progress display                      */
+} GnCliEval;
+
+/**
+ * gn_cli_eval_init:
+ * @ev: (out caller-allocates): clear it with gn_cli_eval_clear()
+ *   whatever this returns
+ *
+ * The first step, before the proxy is opened: joins the MPI job with
+ * --mpi.
+ *
+ * Returns: FALSE with @error if --mpi cannot run (see gn_mpi_new()).
+ */
+gboolean gn_cli_eval_init (GnCliEval *ev, const char *cmd,
+                           const GnCliEvalOptions *o, GError **error);
+
+/**
+ * gn_cli_eval_start:
+ * @p: the proxy the workers evaluate with (it must outlive @ev)
+ * @db_default: the store without --db: a file, or ":memory:" for one
+ *   that is not kept
+ * @served: (out): TRUE on an MPI worker rank, which has evaluated what
+ *   rank 0 sent until it said stop, and has nothing more to do
+ *
+ * On an MPI worker rank, serves; otherwise opens the store.
+ *
+ * Returns: FALSE with @error if the store cannot be opened or a worker
+ * rank cannot start its evaluation process.
+ */
+gboolean gn_cli_eval_start (GnCliEval *ev, GnCliProxy *p,
+                            const char *db_default, gboolean *served,
+                            GError **error);
+
+/* One run in the store: a search, a rank's sample, a final stage. */
+typedef struct {
+  GnCliProxy *p;
+  GnSearch *search;
+  const char *json, *hash;   /* the run's configuration and identity */
+  gint64 parent;             /* the run this one derives from, or 0    */
+  int budget;
+  double max_seconds;        /* <= 0: no limit                         */
+  /* out */
+  gint64 run;
+  int restored;              /* evaluations continued from the store   */
+  double seconds;
+} GnCliStage;
+
+/**
+ * gn_cli_eval_run:
+ *
+ * Starts @st's run (or, with @ev->resume, continues the latest run of its
+ * identity) and drives its search to the budget, the time limit or the
+ * end of its candidates, showing progress on standard error.  Every
+ * evaluation is in the store when this returns, even on failure.
+ *
+ * Returns: FALSE with @error if the store, the space or the evaluator
+ * fails.
+ */
+gboolean gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st,
+                          GError **error);
+
+/* The MPI job's summary (with --mpi), on standard error. */
+void gn_cli_eval_summary (const GnCliEval *ev);
+
+/* Closes the store and leaves the MPI job; a zeroed @ev is fine. */
+void gn_cli_eval_clear (GnCliEval *ev);
+
+/**
+ * gn_cli_run_json:
+ * @members: the run's own JSON members ("name": value, ...)
+ * @identity: what the run's hash is of
+ *
+ * Returns: (transfer full): a run's configuration as the store keeps it,
+ * the JSON object of what every run has around @members.
+ */
+char *gn_cli_run_json (const GnCliEval *ev, GnCliProxy *p,
+                       const char *space_path, const char *algo,
+                       const char *members, const char *identity);
+
+#endif /* GN_CLI_EVAL_H */

@@ -1,0 +1,138 @@
+/* cli-proxy.c - the proxy options of `score`, `rank` and `search`, and
+ * the proxy they open with them
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "config.h"
+#include "cli-proxy.h"
+
+#include <string.h>
+
+void
+gn_cli_proxy_options_add (GOptionContext *ctx, GnCliProxyOptions *o)
+{
+  *o = (GnCliProxyOptions) { .seed = 1 };
+  const GOptionEntry entries[] = {
+    { "proxy", 'p', 0, G_OPTION_ARG_STRING, &o->proxy,
+      "the proxy plugin (default: regression; see `gennas proxies`)",
+      "NAME" },
+    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->params,
+      "set a proxy parameter (repeatable; see `gennas proxies`)",
+      "NAME=VALUE" },
+    { "recipe", 'r', 0, G_OPTION_ARG_STRING, &o->recipe,
+      "the regression proxy's signal recipe, the same as --param "
+      "recipe=NAME (default: combo)", "NAME" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &o->seed,
+      "the seed of the proxy's task unless --param seed=T pins it, and of "
+      "rank's sample and search's search (default 1)", "S" },
+    { "data", 0, 0, G_OPTION_ARG_STRING, &o->data,
+      "image set: cifar10 (default) or fashion-mnist", "SET" },
+    { NULL }
+  };
+  /* GOption copies the entries */
+  g_option_context_add_main_entries (ctx, entries, NULL);
+}
+
+void
+gn_cli_proxy_options_clear (GnCliProxyOptions *o)
+{
+  g_free (o->proxy);
+  g_free (o->recipe);
+  g_strfreev (o->params);
+  g_free (o->data);
+  memset (o, 0, sizeof *o);
+}
+
+static GnDataset *
+load_data (const char *name, GError **error)
+{
+  if (name == NULL || g_strcmp0 (name, "cifar10") == 0)
+    {
+      char *dir = gn_data_find ("cifar10", error);
+      if (dir == NULL)
+        return NULL;
+      GnDataset *ds = gn_dataset_load_cifar10 (dir, error);
+      g_free (dir);
+      return ds;
+    }
+  if (g_strcmp0 (name, "fashion-mnist") == 0)
+    {
+      const char *base = "/usr/share/datasets/fashion-mnist";
+      char *images = g_build_filename (base, "train-images-idx3-ubyte.gz",
+                                       NULL);
+      char *labels = g_build_filename (base, "train-labels-idx1-ubyte.gz",
+                                       NULL);
+      GnDataset *ds = gn_dataset_load_idx (images, labels, error);
+      if (ds == NULL)
+        g_prefix_error (error, "fashion-mnist (Debian package "
+                        "dataset-fashion-mnist): ");
+      g_free (images);
+      g_free (labels);
+      return ds;
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "unknown data set '%s' (cifar10 or fashion-mnist)", name);
+  return NULL;
+}
+
+gboolean
+gn_cli_proxy_open (GnCliProxy *p, const char *space_path,
+                   const GnCliProxyOptions *o, char **more_params,
+                   GError **error)
+{
+  memset (p, 0, sizeof *p);
+  /* the parameters in the order given: --param, --recipe, then @more */
+  GPtrArray *params = g_ptr_array_new_with_free_func (g_free);
+  for (char **a = o->params; a && *a; a++)
+    g_ptr_array_add (params, g_strdup (*a));
+  if (o->recipe)
+    g_ptr_array_add (params, g_strdup_printf ("recipe=%s", o->recipe));
+  for (char **a = more_params; a && *a; a++)
+    g_ptr_array_add (params, g_strdup (*a));
+  g_ptr_array_add (params, NULL);
+
+  p->space = gn_space_load (space_path, error);
+  if (p->space == NULL)
+    goto fail;
+  p->registry = gn_proxy_registry_new ();
+  const GnProxyDesc *desc = gn_proxy_registry_lookup (p->registry,
+                                                      o->proxy ? o->proxy
+                                                               : "regression",
+                                                      error);
+  if (desc == NULL)
+    goto fail;
+  p->data = load_data (o->data, error);
+  if (p->data == NULL)
+    goto fail;
+  p->ctx = (GnProxyContext) { .space = p->space, .data = p->data,
+                              .seed = (guint64) o->seed };
+  p->proxy = gn_proxy_new (desc, &p->ctx, (const char *const *) params->pdata,
+                           error);
+  if (p->proxy == NULL)
+    goto fail;
+  g_ptr_array_free (params, TRUE);
+  return TRUE;
+
+fail:
+  g_ptr_array_free (params, TRUE);
+  gn_cli_proxy_close (p);
+  return FALSE;
+}
+
+void
+gn_cli_proxy_close (GnCliProxy *p)
+{
+  gn_proxy_free (p->proxy);
+  gn_proxy_registry_free (p->registry);
+  gn_dataset_free (p->data);
+  gn_space_free (p->space);
+  memset (p, 0, sizeof *p);
+}
+
+gboolean
+gn_cli_proxy_work (gpointer user, const char *arch, GnProxyResult *result,
+                   GError **error)
+{
+  GnCliProxy *p = user;
+  return gn_proxy_score (p->proxy, arch, result, error);
+}

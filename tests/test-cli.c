@@ -1,0 +1,527 @@
+/* test-cli.c - the gennas command as a user meets it: the dispatcher of
+ * commands and sub-commands, the options score, rank and search share,
+ * and rank evaluating through the evaluator search uses
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ */
+#include "gennas.h"
+#include "run-cli.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+static char *gennas, *space_path, *tmpdir;
+
+/* Runs gennas with the arguments of the NULL-terminated @args. */
+static CliRun
+run_argv (const char *const *args)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, gennas);
+  for (; *args; args++)
+    g_ptr_array_add (argv, (gpointer) *args);
+  g_ptr_array_add (argv, NULL);
+  CliRun r = cli_run ((const char *const *) argv->pdata, NULL);
+  g_ptr_array_free (argv, TRUE);
+  return r;
+}
+
+/* Runs gennas with its arguments, up to a NULL. */
+static CliRun
+run (const char *first, ...)
+{
+  GPtrArray *args = g_ptr_array_new ();
+  va_list ap;
+  va_start (ap, first);
+  for (const char *a = first; a; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  CliRun r = run_argv ((const char *const *) args->pdata);
+  g_ptr_array_free (args, TRUE);
+  return r;
+}
+
+static int
+count_lines (const char *s)
+{
+  int n = 0;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+/* -- the dispatcher ---------------------------------------------------- */
+
+/* The command names a group's usage lists under "Commands:". */
+static GPtrArray *
+listed_commands (const char *usage)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const char *list = strstr (usage, "\nCommands:\n");
+  g_assert_nonnull (list);
+  char **lines = g_strsplit (list + strlen ("\nCommands:\n"), "\n", -1);
+  for (char **l = lines; *l && g_str_has_prefix (*l, "  "); l++)
+    {
+      char **words = g_strsplit_set (g_strstrip (*l), " ", 2);
+      g_ptr_array_add (names, g_strdup (words[0]));
+      g_strfreev (words);
+    }
+  g_strfreev (lines);
+  return names;
+}
+
+/* `PATH... --help` exits 0 with its usage on standard output; a group's
+ * commands each do too, and reject an unknown sub-command and an unknown
+ * option.  Returns how many commands (not groups) were visited. */
+static int
+check_help (GPtrArray *path)
+{
+  GPtrArray *args = g_ptr_array_new ();
+  for (guint i = 0; i < path->len; i++)
+    g_ptr_array_add (args, path->pdata[i]);
+  g_ptr_array_add (args, "--help");
+  g_ptr_array_add (args, NULL);
+  CliRun r = run_argv ((const char *const *) args->pdata);
+  g_ptr_array_free (args, TRUE);
+
+  GString *name = g_string_new ("gennas");
+  for (guint i = 0; i < path->len; i++)
+    g_string_append_printf (name, " %s", (char *) path->pdata[i]);
+  g_test_message ("%s --help", name->str);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  g_assert_true (g_str_has_prefix (r.out, "Usage:"));
+  char *usage_name = g_strdup_printf (" %s ", name->str);
+  g_assert_nonnull (strstr (r.out, usage_name));   /* its full name */
+  g_free (usage_name);
+
+  int leaves = 0;
+  if (strstr (r.out, "\nCommands:\n"))
+    {
+      GPtrArray *names = listed_commands (r.out);
+      g_assert_cmpuint (names->len, >=, 2);
+      for (guint i = 0; i < names->len; i++)
+        {
+          g_ptr_array_add (path, names->pdata[i]);
+          leaves += check_help (path);
+          g_ptr_array_remove_index (path, path->len - 1);
+        }
+      g_ptr_array_free (names, TRUE);
+    }
+  else
+    {
+      /* an unknown option: a one-line error naming the command, status 2 */
+      GPtrArray *bad = g_ptr_array_new ();
+      for (guint i = 0; i < path->len; i++)
+        g_ptr_array_add (bad, path->pdata[i]);
+      g_ptr_array_add (bad, "--no-such-option");
+      g_ptr_array_add (bad, NULL);
+      CliRun b = run_argv ((const char *const *) bad->pdata);
+      g_ptr_array_free (bad, TRUE);
+      g_assert_cmpint (b.status, ==, 2);
+      g_assert_cmpstr (b.out, ==, "");
+      g_assert_cmpint (count_lines (b.err), ==, 1);
+      char *prefix = g_strdup_printf ("%s: ", name->str);
+      g_assert_true (g_str_has_prefix (b.err, prefix));
+      g_assert_nonnull (strstr (b.err, "--no-such-option"));
+      g_free (prefix);
+      cli_run_clear (&b);
+      leaves = 1;
+    }
+  g_string_free (name, TRUE);
+  cli_run_clear (&r);
+  return leaves;
+}
+
+/* --help on gennas, on every command and on every sub-command */
+static void
+test_help_everywhere (void)
+{
+  GPtrArray *path = g_ptr_array_new ();
+  int leaves = check_help (path);
+  g_ptr_array_free (path, TRUE);
+  /* proxies score rank search export plot, space check sample info hash */
+  g_assert_cmpint (leaves, >=, 10);
+
+  CliRun r = run ("--help", NULL);
+  GPtrArray *names = listed_commands (r.out);
+  const char *expected[] = { "proxies", "score", "rank", "search", "export",
+                             "plot", "space" };
+  for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_true (g_ptr_array_find_with_equal_func (names, expected[i],
+                                                     g_str_equal, NULL));
+  g_ptr_array_free (names, TRUE);
+  cli_run_clear (&r);
+}
+
+/* No command: the usage on standard error, status 2; help and --version
+ * on standard output, status 0 */
+static void
+test_usage (void)
+{
+  CliRun r = run (NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_cmpstr (r.out, ==, "");
+  g_assert_true (g_str_has_prefix (r.err, "Usage: gennas COMMAND"));
+  cli_run_clear (&r);
+
+  r = run ("help", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out, "Usage: gennas COMMAND"));
+  cli_run_clear (&r);
+
+  r = run ("space", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_true (g_str_has_prefix (r.err, "Usage: gennas space COMMAND"));
+  cli_run_clear (&r);
+
+  r = run ("--version", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out, "gennas "));
+  cli_run_clear (&r);
+}
+
+/* An unknown command or sub-command: one line that says so, then the
+ * group's usage, on standard error; status 2 */
+static void
+test_unknown (void)
+{
+  const char *cases[][3] = {
+    { "frobnicate", NULL, "gennas: unknown command 'frobnicate'\n" },
+    { "--frobnicate", NULL, "gennas: unknown command '--frobnicate'\n" },
+    { "space", "frobnicate",
+      "gennas space: unknown command 'frobnicate'\n" },
+    /* the demo command is gone: examples/train-net.c */
+    { "demo", NULL, "gennas: unknown command 'demo'\n" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      CliRun r = run (cases[i][0], cases[i][1], NULL);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_cmpstr (r.out, ==, "");
+      g_assert_true (g_str_has_prefix (r.err, cases[i][2]));
+      const char *usage = r.err + strlen (cases[i][2]);
+      g_assert_true (g_str_has_prefix (usage, "\nUsage: gennas "));
+      g_assert_nonnull (strstr (usage, "\nCommands:\n"));
+      cli_run_clear (&r);
+    }
+}
+
+/* -- the shared options ------------------------------------------------ */
+
+/* The line of @help that documents @option, its spaces collapsed. */
+static char *
+option_line (const char *help, const char *option)
+{
+  char **lines = g_strsplit (help, "\n", -1);
+  char *found = NULL;
+  char *want = g_strdup_printf ("%s=", option);
+  char *flag = g_strdup_printf ("%s  ", option);
+  for (char **l = lines; *l && !found; l++)
+    {
+      const char *s = g_strstrip (*l);
+      /* "--name=ARG  text", "--flag  text", or "-x, " before either */
+      const char *at = s[0] == '-' && s[1] != '-' ? s + 4 : s;
+      if (g_str_has_prefix (at, want) || g_str_has_prefix (at, flag))
+        {
+          /* the columns' width depends on the longest option */
+          char **words = g_strsplit_set (s, " ", -1);
+          GString *one = g_string_new (NULL);
+          for (char **w = words; *w; w++)
+            if (**w)
+              g_string_append_printf (one, "%s%s", one->len ? " " : "", *w);
+          found = g_string_free (one, FALSE);
+          g_strfreev (words);
+        }
+    }
+  g_free (want);
+  g_free (flag);
+  g_strfreev (lines);
+  return found;
+}
+
+/* score, rank and search document the proxy options with the same words
+ * (one declaration); rank and search the evaluation options too */
+static void
+test_shared_options (void)
+{
+  const char *proxy_opts[] = { "--proxy", "--param", "--recipe", "--seed",
+                               "--data" };
+  const char *eval_opts[] = { "--workers", "--timeout", "--db",
+                              "--no-cache", "--mpi" };
+  CliRun score = run ("score", "--help", NULL);
+  CliRun rank = run ("rank", "--help", NULL);
+  CliRun search = run ("search", "--help", NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (proxy_opts); i++)
+    {
+      char *a = option_line (score.out, proxy_opts[i]);
+      char *b = option_line (rank.out, proxy_opts[i]);
+      char *c = option_line (search.out, proxy_opts[i]);
+      g_assert_nonnull (a);
+      g_assert_cmpstr (a, ==, b);
+      g_assert_cmpstr (a, ==, c);
+      g_free (a);
+      g_free (b);
+      g_free (c);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (eval_opts); i++)
+    {
+      char *a = option_line (score.out, eval_opts[i]);
+      char *b = option_line (rank.out, eval_opts[i]);
+      char *c = option_line (search.out, eval_opts[i]);
+      g_assert_null (a);   /* score evaluates in its own process */
+      g_assert_nonnull (b);
+      g_assert_cmpstr (b, ==, c);
+      g_free (b);
+      g_free (c);
+    }
+  cli_run_clear (&score);
+  cli_run_clear (&rank);
+  cli_run_clear (&search);
+
+  /* --recipe NAME is --param recipe=NAME: the plugin "good" has no such
+   * parameter, and says so either way */
+  CliRun r1 = run ("score", space_path, "--proxy", "good", "--recipe", "x",
+                   "|skip_connect~0|+|skip_connect~0|skip_connect~1|+"
+                   "|skip_connect~0|skip_connect~1|skip_connect~2|", NULL);
+  CliRun r2 = run ("score", space_path, "--proxy", "good", "--param",
+                   "recipe=x", "|skip_connect~0|+|skip_connect~0|"
+                   "skip_connect~1|+|skip_connect~0|skip_connect~1|"
+                   "skip_connect~2|", NULL);
+  g_assert_cmpint (r1.status, ==, 1);
+  g_assert_cmpstr (r1.err, ==, r2.err);
+  g_assert_nonnull (strstr (r1.err, "recipe"));
+  cli_run_clear (&r1);
+  cli_run_clear (&r2);
+}
+
+/* -- rank through the search's evaluator ------------------------------- */
+
+typedef struct {
+  char *arch, *status;
+  double score;
+} Row;
+
+static void
+row_free (gpointer data)
+{
+  Row *r = data;
+  g_free (r->arch);
+  g_free (r->status);
+  g_free (r);
+}
+
+/* The rows of a `gennas rank --csv` file: "arch",score,loss,status,... */
+static GPtrArray *
+read_csv (const char *path)
+{
+  char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  GPtrArray *rows = g_ptr_array_new_with_free_func (row_free);
+  char **lines = g_strsplit (text, "\n", -1);
+  g_assert_true (g_str_has_prefix (lines[0], "arch,score,loss,status,"));
+  for (char **l = lines + 1; *l && **l; l++)
+    {
+      g_assert_true (**l == '"');
+      const char *end = strchr (*l + 1, '"');
+      g_assert_nonnull (end);
+      char **f = g_strsplit (end + 2, ",", -1);
+      Row *r = g_new0 (Row, 1);
+      r->arch = g_strndup (*l + 1, (gsize) (end - *l - 1));
+      r->score = g_ascii_strtod (f[0], NULL);
+      r->status = g_strdup (f[2]);
+      g_strfreev (f);
+      g_ptr_array_add (rows, r);
+    }
+  g_strfreev (lines);
+  g_free (text);
+  return rows;
+}
+
+/* the last line of @out: "spearman=R kendall=T top10=P n=N ..." */
+static char *
+figures (const char *out)
+{
+  const char *s = strstr (out, "spearman=");
+  g_assert_nonnull (s);
+  const char *end = strstr (s, " seconds_per_arch=");
+  g_assert_nonnull (end);
+  return g_strndup (s, (gsize) (end - s));
+}
+
+/* A plugin that segfaults fails only its architectures, in their own
+ * worker processes: recorded as crashed, without a score; the others are
+ * scored and ranked. */
+static void
+test_rank_crash (void)
+{
+  char *csv = g_build_filename (tmpdir, "crash.csv", NULL);
+  CliRun r = run ("rank", space_path, "--proxy", "crashy", "--param",
+                  "crash_on=avg_pool_3x3~2", "--sample", "30", "--seed", "4",
+                  "--workers", "2", "--csv", csv, NULL);
+  g_assert_cmpint (r.status, ==, 1);   /* not every one was scored */
+  GPtrArray *rows = read_csv (csv);
+  g_assert_cmpuint (rows->len, ==, 30);
+  int crashed = 0;
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Row *row = rows->pdata[i];
+      if (strstr (row->arch, "avg_pool_3x3~2"))
+        {
+          g_assert_cmpstr (row->status, ==, "crashed");
+          g_assert_true (isnan (row->score));
+          crashed++;
+        }
+      else
+        {
+          g_assert_cmpstr (row->status, ==, "ok");
+          g_assert_cmpfloat (row->score, ==, (double) strlen (row->arch));
+        }
+    }
+  g_assert_cmpint (crashed, >, 0);
+  char *n = g_strdup_printf (" n=%d ", 30 - crashed);
+  g_assert_nonnull (strstr (r.out, n));
+  g_free (n);
+  g_ptr_array_free (rows, TRUE);
+  cli_run_clear (&r);
+  g_free (csv);
+}
+
+/* --timeout ends an evaluation that runs past it, as in a search */
+static void
+test_rank_timeout (void)
+{
+  char *csv = g_build_filename (tmpdir, "timeout.csv", NULL);
+  CliRun r = run ("rank", space_path, "--proxy", "good", "--param",
+                  "delay=20", "--timeout", "0.3", "--sample", "2",
+                  "--workers", "2", "--csv", csv, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  GPtrArray *rows = read_csv (csv);
+  g_assert_cmpuint (rows->len, ==, 2);
+  for (guint i = 0; i < rows->len; i++)
+    g_assert_cmpstr (((Row *) rows->pdata[i])->status, ==, "timeout");
+  g_assert_nonnull (strstr (r.out, " n=0 "));
+  g_ptr_array_free (rows, TRUE);
+  cli_run_clear (&r);
+  g_free (csv);
+}
+
+typedef struct {
+  int n, cached;
+} Tally;
+
+static gboolean
+tally_one (const GnEval *e, gpointer user)
+{
+  Tally *t = user;
+  t->n++;
+  t->cached += e->cached;
+  return TRUE;
+}
+
+/* The evaluations of @db's latest run. */
+static Tally
+latest_run (const char *db)
+{
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  gint64 run;
+  g_assert_true (gn_store_find_run (store, NULL, &run, NULL, &error));
+  Tally t = { 0 };
+  g_assert_true (gn_store_foreach (store, run, tally_one, &t, &error));
+  g_assert_no_error (error);
+  gn_store_close (store);
+  return t;
+}
+
+/* With --db, a rank is a run of the store like a search: recorded, and
+ * served from the cache the next time (the same figures), unless
+ * --no-cache.  Without --db, nothing is written. */
+static void
+test_rank_store (void)
+{
+  char *db = g_build_filename (tmpdir, "rank.db", NULL);
+  const char *base[] = { "rank", space_path, "--proxy", "good", "--seed",
+                         "4", "--workers", "2", "--db", db, "--sample",
+                         "10", NULL, NULL };
+  CliRun r = run_argv (base);
+  g_assert_cmpint (r.status, ==, 0);
+  Tally t = latest_run (db);
+  g_assert_cmpint (t.n, ==, 10);
+  g_assert_cmpint (t.cached, ==, 0);
+
+  /* the same seed's sample of 20 begins with that of 10 */
+  base[11] = "20";
+  CliRun r2 = run_argv (base);
+  g_assert_cmpint (r2.status, ==, 0);
+  t = latest_run (db);
+  g_assert_cmpint (t.n, ==, 20);
+  g_assert_cmpint (t.cached, ==, 10);
+
+  base[12] = "--no-cache";
+  CliRun r3 = run_argv (base);
+  g_assert_cmpint (r3.status, ==, 0);
+  t = latest_run (db);
+  g_assert_cmpint (t.n, ==, 20);
+  g_assert_cmpint (t.cached, ==, 0);
+  char *f2 = figures (r2.out), *f3 = figures (r3.out);
+  g_assert_cmpstr (f2, ==, f3);
+  g_free (f2);
+  g_free (f3);
+
+  /* without --db: no store file appears */
+  char *dir = g_build_filename (tmpdir, "no-db", NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  char *here = g_get_current_dir ();
+  g_assert_cmpint (g_chdir (dir), ==, 0);
+  CliRun r4 = run ("rank", space_path, "--proxy", "good", "--seed", "4",
+                   "--sample", "5", "--workers", "1", NULL);
+  g_assert_cmpint (r4.status, ==, 0);
+  GDir *d = g_dir_open (dir, 0, NULL);
+  g_assert_null (g_dir_read_name (d));
+  g_dir_close (d);
+  g_assert_cmpint (g_chdir (here), ==, 0);
+
+  cli_run_clear (&r);
+  cli_run_clear (&r2);
+  cli_run_clear (&r3);
+  cli_run_clear (&r4);
+  g_free (here);
+  g_free (dir);
+  g_free (db);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  /* the test plugins: "good" scores strlen (arch), "crashy" crashes */
+  char *plugins = g_test_build_filename (G_TEST_BUILT, ".libs", NULL);
+  g_setenv ("GENNAS_PROXY_PATH", plugins, TRUE);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+  g_free (plugins);
+  gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas", NULL);
+  space_path = g_test_build_filename (G_TEST_DIST, "..", "spaces",
+                                      "nb201.lua", NULL);
+  tmpdir = g_dir_make_tmp ("gennas-cli-XXXXXX", NULL);
+
+  g_test_add_func ("/cli/usage", test_usage);
+  g_test_add_func ("/cli/unknown", test_unknown);
+  g_test_add_func ("/cli/help-everywhere", test_help_everywhere);
+  g_test_add_func ("/cli/shared-options", test_shared_options);
+  g_test_add_func ("/cli/rank-crash", test_rank_crash);
+  g_test_add_func ("/cli/rank-timeout", test_rank_timeout);
+  g_test_add_func ("/cli/rank-store", test_rank_store);
+  int status = g_test_run ();
+
+  char *rm[] = { "rm", "-rf", tmpdir, NULL };
+  g_spawn_sync (NULL, rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                NULL, NULL);
+  g_free (tmpdir);
+  g_free (space_path);
+  g_free (gennas);
+  return status;
+}
