@@ -11,6 +11,7 @@
 #include "config.h"
 #include "cli.h"
 #include "cli-common.h"
+#include "cli-run-config.h"
 #include "cli-truth.h"
 #include "gn-mpi.h"
 
@@ -68,43 +69,6 @@ on_progress (const GnEval *e, int done, int budget, GnSearch *search,
              e->message ? e->message : "");
 }
 
-/* Returns: (transfer full): @s escaped for a JSON string.  g_strescape()
- * would write UTF-8 as octal escapes, which JSON does not have: bytes from
- * 0x80 up are kept as they are.  (`gennas plot` reads it back with
- * g_strcompress().) */
-static char *
-json_escape (const char *s)
-{
-  char high[129];
-  for (int i = 0; i < 128; i++)
-    high[i] = (char) (0x80 + i);
-  high[128] = '\0';
-  return g_strescape (s, high);
-}
-
-/* Returns: (transfer full): a run's configuration as the store keeps it,
- * the JSON object of what every run has around @members (JSON members of
- * its own, "name": value, ...); @identity is what its hash is of. */
-static char *
-run_json (GnCliProxy *p, const char *space_path, const char *algo,
-          const char *members, int workers, const char *identity)
-{
-  char *space = json_escape (gn_space_name (p->space));
-  /* absolute, so that `gennas plot` finds it from any directory */
-  char *abs = g_canonicalize_filename (space_path, NULL);
-  char *path = json_escape (abs);
-  g_free (abs);
-  char *id = json_escape (identity);
-  char *json = g_strdup_printf (
-    "{\"space\": \"%s\", \"space_file\": \"%s\", \"algo\": \"%s\", %s, "
-    "\"workers\": %d, \"proxy\": \"%s\", \"identity\": \"%s\"}",
-    space, path, algo, members, workers, gn_proxy_desc (p->proxy)->name, id);
-  g_free (id);
-  g_free (path);
-  g_free (space);
-  return json;
-}
-
 /* The run's identity: what --resume matches on.  The budget, the workers,
  * the time limit and the cache switch may change between sessions. */
 static char *
@@ -125,12 +89,15 @@ run_config (const SearchOptions *o, GnCliProxy *p, const char *space_path,
                               o->population, o->tournament, o->seed,
                               gn_proxy_config (p->proxy), o->on_failure);
   *hash = gn_store_config_hash (id);
-  char *members = g_strdup_printf (
-    "\"population\": %d, \"tournament\": %d, \"seed\": %" G_GINT64_FORMAT
-    ", \"budget\": %d, \"max_seconds\": %g", o->population, o->tournament,
-    o->seed, o->budget, o->max_seconds);
-  char *json = run_json (p, space_path, o->algo, members, o->workers, id);
-  g_free (members);
+  JsonObject *own = json_object_new ();
+  json_object_set_int_member (own, "population", o->population);
+  json_object_set_int_member (own, "tournament", o->tournament);
+  json_object_set_int_member (own, "seed", o->seed);
+  json_object_set_int_member (own, "budget", o->budget);
+  json_object_set_double_member (own, "max_seconds", o->max_seconds);
+  char *json = gn_cli_run_config_json (p, space_path, o->algo, own,
+                                       o->workers, id);
+  json_object_unref (own);
   g_free (space_sum);
   g_free (id);
   return json;
@@ -323,11 +290,12 @@ final_stage (const Env *env, const char *space_path, char **params,
   id = g_strdup_printf ("final_of=%s;top=%d;proxy=%s", parent_hash, o->final,
                         gn_proxy_config (p->proxy));
   hash = gn_store_config_hash (id);
-  char *members = g_strdup_printf ("\"stage\": \"final\", \"parent\": %"
-                                   G_GINT64_FORMAT ", \"top\": %d", parent,
-                                   o->final);
-  json = run_json (p, space_path, "list", members, o->workers, id);
-  g_free (members);
+  JsonObject *own = json_object_new ();
+  json_object_set_string_member (own, "stage", "final");
+  json_object_set_int_member (own, "parent", parent);
+  json_object_set_int_member (own, "top", o->final);
+  json = gn_cli_run_config_json (p, space_path, "list", own, o->workers, id);
+  json_object_unref (own);
 
   fprintf (stderr, "gennas search: final stage: re-scoring the %d best with "
            "%s\n", g_strv_length (top), gn_proxy_config (p->proxy));
@@ -494,6 +462,11 @@ gn_cmd_search (int argc, char **argv)
     {
       gn_cli_error ("search", "--budget and --workers must be >= 1, --final "
                     ">= 0");
+      goto out;
+    }
+  if (!isfinite (o.max_seconds))
+    {
+      gn_cli_error ("search", "--max-seconds must be a number of seconds");
       goto out;
     }
   if (o.final_params && o.final == -1)
