@@ -9,9 +9,12 @@
 #             where they run.
 # Checked on the build tree's objects in .libs/, which are what gets
 # installed, except for the run path libtool gives them to run from the
-# build tree and replaces when it installs them: that is left out.
+# build tree and replaces when it installs them, and for the installed
+# folders compiled in (which `make distcheck` puts inside the source
+# tree): those are left out.
 # Prints TAP; exits 1 on any failure.  Usage (make check sets them all):
-#   srcdir=SRC/tests builddir=BUILD/tests proxydir=DIR check-installable.sh
+#   srcdir=SRC/tests builddir=BUILD/tests proxydir=DIR pkgdatadir=DIR \
+#     check-installable.sh
 set -u
 top_srcdir=$(cd "${srcdir:-.}/.." && pwd)
 top_builddir=$(cd "${builddir:-.}/.." && pwd)
@@ -35,6 +38,11 @@ if [ ! -f "$lib" ] || [ ! -f "$program" ]; then
   echo "1..0 # SKIP no shared libgennas or no program in .libs (static build?)"
   exit 0
 fi
+
+not_installed () {  # the lines that do not begin with an installed folder
+  awk -v a="${proxydir:-//}" -v b="${pkgdatadir:-//}" \
+    'index($0, a) != 1 && index($0, b) != 1'
+}
 
 exported () {  # the dynamic symbols $1 defines
   nm -D --defined-only "$1" | awk 'NF == 3 {print $3}' | sort -u
@@ -80,7 +88,7 @@ for f in "$lib" "$program" "$plugins"/gennas-proxy-*.so; do
   [ -f "$f" ] || continue
   runpath=$(readelf -d "$f" | sed -n 's/.*(R[UN]*PATH).*\[\(.*\)\]$/\1/p')
   hits=$(strings -a "$f" | grep -vxF "${runpath:-/nonexistent}" |
-         grep -F "$trees" | sort -u | head -n 5 | tr '\n' ' ')
+         not_installed | grep -F "$trees" | sort -u | head -n 5 | tr '\n' ' ')
   what=${f#"$top_builddir"/}
   if [ -z "$hits" ]; then ok "$what names no folder of the trees"
   else not_ok "$what names a folder of the trees" "$hits"; fi
