@@ -4,11 +4,12 @@
 #
 #   bench/bench-mpi.sh [-b BUDGET] [-n "2 3"] [-- extra gennas search args]
 #
-# Run from a build directory (it uses cli/gennas and ../spaces/nb201.lua
-# unless GENNAS and SPACE say otherwise).  Each job is a fresh store, the
-# regression proxy at its defaults, seed 1, --no-cache; with the default
-# population (50) above the budget, every job evaluates the same random
-# architectures, so the jobs differ only in how many ranks share the work.
+# Run from a build directory (it uses the build tree's ./gennas and
+# ../spaces/nb201.lua unless GENNAS and SPACE say otherwise).  Each job is
+# a fresh store, the regression proxy at its defaults, seed 1, --no-cache;
+# with the default population (50) above the budget, every job evaluates
+# the same random architectures, so the jobs differ only in how many ranks
+# share the work.
 #
 # For each job it prints the wall time (mpirun's, start-up included), the
 # search's time (rank 0's, from its first job to its last result) and the
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-GENNAS=${GENNAS:-cli/gennas}
+GENNAS=${GENNAS:-./gennas}
 SPACE=${SPACE:-$(dirname "$0")/../spaces/nb201.lua}
 [ -f "$SPACE" ] || SPACE=../spaces/nb201.lua
 MPIRUN=${MPIRUN:-mpirun}

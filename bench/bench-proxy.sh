@@ -16,7 +16,7 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build}
 ref=${2:-}
-gennas=$build/cli/gennas
+gennas=$build/gennas
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

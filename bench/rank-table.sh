@@ -41,7 +41,7 @@ shift $((OPTIND - 1))
 [ $# -ge 2 ] || usage 2 >&2
 space=$1
 shift
-gennas=$build/cli/gennas
+gennas=$build/gennas
 [ -x "$gennas" ] || { echo "rank-table.sh: no $gennas (build first)" >&2; exit 1; }
 [ -f "$space" ] || { echo "rank-table.sh: no space file $space" >&2; exit 1; }
 mkdir -p "$logs"

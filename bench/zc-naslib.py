@@ -79,7 +79,7 @@ def main():
     if a.n > 0:
         rows = rows[:a.n]
     archs = [r["arch_str"] for r in rows]
-    gennas = os.path.join(a.build, "cli", "gennas")
+    gennas = os.path.join(a.build, "gennas")
     space = os.path.join(here, "spaces", "nb201.lua")
     out = csv.writer(open(a.csv, "w", newline="")) if a.csv else None
     if out:

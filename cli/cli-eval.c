@@ -83,43 +83,6 @@ gn_cli_eval_clear (GnCliEval *ev)
   memset (ev, 0, sizeof *ev);
 }
 
-/* -- the run's configuration ------------------------------------------ */
-
-/* Returns: (transfer full): @s escaped for a JSON string.  g_strescape()
- * would write UTF-8 as octal escapes, which JSON does not have: bytes from
- * 0x80 up are kept as they are.  (`gennas plot` reads it back with
- * g_strcompress().) */
-static char *
-json_escape (const char *s)
-{
-  char high[129];
-  for (int i = 0; i < 128; i++)
-    high[i] = (char) (0x80 + i);
-  high[128] = '\0';
-  return g_strescape (s, high);
-}
-
-char *
-gn_cli_run_json (const GnCliEval *ev, GnCliProxy *p, const char *space_path,
-                 const char *algo, const char *members, const char *identity)
-{
-  char *space = json_escape (gn_space_name (p->space));
-  /* absolute, so that `gennas plot` finds it from any directory */
-  char *abs = g_canonicalize_filename (space_path, NULL);
-  char *path = json_escape (abs);
-  g_free (abs);
-  char *id = json_escape (identity);
-  char *json = g_strdup_printf (
-    "{\"space\": \"%s\", \"space_file\": \"%s\", \"algo\": \"%s\", %s, "
-    "\"workers\": %d, \"proxy\": \"%s\", \"identity\": \"%s\"}",
-    space, path, algo, members, ev->workers, gn_proxy_desc (p->proxy)->name,
-    id);
-  g_free (id);
-  g_free (path);
-  g_free (space);
-  return json;
-}
-
 /* -- progress ---------------------------------------------------------- */
 
 typedef struct {

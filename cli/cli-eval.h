@@ -111,16 +111,4 @@ void gn_cli_eval_summary (const GnCliEval *ev);
 /* Closes the store and leaves the MPI job; a zeroed @ev is fine. */
 void gn_cli_eval_clear (GnCliEval *ev);
 
-/**
- * gn_cli_run_json:
- * @members: the run's own JSON members ("name": value, ...)
- * @identity: what the run's hash is of
- *
- * Returns: (transfer full): a run's configuration as the store keeps it,
- * the JSON object of what every run has around @members.
- */
-char *gn_cli_run_json (const GnCliEval *ev, GnCliProxy *p,
-                       const char *space_path, const char *algo,
-                       const char *members, const char *identity);
-
 #endif /* GN_CLI_EVAL_H */

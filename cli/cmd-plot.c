@@ -5,6 +5,7 @@
 #include "config.h"
 #include "cli.h"
 #include "cli-common.h"
+#include "cli-run-config.h"
 #include "cli-truth.h"
 
 #include <math.h>
@@ -56,25 +57,6 @@ add_point (const GnEval *e, gpointer user)
   return TRUE;
 }
 
-/* "space_file": "..." from the run's configuration */
-static char *
-space_file_of (const char *config)
-{
-  const char *k = config ? strstr (config, "\"space_file\": \"") : NULL;
-  if (k == NULL)
-    return NULL;
-  k += strlen ("\"space_file\": \"");
-  const char *end = k;
-  while (*end != '\0' && *end != '"')
-    end += end[0] == '\\' && end[1] != '\0' ? 2 : 1;   /* \" is no end */
-  if (*end != '"')
-    return NULL;
-  char *raw = g_strndup (k, (gsize) (end - k));
-  char *file = g_strcompress (raw);
-  g_free (raw);
-  return file;
-}
-
 int
 gn_cmd_plot (int argc, char **argv)
 {
@@ -123,7 +105,8 @@ gn_cmd_plot (int argc, char **argv)
   store = gn_store_open (argv[1], &error);
   if (store == NULL || !pick_run (store, run, &run, &config, &error))
     goto fail;
-  char *file = space_path ? g_strdup (space_path) : space_file_of (config);
+  char *file = space_path ? g_strdup (space_path)
+                          : gn_cli_run_config_get_string (config, "space_file");
   if (file)
     {
       GError *why = NULL;

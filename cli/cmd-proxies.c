@@ -27,9 +27,9 @@ gn_cmd_proxies (int argc, char **argv)
 {
   GOptionContext *ctx = g_option_context_new (NULL);
   g_option_context_set_summary (ctx,
-    "Lists every proxy plugin on the search path ($GENNAS_PROXY_PATH, the\n"
-    "build tree when run from it, then the installed folder) with its\n"
-    "parameters: type, default, range and meaning. Set them with\n"
+    "Lists every proxy plugin on the search path ($GENNAS_PROXY_PATH, then\n"
+    "the installed folder, or $GENNAS_PROXY_SYSTEM_PATH in its place)\n"
+    "with its parameters: type, default, range and meaning. Set them with\n"
     "--param NAME=VALUE on `gennas score`, `rank` and `search`.");
   gboolean ok = gn_cli_parse (ctx, "proxies", &argc, &argv);
   g_option_context_free (ctx);
@@ -65,7 +65,8 @@ gn_cmd_proxies (int argc, char **argv)
              (char *) g_ptr_array_index (broken, i));
   int status = list->len > 0 ? 0 : 1;
   if (list->len == 0)
-    fprintf (stderr, "gennas proxies: no proxy plugins found\n");
+    fprintf (stderr, "gennas proxies: no proxy plugins found (set "
+             "GENNAS_PROXY_PATH to add folders)\n");
   g_ptr_array_free (list, TRUE);
   g_ptr_array_free (broken, TRUE);
   gn_proxy_registry_free (reg);

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "cli-common.h"
 #include "cli-eval.h"
+#include "cli-run-config.h"
 #include "cli-proxy.h"
 
 #include <math.h>
@@ -116,11 +117,12 @@ score_all (const GnCliEval *ev, GnCliProxy *p, const char *space_path,
                         ";proxy=%s", gn_space_name (p->space), o->sample,
                         o->proxy.seed, gn_proxy_config (p->proxy));
   hash = gn_store_config_hash (id);
-  char *members = g_strdup_printf ("\"stage\": \"rank\", \"sample\": %d, "
-                                   "\"seed\": %" G_GINT64_FORMAT, n,
-                                   o->proxy.seed);
-  json = gn_cli_run_json (ev, p, space_path, "list", members, id);
-  g_free (members);
+  JsonObject *own = json_object_new ();
+  json_object_set_string_member (own, "stage", "rank");
+  json_object_set_int_member (own, "sample", n);
+  json_object_set_int_member (own, "seed", o->proxy.seed);
+  json = gn_cli_run_config_json (p, space_path, "list", own, ev->workers, id);
+  json_object_unref (own);
   GnCliStage st = { .p = p, .search = search, .json = json, .hash = hash,
                     .budget = (int) list->len - 1 };
   if (!gn_cli_eval_run (ev, &st, error)

@@ -13,6 +13,7 @@
 #include "cli-common.h"
 #include "cli-eval.h"
 #include "cli-proxy.h"
+#include "cli-run-config.h"
 #include "cli-truth.h"
 
 #include <math.h>
@@ -49,12 +50,15 @@ run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
                               o->population, o->tournament, o->proxy.seed,
                               gn_proxy_config (p->proxy), o->on_failure);
   *hash = gn_store_config_hash (id);
-  char *members = g_strdup_printf (
-    "\"population\": %d, \"tournament\": %d, \"seed\": %" G_GINT64_FORMAT
-    ", \"budget\": %d, \"max_seconds\": %g", o->population, o->tournament,
-    o->proxy.seed, o->budget, o->max_seconds);
-  char *json = gn_cli_run_json (ev, p, space_path, o->algo, members, id);
-  g_free (members);
+  JsonObject *own = json_object_new ();
+  json_object_set_int_member (own, "population", o->population);
+  json_object_set_int_member (own, "tournament", o->tournament);
+  json_object_set_int_member (own, "seed", o->proxy.seed);
+  json_object_set_int_member (own, "budget", o->budget);
+  json_object_set_double_member (own, "max_seconds", o->max_seconds);
+  char *json = gn_cli_run_config_json (p, space_path, o->algo, own,
+                                       ev->workers, id);
+  json_object_unref (own);
   g_free (space_sum);
   g_free (id);
   return json;
@@ -132,11 +136,12 @@ final_stage (const SearchOptions *o, const GnCliEval *ev,
   id = g_strdup_printf ("final_of=%s;top=%d;proxy=%s", parent_hash, o->final,
                         gn_proxy_config (p->proxy));
   hash = gn_store_config_hash (id);
-  char *members = g_strdup_printf ("\"stage\": \"final\", \"parent\": %"
-                                   G_GINT64_FORMAT ", \"top\": %d", parent,
-                                   o->final);
-  json = gn_cli_run_json (ev, p, space_path, "list", members, id);
-  g_free (members);
+  JsonObject *own = json_object_new ();
+  json_object_set_string_member (own, "stage", "final");
+  json_object_set_int_member (own, "parent", parent);
+  json_object_set_int_member (own, "top", o->final);
+  json = gn_cli_run_config_json (p, space_path, "list", own, ev->workers, id);
+  json_object_unref (own);
 
   fprintf (stderr, "gennas search: final stage: re-scoring the %d best with "
            "%s\n", g_strv_length (top), gn_proxy_config (p->proxy));
@@ -278,6 +283,11 @@ gn_cmd_search (int argc, char **argv)
     {
       gn_cli_error ("search", "--budget and --workers must be >= 1, --final "
                     ">= 0");
+      goto out;
+    }
+  if (!isfinite (o.max_seconds))
+    {
+      gn_cli_error ("search", "--max-seconds must be a number of seconds");
       goto out;
     }
   if (o.final_params && o.final == -1)

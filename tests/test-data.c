@@ -18,6 +18,20 @@
 
 #define FMNIST_DIR "/usr/share/datasets/fashion-mnist"
 
+/* $GENNAS_DATA_PATH as the test started: `make check` names the source
+ * tree's data/ there, where the library alone knows only the installed
+ * folder */
+static char *data_path;
+
+static void
+restore_data_path (void)
+{
+  if (data_path != NULL)
+    g_setenv ("GENNAS_DATA_PATH", data_path, TRUE);
+  else
+    g_unsetenv ("GENNAS_DATA_PATH");
+}
+
 /* ------------------------------------------------------------------ */
 /* helpers                                                             */
 /* ------------------------------------------------------------------ */
@@ -114,8 +128,9 @@ test_find (void)
   g_assert_true (g_path_is_absolute (found));
   g_assert_true (g_file_test (found, G_FILE_TEST_IS_DIR));
 
-  /* from a build tree, that is the source tree's data/ (G_TEST_DIST only
-   * knows the source tree when `make check` says where it is) */
+  /* under `make check`, that is the source tree's data/, through
+   * $GENNAS_DATA_PATH (G_TEST_DIST only knows the source tree when
+   * `make check` says where it is) */
   if (g_getenv ("G_TEST_SRCDIR") != NULL)
     {
       char *dist = g_test_build_filename (G_TEST_DIST, "..", "data",
@@ -141,7 +156,7 @@ test_find_env (void)
   char *fb = write_file (b, "cifar10", "shadow", 6);
 
   /* empty entries are ignored; earlier folders win over later ones and
-   * over the source tree */
+   * over the installed copy */
   char *env = g_strdup_printf (":%s::%s:", a, b);
   g_setenv ("GENNAS_DATA_PATH", env, TRUE);
 
@@ -162,7 +177,18 @@ test_find_env (void)
   g_assert_nonnull (strstr (error->message, b));
   g_clear_error (&error);
 
+  /* without it, the installed folder alone: no folder of the machine
+   * the library was built on is compiled in */
   g_unsetenv ("GENNAS_DATA_PATH");
+  g_assert_null (gn_data_find ("missing", &error));
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  const char *list = strstr (error->message, " not found in: ");
+  g_assert_nonnull (list);
+  g_assert_null (strstr (list, ", "));
+  g_assert_nonnull (strstr (list, "/gennas/data (set GENNAS_DATA_PATH"));
+  g_clear_error (&error);
+
+  restore_data_path ();
   g_free (env);
   g_free (fa);
   g_free (fb);
@@ -790,8 +816,7 @@ test_fashion_mnist (void)
 int
 main (int argc, char **argv)
 {
-  /* the tests set it themselves where they need it */
-  g_unsetenv ("GENNAS_DATA_PATH");
+  data_path = g_strdup (g_getenv ("GENNAS_DATA_PATH"));
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/data/find", test_find);
   g_test_add_func ("/data/find/env-path", test_find_env);
@@ -807,5 +832,7 @@ main (int argc, char **argv)
   g_test_add_func ("/data/idx/synthetic", test_idx_synthetic);
   g_test_add_func ("/data/idx/errors", test_idx_errors);
   g_test_add_func ("/data/idx/fashion-mnist", test_fashion_mnist);
-  return g_test_run ();
+  int status = g_test_run ();
+  g_free (data_path);
+  return status;
 }

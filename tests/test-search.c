@@ -14,6 +14,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <signal.h>
 #include <string.h>
@@ -383,6 +384,24 @@ search_cli (const char *gennas, const char *space, const char *db,
   return out;
 }
 
+/* Returns: (transfer full): run @run's configuration in @store, parsed
+ * (it must be a JSON object). */
+static JsonObject *
+run_config_of (GnStore *store, gint64 run, gint64 *parent)
+{
+  GError *error = NULL;
+  char *text = NULL;
+  g_assert_true (gn_store_get_run (store, run, &text, parent, &error));
+  g_assert_no_error (error);
+  JsonNode *root = json_from_string (text, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  JsonObject *config = json_object_ref (json_node_get_object (root));
+  json_node_unref (root);
+  g_free (text);
+  return config;
+}
+
 /* The seed of `gennas search DB --seed S [--param seed=T]`'s latest run
  * as recorded: the key its scores are cached under. */
 static gint64
@@ -485,12 +504,28 @@ test_final_stage (void)
   GError *error = NULL;
   GnStore *store = gn_store_open (db, &error);
   g_assert_no_error (error);
-  char *config = NULL;
+  /* both configurations are JSON objects of typed settings; the space
+   * file is absolute, as given (not resolved through the link) */
   gint64 parent = -1;
-  g_assert_true (gn_store_get_run (store, 2, &config, &parent, &error));
+  JsonObject *config = run_config_of (store, 1, &parent);
+  g_assert_cmpint (parent, ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (config, "algo"), ==, "rea");
+  g_assert_cmpint (json_object_get_int_member (config, "seed"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (config, "budget"), ==, 30);
+  g_assert_cmpfloat (json_object_get_double_member (config, "max_seconds"),
+                     ==, 0.0);
+  g_assert_cmpstr (json_object_get_string_member (config, "proxy"), ==,
+                   "good");
+  json_object_unref (config);
+  config = run_config_of (store, 2, &parent);
   g_assert_cmpint (parent, ==, 1);
-  g_assert_nonnull (strstr (config, "/spaces \\\"\xc3\xa9t\xc3\xa9\\\"/nb201.lua\""));
-  g_free (config);
+  g_assert_cmpint (json_object_get_int_member (config, "parent"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (config, "top"), ==, 15);
+  g_assert_cmpstr (json_object_get_string_member (config, "stage"), ==,
+                   "final");
+  g_assert_cmpstr (json_object_get_string_member (config, "space_file"), ==,
+                   space);
+  json_object_unref (config);
   Collect main = collect_run (store, 1), fin = collect_run (store, 2);
   g_assert_cmpuint (main.archs->len, ==, 30);
   g_assert_cmpuint (fin.archs->len, ==, 15);
@@ -575,6 +610,81 @@ test_final_stage (void)
   g_free (gennas);
 }
 
+/* A run recorded by an earlier gennas keeps the configuration text it
+ * built by hand (", " and ": " between members, the space file escaped
+ * with g_strescape()): `gennas plot` still reads the space file from it.
+ * A configuration that is not JSON at all only costs the plot its true
+ * accuracies. */
+static void
+test_plot_earlier_config (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "earlier.db", NULL);
+  char *png = g_build_filename (tmpdir, "earlier.png", NULL);
+  char *dir = g_build_filename (tmpdir, "old \"spaces\"", NULL);
+  char *space = g_build_filename (dir, "nb201.lua", NULL);
+  char *target = g_canonicalize_filename (space_path, NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  g_assert_cmpint (symlink (target, space), ==, 0);
+  char *escaped = g_strescape (space, NULL);
+  char *earlier = g_strdup_printf (
+    "{\"space\": \"nasbench201\", \"space_file\": \"%s\", \"algo\": \"rea\", "
+    "\"population\": 10, \"tournament\": 3, \"seed\": 1, \"budget\": 2, "
+    "\"max_seconds\": 0, \"workers\": 1, \"proxy\": \"good\", "
+    "\"identity\": \"space=nasbench201;seed=1\"}", escaped);
+
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  const char *configs[] = { earlier, "not json" };
+  const char *archs[] = {
+    "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|"
+    "nor_conv_3x3~1|nor_conv_3x3~2|",
+    "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|" };
+  for (int r = 0; r < 2; r++)
+    {
+      gint64 run;
+      g_assert_true (gn_store_new_run (store, configs[r], "h", 0, &run,
+                                       &error));
+      g_assert_no_error (error);
+      for (int i = 0; i < 2; i++)
+        {
+          GnEval e = { .run = run, .space = "nasbench201", .arch = archs[i],
+                       .proxy = "good", .config_hash = "c", .seed = 1,
+                       .score = 2 - i, .loss = NAN, .status = "ok" };
+          g_assert_true (gn_store_record (store, &e, NULL, &error));
+          g_assert_no_error (error);
+        }
+    }
+  gn_store_close (store);
+
+  int status;
+  const char *plot[] = { gennas, "plot", db, "--out", png, "--run", "1",
+                         NULL };
+  char *out = run_stdout (plot, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, ": run 1, 2 evaluations, against the true "
+                            "cifar10_test"));
+  g_free (out);
+  plot[6] = "2";
+  out = run_stdout (plot, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, ": run 2, 2 evaluations\n"));
+  g_free (out);
+
+  g_assert_cmpint (g_unlink (space), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  g_free (earlier);
+  g_free (escaped);
+  g_free (target);
+  g_free (space);
+  g_free (dir);
+  g_free (png);
+  g_free (db);
+  g_free (gennas);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -596,6 +706,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/task-seed", test_task_seed);
   g_test_add_func ("/search/list", test_list);
   g_test_add_func ("/search/final-stage", test_final_stage);
+  g_test_add_func ("/search/plot-earlier-config", test_plot_earlier_config);
   int status = g_test_run ();
 
   /* the temporary stores go with the test */

@@ -5,8 +5,7 @@
  * Images are kept as bytes in CHW order and turned into normalised float
  * batches on demand, with the augmentation GenNAS applies (random crop with
  * zero padding, horizontal flip).  Data files are found with
- * gn_data_find(), so a build tree, an installed copy and a user's own
- * folder all work without configuration.
+ * gn_data_find(): a user's own folders, then the installed copy.
  */
 #ifndef GN_DATA_H
 #define GN_DATA_H
@@ -34,8 +33,9 @@ typedef struct {
  * @relative: a path inside the data folder, e.g. "cifar10" or "nb201.csv"
  *
  * Looks in, in order: each folder of $GENNAS_DATA_PATH (colon-separated),
- * the source tree's data/ (when running from a build tree), and the
- * installed $(pkgdatadir)/data.
+ * then the installed $(pkgdatadir)/data.  (`make check` and the build
+ * tree's uninstalled `gennas` put the source tree's data/ on
+ * $GENNAS_DATA_PATH.)
  *
  * Returns: (transfer full): the absolute path of the first match, or NULL
  * with a GError (G_FILE_ERROR_NOENT) listing the places searched.

@@ -18,14 +18,11 @@ gn__append_search_path (GPtrArray *dirs, const char *list)
 }
 
 void
-gn__append_shipped (GPtrArray *dirs, const char *tree, const char *installed)
+gn__append_installed (GPtrArray *dirs, const char *installed)
 {
-  char *t = g_build_filename (GN_ABS_TOP_SRCDIR, tree, NULL);
-  char *i = g_build_filename (GN_PKGDATADIR, installed, NULL);
-  g_ptr_array_add (dirs, g_canonicalize_filename (t, NULL));
-  g_ptr_array_add (dirs, g_canonicalize_filename (i, NULL));
-  g_free (i);
-  g_free (t);
+  char *dir = g_build_filename (GN_PKGDATADIR, installed, NULL);
+  g_ptr_array_add (dirs, g_canonicalize_filename (dir, NULL));
+  g_free (dir);
 }
 
 char *

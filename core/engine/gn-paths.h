@@ -3,9 +3,11 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
  * gennas finds its files the same way everywhere: the folders of an
- * environment variable (colon-separated), then the source tree (so a
- * build tree never picks up a stale installation), then the installed
- * copy.  These helpers are that rule.
+ * environment variable (colon-separated), then the installed copy.  The
+ * library knows no other place: a build tree reaches its own files
+ * through those variables (`make check` sets them, and the uninstalled
+ * wrapper `gennas` at the top of the build tree does), so nothing of the
+ * machine it was built on is compiled in.  These helpers are that rule.
  */
 #ifndef GN_PATHS_H
 #define GN_PATHS_H
@@ -19,14 +21,9 @@ G_BEGIN_DECLS
  * mean nothing). */
 void  gn__append_search_path (GPtrArray *dirs, const char *list);
 
-/* Appends to @dirs the source tree's @tree folder, then the installed
- * @installed folder (both relative: "data", "lua/recipes", ...).  The
- * source tree comes first so a build tree never picks up a stale
- * installation; an installed library still looks there, harmlessly: if
- * the source tree is gone nothing matches, and if it is not, it holds the
- * same files. */
-void  gn__append_shipped (GPtrArray *dirs, const char *tree,
-                          const char *installed);
+/* Appends to @dirs the installed folder @installed, relative to the
+ * package's data folder ("data", "recipes", ...). */
+void  gn__append_installed (GPtrArray *dirs, const char *installed);
 
 /* Returns (transfer full) the canonical path of the first dirs[i]/@name
  * that exists, or NULL with a G_FILE_ERROR_NOENT naming @what and every

@@ -288,8 +288,8 @@ load_recipe (lua_State *L)
 /* loading                                                             */
 /* ------------------------------------------------------------------ */
 
-/* A bare name is looked up as NAME.lua in $GENNAS_RECIPE_PATH, the source
- * tree's lua/recipes and the installed recipes folder. */
+/* A bare name is looked up as NAME.lua in $GENNAS_RECIPE_PATH, then the
+ * installed recipes folder. */
 static char *
 resolve (const char *name_or_path, GError **error)
 {
@@ -298,7 +298,7 @@ resolve (const char *name_or_path, GError **error)
 
   GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
   gn__append_search_path (dirs, g_getenv ("GENNAS_RECIPE_PATH"));
-  gn__append_shipped (dirs, "lua/recipes", "recipes");
+  gn__append_installed (dirs, "recipes");
   char *file = g_strconcat (name_or_path, ".lua", NULL);
   GError *local = NULL;
   char *found = gn__find_in_path (dirs, file, "Recipe", &local);

@@ -34,8 +34,8 @@ typedef struct _GnRecipe GnRecipe;
 /**
  * gn_recipe_load:
  * @name_or_path: a file path, or a bare name ("combo") looked up as
- *   recipes/NAME.lua via gn_data_find()'s folders and the source tree's
- *   lua/recipes
+ *   NAME.lua in each folder of $GENNAS_RECIPE_PATH (colon-separated),
+ *   then in the installed $(pkgdatadir)/recipes
  *
  * Returns: (transfer full): the recipe, or NULL with a GN_SPACE_ERROR
  * (file:line for script errors, GN_SPACE_ERROR_INVALID for a table that

@@ -463,21 +463,6 @@ entry_free (gpointer data)
   g_free (e);
 }
 
-/* TRUE when this process runs from the build tree (its executable lies
- * under it): then the freshly built plugins are the ones to use. */
-static gboolean
-running_from_build_tree (void)
-{
-#ifdef GN_ABS_TOP_BUILDDIR
-  char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  gboolean inside = exe && g_str_has_prefix (exe, GN_ABS_TOP_BUILDDIR "/");
-  g_free (exe);
-  return inside;
-#else
-  return FALSE;
-#endif
-}
-
 GnProxyRegistry *
 gn_proxy_registry_new (void)
 {
@@ -487,20 +472,14 @@ gn_proxy_registry_new (void)
                                         entry_free);
   gn__append_search_path (reg->dirs, g_getenv ("GENNAS_PROXY_PATH"));
   /* like GST_PLUGIN_SYSTEM_PATH: set (even empty), it replaces the
-   * build-tree and installed folders, so tests see only their plugins */
+   * installed folder, so tests see only their plugins */
   const char *system = g_getenv ("GENNAS_PROXY_SYSTEM_PATH");
   if (system != NULL)
     {
       gn__append_search_path (reg->dirs, system);
       return reg;
     }
-#ifdef GN_ABS_TOP_BUILDDIR
-  if (running_from_build_tree ())
-    g_ptr_array_add (reg->dirs, g_strdup (GN_ABS_TOP_BUILDDIR "/plugins/.libs"));
-#endif
-#ifdef GN_PROXYDIR
   g_ptr_array_add (reg->dirs, g_strdup (GN_PROXYDIR));
-#endif
   return reg;
 }
 

@@ -34,9 +34,12 @@
  * only when @struct_size covers them.
  *
  * Search path: each folder of $GENNAS_PROXY_PATH (colon-separated), then
- * the build tree's plugins when the program runs from the build tree, then
- * the installed folder $(pkglibdir)/proxies-GN_PROXY_ABI_MAJOR.  Setting
- * $GENNAS_PROXY_SYSTEM_PATH (even to nothing) replaces those last two.
+ * the installed folder $(pkglibdir)/proxies-GN_PROXY_ABI_MAJOR, which
+ * `pkg-config --variable=proxydir gennas` names: install a plugin there
+ * (a GModule named gennas-proxy-NAME.so, built against
+ * `pkg-config --cflags --libs gennas`).  Setting
+ * $GENNAS_PROXY_SYSTEM_PATH (even to nothing) replaces the installed
+ * folder.
  */
 #ifndef GN_PROXY_H
 #define GN_PROXY_H
