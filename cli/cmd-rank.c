@@ -19,8 +19,7 @@ typedef struct {
   char *arch;
   guint row;
   double score, loss, seconds;
-  GnWorkerStatus status;
-  GnProxyStatus proxy_status;
+  GnEvalStatus status;
   gboolean done;
 } Item;
 
@@ -104,18 +103,17 @@ score_all (GnCliProxy *p, Item *items, int n, int workers, double timeout,
         continue;
       Item *it = &items[r.job];
       it->done = TRUE;
-      it->status = r.status;
+      it->status = r.result.status;
       it->seconds = r.seconds;
       it->score = r.result.score;
       it->loss = r.result.loss;
-      it->proxy_status = r.result.status;
-      if (r.status != GN_WORKER_OK)
+      if (!gn_eval_status_scored (it->status))
         {
           failed++;
           if (tty)
             fputc ('\n', stderr);
           gn_cli_error ("rank", "%s: %s: %s", it->arch,
-                        gn_worker_status_name (r.status),
+                        gn_eval_status_name (it->status),
                         r.message ? r.message : "");
         }
       gn_worker_result_clear (&r);
@@ -137,7 +135,7 @@ agreement (const Item *items, int n, const double *truth)
   double *s = g_new (double, n), *t = g_new (double, n);
   int m = 0;
   for (int i = 0; i < n; i++)
-    if (items[i].status == GN_WORKER_OK && isfinite (truth[i]))
+    if (gn_eval_status_scored (items[i].status) && isfinite (truth[i]))
       {
         s[m] = items[i].score;
         t[m] = truth[i];
@@ -166,12 +164,9 @@ write_csv (const char *path, const Item *items, int n, const GnTable *t,
   for (int i = 0; i < n; i++)
     {
       const Item *it = &items[i];
-      const char *status = it->status != GN_WORKER_OK
-                           ? gn_worker_status_name (it->status)
-                           : it->proxy_status == GN_PROXY_STATUS_OK
-                             ? "ok" : "nonfinite";
       g_string_append_printf (out, "\"%s\",%.9g,%.9g,%s,%.3f", it->arch,
-                              it->score, it->loss, status, it->seconds);
+                              it->score, it->loss,
+                              gn_eval_status_name (it->status), it->seconds);
       for (int k = 0; metrics[k]; k++)
         g_string_append_printf (out, ",%s",
                                 gn_table_get (t, it->row, (guint) cols[k]));
@@ -191,8 +186,7 @@ plot (const char *path, const Item *items, int n, const double *truth,
   double *x = g_new (double, n), *y = g_new (double, n);
   gsize m = 0;
   for (int i = 0; i < n; i++)
-    if (items[i].status == GN_WORKER_OK
-        && items[i].proxy_status == GN_PROXY_STATUS_OK)
+    if (items[i].status == GN_EVAL_OK)
       {
         x[m] = items[i].score;
         y[m] = truth[i];
@@ -353,7 +347,7 @@ gn_cmd_rank (int argc, char **argv)
   double total = 0;
   int ok_count = 0;
   for (int i = 0; i < n; i++)
-    if (items[i].status == GN_WORKER_OK)
+    if (gn_eval_status_scored (items[i].status))
       {
         total += items[i].seconds;
         ok_count++;

@@ -71,7 +71,7 @@ gn_cmd_score (int argc, char **argv)
           status = 1;
           continue;
         }
-      if (r.status != GN_PROXY_STATUS_OK)
+      if (r.status != GN_EVAL_OK)
         gn_cli_error ("score", "%s: the loss diverged; worst score", arch);
       printf ("%s,%.9g,%.3f\n", arch, r.score,
               (g_get_monotonic_time () - t0) / 1e6);

@@ -60,12 +60,11 @@ on_progress (const GnEval *e, int done, int budget, GnSearch *search,
     }
   else
     fprintf (stderr, "eval %d/%d %s score=%.6g%s best=%.6g %.1fs %s\n", done,
-             budget, e->status, e->score, e->cached ? " (cached)" : "", best,
-             e->seconds, e->arch);
-  if (strcmp (e->status, "ok") != 0 && strcmp (e->status, "nonfinite") != 0
-      && p->tty)
-    fprintf (stderr, "\n%s: %s: %s\n", e->arch, e->status,
-             e->message ? e->message : "");
+             budget, gn_eval_status_name (e->status), e->score,
+             e->cached ? " (cached)" : "", best, e->seconds, e->arch);
+  if (!gn_eval_status_scored (e->status) && p->tty)
+    fprintf (stderr, "\n%s: %s: %s\n", e->arch,
+             gn_eval_status_name (e->status), e->message ? e->message : "");
 }
 
 /* Returns: (transfer full): @s escaped for a JSON string.  g_strescape()
@@ -145,9 +144,8 @@ static gboolean
 restore_one (const GnEval *e, gpointer user)
 {
   Restore *r = user;
-  gboolean failed = strcmp (e->status, "ok") != 0
-                    && strcmp (e->status, "nonfinite") != 0;
-  gn_search_restore (r->search, e->arch, e->score, failed);
+  gn_search_restore (r->search, e->arch, e->score,
+                     !gn_eval_status_scored (e->status));
   r->n++;
   return TRUE;
 }
@@ -252,7 +250,7 @@ typedef struct {
 static gboolean
 collect_ok (const GnEval *e, gpointer user)
 {
-  if (strcmp (e->status, "ok") == 0)
+  if (e->status == GN_EVAL_OK)
     {
       Ranked r = { g_strdup (e->arch), e->score };
       g_array_append_val (user, r);

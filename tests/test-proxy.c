@@ -181,9 +181,14 @@ test_instance (void)
   GnProxyResult r;
   g_assert_true (gn_proxy_score (proxy, "abcd", &r, &error));
   g_assert_cmpfloat (r.score, ==, 8.0);
-  g_assert_cmpint (r.status, ==, GN_PROXY_STATUS_OK);
+  g_assert_cmpint (r.status, ==, GN_EVAL_OK);
   g_assert_false (gn_proxy_score (proxy, "an error", &r, &error));
   g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE);
+  g_clear_error (&error);
+  /* a failure's status is the host's to give, not a plugin's */
+  g_assert_false (gn_proxy_score (proxy, "a liar", &r, &error));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE);
+  g_assert_nonnull (strstr (error->message, "status 'crashed'"));
   g_clear_error (&error);
   gn_proxy_free (proxy);
 
@@ -195,6 +200,33 @@ test_instance (void)
   g_assert_cmpuint (gn_proxy_task_seed (proxy), ==, 5);
   gn_proxy_free (proxy);
   gn_proxy_registry_free (reg);
+}
+
+/* The evaluation statuses by name, as the store keeps them. */
+static void
+test_eval_status (void)
+{
+  static const struct { GnEvalStatus status; const char *name; } all[] = {
+    { GN_EVAL_OK, "ok" },
+    { GN_EVAL_NONFINITE, "nonfinite" },
+    { GN_EVAL_ERROR, "error" },
+    { GN_EVAL_CRASHED, "crashed" },
+    { GN_EVAL_TIMEOUT, "timeout" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    {
+      GnEvalStatus s = (GnEvalStatus) 99;
+      g_assert_cmpstr (gn_eval_status_name (all[i].status), ==, all[i].name);
+      g_assert_true (gn_eval_status_parse (all[i].name, &s));
+      g_assert_cmpint (s, ==, all[i].status);
+      g_assert_cmpint (gn_eval_status_scored (s), ==, i < 2);
+    }
+  GnEvalStatus s = GN_EVAL_TIMEOUT;
+  g_assert_false (gn_eval_status_parse ("OK", &s));
+  g_assert_false (gn_eval_status_parse ("", &s));
+  g_assert_false (gn_eval_status_parse (NULL, &s));
+  g_assert_cmpint (s, ==, GN_EVAL_TIMEOUT);
+  g_assert_cmpstr (gn_eval_status_name ((GnEvalStatus) 5), ==, "?");
 }
 
 static void
@@ -231,6 +263,7 @@ main (int argc, char **argv)
   g_test_add_func ("/proxy/registry", test_registry);
   g_test_add_func ("/proxy/params", test_params);
   g_test_add_func ("/proxy/instance", test_instance);
+  g_test_add_func ("/proxy/eval-status", test_eval_status);
   g_test_add_func ("/proxy/arch-rng", test_arch_rng);
   int status = g_test_run ();
   g_free (plugin_dir);

@@ -106,7 +106,7 @@ collect (const GnEval *e, gpointer user)
   g_ptr_array_add (c->archs, g_strdup (e->arch));
   g_array_append_val (c->scores, e->score);
   c->cached += e->cached;
-  c->failed += strcmp (e->status, "ok") != 0;
+  c->failed += e->status != GN_EVAL_OK;
   return TRUE;
 }
 
@@ -201,8 +201,7 @@ static gboolean
 restore_into (const GnEval *ev, gpointer user)
 {
   gn_search_restore (user, ev->arch, ev->score,
-                     strcmp (ev->status, "ok") != 0
-                     && strcmp (ev->status, "nonfinite") != 0);
+                     !gn_eval_status_scored (ev->status));
   return TRUE;
 }
 

@@ -695,8 +695,8 @@ gn_proxy_score (GnProxy *proxy, const char *arch, GnProxyResult *result,
                         FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   GError *local = NULL;
-  *result = (GnProxyResult) { .score = -G_MAXDOUBLE,
-                              .status = GN_PROXY_STATUS_OK, .loss = NAN };
+  *result = (GnProxyResult) { .score = -G_MAXDOUBLE, .status = GN_EVAL_OK,
+                              .loss = NAN };
   if (!proxy->desc->score (proxy->self, arch, result, &local))
     {
       if (local == NULL)
@@ -706,10 +706,17 @@ gn_proxy_score (GnProxy *proxy, const char *arch, GnProxyResult *result,
       g_propagate_error (error, local);
       return FALSE;
     }
+  if (!gn_eval_status_scored (result->status))
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE,
+                   "proxy '%s' returned a result with status '%s'",
+                   proxy->desc->name, gn_eval_status_name (result->status));
+      return FALSE;
+    }
   if (!isfinite (result->score))
     {
       result->score = -G_MAXDOUBLE;
-      result->status = GN_PROXY_STATUS_NONFINITE;
+      result->status = GN_EVAL_NONFINITE;
     }
   return TRUE;
 }

@@ -49,6 +49,7 @@
 #include <gmodule.h>
 #include <stddef.h>
 #include "gn-data.h"
+#include "gn-eval.h"
 #include "gn-rng.h"
 #include "gn-space.h"
 
@@ -121,15 +122,18 @@ typedef struct {
   guint64 seed;
 } GnProxyContext;
 
-typedef enum {
-  GN_PROXY_STATUS_OK,
-  GN_PROXY_STATUS_NONFINITE    /* the loss diverged: @score is -G_MAXDOUBLE */
-} GnProxyStatus;
-
+/**
+ * GnProxyResult:
+ * @score: higher is better
+ * @status: GN_EVAL_OK, or GN_EVAL_NONFINITE when the proxy's figure is
+ *   not finite (then @score is -G_MAXDOUBLE); the other statuses are the
+ *   host's
+ * @loss: the proxy's raw figure, NAN if none
+ */
 typedef struct {
-  double score;                /* higher is better                     */
-  GnProxyStatus status;
-  double loss;                 /* the proxy's raw figure, NAN if none  */
+  double score;
+  GnEvalStatus status;
+  double loss;
 } GnProxyResult;
 
 typedef struct {
@@ -246,7 +250,9 @@ GnProxy *gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
  * gn_proxy_score:
  *
  * Scores @arch (canonical).  A diverging loss is a result with status
- * GN_PROXY_STATUS_NONFINITE and the worst score, not an error.
+ * GN_EVAL_NONFINITE and the worst score, not an error; a plugin that
+ * claims any other status than GN_EVAL_OK or GN_EVAL_NONFINITE fails
+ * with GN_PROXY_ERROR_SCORE.
  */
 gboolean gn_proxy_score (GnProxy *proxy, const char *arch,
                          GnProxyResult *result, GError **error);

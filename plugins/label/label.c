@@ -176,8 +176,8 @@ label_score (gpointer self, const char *arch, GnProxyResult *result,
    * a step, so it only orders equal accuracies */
   result->score = accuracy - 0.4 / l->holdout * (MIN (test_loss, 100.0) / 100.0);
   result->status = isfinite (loss) && isfinite (test_loss)
-                   ? GN_PROXY_STATUS_OK : GN_PROXY_STATUS_NONFINITE;
-  if (result->status != GN_PROXY_STATUS_OK)
+                   ? GN_EVAL_OK : GN_EVAL_NONFINITE;
+  if (result->status != GN_EVAL_OK)
     result->score = -G_MAXDOUBLE;
   ok = TRUE;
 

@@ -298,8 +298,7 @@ regression_score (gpointer self, const char *arch, GnProxyResult *result,
     }
   result->loss = loss;
   result->score = -loss;
-  result->status = isfinite (loss) ? GN_PROXY_STATUS_OK
-                                   : GN_PROXY_STATUS_NONFINITE;
+  result->status = isfinite (loss) ? GN_EVAL_OK : GN_EVAL_NONFINITE;
   ok = TRUE;
 
 out:

@@ -217,8 +217,7 @@ zc_result (GnProxyResult *r, double score)
 {
   r->score = score;
   r->loss = score;
-  r->status = isfinite (score) ? GN_PROXY_STATUS_OK
-                               : GN_PROXY_STATUS_NONFINITE;
+  r->status = isfinite (score) ? GN_EVAL_OK : GN_EVAL_NONFINITE;
   if (!isfinite (score))
     r->score = -G_MAXDOUBLE;
 }

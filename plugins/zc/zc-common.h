@@ -124,7 +124,7 @@ double   zc_saliency (GnNet *net);
 double   zc_layer_l2_norms (GnNet *net, gboolean grad);
 
 /** Sets @r to an ordinary result, or to the worst score with
- * GN_PROXY_STATUS_NONFINITE when @score is not finite (a measure that is
+ * GN_EVAL_NONFINITE when @score is not finite (a measure that is
  * undefined for this network, e.g. a singular kernel). */
 void     zc_result (GnProxyResult *r, double score);
 

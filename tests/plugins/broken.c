@@ -15,7 +15,7 @@
  *   CRASHY              segfaults on architectures containing "crash" (or
  *                       the crash_on parameter, if set), aborts on
  *                       "abort", loops on "hang", fails with a GError on
- *                       "error"
+ *                       "error", claims the status "crashed" on "liar"
  *
  * Every variant sleeps `delay` seconds per evaluation, so tests can kill a
  * search in the middle.
@@ -89,6 +89,8 @@ good_score (gpointer self, const char *arch, GnProxyResult *result,
                    "cannot score %s", arch);
       return FALSE;
     }
+  if (strstr (arch, "liar"))
+    result->status = GN_EVAL_CRASHED;
 #endif
   result->score = (g->negate ? -g->scale : g->scale) * (double) strlen (arch);
   result->loss = 0.0;
