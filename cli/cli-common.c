@@ -73,7 +73,8 @@ load_data (const char *name, GError **error)
 gboolean
 gn_cli_proxy_open (GnCliProxy *p, const char *space_path,
                    const char *proxy_name, char **params,
-                   const char *data_name, guint64 seed, GError **error)
+                   char **space_options, const char *data_name,
+                   guint64 task_seed, GError **error)
 {
   memset (p, 0, sizeof *p);
   p->space = gn_space_load (space_path, error);
@@ -87,9 +88,11 @@ gn_cli_proxy_open (GnCliProxy *p, const char *space_path,
   p->data = load_data (data_name, error);
   if (p->data == NULL)
     goto fail;
-  p->ctx = (GnProxyContext) { .space = p->space, .data = p->data,
-                              .seed = seed };
-  p->proxy = gn_proxy_new (desc, &p->ctx, (const char *const *) params,
+  p->ctx = gn_proxy_context_new (p->space, p->data, task_seed,
+                                 (const char *const *) space_options, error);
+  if (p->ctx == NULL)
+    goto fail;
+  p->proxy = gn_proxy_new (desc, p->ctx, (const char *const *) params,
                            error);
   if (p->proxy == NULL)
     goto fail;
@@ -104,10 +107,48 @@ void
 gn_cli_proxy_close (GnCliProxy *p)
 {
   gn_proxy_free (p->proxy);
+  gn_proxy_context_free (p->ctx);
   gn_proxy_registry_free (p->registry);
   gn_dataset_free (p->data);
   gn_space_free (p->space);
   memset (p, 0, sizeof *p);
+}
+
+gboolean
+gn_cli_check_params (char **params, const char *param_option,
+                     const char *seed_option, const char *space_option,
+                     GError **error)
+{
+  static const char seed[] = "seed=", space[] = "space_options=";
+  for (char **a = params; a && *a; a++)
+    {
+      if (g_str_has_prefix (*a, seed))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s %s: the task seed is not a proxy parameter; "
+                       "use %s %s", param_option, *a, seed_option,
+                       *a + strlen (seed));
+          return FALSE;
+        }
+      if (g_str_has_prefix (*a, space))
+        {
+          /* "N=3,C=8" -> "--space-option N=3 --space-option C=8" */
+          char **each = g_strsplit (*a + strlen (space), ",", -1);
+          GString *instead = g_string_new (NULL);
+          for (char **o = each; *o; o++)
+            g_string_append_printf (instead, "%s%s %s", o == each ? "" : " ",
+                                    space_option, *o);
+          if (instead->len == 0)
+            g_string_printf (instead, "%s KEY=VALUE", space_option);
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s %s: build options have an option of their own; "
+                       "use %s", param_option, *a, instead->str);
+          g_string_free (instead, TRUE);
+          g_strfreev (each);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 gboolean

@@ -25,11 +25,13 @@ typedef struct {
 
 typedef struct {
   char *proxy, *truth, *csv, *plot, *data;
-  char **params;
+  char **params, **space_options;
   int sample, workers;
-  gint64 seed;
+  gint64 seed, task_seed;
   double timeout;
 } RankOptions;
+
+#define NOT_GIVEN G_MININT64
 
 /* The canonical architecture of a benchmark row: its arch columns joined
  * with ';' (one column for NB201's arch_str; adjacency and ops for NB101),
@@ -211,17 +213,24 @@ plot (const char *path, const Item *items, int n, const double *truth,
 int
 gn_cmd_rank (int argc, char **argv)
 {
-  RankOptions o = { .sample = 100, .workers = 1, .seed = 1 };
+  RankOptions o = { .sample = 100, .workers = 1, .seed = 1,
+                    .task_seed = NOT_GIVEN };
   GOptionEntry entries[] = {
     { "proxy", 'p', 0, G_OPTION_ARG_STRING, &o.proxy,
       "the proxy plugin (default: regression)", "NAME" },
     { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.params,
       "set a proxy parameter (repeatable; see `gennas proxies`)",
       "NAME=VALUE" },
+    { "space-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.space_options,
+      "a build option of the network, as the space defines them, e.g. N=5 "
+      "(repeatable)", "KEY=VALUE" },
     { "sample", 'n', 0, G_OPTION_ARG_INT, &o.sample,
       "architectures drawn from the benchmark table (default 100)", "N" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed,
-      "seed of the sample and of the proxy's task (default 1)", "S" },
+      "seed of the sample, and of the proxy's task unless --task-seed is "
+      "given (default 1)", "S" },
+    { "task-seed", 0, 0, G_OPTION_ARG_INT64, &o.task_seed,
+      "seed of the proxy's task (default: --seed)", "T" },
     { "truth", 't', 0, G_OPTION_ARG_STRING, &o.truth,
       "the metric column to rank against (default: the table's first)",
       "COLUMN" },
@@ -273,10 +282,19 @@ gn_cmd_rank (int argc, char **argv)
       gn_cli_error ("rank", "--sample must be >= 2 and --workers >= 1");
       goto out;
     }
+  if (!gn_cli_check_params (o.params, "--param", "--task-seed",
+                            "--space-option", &error))
+    {
+      gn_cli_error ("rank", "%s", error->message);
+      goto out;
+    }
   status = 1;
   gn_cli_single_thread ();
   if (!gn_cli_proxy_open (&p, argv[1], o.proxy ? o.proxy : "regression",
-                          o.params, o.data, (guint64) o.seed, &error))
+                          o.params, o.space_options, o.data,
+                          (guint64) (o.task_seed != NOT_GIVEN ? o.task_seed
+                                                              : o.seed),
+                          &error))
     goto fail;
   const GnBenchmark *bm = gn_space_get_benchmark (p.space, &error);
   if (bm == NULL)
@@ -397,5 +415,6 @@ out:
   g_free (o.plot);
   g_free (o.data);
   g_strfreev (o.params);
+  g_strfreev (o.space_options);
   return status;
 }

@@ -12,7 +12,7 @@ int
 gn_cmd_score (int argc, char **argv)
 {
   char *proxy = NULL, *data = NULL;
-  char **params = NULL;
+  char **params = NULL, **space_options = NULL;
   gint64 seed = 1;
   GOptionEntry entries[] = {
     { "proxy", 'p', 0, G_OPTION_ARG_STRING, &proxy,
@@ -20,8 +20,11 @@ gn_cmd_score (int argc, char **argv)
     { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &params,
       "set a proxy parameter (repeatable; see `gennas proxies`)",
       "NAME=VALUE" },
-    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "task seed (default 1)",
-      "S" },
+    { "space-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &space_options,
+      "a build option of the network, as the space defines them, e.g. N=5 "
+      "(repeatable)", "KEY=VALUE" },
+    { "seed", 's', 0, G_OPTION_ARG_INT64, &seed,
+      "the proxy's task seed (default 1)", "S" },
     { "data", 0, 0, G_OPTION_ARG_STRING, &data,
       "image set: cifar10 (default) or fashion-mnist", "SET" },
     { NULL }
@@ -47,9 +50,15 @@ gn_cmd_score (int argc, char **argv)
                     "architecture (try --help)");
       goto out;
     }
+  if (!gn_cli_check_params (params, "--param", "--seed", "--space-option",
+                            &error))
+    {
+      gn_cli_error ("score", "%s", error->message);
+      goto out;
+    }
   gn_cli_single_thread ();
   if (!gn_cli_proxy_open (&p, argv[1], proxy ? proxy : "regression", params,
-                          data, (guint64) seed, &error))
+                          space_options, data, (guint64) seed, &error))
     {
       gn_cli_error ("score", "%s", error->message);
       status = 1;
@@ -85,5 +94,6 @@ out:
   g_free (proxy);
   g_free (data);
   g_strfreev (params);
+  g_strfreev (space_options);
   return status;
 }

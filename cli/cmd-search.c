@@ -20,12 +20,14 @@
 
 typedef struct {
   char *proxy, *recipe, *algo, *db, *data, *on_failure;
-  char **params, **final_params;
+  char **params, **final_params, **space_options, **final_space_options;
   int budget, population, tournament, workers, final;
-  gint64 seed;
+  gint64 seed, task_seed;
   double max_seconds, timeout;
   gboolean resume, no_cache, mpi;
 } SearchOptions;
+
+#define NOT_GIVEN G_MININT64
 
 typedef struct {
   gboolean tty;
@@ -116,18 +118,22 @@ run_config (const SearchOptions *o, GnCliProxy *p, const char *space_path,
     space_sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
                                              (const guchar *) src, len);
   g_free (src);
+  guint64 task_seed = gn_proxy_task_seed (p->proxy);
   char *id = g_strdup_printf ("space=%s;space_sha256=%s;algo=%s;"
                               "population=%d;tournament=%d;seed=%"
-                              G_GINT64_FORMAT ";proxy=%s;on_failure=%s",
+                              G_GINT64_FORMAT ";task_seed=%" G_GUINT64_FORMAT
+                              ";proxy=%s;on_failure=%s",
                               gn_space_name (p->space),
                               space_sum ? space_sum : "?", o->algo,
                               o->population, o->tournament, o->seed,
-                              gn_proxy_config (p->proxy), o->on_failure);
+                              task_seed, gn_proxy_config (p->proxy),
+                              o->on_failure);
   *hash = gn_store_config_hash (id);
   char *members = g_strdup_printf (
     "\"population\": %d, \"tournament\": %d, \"seed\": %" G_GINT64_FORMAT
-    ", \"budget\": %d, \"max_seconds\": %g", o->population, o->tournament,
-    o->seed, o->budget, o->max_seconds);
+    ", \"task_seed\": %" G_GUINT64_FORMAT ", \"budget\": %d, "
+    "\"max_seconds\": %g", o->population, o->tournament, o->seed, task_seed,
+    o->budget, o->max_seconds);
   char *json = run_json (p, space_path, o->algo, members, o->workers, id);
   g_free (members);
   g_free (space_sum);
@@ -287,27 +293,44 @@ top_of_run (GnStore *store, gint64 run, int k, GError **error)
   return top;
 }
 
+/* The seed of the proxy's task: --task-seed, or the search's. */
+static guint64
+task_seed (const SearchOptions *o)
+{
+  return (guint64) (o->task_seed != NOT_GIVEN ? o->task_seed : o->seed);
+}
+
+/* Returns: (transfer container): @a's strings then @b's, NULL-terminated
+ * (either may be NULL): settings with others on top. */
+static GPtrArray *
+strv_join (char **a, char **b)
+{
+  GPtrArray *all = g_ptr_array_new ();
+  for (char **s = a; s && *s; s++)
+    g_ptr_array_add (all, *s);
+  for (char **s = b; s && *s; s++)
+    g_ptr_array_add (all, *s);
+  g_ptr_array_add (all, NULL);
+  return all;
+}
+
 /* The final stage: the search's @k best, re-scored in order by the same
- * proxy with the --final-param settings on top, as a run of its own (so
- * it resumes and caches like any other). */
+ * proxy with the --final-param and --final-space-option settings on top,
+ * as a run of its own (so it resumes and caches like any other). */
 static gboolean
 final_stage (const Env *env, const char *space_path, char **params,
              gint64 parent, const char *parent_hash, Stage *st,
              GnCliProxy *p, GnSearch **search, GError **error)
 {
   const SearchOptions *o = env->o;
-  GPtrArray *all = g_ptr_array_new ();
+  GPtrArray *all = strv_join (params, o->final_params);
+  GPtrArray *options = strv_join (o->space_options, o->final_space_options);
   char **top = NULL, *id = NULL, *json = NULL, *hash = NULL;
   gboolean ok = FALSE;
 
-  for (char **a = params; a && *a; a++)
-    g_ptr_array_add (all, *a);
-  for (char **a = o->final_params; a && *a; a++)
-    g_ptr_array_add (all, *a);
-  g_ptr_array_add (all, NULL);
   if (!gn_cli_proxy_open (p, space_path, o->proxy ? o->proxy : "regression",
-                          (char **) all->pdata, o->data, (guint64) o->seed,
-                          error))
+                          (char **) all->pdata, (char **) options->pdata,
+                          o->data, task_seed (o), error))
     goto out;
   top = top_of_run (env->store, parent, o->final, error);
   if (top == NULL)
@@ -335,6 +358,7 @@ final_stage (const Env *env, const char *space_path, char **params,
 
 out:
   g_ptr_array_free (all, TRUE);
+  g_ptr_array_free (options, TRUE);
   g_strfreev (top);
   g_free (id);
   g_free (json);
@@ -365,7 +389,7 @@ gn_cmd_search (int argc, char **argv)
 {
   SearchOptions o = { .budget = 100, .population = 50, .tournament = 10,
                       .workers = (int) g_get_num_processors (), .seed = 1,
-                      .final = -1 /* not given */ };
+                      .task_seed = NOT_GIVEN, .final = -1 /* not given */ };
   GOptionEntry entries[] = {
     { "proxy", 'p', 0, G_OPTION_ARG_STRING, &o.proxy,
       "the proxy plugin (default: regression)", "NAME" },
@@ -374,6 +398,9 @@ gn_cmd_search (int argc, char **argv)
     { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.params,
       "set a proxy parameter (repeatable; see `gennas proxies`)",
       "NAME=VALUE" },
+    { "space-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.space_options,
+      "a build option of the network, as the space defines them, e.g. N=3 "
+      "(repeatable)", "KEY=VALUE" },
     { "algo", 'a', 0, G_OPTION_ARG_STRING, &o.algo,
       "rea (regularized evolution, default) or random", "ALGO" },
     { "budget", 'b', 0, G_OPTION_ARG_INT, &o.budget,
@@ -387,8 +414,11 @@ gn_cmd_search (int argc, char **argv)
     { "workers", 'w', 0, G_OPTION_ARG_INT, &o.workers,
       "evaluations in parallel, one process each (default: the cores)", "W" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &o.seed,
-      "seed of the search, and of the proxy's task unless --param seed=T "
-      "pins it (default 1)", "S" },
+      "seed of the search, and of the proxy's task unless --task-seed is "
+      "given (default 1)", "S" },
+    { "task-seed", 0, 0, G_OPTION_ARG_INT64, &o.task_seed,
+      "seed of the proxy's task (default: --seed); searches with one task "
+      "seed share cached scores", "T" },
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o.db,
       "the results store (default: gennas.db)", "FILE" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &o.resume,
@@ -403,11 +433,16 @@ gn_cmd_search (int argc, char **argv)
     { "data", 0, 0, G_OPTION_ARG_STRING, &o.data,
       "image set: cifar10 (default) or fashion-mnist", "SET" },
     { "final", 0, 0, G_OPTION_ARG_INT, &o.final,
-      "after the search, re-score its K best with --final-param settings "
-      "and report the best of those (default 0: no final stage)", "K" },
+      "after the search, re-score its K best with the --final-param and "
+      "--final-space-option settings and report the best of those "
+      "(default 0: no final stage)", "K" },
     { "final-param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.final_params,
       "a proxy parameter for the final stage, on top of --param "
-      "(repeatable), e.g. space_options=N=5", "NAME=VALUE" },
+      "(repeatable)", "NAME=VALUE" },
+    { "final-space-option", 0, 0, G_OPTION_ARG_STRING_ARRAY,
+      &o.final_space_options,
+      "a build option for the final stage, on top of --space-option "
+      "(repeatable), e.g. N=5", "KEY=VALUE" },
     { "mpi", 0, 0, G_OPTION_ARG_NONE, &o.mpi,
       "run under mpirun: rank 0 searches and keeps the store, every other "
       "rank evaluates (one at a time; --workers is ignored)", NULL },
@@ -420,23 +455,23 @@ gn_cmd_search (int argc, char **argv)
     "scoring candidates with a proxy plugin in parallel worker processes.\n"
     "Every evaluation is committed to the store as it arrives: a killed\n"
     "search continues with --resume, and a score already known for the\n"
-    "same space, architecture and proxy configuration is reused. The last\n"
-    "line is\n"
+    "same space, architecture, proxy configuration (parameters and build\n"
+    "options) and task seed is reused. The last line is\n"
     "  best=ARCH score=X truth=Y evaluations=N\n"
     "where truth is the architecture's accuracy in the space's benchmark\n"
     "table (nan without one).\n"
     "\n"
     "With --final K, the K best are then re-scored, as a run of their own,\n"
-    "by the proxy with the --final-param settings added (a costlier, more\n"
-    "faithful configuration: on NAS-Bench-201, space_options=N=5, the\n"
-    "paper's five cells per stage). The last line then names the best of\n"
-    "the final stage, with its final score; evaluations= still counts the\n"
-    "search's.\n"
+    "by the proxy with the --final-param and --final-space-option settings\n"
+    "added (a costlier, more faithful configuration: on NAS-Bench-201,\n"
+    "--final-space-option N=5, the paper's five cells per stage). The last\n"
+    "line then names the best of the final stage, with its final score;\n"
+    "evaluations= still counts the search's.\n"
     "\n"
     "On NAS-Bench-201, what measured best (docs/benchmarks.md) is to\n"
     "search with three cells per stage, then re-score on the paper's five:\n"
-    "  gennas search spaces/nb201.lua --budget 450 \\\n"
-    "      --param space_options=N=3 --final 20 --final-param space_options=N=5\n"
+    "  gennas search spaces/nb201.lua --budget 450 --space-option N=3 \\\n"
+    "      --final 20 --final-space-option N=5\n"
     "\n"
     "With --mpi, under mpirun (or srun) with N >= 2 ranks, rank 0 runs the\n"
     "search and writes the store while the N-1 other ranks evaluate:\n"
@@ -461,6 +496,14 @@ gn_cmd_search (int argc, char **argv)
   if (argc != 2)
     {
       gn_cli_error ("search", "give exactly one space file (try --help)");
+      goto out;
+    }
+  if (!gn_cli_check_params (o.params, "--param", "--task-seed",
+                            "--space-option", &error)
+      || !gn_cli_check_params (o.final_params, "--final-param", "--task-seed",
+                               "--final-space-option", &error))
+    {
+      gn_cli_error ("search", "%s", error->message);
       goto out;
     }
   if (o.algo == NULL)
@@ -494,17 +537,18 @@ gn_cmd_search (int argc, char **argv)
                     ">= 0");
       goto out;
     }
-  if (o.final_params && o.final == -1)
+  if ((o.final_params || o.final_space_options) && o.final == -1)
     {
-      gn_cli_error ("search", "--final-param needs --final K");
+      gn_cli_error ("search", "--final-param and --final-space-option need "
+                    "--final K");
       goto out;
     }
   o.final = MAX (o.final, 0);   /* an explicit --final 0 turns it off */
-  if (o.final > 0 && o.final_params == NULL)
+  if (o.final > 0 && o.final_params == NULL && o.final_space_options == NULL)
     {
-      gn_cli_error ("search", "--final K needs a --final-param: with the "
-                    "search's own configuration it would only repeat its "
-                    "scores");
+      gn_cli_error ("search", "--final K needs a --final-param or a "
+                    "--final-space-option: with the search's own "
+                    "configuration it would only repeat its scores");
       goto out;
     }
   if (o.final > 0 && o.mpi)
@@ -524,8 +568,8 @@ gn_cmd_search (int argc, char **argv)
     g_ptr_array_add (params, g_strdup_printf ("recipe=%s", o.recipe));
   g_ptr_array_add (params, NULL);
   if (!gn_cli_proxy_open (&p, argv[1], o.proxy ? o.proxy : "regression",
-                          (char **) params->pdata, o.data, (guint64) o.seed,
-                          &error))
+                          (char **) params->pdata, o.space_options, o.data,
+                          task_seed (&o), &error))
     goto fail;
   if (mpi && gn_mpi_rank (mpi) > 0)
     {
@@ -623,5 +667,7 @@ out:
   g_free (o.on_failure);
   g_strfreev (o.params);
   g_strfreev (o.final_params);
+  g_strfreev (o.space_options);
+  g_strfreev (o.final_space_options);
   return status;
 }

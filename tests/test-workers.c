@@ -6,14 +6,15 @@
 
 #include <string.h>
 
+static GnProxyContext *ctx;   /* the crashy proxy's: it reads nothing */
+
 static GnProxy *
 crashy (GnProxyRegistry *reg)
 {
   GError *error = NULL;
   const GnProxyDesc *d = gn_proxy_registry_lookup (reg, "crashy", &error);
   g_assert_no_error (error);
-  static GnProxyContext ctx = { .seed = 1 };
-  GnProxy *p = gn_proxy_new (d, &ctx, NULL, &error);
+  GnProxy *p = gn_proxy_new (d, ctx, NULL, &error);
   g_assert_no_error (error);
   return p;
 }
@@ -139,5 +140,8 @@ main (int argc, char **argv)
   g_test_add_func ("/workers/failures-are-contained",
                    test_failures_are_contained);
   g_test_add_func ("/workers/parallel", test_parallel);
-  return g_test_run ();
+  ctx = gn_proxy_context_new (NULL, NULL, 1, NULL, NULL);
+  int status = g_test_run ();
+  gn_proxy_context_free (ctx);
+  return status;
 }

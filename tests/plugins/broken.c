@@ -12,6 +12,7 @@
  *   BROKEN_SIZE         a struct_size that cuts off destroy
  *   BROKEN_PARAM        a default outside its own range
  *   BROKEN_NAME         calls itself something other than its file
+ *   BROKEN_RESERVED     declares the host's parameter "space_options"
  *   CRASHY              segfaults on architectures containing "crash" (or
  *                       the crash_on parameter, if set), aborts on
  *                       "abort", loops on "hang", fails with a GError on
@@ -45,8 +46,10 @@ static const GnProxyParamSpec params[] = {
   { "delay", GN_PROXY_PARAM_DOUBLE, "0", 0, 60, "seconds per evaluation" },
   { "crash_on", GN_PROXY_PARAM_STRING, "", 0, 0,
     "segfault on architectures containing this" },
-  { "seed", GN_PROXY_PARAM_INT, "-1", -1, 1e9,
-    "the task seed; -1 uses the run's" },
+#ifdef BROKEN_RESERVED
+  { "space_options", GN_PROXY_PARAM_STRING, "", 0, 0,
+    "what the host owns" },
+#endif
   { NULL }
 };
 
