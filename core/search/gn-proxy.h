@@ -37,6 +37,15 @@
  * order of evaluation: derive per-architecture randomness with
  * gn_proxy_arch_rng().
  *
+ * The plugin-facing headers, one set (GN_PLUGIN_API in
+ * core/plugin-api.am; tests/check-layers.sh checks that plugins/ use
+ * nothing else of libgennas, and tests/test-abi.c pins the layout of every
+ * struct they declare): gennas.h, which a plugin includes, and of what it
+ * includes gn-error.h, gn-rng.h, gn-ops.h, gn-net.h, gn-optim.h,
+ * gn-data.h, gn-signals.h, gn-space.h, gn-recipe.h, gn-eval.h and this
+ * one.  The workers, the searches, the store and the report layer are the
+ * host's, not a plugin's.
+ *
  * Versioning.  GN_PROXY_ABI_MAJOR changes when the descriptor, the
  * context, the result, or the meaning of a field changes incompatibly:
  * the host refuses a plugin built for another major.  GN_PROXY_ABI_MINOR
