@@ -171,8 +171,9 @@ sim_wait (gpointer self, int timeout_ms, GnWorkerResult *out)
     s->t_from = s->now;
   if (s->results == s->window_to)
     s->t_to = s->now;
-  *out = (GnWorkerResult) { .job = w->job, .status = GN_WORKER_OK,
-                            .result = { .score = w->score, .loss = 0 },
+  *out = (GnWorkerResult) { .job = w->job,
+                            .result = { .score = w->score,
+                                        .status = GN_EVAL_OK, .loss = 0 },
                             .seconds = w->duration, .worker = k };
   leave (s);
   return TRUE;
@@ -187,8 +188,8 @@ progress (const GnEval *e, int done, int budget, GnSearch *search,
   double best = NAN;
   gn_search_best (search, &best_arch, &best);
   fprintf (user, "eval %d/%d %s score=%.6g%s best=%.6g %.1fs %s\n", done,
-           budget, e->status, e->score, e->cached ? " (cached)" : "", best,
-           e->seconds, e->arch);
+           budget, gn_eval_status_name (e->status), e->score,
+           e->cached ? " (cached)" : "", best, e->seconds, e->arch);
 }
 
 /* Where a coordinator's evaluation goes: the driver's steps one by one,
@@ -224,7 +225,7 @@ breakdown (GnSpace *space, const char *dir, int n, FILE *sink)
       GnEval e = { .run = run, .space = "nb201", .arch = arch,
                    .proxy = "sim", .config_hash = "sim", .seed = 1,
                    .score = g_str_hash (arch) / 4294967296.0, .loss = 0,
-                   .status = "ok", .seconds = 5 };
+                   .status = GN_EVAL_OK, .seconds = 5 };
       if (!gn_store_record (store, &e, &e.seq, &error))
         g_error ("%s", error->message);
       gint64 c3 = cpu_now ();

@@ -29,7 +29,7 @@ printf '%-10s %12s %10s %12s %8s\n' cell gennas_s peak_MB pytorch_s ratio
 tg=0; tp=0
 echo "$cells" | while read -r name arch; do
     /usr/bin/time -f '%M' -o "$tmp/mem" "$gennas" score "$here/spaces/nb201.lua" \
-        --param space_options=N=5 "$arch" > "$tmp/out" 2>/dev/null
+        --space-option N=5 "$arch" > "$tmp/out" 2>/dev/null
     s=$(tail -n 1 "$tmp/out" | awk -F, '{print $NF}')
     mb=$(awk '{printf "%.0f", $1 / 1024}' "$tmp/mem")
     p=nan; r=nan

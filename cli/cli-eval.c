@@ -103,8 +103,8 @@ on_progress (const GnEval *e, int done, int budget, GnSearch *search,
   double elapsed = (g_get_monotonic_time () - p->t0) / 1e6;
   int fresh = done - p->start;
   double eta = fresh > 0 ? elapsed / fresh * (budget - done) : 0;
-  gboolean failed = strcmp (e->status, "ok") != 0
-                    && strcmp (e->status, "nonfinite") != 0;
+  gboolean failed = !gn_eval_status_scored (e->status);
+  const char *status = gn_eval_status_name (e->status);
   if (p->tty)
     {
       int width = 24, fill = budget ? MIN (width, done * width / budget) : 0;
@@ -118,13 +118,13 @@ on_progress (const GnEval *e, int done, int budget, GnSearch *search,
       if (done >= budget)
         fputc ('\n', stderr);
       if (failed)
-        fprintf (stderr, "\n%s: %s: %s\n", e->arch, e->status,
+        fprintf (stderr, "\n%s: %s: %s\n", e->arch, status,
                  e->message ? e->message : "");
     }
   else
     {
       fprintf (stderr, "eval %d/%d %s score=%.6g%s best=%.6g %.1fs %s\n",
-               done, budget, e->status, e->score,
+               done, budget, status, e->score,
                e->cached ? " (cached)" : "", best, e->seconds, e->arch);
       if (failed && e->message)
         fprintf (stderr, "  %s\n", e->message);
@@ -142,9 +142,8 @@ static gboolean
 restore_one (const GnEval *e, gpointer user)
 {
   Restore *r = user;
-  gboolean failed = strcmp (e->status, "ok") != 0
-                    && strcmp (e->status, "nonfinite") != 0;
-  gn_search_restore (r->search, e->arch, e->score, failed);
+  gn_search_restore (r->search, e->arch, e->score,
+                     !gn_eval_status_scored (e->status));
   r->n++;
   return TRUE;
 }

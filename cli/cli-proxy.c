@@ -11,7 +11,7 @@
 void
 gn_cli_proxy_options_add (GOptionContext *ctx, GnCliProxyOptions *o)
 {
-  *o = (GnCliProxyOptions) { .seed = 1 };
+  *o = (GnCliProxyOptions) { .seed = 1, .task_seed = GN_CLI_NOT_GIVEN };
   const GOptionEntry entries[] = {
     { "proxy", 'p', 0, G_OPTION_ARG_STRING, &o->proxy,
       "the proxy plugin (default: regression; see `gennas proxies`)",
@@ -22,9 +22,15 @@ gn_cli_proxy_options_add (GOptionContext *ctx, GnCliProxyOptions *o)
     { "recipe", 'r', 0, G_OPTION_ARG_STRING, &o->recipe,
       "the regression proxy's signal recipe, the same as --param "
       "recipe=NAME (default: combo)", "NAME" },
+    { "space-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->space_options,
+      "a build option of the network, as the space defines them, e.g. N=3 "
+      "(repeatable)", "KEY=VALUE" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &o->seed,
-      "the seed of the proxy's task unless --param seed=T pins it, and of "
+      "the seed of the proxy's task unless --task-seed is given, and of "
       "rank's sample and search's search (default 1)", "S" },
+    { "task-seed", 0, 0, G_OPTION_ARG_INT64, &o->task_seed,
+      "the seed of the proxy's task (default: --seed); runs with one task "
+      "seed share cached scores", "T" },
     { "data", 0, 0, G_OPTION_ARG_STRING, &o->data,
       "image set: cifar10 (default) or fashion-mnist", "SET" },
     { NULL }
@@ -39,8 +45,52 @@ gn_cli_proxy_options_clear (GnCliProxyOptions *o)
   g_free (o->proxy);
   g_free (o->recipe);
   g_strfreev (o->params);
+  g_strfreev (o->space_options);
   g_free (o->data);
   memset (o, 0, sizeof *o);
+}
+
+guint64
+gn_cli_proxy_task_seed (const GnCliProxyOptions *o)
+{
+  return (guint64) (o->task_seed != GN_CLI_NOT_GIVEN ? o->task_seed
+                                                     : o->seed);
+}
+
+gboolean
+gn_cli_check_params (char **params, const char *param_option,
+                     const char *space_option, GError **error)
+{
+  static const char seed[] = "seed=", space[] = "space_options=";
+  for (char **a = params; a && *a; a++)
+    {
+      if (g_str_has_prefix (*a, seed))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s %s: the task seed is not a proxy parameter; "
+                       "use --task-seed %s", param_option, *a,
+                       *a + strlen (seed));
+          return FALSE;
+        }
+      if (g_str_has_prefix (*a, space))
+        {
+          /* "N=3,C=8" -> "--space-option N=3 --space-option C=8" */
+          char **each = g_strsplit (*a + strlen (space), ",", -1);
+          GString *instead = g_string_new (NULL);
+          for (char **o = each; *o; o++)
+            g_string_append_printf (instead, "%s%s %s", o == each ? "" : " ",
+                                    space_option, *o);
+          if (instead->len == 0)
+            g_string_printf (instead, "%s KEY=VALUE", space_option);
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s %s: build options have an option of their own; "
+                       "use %s", param_option, *a, instead->str);
+          g_string_free (instead, TRUE);
+          g_strfreev (each);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 static GnDataset *
@@ -78,9 +128,16 @@ load_data (const char *name, GError **error)
 gboolean
 gn_cli_proxy_open (GnCliProxy *p, const char *space_path,
                    const GnCliProxyOptions *o, char **more_params,
-                   GError **error)
+                   char **more_options, GError **error)
 {
   memset (p, 0, sizeof *p);
+  /* build options likewise: @o's, then @more on top */
+  GPtrArray *options = g_ptr_array_new ();
+  for (char **a = o->space_options; a && *a; a++)
+    g_ptr_array_add (options, *a);
+  for (char **a = more_options; a && *a; a++)
+    g_ptr_array_add (options, *a);
+  g_ptr_array_add (options, NULL);
   /* the parameters in the order given: --param, --recipe, then @more */
   GPtrArray *params = g_ptr_array_new_with_free_func (g_free);
   for (char **a = o->params; a && *a; a++)
@@ -104,17 +161,22 @@ gn_cli_proxy_open (GnCliProxy *p, const char *space_path,
   p->data = load_data (o->data, error);
   if (p->data == NULL)
     goto fail;
-  p->ctx = (GnProxyContext) { .space = p->space, .data = p->data,
-                              .seed = (guint64) o->seed };
-  p->proxy = gn_proxy_new (desc, &p->ctx, (const char *const *) params->pdata,
+  p->ctx = gn_proxy_context_new (p->space, p->data,
+                                 gn_cli_proxy_task_seed (o),
+                                 (const char *const *) options->pdata, error);
+  if (p->ctx == NULL)
+    goto fail;
+  p->proxy = gn_proxy_new (desc, p->ctx, (const char *const *) params->pdata,
                            error);
   if (p->proxy == NULL)
     goto fail;
   g_ptr_array_free (params, TRUE);
+  g_ptr_array_free (options, TRUE);
   return TRUE;
 
 fail:
   g_ptr_array_free (params, TRUE);
+  g_ptr_array_free (options, TRUE);
   gn_cli_proxy_close (p);
   return FALSE;
 }
@@ -123,6 +185,7 @@ void
 gn_cli_proxy_close (GnCliProxy *p)
 {
   gn_proxy_free (p->proxy);
+  gn_proxy_context_free (p->ctx);
   gn_proxy_registry_free (p->registry);
   gn_dataset_free (p->data);
   gn_space_free (p->space);

@@ -43,7 +43,7 @@ add_point (const GnEval *e, gpointer user)
 {
   Trajectory *tr = user;
   double n = (double) tr->x->len + 1;
-  gboolean ok = strcmp (e->status, "ok") == 0;
+  gboolean ok = e->status == GN_EVAL_OK;
   if (ok && e->score > tr->best_score)
     {
       tr->best_score = e->score;

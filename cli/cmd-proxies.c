@@ -22,6 +22,13 @@ type_name (GnProxyParamType t)
   return "?";
 }
 
+/* What every proxy gets from the host rather than from a parameter. */
+#define HOST_OWNED                                                         \
+  "Every proxy also gets, from the command rather than a parameter, the\n" \
+  "task seed (--seed; --task-seed on `rank` and `search`) and the\n"       \
+  "network's build options (--space-option KEY=VALUE, as the space\n"      \
+  "defines them, e.g. N=3 on NAS-Bench-201)."
+
 int
 gn_cmd_proxies (int argc, char **argv)
 {
@@ -30,7 +37,9 @@ gn_cmd_proxies (int argc, char **argv)
     "Lists every proxy plugin on the search path ($GENNAS_PROXY_PATH, then\n"
     "the installed folder, or $GENNAS_PROXY_SYSTEM_PATH in its place)\n"
     "with its parameters: type, default, range and meaning. Set them with\n"
-    "--param NAME=VALUE on `gennas score`, `rank` and `search`.");
+    "--param NAME=VALUE on `gennas score`, `rank` and `search`.\n"
+    "\n"
+    HOST_OWNED);
   gboolean ok = gn_cli_parse (ctx, "proxies", &argc, &argv);
   g_option_context_free (ctx);
   if (!ok)
@@ -60,6 +69,8 @@ gn_cmd_proxies (int argc, char **argv)
           g_free (range);
         }
     }
+  if (list->len > 0)
+    printf ("\n%s\n", HOST_OWNED);
   for (guint i = 0; i < broken->len; i++)
     fprintf (stderr, "gennas proxies: skipped %s\n",
              (char *) g_ptr_array_index (broken, i));

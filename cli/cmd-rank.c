@@ -21,8 +21,8 @@
 /* An evaluation as the store recorded it. */
 typedef struct {
   double score, loss, seconds;
-  const char *status;     /* (interned) ok, nonfinite, error, crashed,
-                           * timeout; NULL before the evaluation      */
+  GnEvalStatus status;
+  gboolean evaluated;     /* the store has it: @status is set         */
   gboolean ok;            /* a score came back: ok or nonfinite       */
 } Result;
 
@@ -79,9 +79,8 @@ collect (const GnEval *e, gpointer user)
     return TRUE;
   s->items[i].r = (Result) {
     .score = e->score, .loss = e->loss, .seconds = e->seconds,
-    .status = g_intern_string (e->status),
-    .ok = strcmp (e->status, "ok") == 0
-          || strcmp (e->status, "nonfinite") == 0 };
+    .status = e->status, .evaluated = TRUE,
+    .ok = gn_eval_status_scored (e->status) };
   return TRUE;
 }
 
@@ -113,14 +112,17 @@ score_all (const GnCliEval *ev, GnCliProxy *p, const char *space_path,
                          .candidates = (const char *const *) list->pdata };
   if ((search = gn_search_new (p->space, &cfg, error)) == NULL)
     goto out;
+  guint64 task_seed = gn_proxy_task_seed (p->proxy);
   id = g_strdup_printf ("rank:space=%s;sample=%d;seed=%" G_GINT64_FORMAT
-                        ";proxy=%s", gn_space_name (p->space), o->sample,
-                        o->proxy.seed, gn_proxy_config (p->proxy));
+                        ";task_seed=%" G_GUINT64_FORMAT ";proxy=%s",
+                        gn_space_name (p->space), o->sample, o->proxy.seed,
+                        task_seed, gn_proxy_config (p->proxy));
   hash = gn_store_config_hash (id);
   JsonObject *own = json_object_new ();
   json_object_set_string_member (own, "stage", "rank");
   json_object_set_int_member (own, "sample", n);
   json_object_set_int_member (own, "seed", o->proxy.seed);
+  json_object_set_int_member (own, "task_seed", (gint64) task_seed);
   json = gn_cli_run_config_json (p, space_path, "list", own, ev->workers, id);
   json_object_unref (own);
   GnCliStage st = { .p = p, .search = search, .json = json, .hash = hash,
@@ -188,7 +190,9 @@ write_csv (const char *path, const Item *items, int n, const GnTable *t,
       g_string_append_printf (out, "\"%s\",%.9g,%.9g,%s,%.3f", it->arch,
                               it->r.ok ? it->r.score : NAN,
                               it->r.ok ? it->r.loss : NAN,
-                              it->r.status ? it->r.status : "unevaluated",
+                              it->r.evaluated
+                              ? gn_eval_status_name (it->r.status)
+                              : "unevaluated",
                               it->r.seconds);
       for (int k = 0; metrics[k]; k++)
         g_string_append_printf (out, ",%s",
@@ -209,7 +213,7 @@ plot (const char *path, const Item *items, int n, const double *truth,
   double *x = g_new (double, n), *y = g_new (double, n);
   gsize m = 0;
   for (int i = 0; i < n; i++)
-    if (g_strcmp0 (items[i].r.status, "ok") == 0)
+    if (items[i].r.evaluated && items[i].r.status == GN_EVAL_OK)
       {
         x[m] = items[i].r.score;
         y[m] = truth[i];
@@ -291,11 +295,17 @@ gn_cmd_rank (int argc, char **argv)
       gn_cli_error ("rank", "--sample must be >= 2 and --workers >= 1");
       goto out;
     }
+  if (!gn_cli_check_params (o.proxy.params, "--param", "--space-option",
+                            &error))
+    {
+      gn_cli_error ("rank", "%s", error->message);
+      goto out;
+    }
   status = 1;
   gn_cli_single_thread ();
   gboolean served;
   if (!gn_cli_eval_init (&ev, "rank", &o.eval, &error)
-      || !gn_cli_proxy_open (&p, argv[1], &o.proxy, NULL, &error)
+      || !gn_cli_proxy_open (&p, argv[1], &o.proxy, NULL, NULL, &error)
       || !gn_cli_eval_start (&ev, &p, ":memory:", &served, &error))
     goto fail;
   if (served)

@@ -33,8 +33,13 @@ gn_cmd_score (int argc, char **argv)
                     "architecture (try --help)");
       goto out;
     }
+  if (!gn_cli_check_params (o.params, "--param", "--space-option", &error))
+    {
+      gn_cli_error ("score", "%s", error->message);
+      goto out;
+    }
   gn_cli_single_thread ();
-  if (!gn_cli_proxy_open (&p, argv[1], &o, NULL, &error))
+  if (!gn_cli_proxy_open (&p, argv[1], &o, NULL, NULL, &error))
     {
       gn_cli_error ("score", "%s", error->message);
       status = 1;
@@ -56,7 +61,7 @@ gn_cmd_score (int argc, char **argv)
           status = 1;
           continue;
         }
-      if (r.status != GN_PROXY_STATUS_OK)
+      if (r.status != GN_EVAL_OK)
         gn_cli_error ("score", "%s: the loss diverged; worst score", arch);
       printf ("%s,%.9g,%.3f\n", arch, r.score,
               (g_get_monotonic_time () - t0) / 1e6);

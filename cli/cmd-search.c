@@ -24,7 +24,7 @@ typedef struct {
   GnCliProxyOptions proxy;
   GnCliEvalOptions eval;
   char *algo, *on_failure;
-  char **final_params;
+  char **final_params, **final_space_options;
   int budget, population, tournament, final;
   double max_seconds;
   gboolean resume;
@@ -42,18 +42,22 @@ run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
     space_sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
                                              (const guchar *) src, len);
   g_free (src);
+  guint64 task_seed = gn_proxy_task_seed (p->proxy);
   char *id = g_strdup_printf ("space=%s;space_sha256=%s;algo=%s;"
                               "population=%d;tournament=%d;seed=%"
-                              G_GINT64_FORMAT ";proxy=%s;on_failure=%s",
+                              G_GINT64_FORMAT ";task_seed=%" G_GUINT64_FORMAT
+                              ";proxy=%s;on_failure=%s",
                               gn_space_name (p->space),
                               space_sum ? space_sum : "?", o->algo,
                               o->population, o->tournament, o->proxy.seed,
-                              gn_proxy_config (p->proxy), o->on_failure);
+                              task_seed, gn_proxy_config (p->proxy),
+                              o->on_failure);
   *hash = gn_store_config_hash (id);
   JsonObject *own = json_object_new ();
   json_object_set_int_member (own, "population", o->population);
   json_object_set_int_member (own, "tournament", o->tournament);
   json_object_set_int_member (own, "seed", o->proxy.seed);
+  json_object_set_int_member (own, "task_seed", (gint64) task_seed);
   json_object_set_int_member (own, "budget", o->budget);
   json_object_set_double_member (own, "max_seconds", o->max_seconds);
   char *json = gn_cli_run_config_json (p, space_path, o->algo, own,
@@ -72,7 +76,7 @@ typedef struct {
 static gboolean
 collect_ok (const GnEval *e, gpointer user)
 {
-  if (strcmp (e->status, "ok") == 0)
+  if (e->status == GN_EVAL_OK)
     {
       Ranked r = { g_strdup (e->arch), e->score };
       g_array_append_val (user, r);
@@ -110,8 +114,8 @@ top_of_run (GnStore *store, gint64 run, int k, GError **error)
 }
 
 /* The final stage: the search's @k best, re-scored in order by the same
- * proxy with the --final-param settings on top, as a run of its own (so
- * it resumes and caches like any other). */
+ * proxy with the --final-param and --final-space-option settings on top,
+ * as a run of its own (so it resumes and caches like any other). */
 static gboolean
 final_stage (const SearchOptions *o, const GnCliEval *ev,
              const char *space_path, gint64 parent, const char *parent_hash,
@@ -121,7 +125,8 @@ final_stage (const SearchOptions *o, const GnCliEval *ev,
   char **top = NULL, *id = NULL, *json = NULL, *hash = NULL;
   gboolean ok = FALSE;
 
-  if (!gn_cli_proxy_open (p, space_path, &o->proxy, o->final_params, error))
+  if (!gn_cli_proxy_open (p, space_path, &o->proxy, o->final_params,
+                          o->final_space_options, error))
     goto out;
   top = top_of_run (ev->store, parent, o->final, error);
   if (top == NULL)
@@ -198,11 +203,16 @@ gn_cmd_search (int argc, char **argv)
       "a failed evaluation scores worst (default) or is resampled",
       "worst|resample" },
     { "final", 0, 0, G_OPTION_ARG_INT, &o.final,
-      "after the search, re-score its K best with --final-param settings "
-      "and report the best of those (default 0: no final stage)", "K" },
+      "after the search, re-score its K best with the --final-param and "
+      "--final-space-option settings and report the best of those "
+      "(default 0: no final stage)", "K" },
     { "final-param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.final_params,
       "a proxy parameter for the final stage, on top of --param "
-      "(repeatable), e.g. space_options=N=5", "NAME=VALUE" },
+      "(repeatable)", "NAME=VALUE" },
+    { "final-space-option", 0, 0, G_OPTION_ARG_STRING_ARRAY,
+      &o.final_space_options,
+      "a build option for the final stage, on top of --space-option "
+      "(repeatable), e.g. N=5", "KEY=VALUE" },
     { NULL }
   };
   GOptionContext *ctx = g_option_context_new ("SPACE.lua");
@@ -211,23 +221,23 @@ gn_cmd_search (int argc, char **argv)
     "scoring candidates with a proxy plugin in parallel worker processes.\n"
     "Every evaluation is committed to the store as it arrives: a killed\n"
     "search continues with --resume, and a score already known for the\n"
-    "same space, architecture and proxy configuration is reused. The last\n"
-    "line is\n"
+    "same space, architecture, proxy configuration (parameters and build\n"
+    "options) and task seed is reused. The last line is\n"
     "  best=ARCH score=X truth=Y evaluations=N\n"
     "where truth is the architecture's accuracy in the space's benchmark\n"
     "table (nan without one).\n"
     "\n"
     "With --final K, the K best are then re-scored, as a run of their own,\n"
-    "by the proxy with the --final-param settings added (a costlier, more\n"
-    "faithful configuration: on NAS-Bench-201, space_options=N=5, the\n"
-    "paper's five cells per stage). The last line then names the best of\n"
-    "the final stage, with its final score; evaluations= still counts the\n"
-    "search's.\n"
+    "by the proxy with the --final-param and --final-space-option settings\n"
+    "added (a costlier, more faithful configuration: on NAS-Bench-201,\n"
+    "--final-space-option N=5, the paper's five cells per stage). The last\n"
+    "line then names the best of the final stage, with its final score;\n"
+    "evaluations= still counts the search's.\n"
     "\n"
     "On NAS-Bench-201, what measured best (docs/benchmarks.md) is to\n"
     "search with three cells per stage, then re-score on the paper's five:\n"
-    "  gennas search spaces/nb201.lua --budget 450 \\\n"
-    "      --param space_options=N=3 --final 20 --final-param space_options=N=5\n"
+    "  gennas search spaces/nb201.lua --budget 450 --space-option N=3 \\\n"
+    "      --final 20 --final-space-option N=5\n"
     "\n"
     "With --mpi, under mpirun (or srun) with N >= 2 ranks, rank 0 runs the\n"
     "search and writes the store while the N-1 other ranks evaluate:\n"
@@ -251,6 +261,14 @@ gn_cmd_search (int argc, char **argv)
   if (argc != 2)
     {
       gn_cli_error ("search", "give exactly one space file (try --help)");
+      goto out;
+    }
+  if (!gn_cli_check_params (o.proxy.params, "--param", "--space-option",
+                            &error)
+      || !gn_cli_check_params (o.final_params, "--final-param",
+                               "--final-space-option", &error))
+    {
+      gn_cli_error ("search", "%s", error->message);
       goto out;
     }
   if (o.algo == NULL)
@@ -290,17 +308,18 @@ gn_cmd_search (int argc, char **argv)
       gn_cli_error ("search", "--max-seconds must be a number of seconds");
       goto out;
     }
-  if (o.final_params && o.final == -1)
+  if ((o.final_params || o.final_space_options) && o.final == -1)
     {
-      gn_cli_error ("search", "--final-param needs --final K");
+      gn_cli_error ("search", "--final-param and --final-space-option need "
+                    "--final K");
       goto out;
     }
   o.final = MAX (o.final, 0);   /* an explicit --final 0 turns it off */
-  if (o.final > 0 && o.final_params == NULL)
+  if (o.final > 0 && o.final_params == NULL && o.final_space_options == NULL)
     {
-      gn_cli_error ("search", "--final K needs a --final-param: with the "
-                    "search's own configuration it would only repeat its "
-                    "scores");
+      gn_cli_error ("search", "--final K needs a --final-param or a "
+                    "--final-space-option: with the search's own "
+                    "configuration it would only repeat its scores");
       goto out;
     }
   if (o.final > 0 && o.eval.mpi)
@@ -314,7 +333,7 @@ gn_cmd_search (int argc, char **argv)
   gn_cli_single_thread ();
   gboolean served;
   if (!gn_cli_eval_init (&ev, "search", &o.eval, &error)
-      || !gn_cli_proxy_open (&p, argv[1], &o.proxy, NULL, &error)
+      || !gn_cli_proxy_open (&p, argv[1], &o.proxy, NULL, NULL, &error)
       || !gn_cli_eval_start (&ev, &p, "gennas.db", &served, &error))
     goto fail;
   if (served)
@@ -397,6 +416,7 @@ out:
   g_free (o.algo);
   g_free (o.on_failure);
   g_strfreev (o.final_params);
+  g_strfreev (o.final_space_options);
   gn_cli_proxy_options_clear (&o.proxy);
   gn_cli_eval_options_clear (&o.eval);
   return status;

@@ -31,8 +31,7 @@ enum { TAG_JOB = 1, TAG_RESULT, TAG_STOP, TAG_BYE };
 
 typedef struct {
   gint64 job;
-  gint32 status;          /* GnWorkerStatus           */
-  gint32 proxy_status;    /* GnProxyStatus            */
+  gint32 status;          /* GnEvalStatus             */
   double score, loss, seconds;
 } GnMpiHeader;
 
@@ -258,8 +257,10 @@ gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user, double timeout,
         {
           /* the evaluation process could not be (re)started: this job
            * fails; the next one tries again */
-          r = (GnWorkerResult) { .job = h.job, .status = GN_WORKER_CRASHED,
-                                 .message = g_strdup (local->message) };
+          r = (GnWorkerResult) {
+            .job = h.job, .message = g_strdup (local->message),
+            .result = { .score = -G_MAXDOUBLE, .status = GN_EVAL_CRASHED,
+                        .loss = NAN } };
           g_clear_error (&local);
           have = TRUE;
         }
@@ -276,11 +277,10 @@ gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user, double timeout,
         }
       if (have)
         {
+          /* a failed result has the worst score and no loss already */
           GnMpiHeader out = {
-            .job = r.job, .status = r.status,
-            .proxy_status = r.result.status,
-            .score = r.status == GN_WORKER_OK ? r.result.score : -G_MAXDOUBLE,
-            .loss = r.status == GN_WORKER_OK ? r.result.loss : NAN,
+            .job = r.job, .status = r.result.status,
+            .score = r.result.score, .loss = r.result.loss,
             .seconds = r.seconds };
           send_message (0, TAG_RESULT, &out, r.message);
           gn_worker_result_clear (&r);
@@ -373,12 +373,12 @@ ev_wait (gpointer self, int timeout_ms, GnWorkerResult *out)
            * worker's failure, and the job is lost (job 0 is wrong) */
           g_free (msg);
           msg = g_strdup_printf ("malformed result from rank %d", r);
-          h.status = GN_WORKER_ERROR;
+          h.status = GN_EVAL_ERROR;
         }
       *out = (GnWorkerResult) {
-        .job = h.job, .status = (GnWorkerStatus) h.status,
+        .job = h.job,
         .result = { .score = h.score, .loss = h.loss,
-                    .status = (GnProxyStatus) h.proxy_status },
+                    .status = (GnEvalStatus) h.status },
         .seconds = h.seconds, .message = msg, .worker = r };
       return TRUE;
     }

@@ -9,7 +9,7 @@
  * GnEvaluator whose workers are the other ranks.  Each worker rank
  * evaluates one architecture at a time in its own single-process GnWorkers
  * pool, so a plugin that crashes kills only that rank's child process and
- * comes back as a GN_WORKER_CRASHED result, as it would locally.
+ * comes back as a GN_EVAL_CRASHED result, as it would locally.
  *
  * The protocol is plain point-to-point messages on MPI_COMM_WORLD, each a
  * fixed GnMpiHeader followed by a variable-length string (an architecture

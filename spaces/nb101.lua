@@ -37,7 +37,8 @@
 -- truncated to its first channels.  Convolutions are initialised
 -- N(0, sqrt(2 / (k*k*out))), as the NB101 backbone re-initialises them.
 --
--- Build options: C (16, or 128 as published), N (3).
+-- Build options (`--space-option KEY=VALUE` on gennas score, rank and
+-- search): C (16, or 128 as published), N (3).
 
 local OPS = { "conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3" }
 local LABEL = { ["conv3x3-bn-relu"] = 0, ["conv1x1-bn-relu"] = 1,

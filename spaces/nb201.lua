@@ -27,7 +27,8 @@
 -- bias).  Option cell_bn_affine picks one; it defaults to NB201's when the
 -- network is built as published and to GenNAS's otherwise.
 --
--- Build options: C (16), N (5 as published; 1 for proxies, see below),
+-- Build options (`--space-option KEY=VALUE` on gennas score, rank and
+-- search): C (16), N (5 as published; 1 for proxies, see below),
 -- cell_bn_affine (published).
 --
 -- A proxy (a build that is not `published`) gets one cell per stage by
@@ -35,7 +36,7 @@
 -- N = 1 as with the paper's N = 5, at a fraction of the cost
 -- (docs/benchmarks.md); N=5 restores the paper's network.  A search does
 -- better with N = 3, which tells the best cells apart where N = 1 does
--- not (space_options=N=3; docs/benchmarks.md, "Search on NAS-Bench-201").
+-- not (--space-option N=3; docs/benchmarks.md, "Search on NAS-Bench-201").
 -- Mutation options: one_edge (false): change exactly one edge to another
 -- operation instead of GenNAS's rule.
 

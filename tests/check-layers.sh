@@ -1,5 +1,6 @@
 #!/bin/sh
-# check-layers.sh - the arrows between libgennas's layers point down.
+# check-layers.sh - the arrows between libgennas's layers point down, and
+# the proxy plugins stand on the plugin API alone.
 #
 #   engine  <-  script  <-  search  <-  report
 #
@@ -10,10 +11,19 @@
 #             declare, in a layer's code (comments stripped by cpp);
 #   symbols   no undefined symbol of a layer's convenience library that a
 #             higher layer's library defines (nm), when the build has them.
+#
+# The plugins (plugins/) see one set of headers, GN_PLUGIN_API in
+# core/plugin-api.am.  Checked three ways:
+#   includes  of libgennas, only "gennas.h" (besides config.h, the
+#             plugins' own headers and system headers);
+#   names     no gn_/Gn/GN_ name that the set does not declare;
+#   abi       tests/test-abi.c pins the size of every struct the set
+#             declares and the offset of every member, and nothing else.
 # Prints TAP; exits 1 on any violation.  Usage (make check sets both):
 #   srcdir=SRC/tests builddir=BUILD/tests check-layers.sh
 set -u
 core=${srcdir:-.}/../core
+plugins=${srcdir:-.}/../plugins
 libs=${builddir:-.}/../core/.libs
 layers="engine script search report"
 CPP=${CPP:-cc -E}
@@ -88,6 +98,74 @@ for layer in $layers; do
     ok "# SKIP libgn-$layer.a not built here"
   fi
 done
+
+# ---- the plugins and their headers
+
+# the set, from the one place that lists it
+api=$(sed -n '/^GN_PLUGIN_API *=/,/^[^\t]/p' "$core/plugin-api.am" \
+      | grep -oE '[a-z]+/gn-[a-z0-9-]+\.h|gennas\.h' | sed "s|^|$core/|")
+missing=""
+for h in $api; do [ -f "$h" ] || missing="$missing $h"; done
+if [ -n "$api" ] && [ -z "$missing" ]; then ok "GN_PLUGIN_API lists $(echo $api | wc -w) headers, all present"
+else not_ok "GN_PLUGIN_API in core/plugin-api.am is empty or lists missing headers" "$missing"; fi
+
+plugin_files=$(find "$plugins" -name '*.[ch]' | sort)
+own=" config.h gennas.h $(for f in $plugin_files; do basename "$f"; done | tr '\n' ' ')"
+libgennas=" $(cd "$core" && ls *.h */*.h | sed 's|.*/||' | grep -vx gennas.h | tr '\n' ' ')"
+bad=""
+for f in $plugin_files; do
+  for inc in $(sed -n 's/^#include *["<]\([^">]*\)[">].*/\1/p' "$f"); do
+    case "$libgennas" in *" $(basename "$inc") "*)
+      bad="$bad ${f#$plugins/}: $inc (a libgennas header);"; continue ;;
+    esac
+    grep -q "^#include *\"$inc\"" "$f" || continue   # <system.h>
+    case "$own" in *" $inc "*) ;; *) bad="$bad ${f#$plugins/}: \"$inc\";" ;; esac
+  done
+done
+if [ -z "$bad" ]; then ok "plugins include of libgennas only gennas.h"
+else not_ok "plugins include libgennas headers other than gennas.h" "$bad"; fi
+
+names $api > "${TMPDIR:-/tmp}/gn-plugin-api.$$"
+used=$(names $plugin_files | grep -E '^(gn_|Gn|GN_)' \
+       | grep -vxF -f "${TMPDIR:-/tmp}/gn-plugin-api.$$" | tr '\n' ' ')
+rm -f "${TMPDIR:-/tmp}/gn-plugin-api.$$"
+if [ -z "$used" ]; then ok "plugins use no libgennas name outside GN_PLUGIN_API"
+else not_ok "plugins use names the plugin API does not declare" "$used"; fi
+
+# "Type" for each struct the set declares, "Type member" for each member
+declared=$(code $api | awk '
+  /^typedef struct[ A-Za-z0-9_]*\{/ { inb = 1; body = ""; next }
+  inb && /^\} *[A-Za-z_][A-Za-z0-9_]* *;/ {
+    type = $0; sub(/^\} */, "", type); sub(/ *;.*/, "", type)
+    print type
+    n = split(body, decls, ";")
+    for (i = 1; i <= n; i++) {
+      d = decls[i]
+      if (d ~ /\(\*/) {          # a function pointer: (*name) (...)
+        m = d; sub(/^[^(]*\(\*/, "", m); sub(/\).*/, "", m)
+        print type, m; continue
+      }
+      k = split(d, parts, ",")   # int n, c; float mean[3], std[3]
+      for (j = 1; j <= k; j++) {
+        p = parts[j]; gsub(/\[[^]]*\]/, "", p); sub(/[ \t]+$/, "", p)
+        if (match(p, /[A-Za-z_][A-Za-z0-9_]*$/))
+          print type, substr(p, RSTART, RLENGTH)
+      }
+    }
+    inb = 0; next
+  }
+  inb { body = body " " $0 }' | sort)
+pinned=$(sed -n -e 's/^ *SIZE (\([A-Za-z0-9_]*\), *[0-9]*),.*/\1/p' \
+                -e 's/^ *OFFSET (\([A-Za-z0-9_]*\), *\([A-Za-z0-9_]*\), *[0-9]*),.*/\1 \2/p' \
+                "${srcdir:-.}/test-abi.c" | sort)
+unpinned=$(printf '%s\n' "$declared" | grep -vxF "$pinned" | tr '\n' ';')
+stale=$(printf '%s\n' "$pinned" | grep -vxF "$declared" | tr '\n' ';')
+if [ -n "$declared" ] && [ -z "$unpinned" ] && [ -z "$stale" ]; then
+  ok "test-abi.c pins every struct and member of the plugin API ($(printf '%s\n' "$declared" | wc -l) entries)"
+else
+  not_ok "test-abi.c and the plugin API's structs disagree" \
+    "not in test-abi.c: $unpinned" "in test-abi.c, not declared: $stale"
+fi
 
 echo "1..$n"
 exit $failed

@@ -81,8 +81,8 @@ tally_one (const GnEval *e, gpointer user)
   g_hash_table_add (t->archs, g_strdup (e->arch));
   t->n++;
   t->cached += e->cached;
-  t->failed += strcmp (e->status, "ok") != 0;
-  if (strcmp (e->status, "crashed") == 0)
+  t->failed += e->status != GN_EVAL_OK;
+  if (e->status == GN_EVAL_CRASHED)
     {
       t->crashed++;
       g_ptr_array_add (t->crashed_archs, g_strdup (e->arch));

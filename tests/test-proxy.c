@@ -50,6 +50,8 @@ static const Broken broken[] = {
   { "bad-size", GN_PROXY_ERROR_ABI, "truncated" },
   { "bad-param", GN_PROXY_ERROR_DESCRIPTOR, "scale" },
   { "bad-name", GN_PROXY_ERROR_DESCRIPTOR, "someone-else" },
+  { "bad-reserved", GN_PROXY_ERROR_DESCRIPTOR,
+    "'space_options' is the host's" },
 };
 
 static void
@@ -129,7 +131,7 @@ test_params (void)
   g_assert_true (gn_proxy_params_bool (p, "flag"));
   char *canon = gn_proxy_params_canonical (p);
   g_assert_cmpstr (canon, ==, "scale=0.5;label=hello world;count=7;flag=true;"
-                   "delay=0;crash_on=;seed=-1");
+                   "delay=0;crash_on=");
   g_free (canon);
   gn_proxy_params_free (p);
 
@@ -169,32 +171,201 @@ test_instance (void)
   GnProxyRegistry *reg = gn_proxy_registry_new ();
   const GnProxyDesc *d = gn_proxy_registry_lookup (reg, "crashy", &error);
   g_assert_no_error (error);
-  GnProxyContext ctx = { .seed = 1 };
+  GnProxyContext *ctx = gn_proxy_context_new (NULL, NULL, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ctx->build_options);
+  g_assert_null (ctx->build_options[0]);
   const char *params[] = { "scale=2", NULL };
-  GnProxy *proxy = gn_proxy_new (d, &ctx, params, &error);
+  GnProxy *proxy = gn_proxy_new (d, ctx, params, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (gn_proxy_config (proxy), ==,
                    "crashy:scale=2;label=x;count=3;flag=false;delay=0;"
-                   "crash_on=;seed=-1");
-  g_assert_cmpuint (gn_proxy_task_seed (proxy), ==, 1);   /* the run's */
+                   "crash_on=");
+  g_assert_cmpuint (gn_proxy_task_seed (proxy), ==, 1);
 
   GnProxyResult r;
   g_assert_true (gn_proxy_score (proxy, "abcd", &r, &error));
   g_assert_cmpfloat (r.score, ==, 8.0);
-  g_assert_cmpint (r.status, ==, GN_PROXY_STATUS_OK);
+  g_assert_cmpint (r.status, ==, GN_EVAL_OK);
   g_assert_false (gn_proxy_score (proxy, "an error", &r, &error));
   g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE);
   g_clear_error (&error);
+  /* a failure's status is the host's to give, not a plugin's */
+  g_assert_false (gn_proxy_score (proxy, "a liar", &r, &error));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE);
+  g_assert_nonnull (strstr (error->message, "status 'crashed'"));
+  g_clear_error (&error);
   gn_proxy_free (proxy);
-
-  /* a pinned seed parameter is the task's seed, whatever the run's */
-  const char *pinned[] = { "seed=5", NULL };
-  ctx.seed = 9;
-  proxy = gn_proxy_new (d, &ctx, pinned, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (gn_proxy_task_seed (proxy), ==, 5);
-  gn_proxy_free (proxy);
+  gn_proxy_context_free (ctx);
   gn_proxy_registry_free (reg);
+}
+
+/* The host parses the build options once into a canonical set: the last
+ * assignment of a key wins, sorted by key; they are part of the proxy's
+ * configuration, so two sets of options are two cache keys, and one set
+ * however spelt is one. */
+static void
+test_build_options (void)
+{
+  GError *error = NULL;
+  GnProxyRegistry *reg = gn_proxy_registry_new ();
+  const GnProxyDesc *d = gn_proxy_registry_lookup (reg, "good", &error);
+  g_assert_no_error (error);
+
+  const char *given[] = { "N=3", "cell_bn_affine=false", "C=8", "N=5",
+                          NULL };
+  GnProxyContext *ctx = gn_proxy_context_new (NULL, NULL, 7, given, &error);
+  g_assert_no_error (error);
+  const char *want[] = { "C=8", "N=5", "cell_bn_affine=false", NULL };
+  g_assert_true (g_strv_equal ((const char *const *) ctx->build_options,
+                               want));
+  GnProxy *a = gn_proxy_new (d, ctx, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gn_proxy_task_seed (a), ==, 7);
+  g_assert_true (g_str_has_suffix (gn_proxy_config (a),
+                                   ";build=C=8,N=5,cell_bn_affine=false"));
+
+  const char *same[] = { "cell_bn_affine=false", "N=5", "C=8", NULL };
+  GnProxyContext *ctx2 = gn_proxy_context_new (NULL, NULL, 7, same, &error);
+  g_assert_no_error (error);
+  GnProxy *b = gn_proxy_new (d, ctx2, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gn_proxy_config (a), ==, gn_proxy_config (b));
+
+  const char *other[] = { "N=3", NULL };
+  GnProxyContext *ctx3 = gn_proxy_context_new (NULL, NULL, 7, other, &error);
+  g_assert_no_error (error);
+  GnProxy *c = gn_proxy_new (d, ctx3, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gn_proxy_config (a), !=, gn_proxy_config (c));
+
+  struct { const char *option, *needle; } bad[] = {
+    { "N", "'N' is not KEY=VALUE" },
+    { "=3", "'=3' is not KEY=VALUE" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char *one[] = { "C=8", bad[i].option, NULL };
+      g_assert_null (gn_proxy_context_new (NULL, NULL, 7, one, &error));
+      g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM);
+      g_assert_nonnull (strstr (error->message, bad[i].needle));
+      g_clear_error (&error);
+    }
+
+  gn_proxy_free (c);
+  gn_proxy_free (b);
+  gn_proxy_free (a);
+  gn_proxy_context_free (ctx3);
+  gn_proxy_context_free (ctx2);
+  gn_proxy_context_free (ctx);
+  gn_proxy_registry_free (reg);
+}
+
+/* A small image set whose pixels are all different. */
+static GnDataset *
+toy_dataset (int n)
+{
+  GnDataset *ds = g_new0 (GnDataset, 1);
+  *ds = (GnDataset) { .name = g_strdup ("toy"), .n = n, .c = 3, .h = 8,
+                      .w = 8, .num_classes = 10,
+                      .mean = { 0.5f, 0.5f, 0.5f },
+                      .std = { 0.25f, 0.25f, 0.25f } };
+  gsize size = (gsize) n * 3 * 8 * 8;
+  ds->pixels = g_new (guint8, size);
+  for (gsize i = 0; i < size; i++)
+    ds->pixels[i] = (guint8) (i * 37 + i / 256);
+  ds->labels = g_new (guint8, n);
+  for (int i = 0; i < n; i++)
+    ds->labels[i] = (guint8) (i % 10);
+  return ds;
+}
+
+/* The fixed batch: made once per size and shared, and exactly what the
+ * plugins drew themselves before the host owned it (a permutation of the
+ * set from the task seed, then one augmentation per image from the same
+ * generator), generator state after it included: the scores depend on it
+ * bit for bit. */
+static void
+test_batch (void)
+{
+  GError *error = NULL;
+  GnDataset *ds = toy_dataset (40);
+  GnProxyContext *ctx = gn_proxy_context_new (NULL, ds, 3, NULL, &error);
+  g_assert_no_error (error);
+
+  const GnProxyBatch *b = gn_proxy_context_batch (ctx, 16, &error);
+  g_assert_no_error (error);
+  g_assert_true (gn_proxy_context_batch (ctx, 16, NULL) == b);
+  g_assert_cmpint (b->n, ==, 16);
+  g_assert_cmpint (b->c, ==, 3);
+  g_assert_cmpint (b->h, ==, 8);
+  g_assert_cmpint (b->w, ==, 8);
+
+  GnRng rng;
+  gn_rng_seed (&rng, 3);
+  int perm[40];
+  gn_rng_permutation (&rng, perm, 40);
+  float *images = g_new (float, 16 * 3 * 8 * 8);
+  gn_dataset_batch (ds, perm, 16, TRUE, 4, &rng, images);
+  g_assert_cmpmem (b->images, 16 * 3 * 8 * 8 * sizeof (float), images,
+                   16 * 3 * 8 * 8 * sizeof (float));
+  for (int i = 0; i < 16; i++)
+    g_assert_cmpint (b->labels[i], ==, ds->labels[perm[i]]);
+  GnRng after = b->rng;
+  g_assert_cmphex (gn_rng_next (&after), ==, gn_rng_next (&rng));
+  g_free (images);
+
+  /* another size is another batch; another seed another draw */
+  const GnProxyBatch *b32 = gn_proxy_context_batch (ctx, 32, &error);
+  g_assert_no_error (error);
+  g_assert_true (b32 != b);
+  GnProxyContext *ctx4 = gn_proxy_context_new (NULL, ds, 4, NULL, &error);
+  g_assert_no_error (error);
+  const GnProxyBatch *b4 = gn_proxy_context_batch (ctx4, 16, &error);
+  g_assert_no_error (error);
+  g_assert_true (memcmp (b4->images, b->images,
+                         16 * 3 * 8 * 8 * sizeof (float)) != 0);
+
+  /* more images than the set has, or no set at all */
+  g_assert_null (gn_proxy_context_batch (ctx, 41, &error));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED);
+  g_clear_error (&error);
+  GnProxyContext *none = gn_proxy_context_new (NULL, NULL, 3, NULL, &error);
+  g_assert_null (gn_proxy_context_batch (none, 1, &error));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED);
+  g_clear_error (&error);
+
+  gn_proxy_context_free (none);
+  gn_proxy_context_free (ctx4);
+  gn_proxy_context_free (ctx);
+  gn_dataset_free (ds);
+}
+
+/* The evaluation statuses by name, as the store keeps them. */
+static void
+test_eval_status (void)
+{
+  static const struct { GnEvalStatus status; const char *name; } all[] = {
+    { GN_EVAL_OK, "ok" },
+    { GN_EVAL_NONFINITE, "nonfinite" },
+    { GN_EVAL_ERROR, "error" },
+    { GN_EVAL_CRASHED, "crashed" },
+    { GN_EVAL_TIMEOUT, "timeout" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (all); i++)
+    {
+      GnEvalStatus s = (GnEvalStatus) 99;
+      g_assert_cmpstr (gn_eval_status_name (all[i].status), ==, all[i].name);
+      g_assert_true (gn_eval_status_parse (all[i].name, &s));
+      g_assert_cmpint (s, ==, all[i].status);
+      g_assert_cmpint (gn_eval_status_scored (s), ==, i < 2);
+    }
+  GnEvalStatus s = GN_EVAL_TIMEOUT;
+  g_assert_false (gn_eval_status_parse ("OK", &s));
+  g_assert_false (gn_eval_status_parse ("", &s));
+  g_assert_false (gn_eval_status_parse (NULL, &s));
+  g_assert_cmpint (s, ==, GN_EVAL_TIMEOUT);
+  g_assert_cmpstr (gn_eval_status_name ((GnEvalStatus) 5), ==, "?");
 }
 
 static void
@@ -231,6 +402,9 @@ main (int argc, char **argv)
   g_test_add_func ("/proxy/registry", test_registry);
   g_test_add_func ("/proxy/params", test_params);
   g_test_add_func ("/proxy/instance", test_instance);
+  g_test_add_func ("/proxy/build-options", test_build_options);
+  g_test_add_func ("/proxy/batch", test_batch);
+  g_test_add_func ("/proxy/eval-status", test_eval_status);
   g_test_add_func ("/proxy/arch-rng", test_arch_rng);
   int status = g_test_run ();
   g_free (plugin_dir);

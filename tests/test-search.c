@@ -26,7 +26,7 @@ typedef struct {
   GnSpace *space;
   GnProxyRegistry *reg;
   GnProxy *proxy;
-  GnProxyContext ctx;
+  GnProxyContext *ctx;
   GnStore *store;
   char *config_hash;
 } Env;
@@ -37,9 +37,10 @@ work (gpointer user, const char *arch, GnProxyResult *r, GError **error)
   return gn_proxy_score (user, arch, r, error);
 }
 
+/* @options: (nullable): the build options of the proxy's context */
 static void
-env_open (Env *e, const char *proxy, const char *const *params,
-          const char *db)
+env_open_full (Env *e, const char *proxy, const char *const *params,
+               const char *const *options, const char *db)
 {
   GError *error = NULL;
   e->space = gn_space_load (space_path, &error);
@@ -47,8 +48,9 @@ env_open (Env *e, const char *proxy, const char *const *params,
   e->reg = gn_proxy_registry_new ();
   const GnProxyDesc *d = gn_proxy_registry_lookup (e->reg, proxy, &error);
   g_assert_no_error (error);
-  e->ctx = (GnProxyContext) { .space = e->space, .seed = 1 };
-  e->proxy = gn_proxy_new (d, &e->ctx, params, &error);
+  e->ctx = gn_proxy_context_new (e->space, NULL, 1, options, &error);
+  g_assert_no_error (error);
+  e->proxy = gn_proxy_new (d, e->ctx, params, &error);
   g_assert_no_error (error);
   char *path = g_build_filename (tmpdir, db, NULL);
   e->store = gn_store_open (path, &error);
@@ -58,10 +60,18 @@ env_open (Env *e, const char *proxy, const char *const *params,
 }
 
 static void
+env_open (Env *e, const char *proxy, const char *const *params,
+          const char *db)
+{
+  env_open_full (e, proxy, params, NULL, db);
+}
+
+static void
 env_close (Env *e)
 {
   gn_store_close (e->store);
   gn_proxy_free (e->proxy);
+  gn_proxy_context_free (e->ctx);
   gn_proxy_registry_free (e->reg);
   gn_space_free (e->space);
   g_free (e->config_hash);
@@ -107,7 +117,7 @@ collect (const GnEval *e, gpointer user)
   g_ptr_array_add (c->archs, g_strdup (e->arch));
   g_array_append_val (c->scores, e->score);
   c->cached += e->cached;
-  c->failed += strcmp (e->status, "ok") != 0;
+  c->failed += e->status != GN_EVAL_OK;
   return TRUE;
 }
 
@@ -202,8 +212,7 @@ static gboolean
 restore_into (const GnEval *ev, gpointer user)
 {
   gn_search_restore (user, ev->arch, ev->score,
-                     strcmp (ev->status, "ok") != 0
-                     && strcmp (ev->status, "nonfinite") != 0);
+                     !gn_eval_status_scored (ev->status));
   return TRUE;
 }
 
@@ -259,6 +268,41 @@ test_cache (void)
   collect_clear (&c2);
   collect_clear (&c3);
   env_close (&e);
+}
+
+/* The build options are part of a score's identity: the same search
+ * with other options reuses nothing, with the same ones (however spelt)
+ * everything. */
+static void
+test_cache_build_options (void)
+{
+  const char *n2[] = { "N=2", NULL }, *n3[] = { "N=3", NULL };
+  const char *n2_again[] = { "N=1", "N=2", NULL };
+  Env a, b, c;
+  env_open_full (&a, "good", NULL, n2, "options.db");
+  env_open_full (&b, "good", NULL, n3, "options.db");
+  env_open_full (&c, "good", NULL, n2_again, "options.db");
+  g_assert_cmpstr (a.config_hash, !=, b.config_hash);
+  g_assert_cmpstr (a.config_hash, ==, c.config_hash);
+  gint64 r1 = run_search (&a, &rea, 20, 1, TRUE, NULL);
+  gint64 r2 = run_search (&b, &rea, 20, 1, TRUE, NULL);
+  gint64 r3 = run_search (&c, &rea, 20, 1, TRUE, NULL);
+  Collect c1 = collect_run (a.store, r1), c2 = collect_run (a.store, r2),
+          c3 = collect_run (a.store, r3);
+  g_assert_cmpint (c1.cached, ==, 0);
+  g_assert_cmpint (c2.cached, ==, 0);   /* the same cells, other options */
+  g_assert_cmpint (c3.cached, ==, 20);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_assert_cmpstr (c1.archs->pdata[i], ==, c2.archs->pdata[i]);
+      g_assert_cmpstr (c1.archs->pdata[i], ==, c3.archs->pdata[i]);
+    }
+  collect_clear (&c1);
+  collect_clear (&c2);
+  collect_clear (&c3);
+  env_close (&c);
+  env_close (&b);
+  env_close (&a);
 }
 
 /* A plugin that segfaults on some architectures does not stop the search:
@@ -402,15 +446,16 @@ run_config_of (GnStore *store, gint64 run, gint64 *parent)
   return config;
 }
 
-/* The seed of `gennas search DB --seed S [--param seed=T]`'s latest run
- * as recorded: the key its scores are cached under. */
+/* The seed of `gennas search DB --seed S [--task-seed T]`'s latest run as
+ * recorded: the key its scores are cached under. */
 static gint64
 recorded_seed (const char *gennas, const char *db, const char *search_seed,
-               const char *param)
+               const char *task_seed)
 {
   GError *error = NULL;
   const char *extra[] = { "--budget", "4", "--workers", "1", "--seed",
-                          search_seed, param ? "--param" : NULL, param, NULL };
+                          search_seed, task_seed ? "--task-seed" : NULL,
+                          task_seed, NULL };
   int status;
   g_free (search_cli (gennas, NULL, db, extra, &status));
   g_assert_cmpint (status, ==, 0);
@@ -424,8 +469,8 @@ recorded_seed (const char *gennas, const char *db, const char *search_seed,
 }
 
 /* Scores are cached under the seed the proxy's task runs on: the
- * search's seed, unless the proxy's seed parameter pins another, so
- * searches with different seeds share the scores of one pinned task. */
+ * search's seed, unless --task-seed pins another, so searches with
+ * different seeds share the scores of one pinned task. */
 static void
 test_task_seed (void)
 {
@@ -433,8 +478,113 @@ test_task_seed (void)
                                         NULL);
   char *db = g_build_filename (tmpdir, "task-seed.db", NULL);
   g_assert_cmpint (recorded_seed (gennas, db, "2", NULL), ==, 2);
-  g_assert_cmpint (recorded_seed (gennas, db, "2", "seed=5"), ==, 5);
-  g_assert_cmpint (recorded_seed (gennas, db, "3", "seed=5"), ==, 5);
+  g_assert_cmpint (recorded_seed (gennas, db, "2", "5"), ==, 5);
+  g_assert_cmpint (recorded_seed (gennas, db, "3", "5"), ==, 5);
+  g_free (db);
+  g_free (gennas);
+}
+
+typedef struct {
+  int n, cached;
+  char *config_hash;
+} Tally;
+
+static gboolean
+tally_one (const GnEval *e, gpointer user)
+{
+  Tally *t = user;
+  t->n++;
+  t->cached += e->cached;
+  g_assert_true (t->config_hash == NULL
+                 || strcmp (t->config_hash, e->config_hash) == 0);
+  g_free (t->config_hash);
+  t->config_hash = g_strdup (e->config_hash);
+  return TRUE;
+}
+
+/* `gennas search` with @options (then --db @db and 6 evaluations): how
+ * many of its run's scores came from the cache, and under which proxy
+ * configuration. */
+static Tally
+search_tally (const char *gennas, const char *db, const char *const *options)
+{
+  GError *error = NULL;
+  GPtrArray *extra = g_ptr_array_new ();
+  const char *base[] = { "--budget", "6", "--workers", "1" };
+  for (guint i = 0; i < G_N_ELEMENTS (base); i++)
+    g_ptr_array_add (extra, (gpointer) base[i]);
+  for (int i = 0; options[i]; i++)
+    g_ptr_array_add (extra, (gpointer) options[i]);
+  g_ptr_array_add (extra, NULL);
+  int status;
+  g_free (search_cli (gennas, NULL, db, (const char *const *) extra->pdata,
+                      &status));
+  g_assert_cmpint (status, ==, 0);
+  g_ptr_array_free (extra, TRUE);
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  gint64 run;
+  Tally t = { 0 };
+  g_assert_true (gn_store_find_run (store, NULL, &run, NULL, NULL));
+  g_assert_true (gn_store_foreach (store, run, tally_one, &t, &error));
+  gn_store_close (store);
+  g_assert_cmpint (t.n, ==, 6);
+  return t;
+}
+
+/* `--space-option K=V` is part of the cache key: one set of build
+ * options, in any order, is one entry; two are two.  The old spellings
+ * through --param are one-line usage errors naming the option to use. */
+static void
+test_space_option_cli (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "space-option.db", NULL);
+  const char *n2[] = { "--space-option", "N=2", "--space-option", "C=8",
+                       NULL };
+  const char *n3[] = { "--space-option", "N=3", "--space-option", "C=8",
+                       NULL };
+  const char *n2_again[] = { "--space-option", "C=8", "--space-option",
+                             "N=2", NULL };
+  Tally a = search_tally (gennas, db, n2), b = search_tally (gennas, db, n3),
+        c = search_tally (gennas, db, n2_again);
+  g_assert_cmpint (a.cached, ==, 0);
+  g_assert_cmpint (b.cached, ==, 0);
+  g_assert_cmpint (c.cached, ==, 6);
+  g_assert_cmpstr (a.config_hash, !=, b.config_hash);
+  g_assert_cmpstr (a.config_hash, ==, c.config_hash);
+  g_free (a.config_hash);
+  g_free (b.config_hash);
+  g_free (c.config_hash);
+
+  static const struct { const char *option, *value, *needle; } old[] = {
+    { "--param", "space_options=N=3,C=8",
+      "--param space_options=N=3,C=8: build options have an option of "
+      "their own; use --space-option N=3 --space-option C=8\n" },
+    { "--param", "seed=5", "--param seed=5: the task seed is not a proxy "
+      "parameter; use --task-seed 5\n" },
+    { "--final-param", "space_options=N=5", "use --final-space-option N=5" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (old); i++)
+    {
+      const char *argv[] = { gennas, "search", space_path, "--proxy", "good",
+                             "--db", db, "--final", "3", old[i].option,
+                             old[i].value, NULL };
+      CliRun r = cli_run (argv, NULL);
+      g_assert_cmpint (r.status, ==, 2);
+      g_assert_nonnull (strstr (r.err, old[i].needle));
+      g_assert_cmpint (strchr (r.err, '\n') - r.err + 1, ==, strlen (r.err));
+      cli_run_clear (&r);
+    }
+  /* a malformed option: one line, and nothing evaluated */
+  const char *bad[] = { gennas, "search", space_path, "--proxy", "good",
+                        "--db", db, "--space-option", "N", NULL };
+  CliRun r = cli_run (bad, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "build option 'N' is not KEY=VALUE"));
+  g_assert_cmpint (strchr (r.err, '\n') - r.err + 1, ==, strlen (r.err));
+  cli_run_clear (&r);
   g_free (db);
   g_free (gennas);
 }
@@ -652,7 +802,7 @@ test_plot_earlier_config (void)
         {
           GnEval e = { .run = run, .space = "nasbench201", .arch = archs[i],
                        .proxy = "good", .config_hash = "c", .seed = 1,
-                       .score = 2 - i, .loss = NAN, .status = "ok" };
+                       .score = 2 - i, .loss = NAN, .status = GN_EVAL_OK };
           g_assert_true (gn_store_record (store, &e, NULL, &error));
           g_assert_no_error (error);
         }
@@ -701,9 +851,11 @@ main (int argc, char **argv)
   g_test_add_func ("/search/evolution-climbs", test_evolution_climbs);
   g_test_add_func ("/search/resume", test_resume);
   g_test_add_func ("/search/cache", test_cache);
+  g_test_add_func ("/search/cache-build-options", test_cache_build_options);
   g_test_add_func ("/search/crashing-plugin", test_crashing_plugin);
   g_test_add_func ("/search/kill-and-resume", test_kill_and_resume);
   g_test_add_func ("/search/task-seed", test_task_seed);
+  g_test_add_func ("/search/space-option-cli", test_space_option_cli);
   g_test_add_func ("/search/list", test_list);
   g_test_add_func ("/search/final-stage", test_final_stage);
   g_test_add_func ("/search/plot-earlier-config", test_plot_earlier_config);

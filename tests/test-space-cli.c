@@ -1,5 +1,6 @@
 /* test-space-cli.c - `gennas space check|sample|info|hash` as a user
- * runs them: output, errors on standard error, exit statuses
+ * runs them, and the space's build options through `gennas score
+ * --space-option`: output, errors on standard error, exit statuses
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
@@ -193,6 +194,52 @@ test_usage (void)
   cli_run_clear (&r);
 }
 
+/* The build options reach the network the proxy builds (here the
+ * parameter count of the network as published: five cells per stage on
+ * NB201, or the one asked for); the space refuses a key it does not know;
+ * the old spelling is a usage error naming the new option. */
+static void
+test_score_space_option (void)
+{
+  char *nb201 = space ("nb201.lua");
+  CliRun n5 = run (NULL, "score", nb201, "-p", "params", NB201_A, NULL);
+  CliRun n1 = run (NULL, "score", nb201, "-p", "params", "--space-option",
+                   "N=1", NB201_A, NULL);
+  CliRun again = run (NULL, "score", nb201, "-p", "params", "--space-option",
+                      "N=3", "--space-option", "N=5", NB201_A, NULL);
+  g_assert_cmpint (n5.status, ==, 0);
+  g_assert_cmpint (n1.status, ==, 0);
+  g_assert_cmpint (again.status, ==, 0);
+  /* the line after the header: arch,score,seconds */
+  char **a = g_strsplit (strchr (n5.out, '\n') + 1, ",", -1);
+  char **b = g_strsplit (strchr (n1.out, '\n') + 1, ",", -1);
+  char **c = g_strsplit (strchr (again.out, '\n') + 1, ",", -1);
+  g_assert_cmpstr (a[0], ==, NB201_A);
+  g_assert_cmpfloat (g_ascii_strtod (b[1], NULL), <,
+                     g_ascii_strtod (a[1], NULL) / 2);
+  g_assert_cmpstr (c[1], ==, a[1]);   /* the last N wins: 5 */
+  g_strfreev (a);
+  g_strfreev (b);
+  g_strfreev (c);
+  cli_run_clear (&n5);
+  cli_run_clear (&n1);
+  cli_run_clear (&again);
+
+  CliRun r = run (NULL, "score", nb201, "-p", "params", "--space-option",
+                  "bogus=1", NB201_A, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "unknown option 'bogus'"));
+  cli_run_clear (&r);
+  r = run (NULL, "score", nb201, "-p", "params", "--param",
+           "space_options=N=1", NB201_A, NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_cmpstr (r.err, ==, "gennas score: --param space_options=N=1: "
+                   "build options have an option of their own; use "
+                   "--space-option N=1\n");
+  cli_run_clear (&r);
+  g_free (nb201);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -202,5 +249,6 @@ main (int argc, char **argv)
   g_test_add_func ("/space-cli/info", test_info);
   g_test_add_func ("/space-cli/hash", test_hash);
   g_test_add_func ("/space-cli/usage", test_usage);
+  g_test_add_func ("/space-cli/score-space-option", test_score_space_option);
   return g_test_run ();
 }

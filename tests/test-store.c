@@ -83,7 +83,7 @@ record_ok (GnStore *store, const GnEval *e)
 }
 
 static GnEval
-eval_of (gint64 run, const char *arch, const char *status, double score)
+eval_of (gint64 run, const char *arch, GnEvalStatus status, double score)
 {
   return (GnEval) {
     .run = run, .seq = 12345, .space = "nb201", .arch = arch,
@@ -146,7 +146,7 @@ test_open (Fixture *fx, gconstpointer data)
   GnStore *store = open_ok (fx->path);
   g_assert_true (g_file_test (fx->path, G_FILE_TEST_EXISTS));
   gint64 run = new_run_ok (store, "{\"space\":\"nb201\"}");
-  GnEval e = eval_of (run, "|a|", "ok", 1.0);
+  GnEval e = eval_of (run, "|a|", GN_EVAL_OK, 1.0);
   record_ok (store, &e);
   /* a second connection while the first is open (export during search) */
   GnStore *reader = open_ok (fx->path);
@@ -382,7 +382,7 @@ test_migrate (Fixture *fx, gconstpointer data)
       g_assert_cmpint (parent, ==, 0);
     }
   g_assert_cmpint (gn_store_count (store, 1), ==, 1);
-  GnEval e = eval_of (1, "b", "ok", -1.0);
+  GnEval e = eval_of (1, "b", GN_EVAL_OK, -1.0);
   g_assert_cmpint (record_ok (store, &e), ==, 1);
   g_assert_true (gn_store_new_run (store, "{}", "h5", 1, &run, &error));
   g_assert_cmpint (run, ==, 5);
@@ -411,7 +411,6 @@ eval_free (gpointer p)
   g_free ((char *) e->arch);
   g_free ((char *) e->proxy);
   g_free ((char *) e->config_hash);
-  g_free ((char *) e->status);
   g_free ((char *) e->time);
   g_free ((char *) e->message);
   g_free (e);
@@ -426,7 +425,6 @@ eval_copy (const GnEval *e)
   c->arch = g_strdup (e->arch);
   c->proxy = g_strdup (e->proxy);
   c->config_hash = g_strdup (e->config_hash);
-  c->status = g_strdup (e->status);
   c->time = g_strdup (e->time);
   c->message = g_strdup (e->message);
   return c;
@@ -471,7 +469,7 @@ assert_eval (const GnEval *got, const GnEval *want, gint64 seq)
   g_assert_cmpint (got->seed, ==, want->seed);
   assert_same_double (got->score, want->score);
   assert_same_double (got->loss, want->loss);
-  g_assert_cmpstr (got->status, ==, want->status);
+  g_assert_cmpint (got->status, ==, want->status);
   assert_same_double (got->seconds, want->seconds);
   g_assert_cmpint (!!got->cached, ==, !!want->cached);
   g_assert_cmpstr (got->message, ==, want->message);
@@ -490,10 +488,10 @@ test_record (Fixture *fx, gconstpointer data)
   gint64 r2 = new_run_ok (store, "{\"n\":2}");
 
   GnEval e[4] = {
-    eval_of (r1, "|a|", "ok", 0.75),
-    eval_of (r1, "|b|", "nonfinite", -G_MAXDOUBLE),
-    eval_of (r1, "|c|", "error", -G_MAXDOUBLE),
-    eval_of (r1, "|d|", "ok", 1e-300),
+    eval_of (r1, "|a|", GN_EVAL_OK, 0.75),
+    eval_of (r1, "|b|", GN_EVAL_NONFINITE, -G_MAXDOUBLE),
+    eval_of (r1, "|c|", GN_EVAL_ERROR, -G_MAXDOUBLE),
+    eval_of (r1, "|d|", GN_EVAL_OK, 1e-300),
   };
   e[1].loss = NAN;
   e[2].loss = INFINITY;
@@ -505,12 +503,12 @@ test_record (Fixture *fx, gconstpointer data)
   g_assert_cmpint (record_ok (store, &e[0]), ==, 0);
   g_assert_cmpint (record_ok (store, &e[1]), ==, 1);
   /* numbering is per run */
-  GnEval other = eval_of (r2, "|a|", "ok", 0.5);
+  GnEval other = eval_of (r2, "|a|", GN_EVAL_OK, 0.5);
   g_assert_cmpint (record_ok (store, &other), ==, 0);
   g_assert_cmpint (record_ok (store, &e[2]), ==, 2);
 
   /* a run never evaluates an architecture twice */
-  GnEval again = eval_of (r1, "|b|", "ok", 3.0);
+  GnEval again = eval_of (r1, "|b|", GN_EVAL_OK, 3.0);
   gint64 seq = -7;
   g_assert_false (gn_store_record (store, &again, &seq, &error));
   g_assert_error (error, GN_STORE_ERROR, GN_STORE_ERROR_DUPLICATE);
@@ -522,7 +520,7 @@ test_record (Fixture *fx, gconstpointer data)
   /* and the refusal left no gap */
   g_assert_cmpint (record_ok (store, &e[3]), ==, 3);
 
-  GnEval orphan = eval_of (r2 + 100, "|a|", "ok", 1.0);
+  GnEval orphan = eval_of (r2 + 100, "|a|", GN_EVAL_OK, 1.0);
   g_assert_false (gn_store_record (store, &orphan, NULL, &error));
   g_assert_error (error, GN_STORE_ERROR, GN_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
@@ -551,12 +549,14 @@ test_lookup (Fixture *fx, gconstpointer data)
 {
   GnStore *store = open_ok (fx->path);
   gint64 r1 = new_run_ok (store, "{\"n\":1}");
-  static const char *const statuses[] = {
-    "ok", "nonfinite", "error", "crashed", "timeout"
+  static const GnEvalStatus statuses[] = {
+    GN_EVAL_OK, GN_EVAL_NONFINITE, GN_EVAL_ERROR, GN_EVAL_CRASHED,
+    GN_EVAL_TIMEOUT
   };
   for (guint i = 0; i < G_N_ELEMENTS (statuses); i++)
     {
-      char *arch = g_strdup_printf ("|%s|", statuses[i]);
+      char *arch = g_strdup_printf ("|%s|",
+                                    gn_eval_status_name (statuses[i]));
       GnEval e = eval_of (r1, arch, statuses[i],
                           i == 0 ? 0.25 : -G_MAXDOUBLE);
       if (i == 1)
@@ -573,7 +573,7 @@ test_lookup (Fixture *fx, gconstpointer data)
   g_assert_cmpint (out.run, ==, r1);
   g_assert_cmpint (out.seq, ==, 0);
   g_assert_cmpstr (out.arch, ==, "|ok|");
-  g_assert_cmpstr (out.status, ==, "ok");
+  g_assert_cmpint (out.status, ==, GN_EVAL_OK);
   g_assert_cmpfloat (out.score, ==, 0.25);
   g_assert_cmpfloat (out.loss, ==, 0.5);
   g_assert_false (out.cached);
@@ -584,7 +584,7 @@ test_lookup (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (out.arch, ==, "|ok|");
   g_assert_true (gn_store_lookup (store, out.space, "|nonfinite|",
                                   out.config_hash, 7, &out));
-  g_assert_cmpstr (out.status, ==, "nonfinite");
+  g_assert_cmpint (out.status, ==, GN_EVAL_NONFINITE);
   g_assert_true (out.score == -G_MAXDOUBLE);
   g_assert_true (isnan (out.loss));
 
@@ -605,10 +605,10 @@ test_lookup (Fixture *fx, gconstpointer data)
   /* from any run: a later run finds r1's score; r2 records a cache hit
    * and a real computation of what failed in r1 */
   gint64 r2 = new_run_ok (store, "{\"n\":2}");
-  GnEval hit = eval_of (r2, "|ok|", "ok", 0.25);
+  GnEval hit = eval_of (r2, "|ok|", GN_EVAL_OK, 0.25);
   hit.cached = TRUE;
   record_ok (store, &hit);
-  GnEval retry = eval_of (r2, "|error|", "ok", 0.125);
+  GnEval retry = eval_of (r2, "|error|", GN_EVAL_OK, 0.125);
   record_ok (store, &retry);
 
   g_assert_true (gn_store_lookup (store, "nb201", "|ok|", "cfg", 7, &out));
@@ -618,7 +618,7 @@ test_lookup (Fixture *fx, gconstpointer data)
                                   &out));
   g_assert_cmpint (out.run, ==, r2);
   g_assert_cmpfloat (out.score, ==, 0.125);
-  g_assert_cmpstr (out.status, ==, "ok");
+  g_assert_cmpint (out.status, ==, GN_EVAL_OK);
   g_assert_null (out.message);
   gn_store_close (store);
 
@@ -627,6 +627,21 @@ test_lookup (Fixture *fx, gconstpointer data)
   g_assert_true (gn_store_lookup (store, "nb201", "|nonfinite|", "cfg", 7,
                                   &out));
   g_assert_cmpint (out.run, ==, r1);
+  gn_store_close (store);
+
+  /* the statuses are kept as the text they always were; a text the store
+   * did not write reads as a failure, never as a score */
+  assert_raw (fx->path, "SELECT group_concat(status, ' ') FROM "
+              "(SELECT status FROM evals ORDER BY run, seq)",
+              "ok nonfinite error crashed timeout ok ok");
+  raw_exec (fx->path, "UPDATE evals SET status = 'exploded' "
+            "WHERE arch = '|nonfinite|'");
+  store = open_ok (fx->path);
+  g_assert_false (gn_store_lookup (store, "nb201", "|nonfinite|", "cfg", 7,
+                                   &out));
+  GPtrArray *all = all_evals (store, r1);
+  g_assert_cmpint (((GnEval *) all->pdata[1])->status, ==, GN_EVAL_ERROR);
+  g_ptr_array_unref (all);
   gn_store_close (store);
 }
 
@@ -659,7 +674,7 @@ test_foreach (Fixture *fx, gconstpointer data)
   };
   for (guint i = 0; i < G_N_ELEMENTS (order); i++)
     {
-      GnEval e = eval_of (order[i].run, order[i].arch, "ok", i);
+      GnEval e = eval_of (order[i].run, order[i].arch, GN_EVAL_OK, i);
       record_ok (store, &e);
     }
 
@@ -716,10 +731,10 @@ fill_for_export (GnStore *store, gint64 *r1, gint64 *r2)
   *r1 = new_run_ok (store, "{\"n\":1}");
   *r2 = new_run_ok (store, "{\"n\":2}");
   GnEval e[4] = {
-    eval_of (*r1, "|nor_conv_3x3~0|+|skip,\"q\"~0|", "ok", 0.1),
-    eval_of (*r1, "|a|", "nonfinite", -G_MAXDOUBLE),
-    eval_of (*r1, "|b|", "error", -G_MAXDOUBLE),
-    eval_of (*r1, "|c|", "ok", 1e-300),
+    eval_of (*r1, "|nor_conv_3x3~0|+|skip,\"q\"~0|", GN_EVAL_OK, 0.1),
+    eval_of (*r1, "|a|", GN_EVAL_NONFINITE, -G_MAXDOUBLE),
+    eval_of (*r1, "|b|", GN_EVAL_ERROR, -G_MAXDOUBLE),
+    eval_of (*r1, "|c|", GN_EVAL_OK, 1e-300),
   };
   e[0].loss = 0.25;
   e[1].loss = NAN;
@@ -734,7 +749,7 @@ fill_for_export (GnStore *store, gint64 *r1, gint64 *r2)
   e[3].message = "";
   for (guint i = 0; i < 4; i++)
     record_ok (store, &e[i]);
-  GnEval plain = eval_of (*r2, "|d|", "ok", 2.0);
+  GnEval plain = eval_of (*r2, "|d|", GN_EVAL_OK, 2.0);
   record_ok (store, &plain);
   return all_evals (store, -1);
 }
@@ -788,7 +803,8 @@ assert_csv_row (GnTable *t, guint row, const GnEval *e)
   g_assert_cmpstr (gn_table_get (t, row, 6), ==, seed);
   assert_csv_double (gn_table_get (t, row, 7), e->score);
   assert_csv_double (gn_table_get (t, row, 8), e->loss);
-  g_assert_cmpstr (gn_table_get (t, row, 9), ==, e->status);
+  g_assert_cmpstr (gn_table_get (t, row, 9), ==,
+                   gn_eval_status_name (e->status));
   assert_csv_double (gn_table_get (t, row, 10), e->seconds);
   g_assert_cmpstr (gn_table_get (t, row, 11), ==, e->time);
   g_assert_cmpstr (gn_table_get (t, row, 12), ==, e->cached ? "1" : "0");
@@ -1050,7 +1066,7 @@ assert_json_row (const char *line, const GnEval *e)
   assert_json_int (FIELD (6), e->seed);
   assert_json_number (FIELD (7), e->score);
   assert_json_number (FIELD (8), e->loss);
-  assert_json_string (FIELD (9), e->status);
+  assert_json_string (FIELD (9), gn_eval_status_name (e->status));
   assert_json_number (FIELD (10), e->seconds);
   assert_json_string (FIELD (11), e->time);
   g_assert_cmpint (FIELD (12)->kind, ==, 'l');
@@ -1105,7 +1121,8 @@ test_export_jsonl (Fixture *fx, gconstpointer data)
 static GnEval
 durable_eval (gint64 run, gint64 i, char **arch, char **message)
 {
-  static const char *const statuses[] = { "ok", "nonfinite", "error" };
+  static const GnEvalStatus statuses[] = { GN_EVAL_OK, GN_EVAL_NONFINITE,
+                                           GN_EVAL_ERROR };
   *arch = g_strdup_printf ("|nor_conv_3x3~0|+|skip_connect~0|%"
                            G_GINT64_FORMAT "|", i);
   /* rows of varied size, some spanning pages */

@@ -6,14 +6,15 @@
 
 #include <string.h>
 
+static GnProxyContext *ctx;   /* the crashy proxy's: it reads nothing */
+
 static GnProxy *
 crashy (GnProxyRegistry *reg)
 {
   GError *error = NULL;
   const GnProxyDesc *d = gn_proxy_registry_lookup (reg, "crashy", &error);
   g_assert_no_error (error);
-  static GnProxyContext ctx = { .seed = 1 };
-  GnProxy *p = gn_proxy_new (d, &ctx, NULL, &error);
+  GnProxy *p = gn_proxy_new (d, ctx, NULL, &error);
   g_assert_no_error (error);
   return p;
 }
@@ -45,29 +46,29 @@ test_failures_are_contained (void)
   GnWorkerResult r;
 
   run_one (w, 1, "fine", &r);
-  g_assert_cmpint (r.status, ==, GN_WORKER_OK);
+  g_assert_cmpint (r.result.status, ==, GN_EVAL_OK);
   g_assert_cmpfloat (r.result.score, ==, 4.0);
   gn_worker_result_clear (&r);
 
   run_one (w, 2, "crash here", &r);
-  g_assert_cmpint (r.status, ==, GN_WORKER_CRASHED);
+  g_assert_cmpint (r.result.status, ==, GN_EVAL_CRASHED);
   /* "killed by signal 11", or an exit status where a sanitizer catches
    * the fault first */
   g_assert_nonnull (strstr (r.message, "worker"));
   gn_worker_result_clear (&r);
 
   run_one (w, 3, "abort here", &r);
-  g_assert_cmpint (r.status, ==, GN_WORKER_CRASHED);
+  g_assert_cmpint (r.result.status, ==, GN_EVAL_CRASHED);
   g_assert_nonnull (strstr (r.message, "worker"));
   gn_worker_result_clear (&r);
 
   run_one (w, 4, "hang here", &r);
-  g_assert_cmpint (r.status, ==, GN_WORKER_TIMEOUT);
+  g_assert_cmpint (r.result.status, ==, GN_EVAL_TIMEOUT);
   g_assert_cmpfloat (r.seconds, >=, 1.0);
   gn_worker_result_clear (&r);
 
   run_one (w, 5, "an error", &r);
-  g_assert_cmpint (r.status, ==, GN_WORKER_ERROR);
+  g_assert_cmpint (r.result.status, ==, GN_EVAL_ERROR);
   g_assert_nonnull (strstr (r.message, "cannot score an error"));
   gn_worker_result_clear (&r);
 
@@ -75,7 +76,7 @@ test_failures_are_contained (void)
   g_assert_cmpint (gn_workers_n_restarts (w), ==, 3);
   g_assert_cmpint (gn_workers_n_idle (w), ==, 2);
   run_one (w, 6, "still fine", &r);
-  g_assert_cmpint (r.status, ==, GN_WORKER_OK);
+  g_assert_cmpint (r.result.status, ==, GN_EVAL_OK);
   g_assert_cmpfloat (r.result.score, ==, 10.0);
   gn_worker_result_clear (&r);
 
@@ -113,10 +114,10 @@ test_parallel (void)
       g_assert_false (seen[r.job]);
       seen[r.job] = TRUE;
       if (r.job % 7 == 6)
-        g_assert_cmpint (r.status, ==, GN_WORKER_CRASHED);
+        g_assert_cmpint (r.result.status, ==, GN_EVAL_CRASHED);
       else
         {
-          g_assert_cmpint (r.status, ==, GN_WORKER_OK);
+          g_assert_cmpint (r.result.status, ==, GN_EVAL_OK);
           g_assert_cmpfloat (r.result.score, ==, (double) r.job + 1);
         }
       gn_worker_result_clear (&r);
@@ -139,5 +140,8 @@ main (int argc, char **argv)
   g_test_add_func ("/workers/failures-are-contained",
                    test_failures_are_contained);
   g_test_add_func ("/workers/parallel", test_parallel);
-  return g_test_run ();
+  ctx = gn_proxy_context_new (NULL, NULL, 1, NULL, NULL);
+  int status = g_test_run ();
+  gn_proxy_context_free (ctx);
+  return status;
 }

@@ -52,6 +52,7 @@ typedef struct {
   GnSpace *space;
   GnDataset *data;
   GnProxyRegistry *reg;
+  GPtrArray *contexts;         /* of the proxies opened, freed at close */
 } Fixture;
 
 static void
@@ -66,26 +67,40 @@ fixture_open (Fixture *f)
   g_assert_no_error (error);
   g_free (dir);
   f->reg = gn_proxy_registry_new ();
+  f->contexts = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) gn_proxy_context_free);
 }
 
 static void
 fixture_close (Fixture *f)
 {
+  g_ptr_array_free (f->contexts, TRUE);
   gn_proxy_registry_free (f->reg);
   gn_dataset_free (f->data);
   gn_space_free (f->space);
 }
 
+/* The proxy @name on task seed @seed. */
 static GnProxy *
-open_proxy (Fixture *f, const char *name, const char *const *params)
+open_seeded (Fixture *f, const char *name, const char *const *params,
+             guint64 seed)
 {
   GError *error = NULL;
   const GnProxyDesc *d = gn_proxy_registry_lookup (f->reg, name, &error);
   g_assert_no_error (error);
-  GnProxyContext ctx = { .space = f->space, .data = f->data, .seed = 1 };
-  GnProxy *p = gn_proxy_new (d, &ctx, params, &error);
+  GnProxyContext *ctx = gn_proxy_context_new (f->space, f->data, seed, NULL,
+                                              &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (f->contexts, ctx);
+  GnProxy *p = gn_proxy_new (d, ctx, params, &error);
   g_assert_no_error (error);
   return p;
+}
+
+static GnProxy *
+open_proxy (Fixture *f, const char *name, const char *const *params)
+{
+  return open_seeded (f, name, params, 1);
 }
 
 static GnProxyResult
@@ -163,8 +178,8 @@ test_synflow_huge (void)
   const char *small = "|skip_connect~0|+|none~0|skip_connect~1|"
                       "+|skip_connect~0|none~1|none~2|";
   GnProxyResult rb = score (p, big), rs = score (p, small);
-  g_assert_cmpint (rb.status, ==, GN_PROXY_STATUS_OK);
-  g_assert_cmpint (rs.status, ==, GN_PROXY_STATUS_OK);
+  g_assert_cmpint (rb.status, ==, GN_EVAL_OK);
+  g_assert_cmpint (rs.status, ==, GN_EVAL_OK);
   g_test_message ("synflow: all-3x3 %.3f, skip-only %.3f", rb.score,
                   rs.score);
   g_assert_cmpfloat (rb.score, >, 100.0);        /* e^100 */
@@ -201,12 +216,12 @@ test_disconnected (void)
       GnProxyResult r = score (p, cut);
       if (expect[i].defined)
         {
-          g_assert_cmpint (r.status, ==, GN_PROXY_STATUS_OK);
+          g_assert_cmpint (r.status, ==, GN_EVAL_OK);
           g_assert_cmpfloat (r.score, ==, expect[i].value);
         }
       else
         {
-          g_assert_cmpint (r.status, ==, GN_PROXY_STATUS_NONFINITE);
+          g_assert_cmpint (r.status, ==, GN_EVAL_NONFINITE);
           g_assert_cmpfloat (r.score, ==, -G_MAXDOUBLE);
         }
       gn_proxy_free (p);
@@ -234,9 +249,8 @@ test_order_independent (void)
       g_assert_cmpfloat (sa, ==, ta);
       g_assert_cmpfloat (sb, ==, tb);
       gn_proxy_free (q);
-      /* another seed, another draw */
-      const char *seed2[] = { "seed=2", NULL };
-      q = open_proxy (&f, names[i], seed2);
+      /* another task seed, another draw */
+      q = open_seeded (&f, names[i], NULL, 2);
       g_assert_cmpfloat (score (q, a).score, !=, sa);
       gn_proxy_free (q);
       gn_proxy_free (p);

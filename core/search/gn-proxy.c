@@ -303,6 +303,11 @@ name_from_path (const char *path)
   return name;
 }
 
+/* What the host sets for every proxy through GnProxyContext (the task seed
+ * and the build options): no plugin may declare a parameter of the name,
+ * so `--param seed=...` can only be a mistake the CLI explains. */
+static const char *const host_owned[] = { "seed", "space_options", NULL };
+
 static gboolean
 check_descriptor (const GnProxyDesc *d, const char *file_name,
                   const char *path, GError **error)
@@ -352,6 +357,13 @@ check_descriptor (const GnProxyDesc *d, const char *file_name,
   for (guint i = 0; d->params && d->params[i].name; i++)
     {
       const GnProxyParamSpec *s = &d->params[i];
+      if (g_strv_contains (host_owned, s->name))
+        {
+          g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_DESCRIPTOR,
+                       "%s: parameter '%s' is the host's (GnProxyContext), "
+                       "not a plugin's", path, s->name);
+          return FALSE;
+        }
       ParamValue v = { 0 };
       GError *local = NULL;
       gboolean ok = s->type <= GN_PROXY_PARAM_STRING
@@ -613,25 +625,25 @@ gn_proxy_registry_list (GnProxyRegistry *reg, GPtrArray **broken)
 
 struct _GnProxy {
   const GnProxyDesc *desc;
+  const GnProxyContext *ctx;
   GnProxyParams *params;
   gpointer self;
   char *config;
-  guint64 task_seed;
 };
 
-/* The "seed" parameter's value when the plugin has an integer one set to
- * >= 0, otherwise the context's seed: see gn_proxy_task_seed(). */
-static guint64
-task_seed_of (const GnProxyDesc *desc, const GnProxyParams *params,
-              const GnProxyContext *ctx)
+/* "NAME:params[;build=k=v,...][;fingerprint=...]": see gn_proxy_config() */
+static char *
+config_of (const GnProxyDesc *desc, const GnProxyParams *params,
+           const GnProxyContext *ctx, const char *fingerprint)
 {
-  for (const GnProxyParamSpec *ps = desc->params; ps && ps->name; ps++)
-    if (strcmp (ps->name, "seed") == 0 && ps->type == GN_PROXY_PARAM_INT)
-      {
-        gint64 v = gn_proxy_params_int (params, "seed");
-        return v >= 0 ? (guint64) v : ctx->seed;
-      }
-  return ctx->seed;
+  GString *c = g_string_new (desc->name);
+  g_string_append_printf (c, ":%s", params->canonical);
+  for (const char *const *o = ctx->build_options; o && *o; o++)
+    g_string_append_printf (c, "%s%s", o == ctx->build_options ? ";build="
+                                                               : ",", *o);
+  if (fingerprint)
+    g_string_append_printf (c, ";fingerprint=%s", fingerprint);
+  return g_string_free (c, FALSE);
 }
 
 GnProxy *
@@ -657,12 +669,12 @@ gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
     }
   GnProxy *proxy = g_new0 (GnProxy, 1);
   proxy->desc = desc;
+  proxy->ctx = ctx;
   proxy->params = params;
   proxy->self = self;
-  proxy->task_seed = task_seed_of (desc, params, ctx);
-  const char *fp = desc->fingerprint ? desc->fingerprint (self) : NULL;
-  proxy->config = g_strdup_printf ("%s:%s%s%s", desc->name, params->canonical,
-                                   fp ? ";fingerprint=" : "", fp ? fp : "");
+  proxy->config = config_of (desc, params, ctx,
+                             desc->fingerprint ? desc->fingerprint (self)
+                                               : NULL);
   return proxy;
 }
 
@@ -674,8 +686,8 @@ gn_proxy_score (GnProxy *proxy, const char *arch, GnProxyResult *result,
                         FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   GError *local = NULL;
-  *result = (GnProxyResult) { .score = -G_MAXDOUBLE,
-                              .status = GN_PROXY_STATUS_OK, .loss = NAN };
+  *result = (GnProxyResult) { .score = -G_MAXDOUBLE, .status = GN_EVAL_OK,
+                              .loss = NAN };
   if (!proxy->desc->score (proxy->self, arch, result, &local))
     {
       if (local == NULL)
@@ -685,10 +697,17 @@ gn_proxy_score (GnProxy *proxy, const char *arch, GnProxyResult *result,
       g_propagate_error (error, local);
       return FALSE;
     }
+  if (!gn_eval_status_scored (result->status))
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_SCORE,
+                   "proxy '%s' returned a result with status '%s'",
+                   proxy->desc->name, gn_eval_status_name (result->status));
+      return FALSE;
+    }
   if (!isfinite (result->score))
     {
       result->score = -G_MAXDOUBLE;
-      result->status = GN_PROXY_STATUS_NONFINITE;
+      result->status = GN_EVAL_NONFINITE;
     }
   return TRUE;
 }
@@ -704,7 +723,7 @@ guint64
 gn_proxy_task_seed (GnProxy *proxy)
 {
   g_return_val_if_fail (proxy != NULL, 0);
-  return proxy->task_seed;
+  return proxy->ctx->seed;
 }
 
 const GnProxyDesc *

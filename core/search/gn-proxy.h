@@ -20,18 +20,41 @@
  *   score   (self, arch)   -> a result (higher is better) or a GError
  *   destroy (self)
  *
+ * What every proxy shares, the host owns and hands over in the context
+ * (GnProxyContext), so no plugin declares or parses it: the search space,
+ * the image set, the task seed (resolved once: the run's, or the one the
+ * user pinned), the network's build options (parsed and canonical, for
+ * gn_space_build()) and the task's one fixed augmented batch
+ * (gn_proxy_context_batch()).  Build options and the task seed are part
+ * of the identity of a score (gn_proxy_config(), gn_proxy_task_seed()),
+ * so the store never reuses a score across them.  Parameter names
+ * "seed" and "space_options" are the host's: the loader refuses a plugin
+ * that declares them.
+ *
  * Plugins link against libgennas and use its public API (build the
  * candidate with gn_space_build(), train it with gn-net.h and gn-optim.h).
  * A score must depend only on the task and the architecture, never on the
  * order of evaluation: derive per-architecture randomness with
  * gn_proxy_arch_rng().
  *
- * Versioning.  GN_PROXY_ABI_MAJOR changes when the descriptor or the
- * meaning of a field changes incompatibly: the host refuses a plugin built
- * for another major.  GN_PROXY_ABI_MINOR grows when members are appended
- * to GnProxyDesc (never reordered or removed): the host accepts a plugin
- * of its own major and any minor up to its own, and reads appended members
- * only when @struct_size covers them.
+ * The plugin-facing headers, one set (GN_PLUGIN_API in
+ * core/plugin-api.am; tests/check-layers.sh checks that plugins/ use
+ * nothing else of libgennas, and tests/test-abi.c pins the layout of every
+ * struct they declare): gennas.h, which a plugin includes, and of what it
+ * includes gn-error.h, gn-rng.h, gn-ops.h, gn-net.h, gn-optim.h,
+ * gn-data.h, gn-signals.h, gn-space.h, gn-recipe.h, gn-eval.h and this
+ * one.  The workers, the searches, the store and the report layer are the
+ * host's, not a plugin's.
+ *
+ * Versioning.  GN_PROXY_ABI_MAJOR changes when the descriptor, the
+ * context, the result, or the meaning of a field changes incompatibly:
+ * the host refuses a plugin built for another major.  GN_PROXY_ABI_MINOR
+ * grows when members are appended to GnProxyDesc (never reordered or
+ * removed): the host accepts a plugin of its own major and any minor up
+ * to its own, and reads appended members only when @struct_size covers
+ * them.  Major 2 moved the task seed and the build options from each
+ * plugin's parameters to the context, added the fixed batch, and replaced
+ * GnProxyStatus with GnEvalStatus.
  *
  * Search path: each folder of $GENNAS_PROXY_PATH (colon-separated), then
  * the installed folder $(pkglibdir)/proxies-GN_PROXY_ABI_MAJOR, which
@@ -52,12 +75,13 @@
 #include <gmodule.h>
 #include <stddef.h>
 #include "gn-data.h"
+#include "gn-eval.h"
 #include "gn-rng.h"
 #include "gn-space.h"
 
 G_BEGIN_DECLS
 
-#define GN_PROXY_ABI_MAJOR 1
+#define GN_PROXY_ABI_MAJOR 2
 #define GN_PROXY_ABI_MINOR 0
 
 #define GN_PROXY_ERROR (gn_proxy_error_quark ())
@@ -113,26 +137,79 @@ const char *gn_proxy_params_string (const GnProxyParams *p,
 /* -- the descriptor --------------------------------------------------- */
 
 /**
+ * GnProxyBatch:
+ * @n, @c, @h, @w: the shape of @images
+ * @images: n x c x h x w floats, normalised (gn_dataset_batch())
+ * @labels: the n images' labels
+ * @rng: the generator as drawing the batch left it, for a task that draws
+ *   more (the regression proxy's targets): copy it, then draw from the copy
+ *
+ * The task's one fixed batch: @n distinct images of the context's data
+ * set, in the order of a permutation drawn from the task seed, each
+ * augmented once (a random crop with 4 pixels of zero padding and a random
+ * horizontal flip) from the same generator.  Made by the host on first
+ * request, then shared by every proxy of the context; read-only.
+ */
+typedef struct {
+  int n, c, h, w;
+  const float *images;
+  const int *labels;
+  GnRng rng;
+} GnProxyBatch;
+
+/** The host's state behind a context (the batches); private. */
+typedef struct _GnProxyShared GnProxyShared;
+
+/**
  * GnProxyContext:
  * @space: builds candidates (gn_space_build())
- * @data: the image set (CIFAR-10 unless the user chose another)
- * @seed: the task seed; with the parameters it fixes every random draw
+ * @data: (nullable): the image set (CIFAR-10 unless the user chose
+ *   another); NULL for a host without one
+ * @seed: the task seed, resolved by the host; with the parameters it
+ *   fixes every random draw of the task
+ * @build_options: the network's build options, to pass as
+ *   GnBuildOptions.options: canonical "key=value" strings, one per key,
+ *   sorted by key; NULL-terminated, never NULL (empty for none)
+ * @shared: the host's, not to be touched
+ *
+ * What the host owns and every proxy shares.  Made with
+ * gn_proxy_context_new(); it must outlive every proxy created with it,
+ * and a proxy may keep pointers into it.  Read-only to plugins.
  */
 typedef struct {
   GnSpace *space;
   const GnDataset *data;
   guint64 seed;
+  const char *const *build_options;
+  GnProxyShared *shared;
 } GnProxyContext;
 
-typedef enum {
-  GN_PROXY_STATUS_OK,
-  GN_PROXY_STATUS_NONFINITE    /* the loss diverged: @score is -G_MAXDOUBLE */
-} GnProxyStatus;
+/**
+ * gn_proxy_context_batch:
+ * @n: the number of images (>= 1)
+ *
+ * The task's fixed batch of @n images (see GnProxyBatch), made once per
+ * context and size.  Not thread-safe; call it from create().
+ *
+ * Returns: (transfer none): the batch, valid as long as @ctx, or NULL
+ * with GN_PROXY_ERROR_FAILED when the context has no image set or fewer
+ * than @n images.
+ */
+const GnProxyBatch *gn_proxy_context_batch (const GnProxyContext *ctx,
+                                            int n, GError **error);
 
+/**
+ * GnProxyResult:
+ * @score: higher is better
+ * @status: GN_EVAL_OK, or GN_EVAL_NONFINITE when the proxy's figure is
+ *   not finite (then @score is -G_MAXDOUBLE); the other statuses are the
+ *   host's
+ * @loss: the proxy's raw figure, NAN if none
+ */
 typedef struct {
-  double score;                /* higher is better                     */
-  GnProxyStatus status;
-  double loss;                 /* the proxy's raw figure, NAN if none  */
+  double score;
+  GnEvalStatus status;
+  double loss;
 } GnProxyResult;
 
 typedef struct {
@@ -207,7 +284,8 @@ GPtrArray *gn_proxy_registry_list (GnProxyRegistry *reg, GPtrArray **broken);
  * file name exists, the ABI major matches, the minor is not newer than
  * the host's, struct_size covers every required member, name / create /
  * score / destroy are set, the name matches the file, and every parameter
- * spec is well formed with a default inside its range.
+ * spec is well formed with a default inside its range and a name that is
+ * not the host's ("seed", "space_options").
  *
  * Returns: (transfer none): the descriptor; @module receives the open
  * module (the caller closes it with g_module_close() when done), or NULL
@@ -233,13 +311,36 @@ void           gn_proxy_params_free (GnProxyParams *p);
  * table order: the canonical configuration, stable across runs. */
 char          *gn_proxy_params_canonical (const GnProxyParams *p);
 
+/**
+ * gn_proxy_context_new:
+ * @space: (transfer none): the search space
+ * @data: (transfer none) (nullable): the image set
+ * @seed: the task seed
+ * @build_options: (nullable): NULL-terminated "key=value" strings; a
+ *   later assignment of a key replaces an earlier one (so a final stage's
+ *   options go on top of the search's)
+ *
+ * The host's side of GnProxyContext: @space and @data must outlive the
+ * context.  @build_options are checked for their syntax only (a space
+ * rejects keys it does not know when it builds).
+ *
+ * Returns: (transfer full): the context, or NULL with GN_PROXY_ERROR_PARAM
+ * for an option that is not "key=value" with a non-empty key.
+ */
+GnProxyContext *gn_proxy_context_new (GnSpace *space, const GnDataset *data,
+                                      guint64 seed,
+                                      const char *const *build_options,
+                                      GError **error);
+/** Frees the context and its batches; NULL is allowed. */
+void            gn_proxy_context_free (GnProxyContext *ctx);
+
 /** A created proxy instance. */
 typedef struct _GnProxy GnProxy;
 
 /**
  * gn_proxy_new:
  *
- * Creates the task of @desc.  @ctx's members must outlive the proxy.
+ * Creates the task of @desc.  @ctx must outlive the proxy.
  *
  * Returns: (transfer full): the instance, or NULL with @error.
  */
@@ -249,20 +350,21 @@ GnProxy *gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
  * gn_proxy_score:
  *
  * Scores @arch (canonical).  A diverging loss is a result with status
- * GN_PROXY_STATUS_NONFINITE and the worst score, not an error.
+ * GN_EVAL_NONFINITE and the worst score, not an error; a plugin that
+ * claims any other status than GN_EVAL_OK or GN_EVAL_NONFINITE fails
+ * with GN_PROXY_ERROR_SCORE.
  */
 gboolean gn_proxy_score (GnProxy *proxy, const char *arch,
                          GnProxyResult *result, GError **error);
 /** Returns: (transfer none): "NAME:" + the canonical parameters (see
- * above), plus ";fingerprint=..." when the plugin has one: the identity
- * of the task, for caching scores. */
+ * above), plus ";build=" + the context's build options joined by ','
+ * when there are any, plus ";fingerprint=..." when the plugin has one:
+ * the identity of the task, for caching scores (with the task seed). */
 const char *gn_proxy_config (GnProxy *proxy);
 /**
  * gn_proxy_task_seed:
  *
- * Returns: the seed the proxy's task runs on: the value of its integer
- * parameter "seed" when it has one set to >= 0 (the shipped plugins read
- * -1 as "the run's seed"), otherwise the context's seed.  With
+ * Returns: the seed the proxy's task runs on, the context's.  With
  * gn_proxy_config() it identifies a score: searches with different seeds
  * but one pinned task seed share cached scores.
  */

@@ -248,23 +248,14 @@ gn_search_best (GnSearch *s, const char **arch, double *score)
 /* the driver                                                          */
 /* ------------------------------------------------------------------ */
 
-static const char *
-eval_status (GnWorkerStatus ws, GnProxyStatus ps)
-{
-  if (ws != GN_WORKER_OK)
-    return gn_worker_status_name (ws);
-  return ps == GN_PROXY_STATUS_OK ? "ok" : "nonfinite";
-}
-
 /* Records @e, reports it to the search and to the progress callback. */
 static gboolean
 record (GnSearch *s, const GnSearchDrive *d, GnEval *e, GError **error)
 {
-  gboolean failed = strcmp (e->status, "ok") != 0
-                    && strcmp (e->status, "nonfinite") != 0;
   if (!gn_store_record (d->store, e, &e->seq, error))
     return FALSE;
-  gn_search_report (s, e->arch, e->score, failed);
+  gn_search_report (s, e->arch, e->score,
+                    !gn_eval_status_scored (e->status));
   if (d->progress)
     d->progress (e, s->counted, d->budget, s, d->progress_data);
   return TRUE;
@@ -312,10 +303,7 @@ gn_search_drive (GnSearch *s, const GnEvaluator *ev, const GnSearchDrive *d,
                            .score = hit.score, .loss = hit.loss,
                            .status = hit.status, .seconds = hit.seconds,
                            .cached = TRUE };
-              char *status = g_strdup (hit.status);
-              e.status = status;
               gboolean recorded = record (s, d, &e, error);
-              g_free (status);
               g_free (arch);
               if (!recorded)
                 goto out;
@@ -341,10 +329,9 @@ gn_search_drive (GnSearch *s, const GnEvaluator *ev, const GnSearchDrive *d,
       GnEval e = { .run = d->run, .space = d->space_name, .arch = arch,
                    .proxy = d->proxy_name, .config_hash = d->config_hash,
                    .seed = d->seed, .score = r.result.score,
-                   .loss = r.result.loss,
-                   .status = eval_status (r.status, r.result.status),
+                   .loss = r.result.loss, .status = r.result.status,
                    .seconds = r.seconds, .message = r.message };
-      if (r.status != GN_WORKER_OK)
+      if (!gn_eval_status_scored (r.result.status))
         e.score = -G_MAXDOUBLE;
       gboolean recorded = record (s, d, &e, error);
       gn_worker_result_clear (&r);

@@ -138,7 +138,8 @@ static const char *const stmt_sql[N_STMTS] = {
   [STMT_INSERT_EVAL] =
     "INSERT INTO evals (" EVAL_COLUMNS ") "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-  /* an original computation rather than an earlier cache hit, then the
+  /* a scored status (gn_eval_status_scored(), by its stored names); an
+   * original computation rather than an earlier cache hit, then the
    * oldest: any reusable row has the same score, this makes it stable */
   [STMT_LOOKUP] =
     "SELECT " EVAL_COLUMNS " FROM evals "
@@ -262,7 +263,9 @@ read_eval (sqlite3_stmt *s, GnEval *e)
   e->seed = sqlite3_column_int64 (s, 6);
   e->score = column_double (s, 7);
   e->loss = column_double (s, 8);
-  e->status = (const char *) sqlite3_column_text (s, 9);
+  if (!gn_eval_status_parse ((const char *) sqlite3_column_text (s, 9),
+                             &e->status))
+    e->status = GN_EVAL_ERROR;   /* not written by gennas: not a score */
   e->seconds = column_double (s, 10);
   e->time = (const char *) sqlite3_column_text (s, 11);
   e->cached = sqlite3_column_int64 (s, 12) != 0;
@@ -714,7 +717,8 @@ bind_eval (sqlite3_stmt *s, const GnEval *e, gint64 seq, const char *time)
       || (rc = sqlite3_bind_int64 (s, 7, e->seed)) != SQLITE_OK
       || (rc = bind_double (s, 8, e->score)) != SQLITE_OK
       || (rc = bind_double (s, 9, e->loss)) != SQLITE_OK
-      || (rc = bind_text (s, 10, e->status)) != SQLITE_OK
+      || (rc = bind_text (s, 10, gn_eval_status_name (e->status)))
+         != SQLITE_OK
       || (rc = bind_double (s, 11, e->seconds)) != SQLITE_OK
       || (rc = bind_text (s, 12, time)) != SQLITE_OK
       || (rc = sqlite3_bind_int (s, 13, e->cached ? 1 : 0)) != SQLITE_OK
@@ -827,7 +831,6 @@ gn_store_lookup (GnStore *store, const char *space, const char *arch,
           out->arch = chunk_dup (chunk, out->arch);
           out->proxy = chunk_dup (chunk, out->proxy);
           out->config_hash = chunk_dup (chunk, out->config_hash);
-          out->status = chunk_dup (chunk, out->status);
           out->time = chunk_dup (chunk, out->time);
           out->message = chunk_dup (chunk, out->message);
           found = TRUE;
@@ -1052,7 +1055,7 @@ json_string (GString *out, const char *s)
 
 /* The exported columns, in order: the header of the CSV and the keys of
  * each JSON object. */
-typedef enum { COL_INT, COL_REAL, COL_TEXT, COL_BOOL } ColumnType;
+typedef enum { COL_INT, COL_REAL, COL_TEXT, COL_BOOL, COL_STATUS } ColumnType;
 
 static const struct {
   const char *name;
@@ -1068,7 +1071,7 @@ static const struct {
   { "seed", COL_INT, G_STRUCT_OFFSET (GnEval, seed) },
   { "score", COL_REAL, G_STRUCT_OFFSET (GnEval, score) },
   { "loss", COL_REAL, G_STRUCT_OFFSET (GnEval, loss) },
-  { "status", COL_TEXT, G_STRUCT_OFFSET (GnEval, status) },
+  { "status", COL_STATUS, G_STRUCT_OFFSET (GnEval, status) },
   { "seconds", COL_REAL, G_STRUCT_OFFSET (GnEval, seconds) },
   { "time", COL_TEXT, G_STRUCT_OFFSET (GnEval, time) },
   { "cached", COL_BOOL, G_STRUCT_OFFSET (GnEval, cached) },
@@ -1098,6 +1101,10 @@ export_line (const GnEval *e, gboolean jsonl, GString *l)
           break;
         case COL_TEXT:
           (jsonl ? json_string : csv_string) (l, *(const char *const *) field);
+          break;
+        case COL_STATUS:
+          (jsonl ? json_string : csv_string)
+            (l, gn_eval_status_name (*(const GnEvalStatus *) field));
           break;
         case COL_BOOL:
           if (jsonl)

@@ -16,7 +16,8 @@
  *          space name, the canonical architecture, the proxy name, the
  *          proxy configuration hash (parameters + recipe checksum, i.e. a
  *          hash of gn_proxy_config()), the seed, score, raw loss, status
- *          ("ok", "nonfinite", "error", "crashed", "timeout"), seconds, a
+ *          (gn_eval_status_name(): "ok", "nonfinite", "error", "crashed",
+ *          "timeout"; a GnEvalStatus in GnEval), seconds, a
  *          UTC time stamp, whether it was a cache hit, and an error
  *          message.  (run, arch) is unique: a run never evaluates an
  *          architecture twice.
@@ -40,6 +41,7 @@
 
 #include <glib.h>
 #include <stdio.h>
+#include "gn-eval.h"
 
 G_BEGIN_DECLS
 
@@ -67,7 +69,8 @@ typedef struct {
   gint64 seed;
   double score;               /* higher is better; -DBL_MAX if failed   */
   double loss;                /* NAN when the proxy has none            */
-  const char *status;         /* ok, nonfinite, error, crashed, timeout */
+  GnEvalStatus status;        /* text in the store; a name that is not
+                                 a GnEvalStatus reads as GN_EVAL_ERROR */
   double seconds;
   const char *time;           /* UTC, ISO 8601; set by the store        */
   gboolean cached;

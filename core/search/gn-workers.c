@@ -27,8 +27,7 @@
 
 typedef struct {
   gint64 job;
-  gint32 status;
-  gint32 proxy_status;
+  gint32 status;         /* GnEvalStatus */
   double score, loss, seconds;
 } Wire;
 
@@ -48,19 +47,6 @@ struct _GnWorkers {
   gpointer user;
   double timeout;
 };
-
-const char *
-gn_worker_status_name (GnWorkerStatus status)
-{
-  switch (status)
-    {
-    case GN_WORKER_OK: return "ok";
-    case GN_WORKER_ERROR: return "error";
-    case GN_WORKER_CRASHED: return "crashed";
-    case GN_WORKER_TIMEOUT: return "timeout";
-    }
-  return "?";
-}
 
 void
 gn_worker_result_clear (GnWorkerResult *r)
@@ -151,10 +137,9 @@ worker_main (GnWorkers *pool, int fd)
       gint64 t0 = g_get_monotonic_time ();
       gboolean ok = pool->fn (pool->user, arch, &res, &error);
       w.seconds = (g_get_monotonic_time () - t0) / 1e6;
-      w.status = ok ? GN_WORKER_OK : GN_WORKER_ERROR;
-      w.proxy_status = res.status;
-      w.score = isfinite (res.score) ? res.score : -G_MAXDOUBLE;
-      w.loss = res.loss;
+      w.status = ok ? res.status : GN_EVAL_ERROR;
+      w.score = ok && isfinite (res.score) ? res.score : -G_MAXDOUBLE;
+      w.loss = ok ? res.loss : NAN;
       const char *msg = error ? error->message : "";
       gsize mlen = MIN (strlen (msg), MAX_MESSAGE);
       gboolean sent = send_frame (fd, &w, sizeof w, msg, mlen);
@@ -330,22 +315,23 @@ death_message (pid_t pid)
 }
 
 static void
-fail_worker (GnWorkers *pool, int i, GnWorkerStatus status, GnWorkerResult *out)
+fail_worker (GnWorkers *pool, int i, GnEvalStatus status, GnWorkerResult *out)
 {
   Worker *w = &pool->workers[i];
   double secs = (g_get_monotonic_time () - w->started) / 1e6;
   char *msg;
-  if (status == GN_WORKER_TIMEOUT)
+  if (status == GN_EVAL_TIMEOUT)
     {
       kill (w->pid, SIGKILL);
       msg = g_strdup_printf ("evaluation timed out after %.1f s", secs);
     }
   else
     msg = death_message (w->pid);
-  w->pid = (status == GN_WORKER_TIMEOUT) ? w->pid : 0;
-  *out = (GnWorkerResult) { .job = w->job, .status = status, .seconds = secs,
-                          .message = msg, .worker = i,
-                          .result = { .score = -G_MAXDOUBLE, .loss = NAN } };
+  w->pid = (status == GN_EVAL_TIMEOUT) ? w->pid : 0;
+  *out = (GnWorkerResult) { .job = w->job, .seconds = secs, .message = msg,
+                            .worker = i,
+                            .result = { .score = -G_MAXDOUBLE,
+                                        .status = status, .loss = NAN } };
   reap (w, FALSE);
   pool->restarts++;
   /* a failed respawn leaves the slot empty; submit() retries it */
@@ -376,7 +362,7 @@ gn_workers_wait (GnWorkers *pool, int timeout_ms, GnWorkerResult *out)
               gint64 due = w->started + (gint64) (pool->timeout * 1e6);
               if (due <= now)
                 {
-                  fail_worker (pool, i, GN_WORKER_TIMEOUT, out);
+                  fail_worker (pool, i, GN_EVAL_TIMEOUT, out);
                   return TRUE;
                 }
               wake = wake < 0 ? due : MIN (wake, due);
@@ -403,16 +389,15 @@ gn_workers_wait (GnWorkers *pool, int timeout_ms, GnWorkerResult *out)
           if (frame == NULL || len < sizeof (Wire))
             {
               g_free (frame);
-              fail_worker (pool, i, GN_WORKER_CRASHED, out);
+              fail_worker (pool, i, GN_EVAL_CRASHED, out);
               return TRUE;
             }
           Wire wire;
           memcpy (&wire, frame, sizeof wire);
           *out = (GnWorkerResult) {
-            .job = wire.job, .status = wire.status, .seconds = wire.seconds,
-            .worker = i,
+            .job = wire.job, .seconds = wire.seconds, .worker = i,
             .result = { .score = wire.score,
-                        .status = (GnProxyStatus) wire.proxy_status,
+                        .status = (GnEvalStatus) wire.status,
                         .loss = wire.loss },
             .message = len > sizeof wire
                        ? g_strndup (frame + sizeof wire, len - sizeof wire)

@@ -27,23 +27,21 @@
 
 G_BEGIN_DECLS
 
-typedef enum {
-  GN_WORKER_OK,          /* the evaluation returned a result (which may be
-                          GN_PROXY_STATUS_NONFINITE)                      */
-  GN_WORKER_ERROR,       /* the evaluation returned a GError              */
-  GN_WORKER_CRASHED,     /* the worker died (signal or exit)              */
-  GN_WORKER_TIMEOUT      /* the worker ran past the timeout and was killed */
-} GnWorkerStatus;
-
-/** Returns: "ok", "error", "crashed" or "timeout". */
-const char *gn_worker_status_name (GnWorkerStatus status);
-
+/**
+ * GnWorkerResult:
+ * @result: the score and how the evaluation ended: the proxy's status
+ *   (GN_EVAL_OK or GN_EVAL_NONFINITE), or GN_EVAL_ERROR (the proxy
+ *   returned a GError), GN_EVAL_CRASHED (the worker died: a signal or an
+ *   exit) or GN_EVAL_TIMEOUT (it ran past the timeout and was killed),
+ *   with the worst score and a NAN loss
+ * @seconds: wall time of the evaluation
+ * @message: (nullable): the error, or how the worker died
+ */
 typedef struct {
   gint64 job;
-  GnWorkerStatus status;
-  GnProxyResult result;  /* valid when status is GN_WORKER_OK             */
-  double seconds;        /* wall time of the evaluation                 */
-  char *message;         /* (nullable) the error or how the worker died */
+  GnProxyResult result;
+  double seconds;
+  char *message;
   int worker;
 } GnWorkerResult;
 

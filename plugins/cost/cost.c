@@ -7,7 +7,8 @@
  * the trainable parameters of the network as published, classifier
  * included, in millions; and "macs", the multiply-accumulates of one
  * forward pass of one image, in millions (conv and linear, bias included:
- * NAS-Bench-201's convention).  Bigger scores higher.
+ * NAS-Bench-201's convention).  Bigger scores higher.  The network is
+ * built with the context's build options, like every proxy's.
  */
 #include "config.h"
 #include "gennas.h"
@@ -26,6 +27,7 @@
 
 typedef struct {
   GnSpace *space;
+  const char *const *options;  /* the context's build options */
   int num_classes;
   GnShape input;
 } Cost;
@@ -42,6 +44,7 @@ cost_create (const GnProxyContext *ctx, const GnProxyParams *p,
 {
   Cost *c = g_new0 (Cost, 1);
   c->space = ctx->space;
+  c->options = ctx->build_options;
   c->num_classes = (int) gn_proxy_params_int (p, "num_classes");
   c->input = ctx->data ? (GnShape) { 1, ctx->data->c, ctx->data->h,
                                      ctx->data->w }
@@ -62,7 +65,8 @@ cost_score (gpointer self, const char *arch, GnProxyResult *result,
   Cost *c = self;
   GnBuildOptions opts = { .batch = 1, .in_c = c->input.c, .in_h = c->input.h,
                           .in_w = c->input.w, .classifier = TRUE,
-                          .num_classes = c->num_classes, .published = TRUE };
+                          .num_classes = c->num_classes, .published = TRUE,
+                          .options = c->options };
   GnNet *net = gn_space_build (c->space, arch, &opts, error);
   if (net == NULL)
     return FALSE;

@@ -20,7 +20,7 @@ typedef struct {
   int steps, batch, holdout;
   float lr, momentum, weight_decay;
   guint64 seed;
-  char **options;
+  const char *const *options;  /* the context's build options */
   int n_train;                 /* images [0, n_train) train; the rest test */
   char *fingerprint;
 } Label;
@@ -35,10 +35,6 @@ static const GnProxyParamSpec params[] = {
   { "momentum", GN_PROXY_PARAM_DOUBLE, "0.9", 0, 0.999, "SGD momentum" },
   { "weight_decay", GN_PROXY_PARAM_DOUBLE, "4e-5", 0, 1,
     "L2 decay of conv and linear weights" },
-  { "seed", GN_PROXY_PARAM_INT, "-1", -1, 9007199254740992.0,
-    "seed of weights and batches; -1 uses the run's" },
-  { "space_options", GN_PROXY_PARAM_STRING, "", 0, 0,
-    "build options for the space, comma-separated key=value" },
   { NULL }
 };
 
@@ -48,7 +44,6 @@ label_destroy (gpointer self)
   Label *l = self;
   if (l == NULL)
     return;
-  g_strfreev (l->options);
   g_free (l->fingerprint);
   g_free (l);
 }
@@ -72,10 +67,8 @@ label_create (const GnProxyContext *ctx, const GnProxyParams *p,
   l->lr = (float) gn_proxy_params_double (p, "lr");
   l->momentum = (float) gn_proxy_params_double (p, "momentum");
   l->weight_decay = (float) gn_proxy_params_double (p, "weight_decay");
-  gint64 seed = gn_proxy_params_int (p, "seed");
-  l->seed = seed >= 0 ? (guint64) seed : ctx->seed;
-  const char *opts = gn_proxy_params_string (p, "space_options");
-  l->options = *opts ? g_strsplit (opts, ",", -1) : g_new0 (char *, 1);
+  l->seed = ctx->seed;
+  l->options = ctx->build_options;
 
   if (l->data == NULL || l->data->n < l->holdout + l->batch)
     {
@@ -100,7 +93,7 @@ label_score (gpointer self, const char *arch, GnProxyResult *result,
   GnBuildOptions opts = { .batch = l->batch, .in_c = ds->c, .in_h = ds->h,
                           .in_w = ds->w, .classifier = TRUE,
                           .num_classes = ds->num_classes,
-                          .options = (const char *const *) l->options };
+                          .options = l->options };
   GnOptim *opt = NULL;
   int *idx = NULL, *labels = NULL;
   gboolean ok = FALSE;
@@ -176,8 +169,8 @@ label_score (gpointer self, const char *arch, GnProxyResult *result,
    * a step, so it only orders equal accuracies */
   result->score = accuracy - 0.4 / l->holdout * (MIN (test_loss, 100.0) / 100.0);
   result->status = isfinite (loss) && isfinite (test_loss)
-                   ? GN_PROXY_STATUS_OK : GN_PROXY_STATUS_NONFINITE;
-  if (result->status != GN_PROXY_STATUS_OK)
+                   ? GN_EVAL_OK : GN_EVAL_NONFINITE;
+  if (result->status != GN_EVAL_OK)
     result->score = -G_MAXDOUBLE;
   ok = TRUE;
 

@@ -4,9 +4,10 @@
  *
  * Li et al., "Generic Neural Architecture Search via Regression" (NeurIPS
  * 2021), as docs/method.md §2 describes it; every default below is the
- * paper code's but the recipe (§2.7).  The task, prepared once: a fixed
- * batch of images (augmented once), and for each of the three stages a
- * fixed target tensor drawn from the recipe's signal bases.  Per
+ * paper code's but the recipe (§2.7).  The task, prepared once: the
+ * host's fixed batch of images (augmented once, gn_proxy_context_batch()),
+ * and for each of the three stages a fixed target tensor drawn from the
+ * recipe's signal bases with the generator the batch left off.  Per
  * architecture: build the backbone without its classifier, put a head
  * (nearest resize to 8x8, batch norm, 1x1 conv with bias) on each stage
  * output, train all of it with SGD on the weighted MSE for a fixed number
@@ -16,7 +17,6 @@
  */
 #include "config.h"
 #include "gennas.h"
-#include "gn-recipe.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -32,9 +32,9 @@ typedef struct {
   float lr, momentum, weight_decay;
   float weights[N_STAGES];
   guint64 seed;
-  char **options;              /* build options for the space */
+  const char *const *options;  /* the context's build options */
   GnShape input;
-  float *clean;                /* the fixed batch, normalised */
+  const float *clean;          /* the context's fixed batch, normalised */
   float *targets[N_STAGES];
   int channels[N_STAGES];
   GnNoiseKind noise;
@@ -56,10 +56,6 @@ static const GnProxyParamSpec params[] = {
   { "recipe", GN_PROXY_PARAM_STRING, "combo", 0, 0,
     "signal recipe: a name in lua/recipes (combo, nb101, darts, resnet) or "
     "a .lua file" },
-  { "seed", GN_PROXY_PARAM_INT, "-1", -1, 9007199254740992.0,
-    "task seed (images, targets, weights, noise); -1 uses the run's" },
-  { "space_options", GN_PROXY_PARAM_STRING, "", 0, 0,
-    "build options for the space, comma-separated key=value (e.g. N=1)" },
   { NULL }
 };
 
@@ -90,8 +86,8 @@ regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
                    GError **error)
 {
   Regression *r = g_new0 (Regression, 1);
+  const GnProxyBatch *batch;
   GnRng rng;
-  int *perm = NULL;
 
   r->space = ctx->space;
   r->steps = (int) gn_proxy_params_int (p, "steps");
@@ -99,21 +95,15 @@ regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
   r->lr = (float) gn_proxy_params_double (p, "lr");
   r->momentum = (float) gn_proxy_params_double (p, "momentum");
   r->weight_decay = (float) gn_proxy_params_double (p, "weight_decay");
-  gint64 seed = gn_proxy_params_int (p, "seed");
-  r->seed = seed >= 0 ? (guint64) seed : ctx->seed;
-  const char *opts = gn_proxy_params_string (p, "space_options");
-  r->options = *opts ? g_strsplit (opts, ",", -1) : g_new0 (char *, 1);
+  r->seed = ctx->seed;
+  r->options = ctx->build_options;
 
   if (!parse_weights (gn_proxy_params_string (p, "weights"), r->weights,
                       error))
     goto fail;
-  if (ctx->data == NULL || ctx->data->n < r->batch)
-    {
-      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
-                   "the regression proxy needs at least %d images",
-                   r->batch);
-      goto fail;
-    }
+  batch = gn_proxy_context_batch (ctx, r->batch, error);
+  if (batch == NULL)
+    goto fail;
   r->recipe = gn_recipe_load (gn_proxy_params_string (p, "recipe"), error);
   if (r->recipe == NULL)
     goto fail;
@@ -127,33 +117,26 @@ regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
     }
   r->noise = gn_recipe_noise (r->recipe, &r->noise_level);
 
-  /* the task: one batch of distinct images, augmented once, and the
-   * targets, all from the task seed */
-  const GnDataset *ds = ctx->data;
-  r->input = (GnShape) { r->batch, ds->c, ds->h, ds->w };
-  gn_rng_seed (&rng, r->seed);
-  perm = g_new (int, ds->n);
-  gn_rng_permutation (&rng, perm, ds->n);
-  gsize n_in = (gsize) r->batch * ds->c * ds->h * ds->w;
-  r->clean = g_new (float, n_in);
-  gn_dataset_batch (ds, perm, r->batch, TRUE, 4, &rng, r->clean);
+  /* the task: the fixed batch, and the targets drawn on from the
+   * generator that drew it, all from the task seed */
+  r->input = (GnShape) { batch->n, batch->c, batch->h, batch->w };
+  r->clean = batch->images;
+  rng = batch->rng;
   for (int s = 0; s < N_STAGES; s++)
     {
       r->channels[s] = gn_recipe_channels (r->recipe, s);
       r->targets[s] = g_new (float, (gsize) r->batch * r->channels[s]
                                       * TARGET_SIZE * TARGET_SIZE);
-      if (!gn_recipe_targets (r->recipe, s, r->batch, r->clean, ds->c, ds->h,
-                              ds->w, &rng, r->targets[s], error))
+      if (!gn_recipe_targets (r->recipe, s, r->batch, r->clean, batch->c,
+                              batch->h, batch->w, &rng, r->targets[s], error))
         goto fail;
     }
   r->fingerprint = g_strdup_printf ("recipe-sha256=%s;data=%s:%d",
-                                    gn_recipe_checksum (r->recipe), ds->name,
-                                    ds->n);
-  g_free (perm);
+                                    gn_recipe_checksum (r->recipe),
+                                    ctx->data->name, ctx->data->n);
   return r;
 
 fail:
-  g_free (perm);
   regression_destroy (r);
   return NULL;
 }
@@ -165,8 +148,6 @@ regression_destroy (gpointer self)
   if (r == NULL)
     return;
   gn_recipe_free (r->recipe);
-  g_strfreev (r->options);
-  g_free (r->clean);
   for (int s = 0; s < N_STAGES; s++)
     g_free (r->targets[s]);
   g_free (r->fingerprint);
@@ -241,7 +222,7 @@ regression_score (gpointer self, const char *arch, GnProxyResult *result,
   Regression *r = self;
   GnBuildOptions opts = { .batch = r->batch, .in_c = r->input.c,
                           .in_h = r->input.h, .in_w = r->input.w,
-                          .options = (const char *const *) r->options };
+                          .options = r->options };
   GnOptim *opt = NULL;
   gboolean ok = FALSE;
   int heads[N_STAGES];
@@ -299,8 +280,7 @@ regression_score (gpointer self, const char *arch, GnProxyResult *result,
     }
   result->loss = loss;
   result->score = -loss;
-  result->status = isfinite (loss) ? GN_PROXY_STATUS_OK
-                                   : GN_PROXY_STATUS_NONFINITE;
+  result->status = isfinite (loss) ? GN_EVAL_OK : GN_EVAL_NONFINITE;
   ok = TRUE;
 
 out:

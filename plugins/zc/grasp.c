@@ -49,7 +49,7 @@ static gpointer
 grasp_create (const GnProxyContext *ctx, const GnProxyParams *p,
               GError **error)
 {
-  ZcTask *t = zc_task_new (ctx, p, TRUE, "grasp", error);
+  ZcTask *t = zc_task_new (ctx, p, TRUE, error);
   if (t == NULL)
     return NULL;
   Grasp *g = g_new0 (Grasp, 1);

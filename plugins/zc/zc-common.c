@@ -14,15 +14,13 @@
 
 ZcTask *
 zc_task_new (const GnProxyContext *ctx, const GnProxyParams *p,
-             gboolean need_data, const char *proxy, GError **error)
+             gboolean need_data, GError **error)
 {
   ZcTask *t = g_new0 (ZcTask, 1);
   t->space = ctx->space;
   t->batch = (int) gn_proxy_params_int (p, "batch");
-  gint64 seed = gn_proxy_params_int (p, "seed");
-  t->seed = seed >= 0 ? (guint64) seed : ctx->seed;
-  const char *opts = gn_proxy_params_string (p, "space_options");
-  t->options = *opts ? g_strsplit (opts, ",", -1) : g_new0 (char *, 1);
+  t->seed = ctx->seed;
+  t->options = ctx->build_options;
 
   const GnDataset *ds = ctx->data;
   t->input = ds ? (GnShape) { t->batch, ds->c, ds->h, ds->w }
@@ -30,28 +28,18 @@ zc_task_new (const GnProxyContext *ctx, const GnProxyParams *p,
   if (!need_data)
     return t;
 
-  if (ds == NULL || ds->n < t->batch)
+  /* the host's batch: distinct images, augmented once as NASLib's
+   * training loader delivers them (random 4-pixel-padded crop, random
+   * flip), fixed by the task seed alone */
+  const GnProxyBatch *b = gn_proxy_context_batch (ctx, t->batch, error);
+  if (b == NULL)
     {
-      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
-                   "%s needs a data set of at least %d images", proxy,
-                   t->batch);
       zc_task_free (t);
       return NULL;
     }
-  /* one batch of distinct images, augmented once as NASLib's training
-   * loader delivers them (random 4-pixel-padded crop, random flip), fixed
-   * by the task seed alone */
   t->data = ds;
-  GnRng rng;
-  gn_rng_seed (&rng, t->seed);
-  int *perm = g_new (int, ds->n);
-  gn_rng_permutation (&rng, perm, ds->n);
-  t->images = g_new (float, (gsize) t->batch * ds->c * ds->h * ds->w);
-  gn_dataset_batch (ds, perm, t->batch, TRUE, 4, &rng, t->images);
-  t->labels = g_new (int, t->batch);
-  for (int i = 0; i < t->batch; i++)
-    t->labels[i] = ds->labels[perm[i]];
-  g_free (perm);
+  t->images = b->images;
+  t->labels = b->labels;
   t->fingerprint = g_strdup_printf ("data=%s:%d", ds->name, ds->n);
   return t;
 }
@@ -62,9 +50,6 @@ zc_task_free (gpointer task)
   ZcTask *t = task;
   if (t == NULL)
     return;
-  g_strfreev (t->options);
-  g_free (t->images);
-  g_free (t->labels);
   g_free (t->fingerprint);
   g_free (t);
 }
@@ -84,7 +69,7 @@ zc_build (ZcTask *t, const char *arch, int batch, int *logits,
                           .classifier = TRUE,
                           .num_classes = t->data ? t->data->num_classes : 10,
                           .published = TRUE,
-                          .options = (const char *const *) t->options };
+                          .options = t->options };
   GnNet *net = gn_space_build (t->space, arch, &opts, error);
   if (net == NULL)
     return NULL;
@@ -217,8 +202,7 @@ zc_result (GnProxyResult *r, double score)
 {
   r->score = score;
   r->loss = score;
-  r->status = isfinite (score) ? GN_PROXY_STATUS_OK
-                               : GN_PROXY_STATUS_NONFINITE;
+  r->status = isfinite (score) ? GN_EVAL_OK : GN_EVAL_NONFINITE;
   if (!isfinite (score))
     r->score = -G_MAXDOUBLE;
 }

@@ -8,10 +8,11 @@
  * batch.  Each is its own plugin (synflow.c, naswot.c, ...); this file,
  * compiled into each, holds the task they share:
  *
- *  - the parameters batch, seed and space_options (ZC_PARAMS);
- *  - one fixed batch of images and labels, drawn and augmented (crop and
- *    flip, as NASLib's training loader) from the task seed: the same for
- *    every architecture;
+ *  - the parameter batch (ZC_PARAMS); the task seed and the build options
+ *    are the context's;
+ *  - the host's one fixed batch of images and labels, drawn and augmented
+ *    (crop and flip, as NASLib's training loader) from the task seed:
+ *    the same for every architecture (gn_proxy_context_batch());
  *  - the network as published, classifier included, in training mode
  *    (batch statistics), as NAS-Bench-Suite-Zero evaluates it, with
  *    weights drawn from gn_proxy_arch_rng (seed, arch);
@@ -33,21 +34,17 @@ G_BEGIN_DECLS
 
 #define ZC_PARAMS                                                          \
   { "batch", GN_PROXY_PARAM_INT, ZC_DEFAULT_BATCH, 2, 4096,                \
-    "images in the one fixed batch" },                                     \
-  { "seed", GN_PROXY_PARAM_INT, "-1", -1, 9007199254740992.0,              \
-    "seed of the batch and of the weights; -1 uses the run's" },           \
-  { "space_options", GN_PROXY_PARAM_STRING, "", 0, 0,                      \
-    "build options for the space, comma-separated key=value" }
+    "images in the one fixed batch" }
 
 typedef struct {
   GnSpace *space;
   const GnDataset *data;       /* NULL when the proxy reads no images */
   int batch;
-  guint64 seed;
-  char **options;
+  guint64 seed;                /* the context's task seed */
+  const char *const *options;  /* the context's build options */
   GnShape input;               /* batch x c x h x w */
-  float *images;               /* the fixed batch, normalised */
-  int *labels;
+  const float *images;         /* the context's fixed batch, normalised */
+  const int *labels;
   char *fingerprint;
 } ZcTask;
 
@@ -59,7 +56,7 @@ typedef struct {
  * Returns: (transfer full): the task, or NULL with @error.
  */
 ZcTask  *zc_task_new (const GnProxyContext *ctx, const GnProxyParams *p,
-                      gboolean need_data, const char *proxy, GError **error);
+                      gboolean need_data, GError **error);
 void     zc_task_free (gpointer task);
 const char *zc_task_fingerprint (gpointer task);
 
@@ -124,7 +121,7 @@ double   zc_saliency (GnNet *net);
 double   zc_layer_l2_norms (GnNet *net, gboolean grad);
 
 /** Sets @r to an ordinary result, or to the worst score with
- * GN_PROXY_STATUS_NONFINITE when @score is not finite (a measure that is
+ * GN_EVAL_NONFINITE when @score is not finite (a measure that is
  * undefined for this network, e.g. a singular kernel). */
 void     zc_result (GnProxyResult *r, double score);
 
@@ -143,7 +140,7 @@ void     zc_result (GnProxyResult *r, double score);
   ident##_create (const GnProxyContext *ctx, const GnProxyParams *p,        \
                   GError **error)                                           \
   {                                                                         \
-    return zc_task_new (ctx, p, need_data, #ident, error);                  \
+    return zc_task_new (ctx, p, need_data, error);                          \
   }                                                                         \
   static const GnProxyDesc ident##_desc = {                                 \
     .abi_major = GN_PROXY_ABI_MAJOR,                                        \

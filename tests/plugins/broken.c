@@ -12,10 +12,11 @@
  *   BROKEN_SIZE         a struct_size that cuts off destroy
  *   BROKEN_PARAM        a default outside its own range
  *   BROKEN_NAME         calls itself something other than its file
+ *   BROKEN_RESERVED     declares the host's parameter "space_options"
  *   CRASHY              segfaults on architectures containing "crash" (or
  *                       the crash_on parameter, if set), aborts on
  *                       "abort", loops on "hang", fails with a GError on
- *                       "error"
+ *                       "error", claims the status "crashed" on "liar"
  *
  * Every variant sleeps `delay` seconds per evaluation, so tests can kill a
  * search in the middle.
@@ -45,8 +46,10 @@ static const GnProxyParamSpec params[] = {
   { "delay", GN_PROXY_PARAM_DOUBLE, "0", 0, 60, "seconds per evaluation" },
   { "crash_on", GN_PROXY_PARAM_STRING, "", 0, 0,
     "segfault on architectures containing this" },
-  { "seed", GN_PROXY_PARAM_INT, "-1", -1, 1e9,
-    "the task seed; -1 uses the run's" },
+#ifdef BROKEN_RESERVED
+  { "space_options", GN_PROXY_PARAM_STRING, "", 0, 0,
+    "what the host owns" },
+#endif
   { NULL }
 };
 
@@ -89,6 +92,8 @@ good_score (gpointer self, const char *arch, GnProxyResult *result,
                    "cannot score %s", arch);
       return FALSE;
     }
+  if (strstr (arch, "liar"))
+    result->status = GN_EVAL_CRASHED;
 #endif
   result->score = (g->negate ? -g->scale : g->scale) * (double) strlen (arch);
   result->loss = 0.0;
