@@ -1264,6 +1264,61 @@ test_benchmark_search (void)
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (b->path, "/data/nb201.csv"));
   gn_space_free (space);
+
+  /* the system folder (the build tree's `gennas` names the source tree's
+   * data/ there) stands where the installed one does: after the data
+   * beside the space, so a space's own nb201.csv is not shadowed */
+  char *system = g_strdup (g_getenv ("GENNAS_DATA_SYSTEM_PATH"));
+  shipped = g_strdup (g_getenv ("GENNAS_DATA_PATH"));
+  char *spaces = g_build_filename (dir, "spaces", NULL);
+  char *data = g_build_filename (dir, "data", NULL);
+  char *mine = g_build_filename (data, "nb201.csv", NULL);
+  char *path = g_build_filename (spaces, "b.lua", NULL);
+  g_assert_cmpint (g_mkdir (spaces, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (data, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (mine, "k,m\n1,0.5\n", -1, NULL));
+  g_unsetenv ("GENNAS_DATA_PATH");
+  g_setenv ("GENNAS_DATA_SYSTEM_PATH", shipped ? shipped : "", TRUE);
+  space = gn_space_load_string (path, own, strlen (own), &error);
+  g_assert_no_error (error);
+  b = gn_space_get_benchmark (space, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (b->path, ==, mine);
+  gn_space_free (space);
+  g_assert_cmpint (g_unlink (mine), ==, 0);
+  space = gn_space_load_string (path, own, strlen (own), &error);
+  g_assert_no_error (error);
+  b = gn_space_get_benchmark (space, &error);
+  g_assert_no_error (error);
+  if (shipped != NULL)
+    {
+      char *want = g_canonicalize_filename ("nb201.csv", shipped);
+      g_assert_cmpstr (b->path, ==, want);
+      g_free (want);
+    }
+  gn_space_free (space);
+  /* set, even empty, it replaces the installed folder */
+  g_setenv ("GENNAS_DATA_SYSTEM_PATH", "", TRUE);
+  space = gn_space_load_string (path, own, strlen (own), &error);
+  g_assert_no_error (error);
+  g_assert_null (gn_space_get_benchmark (space, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO);
+  g_clear_error (&error);
+  gn_space_free (space);
+  if (system != NULL)
+    g_setenv ("GENNAS_DATA_SYSTEM_PATH", system, TRUE);
+  else
+    g_unsetenv ("GENNAS_DATA_SYSTEM_PATH");
+  if (shipped != NULL)
+    g_setenv ("GENNAS_DATA_PATH", shipped, TRUE);
+  g_assert_cmpint (g_rmdir (data), ==, 0);
+  g_assert_cmpint (g_rmdir (spaces), ==, 0);
+  g_free (path);
+  g_free (mine);
+  g_free (data);
+  g_free (spaces);
+  g_free (shipped);
+  g_free (system);
   g_free (own);
 
   /* a benchmark is a name inside the data folders */

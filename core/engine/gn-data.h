@@ -33,9 +33,9 @@ typedef struct {
  * @relative: a path inside the data folder, e.g. "cifar10" or "nb201.csv"
  *
  * Looks in, in order: each folder of $GENNAS_DATA_PATH (colon-separated),
- * then the installed $(pkgdatadir)/data.  (`make check` and the build
- * tree's uninstalled `gennas` put the source tree's data/ on
- * $GENNAS_DATA_PATH.)
+ * then the installed $(pkgdatadir)/data, or instead the folders of
+ * $GENNAS_DATA_SYSTEM_PATH when that is set (the build tree's
+ * uninstalled `gennas` sets it to the source tree's data/).
  *
  * Returns: (transfer full): the absolute path of the first match, or NULL
  * with a GError (G_FILE_ERROR_NOENT) listing the places searched.

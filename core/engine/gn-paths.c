@@ -18,8 +18,15 @@ gn__append_search_path (GPtrArray *dirs, const char *list)
 }
 
 void
-gn__append_installed (GPtrArray *dirs, const char *installed)
+gn__append_installed (GPtrArray *dirs, const char *system_env,
+                      const char *installed)
 {
+  const char *system = g_getenv (system_env);
+  if (system != NULL)
+    {
+      gn__append_search_path (dirs, system);
+      return;
+    }
   char *dir = g_build_filename (GN_PKGDATADIR, installed, NULL);
   g_ptr_array_add (dirs, g_canonicalize_filename (dir, NULL));
   g_free (dir);

@@ -22,8 +22,13 @@ G_BEGIN_DECLS
 void  gn__append_search_path (GPtrArray *dirs, const char *list);
 
 /* Appends to @dirs the installed folder @installed, relative to the
- * package's data folder ("data", "recipes", ...). */
-void  gn__append_installed (GPtrArray *dirs, const char *installed);
+ * package's data folder ("data", "recipes", ...), or, when the variable
+ * @system_env is set (even to nothing), its folders in its place: like
+ * $GENNAS_PROXY_SYSTEM_PATH for plugins, so that a build tree stands in
+ * for the installation at the installation's rank, after the user's own
+ * folders and anything found beside a space. */
+void  gn__append_installed (GPtrArray *dirs, const char *system_env,
+                            const char *installed);
 
 /* Returns (transfer full) the canonical path of the first dirs[i]/@name
  * that exists, or NULL with a G_FILE_ERROR_NOENT naming @what and every

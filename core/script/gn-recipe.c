@@ -289,7 +289,7 @@ load_recipe (lua_State *L)
 /* ------------------------------------------------------------------ */
 
 /* A bare name is looked up as NAME.lua in $GENNAS_RECIPE_PATH, then the
- * installed recipes folder. */
+ * installed recipes folder (or $GENNAS_RECIPE_SYSTEM_PATH in its place). */
 static char *
 resolve (const char *name_or_path, GError **error)
 {
@@ -298,7 +298,7 @@ resolve (const char *name_or_path, GError **error)
 
   GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
   gn__append_search_path (dirs, g_getenv ("GENNAS_RECIPE_PATH"));
-  gn__append_installed (dirs, "recipes");
+  gn__append_installed (dirs, "GENNAS_RECIPE_SYSTEM_PATH", "recipes");
   char *file = g_strconcat (name_or_path, ".lua", NULL);
   GError *local = NULL;
   char *found = gn__find_in_path (dirs, file, "Recipe", &local);

@@ -35,7 +35,8 @@ typedef struct _GnRecipe GnRecipe;
  * gn_recipe_load:
  * @name_or_path: a file path, or a bare name ("combo") looked up as
  *   NAME.lua in each folder of $GENNAS_RECIPE_PATH (colon-separated),
- *   then in the installed $(pkgdatadir)/recipes
+ *   then in the installed $(pkgdatadir)/recipes (or the folders of
+ *   $GENNAS_RECIPE_SYSTEM_PATH in its place, when set)
  *
  * Returns: (transfer full): the recipe, or NULL with a GN_SPACE_ERROR
  * (file:line for script errors, GN_SPACE_ERROR_INVALID for a table that

@@ -305,7 +305,7 @@ resolve_benchmark (GnSpace *sp)
   free (real);
   g_free (here);
   /* then the data gennas ships, so a space of one's own can name it */
-  gn__append_installed (dirs, "data");
+  gn__append_installed (dirs, "GENNAS_DATA_SYSTEM_PATH", "data");
 
   GError *missing = NULL;
   char *found = gn__find_in_path (dirs, sp->bench_file, "benchmark file",

@@ -185,7 +185,8 @@ const GnBenchmark *gn_space_benchmark (GnSpace *space);
  *
  * As gn_space_benchmark(), saying why there is none: the file is looked
  * for in each folder of $GENNAS_DATA_PATH (colon-separated), then the
- * space file's ../data, then the installed $(pkgdatadir)/data.
+ * space file's ../data, then the installed $(pkgdatadir)/data (or the
+ * folders of $GENNAS_DATA_SYSTEM_PATH in its place, when set).
  *
  * Returns: (transfer none): the benchmark, or NULL with @error:
  * GN_SPACE_ERROR_UNSUPPORTED if the space names none, GN_SPACE_ERROR_IO
