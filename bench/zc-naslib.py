@@ -85,7 +85,9 @@ def main():
     if out:
         out.writerow(["arch", "proxy", "gennas", "naslib"])
     def run(proxy, seed):
-        cmd = [gennas, "score", space, "--proxy", proxy, "--seed", seed]
+        # one worker: s/cell is the time of one evaluation on one core
+        cmd = [gennas, "score", space, "--proxy", proxy, "--seed", seed,
+               "--workers", "1"]
         for p in a.param:
             cmd += ["--param", p]
         t0 = time.time()

@@ -11,15 +11,29 @@
 #include <unistd.h>
 
 void
-gn_cli_eval_options_add (GOptionContext *ctx, GnCliEvalOptions *o)
+gn_cli_eval_pool_options_add (GOptionContext *ctx, GnCliEvalOptions *o)
 {
-  *o = (GnCliEvalOptions) { .workers = (int) g_get_num_processors () };
+  *o = (GnCliEvalOptions) { .workers = (int) g_get_num_processors (),
+                            .timeout = GN_CLI_DEFAULT_TIMEOUT };
   const GOptionEntry entries[] = {
     { "workers", 'w', 0, G_OPTION_ARG_INT, &o->workers,
       "evaluations in parallel, one process each (default: the cores)",
       "W" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout,
-      "seconds one evaluation may take (default: no limit)", "SEC" },
+      "seconds one evaluation may take before its process is killed "
+      "(default " G_STRINGIFY (GN_CLI_DEFAULT_TIMEOUT) "; 0: no limit)",
+      "SEC" },
+    { NULL }
+  };
+  /* GOption copies the entries */
+  g_option_context_add_main_entries (ctx, entries, NULL);
+}
+
+void
+gn_cli_eval_options_add (GOptionContext *ctx, GnCliEvalOptions *o)
+{
+  gn_cli_eval_pool_options_add (ctx, o);
+  const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &o->db,
       "the results store: every evaluation is recorded there, and a score "
       "it already holds is reused (default: search's gennas.db; rank "
@@ -31,7 +45,6 @@ gn_cli_eval_options_add (GOptionContext *ctx, GnCliEvalOptions *o)
       "other rank evaluates (one at a time; --workers is ignored)", NULL },
     { NULL }
   };
-  /* GOption copies the entries */
   g_option_context_add_main_entries (ctx, entries, NULL);
 }
 

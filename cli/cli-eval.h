@@ -20,9 +20,18 @@
 #include "cli-truth.h"
 #include "gn-mpi.h"
 
+/* The default of --timeout, in seconds: a bound on a hung evaluation,
+ * not a budget.  A fixed figure rather than a multiple of the measured
+ * times, so that whether an evaluation fails never depends on the
+ * machine's load or on the order of evaluation; 600 s is about 35 times
+ * the slowest shipped proxy measured (label on NAS-Bench-101, 17 s:
+ * docs/benchmarks.md).  --timeout 0 removes the limit. */
+#define GN_CLI_DEFAULT_TIMEOUT 600
+
 typedef struct {
   int workers;        /* --workers W (default: the cores)                */
-  double timeout;     /* --timeout SEC (default 0: no limit)             */
+  double timeout;     /* --timeout SEC (default GN_CLI_DEFAULT_TIMEOUT;
+                       * 0: no limit)                                    */
   char *db;           /* --db FILE (NULL: the command's default)         */
   gboolean no_cache;  /* --no-cache                                      */
   gboolean mpi;       /* --mpi                                           */
@@ -31,6 +40,12 @@ typedef struct {
 /* Sets @o to the defaults and adds its options to @ctx's main group (so
  * that --help lists them); @o must outlive the parse. */
 void gn_cli_eval_options_add (GOptionContext *ctx, GnCliEvalOptions *o);
+
+/* The same for --workers and --timeout alone: a command that evaluates
+ * in a pool of worker processes (gn-workers.h) without a store, as
+ * `score` does.  The other members of @o stay at their defaults. */
+void gn_cli_eval_pool_options_add (GOptionContext *ctx,
+                                   GnCliEvalOptions *o);
 void gn_cli_eval_options_clear (GnCliEvalOptions *o);
 
 /* What a command's runs share: the evaluator and the store. */

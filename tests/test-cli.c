@@ -1,6 +1,7 @@
 /* test-cli.c - the gennas command as a user meets it: the dispatcher of
  * commands and sub-commands, the options score, rank and search share,
- * and rank evaluating through the evaluator search uses
+ * score in worker processes, and rank evaluating through the evaluator
+ * search uses
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
@@ -271,12 +272,21 @@ test_shared_options (void)
       char *a = option_line (score.out, eval_opts[i]);
       char *b = option_line (rank.out, eval_opts[i]);
       char *c = option_line (search.out, eval_opts[i]);
-      g_assert_null (a);   /* score evaluates in its own process */
+      /* score evaluates in worker processes too, but keeps no store */
+      if (i < 2)
+        g_assert_cmpstr (a, ==, b);
+      else
+        g_assert_null (a);
       g_assert_nonnull (b);
       g_assert_cmpstr (b, ==, c);
+      g_free (a);
       g_free (b);
       g_free (c);
     }
+  /* every evaluation has a time limit unless --timeout 0 lifts it */
+  char *timeout = option_line (search.out, "--timeout");
+  g_assert_nonnull (strstr (timeout, "(default 600; 0: no limit)"));
+  g_free (timeout);
   cli_run_clear (&score);
   cli_run_clear (&rank);
   cli_run_clear (&search);
@@ -295,6 +305,91 @@ test_shared_options (void)
   g_assert_nonnull (strstr (r1.err, "recipe"));
   cli_run_clear (&r1);
   cli_run_clear (&r2);
+}
+
+/* -- score in worker processes ------------------------------------------ */
+
+#define CELL_A "|skip_connect~0|+|skip_connect~0|skip_connect~1|+" \
+               "|skip_connect~0|skip_connect~1|skip_connect~2|"
+#define CELL_B "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+" \
+               "|none~0|skip_connect~1|nor_conv_3x3~2|"
+#define CELL_CRASH "|avg_pool_3x3~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+" \
+                   "|nor_conv_1x1~0|skip_connect~1|avg_pool_3x3~2|"
+
+/* "ARCH,SCORE,SECONDS" -> "ARCH,SCORE" for each row of @out, joined */
+static char *
+rows_without_seconds (const char *out)
+{
+  GString *s = g_string_new (NULL);
+  char **lines = g_strsplit (out, "\n", -1);
+  for (char **l = lines; *l && **l; l++)
+    {
+      const char *last = strrchr (*l, ',');
+      g_assert_nonnull (last);
+      g_string_append_printf (s, "%.*s\n", (int) (last - *l), *l);
+    }
+  g_strfreev (lines);
+  return g_string_free (s, FALSE);
+}
+
+/* A plugin that segfaults on one architecture fails only that one: the
+ * rows before and after it are printed, in the order given, the crash is
+ * a line on standard error, and the exit status is 1. */
+static void
+test_score_crash (void)
+{
+  CliRun r = run ("score", space_path, "--proxy", "crashy", "--param",
+                  "crash_on=avg_pool_3x3~2", "--workers", "2", CELL_A,
+                  CELL_CRASH, "bogus", CELL_B, CELL_A, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  char *rows = rows_without_seconds (r.out);
+  g_assert_cmpstr (rows, ==, "arch,score\n"
+                   CELL_A ",95\n" CELL_B ",87\n" CELL_A ",95\n");
+  g_assert_cmpint (count_lines (r.err), ==, 2);
+  g_assert_nonnull (strstr (r.err, "gennas score: " CELL_CRASH ": crashed: "
+                            "worker killed by signal 11"));
+  g_assert_nonnull (strstr (r.err, "gennas score: bogus: "));
+  g_free (rows);
+  cli_run_clear (&r);
+}
+
+/* --timeout kills an evaluation that runs past it (the plugin sleeps 20
+ * s): reported, exit status 1, and score returns; --timeout 0 sets no
+ * limit at all. */
+static void
+test_score_timeout (void)
+{
+  CliRun r = run ("score", space_path, "--proxy", "good", "--param",
+                  "delay=20", "--timeout", "0.5", "--workers", "2", CELL_A,
+                  CELL_B, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpstr (r.out, ==, "arch,score,seconds\n");
+  g_assert_cmpint (count_lines (r.err), ==, 2);
+  g_assert_nonnull (strstr (r.err, "gennas score: " CELL_A ": timeout: "
+                            "evaluation timed out after "));
+  g_assert_nonnull (strstr (r.err, "gennas score: " CELL_B ": timeout: "));
+  cli_run_clear (&r);
+
+  CliRun r0 = run ("score", space_path, "--proxy", "good", "--param",
+                   "delay=0.2", "--timeout", "0", CELL_B, NULL);
+  g_assert_cmpint (r0.status, ==, 0);
+  char *rows = rows_without_seconds (r0.out);
+  g_assert_cmpstr (rows, ==, "arch,score\n" CELL_B ",87\n");
+  g_assert_cmpstr (r0.err, ==, "");
+  g_free (rows);
+  cli_run_clear (&r0);
+
+  /* a time limit is a number of seconds */
+  const char *bad[] = { "-1", "nan", "inf" };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      CliRun rb = run ("score", space_path, "--proxy", "good", "--timeout",
+                       bad[i], CELL_A, NULL);
+      g_assert_cmpint (rb.status, ==, 2);
+      g_assert_cmpint (count_lines (rb.err), ==, 1);
+      g_assert_cmpstr (rb.out, ==, "");
+      cli_run_clear (&rb);
+    }
 }
 
 /* -- rank through the search's evaluator ------------------------------- */
@@ -512,6 +607,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/unknown", test_unknown);
   g_test_add_func ("/cli/help-everywhere", test_help_everywhere);
   g_test_add_func ("/cli/shared-options", test_shared_options);
+  g_test_add_func ("/cli/score-crash", test_score_crash);
+  g_test_add_func ("/cli/score-timeout", test_score_timeout);
   g_test_add_func ("/cli/rank-crash", test_rank_crash);
   g_test_add_func ("/cli/rank-timeout", test_rank_timeout);
   g_test_add_func ("/cli/rank-store", test_rank_store);
