@@ -5,6 +5,13 @@
 #include "config.h"
 #include "cli-run-config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
 char *
 gn_cli_run_config_json (GnCliProxy *p, const char *space_path,
                         const char *algo, JsonObject *own, int workers,
@@ -14,6 +21,16 @@ gn_cli_run_config_json (GnCliProxy *p, const char *space_path,
   char *abs = g_canonicalize_filename (space_path, NULL);
   json_object_set_string_member (config, "space", gn_space_name (p->space));
   json_object_set_string_member (config, "space_file", abs);
+  gsize len;
+  char *text = gn_cli_run_config_read_space (space_path, &len, NULL);
+  if (text != NULL)
+    {
+      char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                               (const guchar *) text, len);
+      json_object_set_string_member (config, "space_sha256", sum);
+      g_free (sum);
+      g_free (text);
+    }
   json_object_set_string_member (config, "algo", algo);
   JsonObjectIter it;
   const char *name;
@@ -52,4 +69,84 @@ gn_cli_run_config_get_string (const char *config_json, const char *name)
   if (root != NULL)
     json_node_unref (root);
   return value;
+}
+
+char *
+gn_cli_run_config_read_space (const char *path, gsize *len, GError **error)
+{
+  GByteArray *buf = NULL;
+  const char *why = NULL;
+  int saved = 0;
+  /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+  int fd = g_open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+  struct stat st;
+  if (fd < 0 || fstat (fd, &st) < 0)
+    {
+      saved = errno;
+      why = g_strerror (saved);
+      goto out;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      why = "not a regular file";
+      goto out;
+    }
+  buf = g_byte_array_new ();
+  for (;;)
+    {
+      guint8 chunk[65536];
+      ssize_t k = read (fd, chunk, sizeof chunk);
+      if (k < 0 && errno == EINTR)
+        continue;
+      if (k < 0)
+        {
+          saved = errno;
+          why = g_strerror (saved);
+          goto out;
+        }
+      if (k == 0)
+        break;
+      if (buf->len + (gsize) k > GN_CLI_SPACE_FILE_MAX)
+        {
+          why = "larger than a space file can be (16 MiB)";
+          goto out;
+        }
+      g_byte_array_append (buf, chunk, (guint) k);
+    }
+
+out:
+  if (fd >= 0)
+    close (fd);
+  if (why != NULL)
+    {
+      g_set_error (error, G_FILE_ERROR,
+                   saved ? g_file_error_from_errno (saved) : G_FILE_ERROR_INVAL,
+                   "%s: %s", path, why);
+      if (buf != NULL)
+        g_byte_array_free (buf, TRUE);
+      return NULL;
+    }
+  *len = buf->len;
+  g_byte_array_append (buf, (const guint8 *) "", 1);
+  return (char *) g_byte_array_free (buf, FALSE);
+}
+
+char *
+gn_cli_run_config_space_sha256 (const char *config_json)
+{
+  char *sum = gn_cli_run_config_get_string (config_json, "space_sha256");
+  if (sum != NULL)
+    return sum;
+  /* "space=...;space_sha256=HEX;algo=..." */
+  char *identity = gn_cli_run_config_get_string (config_json, "identity");
+  if (identity != NULL)
+    {
+      char **fields = g_strsplit (identity, ";", -1);
+      for (char **f = fields; *f && sum == NULL; f++)
+        if (g_str_has_prefix (*f, "space_sha256="))
+          sum = g_strdup (*f + strlen ("space_sha256="));
+      g_strfreev (fields);
+    }
+  g_free (identity);
+  return sum;
 }

@@ -3,8 +3,8 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
  * A JSON object (docs/store.md), written and read with json-glib: what
- * every run has ("space", "space_file", "algo"), then the run's own
- * settings, then "workers", "proxy" and "identity".  Runs recorded by
+ * every run has ("space", "space_file", "space_sha256", "algo"), then the
+ * run's own settings, then "workers", "proxy" and "identity".  Runs recorded by
  * earlier versions, whose text was built by hand, read the same.
  */
 #ifndef GN_CLI_RUN_CONFIG_H
@@ -16,9 +16,11 @@
 
 /* Returns: (transfer full): the configuration of a run of @p's space and
  * proxy, as JSON text: @space_path is recorded absolute (so that
- * `gennas plot` finds it from any folder), @own's members (the search's
- * settings, or a final stage's) are copied in their order, and @identity
- * is the text the run's hash is of. */
+ * `gennas plot` finds it from any folder) with the SHA-256 of its
+ * contents (so that plot loads it only if it is still that file; left
+ * out if it cannot be read), @own's members (the search's settings, or a
+ * final stage's) are copied in their order, and @identity is the text the
+ * run's hash is of. */
 char *gn_cli_run_config_json (GnCliProxy *p, const char *space_path,
                               const char *algo, JsonObject *own,
                               int workers, const char *identity);
@@ -29,5 +31,24 @@ char *gn_cli_run_config_json (GnCliProxy *p, const char *space_path,
  * member. */
 char *gn_cli_run_config_get_string (const char *config_json,
                                     const char *name);
+
+/* The largest space file gn_cli_run_config_read_space() reads. */
+#define GN_CLI_SPACE_FILE_MAX (16 << 20)
+
+/* Reads the space file @path as a file a store names may be read: only a
+ * regular file (never a FIFO, a device or a folder, which could block or
+ * never end; a symbolic link to a regular file is one) of at most
+ * GN_CLI_SPACE_FILE_MAX bytes.
+ * Returns: (transfer full): its contents, NUL-terminated, and their
+ * length in @len; NULL with a G_FILE_ERROR naming @path otherwise. */
+char *gn_cli_run_config_read_space (const char *path, gsize *len,
+                                    GError **error);
+
+/* Returns: (transfer full) (nullable): the SHA-256 (lower-case hex) of
+ * its space file that the run of @config_json recorded: its member
+ * "space_sha256" or, in a run written before that member, the identity's
+ * "space_sha256=" field (every search's identity has one); NULL when the
+ * run recorded none. */
+char *gn_cli_run_config_space_sha256 (const char *config_json);
 
 #endif /* GN_CLI_RUN_CONFIG_H */

@@ -32,6 +32,57 @@ pick_run (GnStore *store, gint64 asked, gint64 *run, char **config,
   return gn_store_get_run (store, *run, config, NULL, error);
 }
 
+/* Loads the space file @path; with @sha256, only if its contents have
+ * that SHA-256.  A store may name any file: only a regular file is read,
+ * and only what the run recorded is run. */
+static GnSpace *
+load_space (const char *path, const char *sha256, GError **error)
+{
+  gsize len;
+  char *text = gn_cli_run_config_read_space (path, &len, error);
+  GnSpace *space = NULL;
+  if (text == NULL)
+    return NULL;
+  char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                           (const guchar *) text, len);
+  if (sha256 && g_ascii_strcasecmp (sum, sha256) != 0)
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                 "%s is not the space file the run used (its contents "
+                 "changed)", path);
+  else
+    space = gn_space_load_string (path, text, len, error);
+  g_free (sum);
+  g_free (text);
+  return space;
+}
+
+/* The space file the run recorded, if it is still what the run used; or
+ * NULL, having said on standard error why the plot has no truth. */
+static GnSpace *
+run_space (const char *config, gint64 run)
+{
+  char *file = gn_cli_run_config_get_string (config, "space_file");
+  char *sum = gn_cli_run_config_space_sha256 (config);
+  GError *why = NULL;
+  GnSpace *space = NULL;
+  if (file == NULL)
+    g_set_error (&why, G_FILE_ERROR, G_FILE_ERROR_NOENT, "run %"
+                 G_GINT64_FORMAT " names no space file", run);
+  else if (sum == NULL)
+    g_set_error (&why, G_FILE_ERROR, G_FILE_ERROR_INVAL, "run %"
+                 G_GINT64_FORMAT " recorded no checksum of its space file "
+                 "%s", run, file);
+  else
+    space = load_space (file, sum, &why);
+  if (space == NULL)
+    fprintf (stderr, "gennas plot: no true accuracies: %s (--space names "
+             "the space file)\n", why->message);
+  g_clear_error (&why);
+  g_free (file);
+  g_free (sum);
+  return space;
+}
+
 typedef struct {
   GArray *x, *best, *truth;
   GnCliTruth *t;
@@ -68,14 +119,20 @@ gn_cmd_plot (int argc, char **argv)
     { "run", 0, 0, G_OPTION_ARG_INT64, &run,
       "the run to draw (default: the latest)", "ID" },
     { "space", 0, 0, G_OPTION_ARG_FILENAME, &space_path,
-      "the space file, for true accuracies (default: the run's)", "SPACE" },
+      "the space file, for true accuracies (default: the run's); it must "
+      "be the run's space", "SPACE" },
     { NULL }
   };
   GOptionContext *ctx = g_option_context_new ("DB");
   g_option_context_set_summary (ctx,
     "Draws the best proxy score found against the number of evaluations\n"
     "and, when the space has a benchmark table, the true accuracy of that\n"
-    "best architecture on a second axis.");
+    "best architecture on a second axis.\n"
+    "\n"
+    "The true accuracies come from the space file the run recorded, which\n"
+    "is loaded only if it is a regular file whose contents are still those\n"
+    "the run used (their SHA-256 is in the store); otherwise the plot has\n"
+    "none and says why. --space names another copy of the run's space.");
   g_option_context_add_main_entries (ctx, entries, NULL);
   gboolean ok = gn_cli_parse (ctx, "plot", &argc, &argv);
   g_option_context_free (ctx);
@@ -105,20 +162,26 @@ gn_cmd_plot (int argc, char **argv)
   store = gn_store_open (argv[1], &error);
   if (store == NULL || !pick_run (store, run, &run, &config, &error))
     goto fail;
-  char *file = space_path ? g_strdup (space_path)
-                          : gn_cli_run_config_get_string (config, "space_file");
-  if (file)
+  if (space_path)
     {
-      GError *why = NULL;
-      /* the truth is optional: without the space, the plot has none */
-      if ((space = gn_space_load (file, &why)) != NULL)
-        tr.t = gn_cli_truth_new (space, NULL, NULL);
-      else
-        fprintf (stderr, "gennas plot: no true accuracies: %s (--space "
-                 "names the space file)\n", why->message);
-      g_clear_error (&why);
-      g_free (file);
+      /* the user's choice: it must be a space of the run's name */
+      if ((space = load_space (space_path, NULL, &error)) == NULL)
+        goto fail;
+      char *name = gn_cli_run_config_get_string (config, "space");
+      if (name && strcmp (name, gn_space_name (space)) != 0)
+        g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "--space %s is the space '%s', but run %"
+                     G_GINT64_FORMAT " is of '%s'", space_path,
+                     gn_space_name (space), run, name);
+      g_free (name);
+      if (error)
+        goto fail;
     }
+  else
+    space = run_space (config, run);
+  /* the truth is optional: without a table, the plot has none */
+  if (space)
+    tr.t = gn_cli_truth_new (space, NULL, NULL);
   if (!gn_store_foreach (store, run, add_point, &tr, &error))
     goto fail;
   if (tr.x->len == 0)

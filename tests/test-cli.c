@@ -1,7 +1,7 @@
 /* test-cli.c - the gennas command as a user meets it: the dispatcher of
  * commands and sub-commands, the options score, rank and search share,
- * score in worker processes, and rank evaluating through the evaluator
- * search uses
+ * score in worker processes, rank evaluating through the evaluator
+ * search uses, and plot trusting only the space file a run recorded
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static char *gennas, *space_path, *tmpdir;
 
@@ -589,6 +590,159 @@ test_rank_store (void)
   g_free (db);
 }
 
+/* -- plot and the space file a store names ------------------------------ */
+
+/* Records in @store a run of configuration @config with two evaluations
+ * of nasbench201; returns its number as text. */
+static char *
+add_run (GnStore *store, const char *config)
+{
+  GError *error = NULL;
+  gint64 run;
+  g_assert_true (gn_store_new_run (store, config, "h", 0, &run, &error));
+  g_assert_no_error (error);
+  for (int i = 0; i < 2; i++)
+    {
+      GnEval e = { .run = run, .space = "nasbench201",
+                   .arch = i ? CELL_A : CELL_B, .proxy = "good",
+                   .config_hash = "c", .seed = 1, .score = i,
+                   .loss = NAN, .status = GN_EVAL_OK };
+      g_assert_true (gn_store_record (store, &e, NULL, &error));
+      g_assert_no_error (error);
+    }
+  return g_strdup_printf ("%" G_GINT64_FORMAT, run);
+}
+
+/* `gennas plot DB --run RUN [--space SPACE]`: the status, and whether the
+ * plot has true accuracies; @err (optional) gets standard error. */
+static int
+plot_run (const char *db, const char *run, const char *space,
+          gboolean *with_truth, char **err)
+{
+  char *png = g_build_filename (tmpdir, "plot.png", NULL);
+  const char *args[] = { "plot", db, "--out", png, "--run", run,
+                         space ? "--space" : NULL, space, NULL };
+  CliRun r = run_argv (args);
+  *with_truth = strstr (r.out, ", against the true cifar10_test\n") != NULL;
+  int status = r.status;
+  if (err)
+    *err = g_strdup (r.err);
+  cli_run_clear (&r);
+  g_free (png);
+  return status;
+}
+
+/* A store names the space file plot runs for the true accuracies: plot
+ * runs it only if it is a regular file whose SHA-256 is the one the run
+ * recorded (a FIFO would block it, a device never end, another file run
+ * what the run never did); otherwise it draws without truth and says
+ * why.  --space of another space is an error. */
+static void
+test_plot_space (void)
+{
+  char *text = NULL, *err = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (space_path, &text, &len, NULL));
+  char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                           (const guchar *) text, len);
+  char *copy = g_build_filename (tmpdir, "nb201-copy.lua", NULL);
+  char *edited = g_build_filename (tmpdir, "nb201-edited.lua", NULL);
+  char *fifo = g_build_filename (tmpdir, "nb201.fifo", NULL);
+  char *longer = g_strconcat (text, "-- edited\n", NULL);
+  g_assert_true (g_file_set_contents (copy, text, (gssize) len, NULL));
+  g_assert_true (g_file_set_contents (edited, longer, -1, NULL));
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+
+  char *db = g_build_filename (tmpdir, "plot.db", NULL);
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  const char *fmt = "{\"space\":\"nasbench201\",\"space_file\":\"%s\","
+                    "\"space_sha256\":\"%s\",\"identity\":\"x\"}";
+  char *c_copy = g_strdup_printf (fmt, copy, sum);
+  char *c_fifo = g_strdup_printf (fmt, fifo, sum);
+  char *c_dev = g_strdup_printf (fmt, "/dev/zero", sum);
+  char *c_edited = g_strdup_printf (fmt, edited, sum);
+  char *c_none = g_strdup_printf ("{\"space\":\"nasbench201\","
+                                  "\"space_file\":\"%s\","
+                                  "\"identity\":\"space=nasbench201\"}",
+                                  copy);
+  /* a search recorded before the member: its identity has the sum */
+  char *c_identity = g_strdup_printf ("{\"space\":\"nasbench201\","
+                                      "\"space_file\":\"%s\",\"identity\":"
+                                      "\"space=nasbench201;space_sha256=%s;"
+                                      "algo=rea\"}", copy, sum);
+  char *r_copy = add_run (store, c_copy), *r_fifo = add_run (store, c_fifo);
+  char *r_dev = add_run (store, c_dev), *r_edited = add_run (store, c_edited);
+  char *r_none = add_run (store, c_none);
+  char *r_identity = add_run (store, c_identity);
+  gn_store_close (store);
+
+  gboolean truth;
+  g_assert_cmpint (plot_run (db, r_copy, NULL, &truth, &err), ==, 0);
+  g_assert_true (truth);
+  g_assert_cmpstr (err, ==, "");
+  g_free (err);
+  g_assert_cmpint (plot_run (db, r_identity, NULL, &truth, NULL), ==, 0);
+  g_assert_true (truth);
+
+  struct { const char *run, *why; } untrusted[] = {
+    { r_fifo, "nb201.fifo: not a regular file" },
+    { r_dev, "/dev/zero: not a regular file" },
+    { r_edited, "nb201-edited.lua is not the space file the run used" },
+    { r_none, "recorded no checksum of its space file" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (untrusted); i++)
+    {
+      g_assert_cmpint (plot_run (db, untrusted[i].run, NULL, &truth, &err),
+                       ==, 0);
+      g_assert_false (truth);
+      g_assert_true (g_str_has_prefix (err, "gennas plot: no true "
+                                       "accuracies: "));
+      g_assert_nonnull (strstr (err, untrusted[i].why));
+      g_assert_cmpint (count_lines (err), ==, 1);
+      g_free (err);
+    }
+
+  /* --space: the user's copy of the run's space is loaded as it is; a
+   * space of another name is a one-line error */
+  g_assert_cmpint (plot_run (db, r_edited, edited, &truth, &err), ==, 0);
+  g_assert_true (truth);
+  g_assert_cmpstr (err, ==, "");
+  g_free (err);
+  char *nb101 = g_test_build_filename (G_TEST_DIST, "..", "spaces",
+                                       "nb101.lua", NULL);
+  g_assert_cmpint (plot_run (db, r_copy, nb101, &truth, &err), ==, 1);
+  g_assert_true (g_str_has_prefix (err, "gennas plot: --space "));
+  g_assert_nonnull (strstr (err, "is the space 'nasbench101', but run "));
+  g_assert_cmpint (count_lines (err), ==, 1);
+  g_free (err);
+  g_assert_cmpint (plot_run (db, r_copy, fifo, &truth, &err), ==, 1);
+  g_assert_cmpint (count_lines (err), ==, 1);
+  g_free (err);
+
+  g_free (nb101);
+  g_free (r_copy);
+  g_free (r_fifo);
+  g_free (r_dev);
+  g_free (r_edited);
+  g_free (r_none);
+  g_free (r_identity);
+  g_free (c_copy);
+  g_free (c_fifo);
+  g_free (c_dev);
+  g_free (c_edited);
+  g_free (c_none);
+  g_free (c_identity);
+  g_free (db);
+  g_free (longer);
+  g_free (fifo);
+  g_free (edited);
+  g_free (copy);
+  g_free (sum);
+  g_free (text);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -612,6 +766,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/rank-crash", test_rank_crash);
   g_test_add_func ("/cli/rank-timeout", test_rank_timeout);
   g_test_add_func ("/cli/rank-store", test_rank_store);
+  g_test_add_func ("/cli/plot-space", test_plot_space);
   int status = g_test_run ();
 
   char *rm[] = { "rm", "-rf", tmpdir, NULL };

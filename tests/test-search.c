@@ -675,6 +675,16 @@ test_final_stage (void)
                    "final");
   g_assert_cmpstr (json_object_get_string_member (config, "space_file"), ==,
                    space);
+  /* with its contents' SHA-256, which plot checks before loading it */
+  char *text = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (target, &text, &len, NULL));
+  char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                           (const guchar *) text, len);
+  g_assert_cmpstr (json_object_get_string_member (config, "space_sha256"),
+                   ==, sum);
+  g_free (sum);
+  g_free (text);
   json_object_unref (config);
   Collect main = collect_run (store, 1), fin = collect_run (store, 2);
   g_assert_cmpuint (main.archs->len, ==, 30);
@@ -762,7 +772,8 @@ test_final_stage (void)
 
 /* A run recorded by an earlier gennas keeps the configuration text it
  * built by hand (", " and ": " between members, the space file escaped
- * with g_strescape()): `gennas plot` still reads the space file from it.
+ * with g_strescape()), with the space file's SHA-256 only in its
+ * identity: `gennas plot` still reads and checks the space file from it.
  * A configuration that is not JSON at all only costs the plot its true
  * accuracies. */
 static void
@@ -778,11 +789,19 @@ test_plot_earlier_config (void)
   g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
   g_assert_cmpint (symlink (target, space), ==, 0);
   char *escaped = g_strescape (space, NULL);
+  char *text = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (target, &text, &len, NULL));
+  char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                           (const guchar *) text, len);
   char *earlier = g_strdup_printf (
     "{\"space\": \"nasbench201\", \"space_file\": \"%s\", \"algo\": \"rea\", "
     "\"population\": 10, \"tournament\": 3, \"seed\": 1, \"budget\": 2, "
     "\"max_seconds\": 0, \"workers\": 1, \"proxy\": \"good\", "
-    "\"identity\": \"space=nasbench201;seed=1\"}", escaped);
+    "\"identity\": \"space=nasbench201;space_sha256=%s;seed=1\"}", escaped,
+    sum);
+  g_free (sum);
+  g_free (text);
 
   GError *error = NULL;
   GnStore *store = gn_store_open (db, &error);
