@@ -39,6 +39,11 @@ gn_cmd_proxies (int argc, char **argv)
     "with its parameters: type, default, range and meaning. Set them with\n"
     "--param NAME=VALUE on `gennas score`, `rank` and `search`.\n"
     "\n"
+    "A plugin is native code that runs as you: the folders of the search\n"
+    "path (absolute paths; a relative one is ignored) are trusted code.\n"
+    "Only regular files gennas-proxy-NAME.so owned by you or root and not\n"
+    "writable by others are loaded; the others are listed as skipped.\n"
+    "\n"
     HOST_OWNED);
   gboolean ok = gn_cli_parse (ctx, "proxies", &argc, &argv);
   g_option_context_free (ctx);

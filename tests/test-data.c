@@ -196,6 +196,37 @@ test_find_env (void)
   remove_tmp_dir (b);
 }
 
+/* A relative folder on $GENNAS_DATA_PATH is ignored, with a warning: it
+ * would depend on the working folder */
+static void
+test_find_relative (void)
+{
+  char *a = make_tmp_dir ();
+  char *fa = write_file (a, "only-in-a.txt", "a", 1);
+  char *here = g_get_current_dir ();
+  char *parent = g_path_get_dirname (a), *base = g_path_get_basename (a);
+  g_assert_cmpint (g_chdir (parent), ==, 0);
+  g_setenv ("GENNAS_DATA_PATH", base, TRUE);
+
+  GError *error = NULL;
+  char *want = g_strdup_printf ("GENNAS_DATA_PATH: ignoring the relative "
+                                "folder '%s'*", base);
+  g_test_expect_message (NULL, G_LOG_LEVEL_WARNING, want);
+  g_assert_null (gn_data_find ("only-in-a.txt", &error));
+  g_test_assert_expected_messages ();
+  g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+  g_clear_error (&error);
+
+  g_assert_cmpint (g_chdir (here), ==, 0);
+  restore_data_path ();
+  g_free (want);
+  g_free (base);
+  g_free (parent);
+  g_free (here);
+  g_free (fa);
+  remove_tmp_dir (a);
+}
+
 /* ------------------------------------------------------------------ */
 /* CIFAR-10                                                            */
 /* ------------------------------------------------------------------ */
@@ -820,6 +851,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/data/find", test_find);
   g_test_add_func ("/data/find/env-path", test_find_env);
+  g_test_add_func ("/data/find/relative-path", test_find_relative);
   g_test_add_func ("/data/cifar10/load", test_cifar_load);
   g_test_add_func ("/data/cifar10/batch-plain", test_cifar_batch_plain);
   g_test_add_func ("/data/cifar10/augment", test_cifar_augment);

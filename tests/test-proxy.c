@@ -7,7 +7,10 @@
  */
 #include "gennas.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static char *plugin_dir;
 
@@ -82,6 +85,98 @@ test_not_a_plugin (void)
   g_assert_null (gn_proxy_load_file ("/tmp/whatever.so", &mod, &error));
   g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_LOAD);
   g_clear_error (&error);
+}
+
+/* Opening a plugin runs its code, so the loader opens only a regular
+ * file owned by the user or root that others cannot write */
+static void
+test_refuse_file (void)
+{
+  char *dir = g_dir_make_tmp ("gennas-proxy-XXXXXX", NULL);
+  char *good = plugin_path ("good"), *contents = NULL;
+  gsize len;
+  g_assert_true (g_file_get_contents (good, &contents, &len, NULL));
+  char *copy = g_build_filename (dir, "gennas-proxy-good.so", NULL);
+  g_assert_true (g_file_set_contents (copy, contents, (gssize) len, NULL));
+  g_assert_cmpint (g_chmod (copy, 0755), ==, 0);
+  char *null = g_build_filename (dir, "gennas-proxy-null.so", NULL);
+  g_assert_cmpint (symlink ("/dev/null", null), ==, 0);
+  char *folder = g_build_filename (dir, "gennas-proxy-folder.so", NULL);
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+
+  GError *error = NULL;
+  GModule *mod = NULL;
+  g_assert_nonnull (gn_proxy_load_file (copy, &mod, &error));
+  g_assert_no_error (error);
+  g_module_close (mod);
+
+  struct { const char *path; int mode; uid_t owner; const char *why; } bad[] = {
+    { copy, 0757, 0, "writable by anyone" },
+    { copy, 0755, 65534, "owned by neither you nor root" },
+    { null, -1, 0, "not a regular file" },
+    { folder, -1, 0, "not a regular file" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      if (bad[i].mode >= 0)
+        g_assert_cmpint (g_chmod (bad[i].path, bad[i].mode), ==, 0);
+      if (bad[i].owner != 0)
+        {
+          /* only root can give a file away */
+          if (geteuid () != 0)
+            continue;
+          g_assert_cmpint (chown (bad[i].path, bad[i].owner, (gid_t) -1),
+                           ==, 0);
+        }
+      mod = NULL;
+      g_assert_null (gn_proxy_load_file (bad[i].path, &mod, &error));
+      g_assert_null (mod);
+      g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_LOAD);
+      g_assert_nonnull (strstr (error->message, bad[i].path));
+      g_assert_nonnull (strstr (error->message, bad[i].why));
+      g_clear_error (&error);
+    }
+
+  g_assert_cmpint (g_unlink (copy), ==, 0);
+  g_assert_cmpint (g_unlink (null), ==, 0);
+  g_assert_cmpint (g_rmdir (folder), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  g_free (folder);
+  g_free (null);
+  g_free (copy);
+  g_free (contents);
+  g_free (good);
+  g_free (dir);
+}
+
+/* A relative folder on $GENNAS_PROXY_PATH is ignored, with a warning: it
+ * would load whatever lies under the working folder */
+static void
+test_relative_path (void)
+{
+  char *here = g_get_current_dir ();
+  char *parent = g_path_get_dirname (plugin_dir);
+  char *base = g_path_get_basename (plugin_dir);
+  g_assert_cmpint (g_chdir (parent), ==, 0);
+  g_setenv ("GENNAS_PROXY_PATH", base, TRUE);
+
+  char *want = g_strdup_printf ("GENNAS_PROXY_PATH: ignoring the relative "
+                                "folder '%s'*", base);
+  g_test_expect_message (NULL, G_LOG_LEVEL_WARNING, want);
+  GnProxyRegistry *reg = gn_proxy_registry_new ();
+  g_test_assert_expected_messages ();
+  GError *error = NULL;
+  g_assert_null (gn_proxy_registry_lookup (reg, "good", &error));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  gn_proxy_registry_free (reg);
+
+  g_setenv ("GENNAS_PROXY_PATH", plugin_dir, TRUE);
+  g_assert_cmpint (g_chdir (here), ==, 0);
+  g_free (want);
+  g_free (base);
+  g_free (parent);
+  g_free (here);
 }
 
 static void
@@ -399,6 +494,8 @@ main (int argc, char **argv)
       g_free (path);
     }
   g_test_add_func ("/proxy/load/not-a-plugin", test_not_a_plugin);
+  g_test_add_func ("/proxy/load/refuses-file", test_refuse_file);
+  g_test_add_func ("/proxy/registry/relative-path", test_relative_path);
   g_test_add_func ("/proxy/registry", test_registry);
   g_test_add_func ("/proxy/params", test_params);
   g_test_add_func ("/proxy/instance", test_instance);

@@ -45,7 +45,7 @@ gn_data_find (const char *relative, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
-  gn__append_search_path (dirs, g_getenv ("GENNAS_DATA_PATH"));
+  gn__append_search_path (dirs, "GENNAS_DATA_PATH");
   gn__append_installed (dirs, "GENNAS_DATA_SYSTEM_PATH", "data");
   char *found = gn__find_in_path (dirs, relative, "Data file", error);
   if (found == NULL && error != NULL)

@@ -5,14 +5,37 @@
 #include "config.h"
 #include "gn-paths.h"
 
-void
-gn__append_search_path (GPtrArray *dirs, const char *list)
+/* Warns once per process about each relative entry of each variable:
+ * the folders are looked up again and again. */
+static void
+warn_relative (const char *variable, const char *entry)
 {
+  static GHashTable *warned;
+  G_LOCK_DEFINE_STATIC (warned);
+  char *key = g_strconcat (variable, "=", entry, NULL);
+  G_LOCK (warned);
+  if (warned == NULL)
+    warned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gboolean first = g_hash_table_add (warned, key);
+  G_UNLOCK (warned);
+  if (first)
+    g_warning ("%s: ignoring the relative folder '%s': it would depend on "
+               "the working folder; give an absolute path", variable, entry);
+}
+
+void
+gn__append_search_path (GPtrArray *dirs, const char *variable)
+{
+  const char *list = g_getenv (variable);
   if (list == NULL)
     return;
   char **parts = g_strsplit (list, G_SEARCHPATH_SEPARATOR_S, -1);
   for (char **p = parts; *p != NULL; p++)
-    if (**p != '\0')
+    if (**p == '\0')
+      continue;
+    else if (!g_path_is_absolute (*p))
+      warn_relative (variable, *p);
+    else
       g_ptr_array_add (dirs, g_canonicalize_filename (*p, NULL));
   g_strfreev (parts);
 }
@@ -21,10 +44,9 @@ void
 gn__append_installed (GPtrArray *dirs, const char *system_env,
                       const char *installed)
 {
-  const char *system = g_getenv (system_env);
-  if (system != NULL)
+  if (g_getenv (system_env) != NULL)
     {
-      gn__append_search_path (dirs, system);
+      gn__append_search_path (dirs, system_env);
       return;
     }
   char *dir = g_build_filename (GN_PKGDATADIR, installed, NULL);

@@ -16,10 +16,13 @@
 
 G_BEGIN_DECLS
 
-/* Appends to @dirs the non-empty folders of the colon-separated @list
- * (NULL is allowed: nothing), canonicalised ("a::b" and a trailing ':'
- * mean nothing). */
-void  gn__append_search_path (GPtrArray *dirs, const char *list);
+/* Appends to @dirs the folders of the environment variable @variable, a
+ * colon-separated list (unset: nothing), canonicalised ("a::b" and a
+ * trailing ':' mean nothing).  A relative entry is ignored with a
+ * g_warning() (once per process): resolved against the working folder,
+ * it would make what gennas loads, plugins included, depend on where it
+ * is started. */
+void  gn__append_search_path (GPtrArray *dirs, const char *variable);
 
 /* Appends to @dirs the installed folder @installed, relative to the
  * package's data folder ("data", "recipes", ...), or, when the variable

@@ -297,7 +297,7 @@ resolve (const char *name_or_path, GError **error)
     return g_strdup (name_or_path);
 
   GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
-  gn__append_search_path (dirs, g_getenv ("GENNAS_RECIPE_PATH"));
+  gn__append_search_path (dirs, "GENNAS_RECIPE_PATH");
   gn__append_installed (dirs, "GENNAS_RECIPE_SYSTEM_PATH", "recipes");
   char *file = g_strconcat (name_or_path, ".lua", NULL);
   GError *local = NULL;

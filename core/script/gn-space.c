@@ -295,7 +295,7 @@ static void
 resolve_benchmark (GnSpace *sp)
 {
   GPtrArray *dirs = g_ptr_array_new_with_free_func (g_free);
-  gn__append_search_path (dirs, g_getenv ("GENNAS_DATA_PATH"));
+  gn__append_search_path (dirs, "GENNAS_DATA_PATH");
   /* beside the space as it really lies: spaces/ may be a symbolic link */
   char *here = g_path_get_dirname (sp->path);
   char *real = realpath (here, NULL);

@@ -12,9 +12,13 @@
 #include "gn-paths.h"
 #include "gn-proxy.h"
 
+#include <errno.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 G_DEFINE_QUARK (gn-proxy-error-quark, gn_proxy_error)
 
@@ -386,6 +390,31 @@ check_descriptor (const GnProxyDesc *d, const char *file_name,
   return TRUE;
 }
 
+/* Opening a plugin runs its code (its constructors run before its
+ * descriptor can be checked): open only a regular file (a FIFO would
+ * block, a device never end) that its owner, the user or root, alone
+ * may change.  Checked on the file a link leads to; the folder is the
+ * user's to keep safe. */
+static gboolean
+check_file (const char *path, GError **error)
+{
+  GStatBuf st;
+  const char *why = NULL;
+  if (g_stat (path, &st) != 0)
+    why = g_strerror (errno);
+  else if (!S_ISREG (st.st_mode))
+    why = "not a regular file";
+  else if (st.st_uid != 0 && st.st_uid != geteuid ())
+    why = "owned by neither you nor root";
+  else if (st.st_mode & S_IWOTH)
+    why = "writable by anyone (chmod o-w)";
+  if (why == NULL)
+    return TRUE;
+  g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_LOAD,
+               "%s: not loaded: %s; a plugin runs as you", path, why);
+  return FALSE;
+}
+
 const GnProxyDesc *
 gn_proxy_load_file (const char *path, GModule **module, GError **error)
 {
@@ -407,6 +436,8 @@ gn_proxy_load_file (const char *path, GModule **module, GError **error)
                    PLUGIN_PREFIX "NAME.%s", path, G_MODULE_SUFFIX);
       goto out;
     }
+  if (!check_file (path, error))
+    goto out;
   mod = g_module_open_full (path, G_MODULE_BIND_LOCAL, &local);
   if (mod == NULL)
     {
@@ -482,13 +513,12 @@ gn_proxy_registry_new (void)
   reg->dirs = g_ptr_array_new_with_free_func (g_free);
   reg->entries = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         entry_free);
-  gn__append_search_path (reg->dirs, g_getenv ("GENNAS_PROXY_PATH"));
+  gn__append_search_path (reg->dirs, "GENNAS_PROXY_PATH");
   /* like GST_PLUGIN_SYSTEM_PATH: set (even empty), it replaces the
    * installed folder, so tests see only their plugins */
-  const char *system = g_getenv ("GENNAS_PROXY_SYSTEM_PATH");
-  if (system != NULL)
+  if (g_getenv ("GENNAS_PROXY_SYSTEM_PATH") != NULL)
     {
-      gn__append_search_path (reg->dirs, system);
+      gn__append_search_path (reg->dirs, "GENNAS_PROXY_SYSTEM_PATH");
       return reg;
     }
   g_ptr_array_add (reg->dirs, g_strdup (GN_PROXYDIR));

@@ -62,7 +62,18 @@
  * (a GModule named gennas-proxy-NAME.so, built against
  * `pkg-config --cflags --libs gennas`).  Setting
  * $GENNAS_PROXY_SYSTEM_PATH (even to nothing) replaces the installed
- * folder.
+ * folder.  The folders must be absolute paths: a relative one is ignored
+ * with a warning (it would load what lies under the working folder).
+ *
+ * Trust.  A plugin is native code running as the user: loading it runs
+ * its constructors before gennas can check its descriptor, and its score
+ * function can do anything the user can.  A folder on the search path is
+ * therefore trusted code, like a folder on $PATH or $LD_LIBRARY_PATH:
+ * put there only plugins you would run.  The loader opens only files
+ * named gennas-proxy-NAME.so that are regular files (after symbolic
+ * links) owned by the user or root and not writable by others; it does
+ * not check the folders, and it does not sandbox what it loads (the
+ * worker processes contain a crash or a hang, not a hostile plugin).
  */
 #ifndef GN_PROXY_H
 #define GN_PROXY_H
@@ -280,7 +291,10 @@ GPtrArray *gn_proxy_registry_list (GnProxyRegistry *reg, GPtrArray **broken);
 /**
  * gn_proxy_load_file:
  *
- * Loads one plugin file and checks it: the entry symbol derived from the
+ * Loads one plugin file and checks it.  Before opening it: the file is
+ * named gennas-proxy-NAME.so and is a regular file (after symbolic
+ * links) owned by the user or root and not writable by others, since
+ * opening it runs its code.  Then: the entry symbol derived from the
  * file name exists, the ABI major matches, the minor is not newer than
  * the host's, struct_size covers every required member, name / create /
  * score / destroy are set, the name matches the file, and every parameter
@@ -289,7 +303,8 @@ GPtrArray *gn_proxy_registry_list (GnProxyRegistry *reg, GPtrArray **broken);
  *
  * Returns: (transfer none): the descriptor; @module receives the open
  * module (the caller closes it with g_module_close() when done), or NULL
- * with @error.
+ * with @error: GN_PROXY_ERROR_LOAD for a file refused or that cannot be
+ * opened, GN_PROXY_ERROR_ABI or GN_PROXY_ERROR_DESCRIPTOR for the checks.
  */
 const GnProxyDesc *gn_proxy_load_file (const char *path, GModule **module,
                                        GError **error);
