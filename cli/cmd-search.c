@@ -36,19 +36,13 @@ static char *
 run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
             const char *space_path, char **hash)
 {
-  char *space_sum = NULL, *src = NULL;
-  gsize len = 0;
-  if (g_file_get_contents (space_path, &src, &len, NULL))
-    space_sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                             (const guchar *) src, len);
-  g_free (src);
   guint64 task_seed = gn_proxy_task_seed (p->proxy);
   char *id = g_strdup_printf ("space=%s;space_sha256=%s;algo=%s;"
                               "population=%d;tournament=%d;seed=%"
                               G_GINT64_FORMAT ";task_seed=%" G_GUINT64_FORMAT
                               ";proxy=%s;on_failure=%s",
                               gn_space_name (p->space),
-                              space_sum ? space_sum : "?", o->algo,
+                              gn_space_checksum (p->space), o->algo,
                               o->population, o->tournament, o->proxy.seed,
                               task_seed, gn_proxy_config (p->proxy),
                               o->on_failure);
@@ -63,7 +57,6 @@ run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
   char *json = gn_cli_run_config_json (p, space_path, o->algo, own,
                                        ev->workers, id);
   json_object_unref (own);
-  g_free (space_sum);
   g_free (id);
   return json;
 }
@@ -221,8 +214,9 @@ gn_cmd_search (int argc, char **argv)
     "scoring candidates with a proxy plugin in parallel worker processes.\n"
     "Every evaluation is committed to the store as it arrives: a killed\n"
     "search continues with --resume, and a score already known for the\n"
-    "same space, architecture, proxy configuration (parameters and build\n"
-    "options) and task seed is reused. The last line is\n"
+    "same space (the file's contents, not only its name), architecture,\n"
+    "proxy configuration (parameters and build options) and task seed is\n"
+    "reused. The last line is\n"
     "  best=ARCH score=X truth=Y evaluations=N\n"
     "where truth is the architecture's accuracy in the space's benchmark\n"
     "table (nan without one).\n"

@@ -502,11 +502,12 @@ tally_one (const GnEval *e, gpointer user)
   return TRUE;
 }
 
-/* `gennas search` with @options (then --db @db and 6 evaluations): how
- * many of its run's scores came from the cache, and under which proxy
- * configuration. */
+/* `gennas search` of @space (NULL: spaces/nb201.lua) with @options (then
+ * --db @db and 6 evaluations): how many of its run's scores came from the
+ * cache, and under which proxy configuration. */
 static Tally
-search_tally (const char *gennas, const char *db, const char *const *options)
+search_tally (const char *gennas, const char *space, const char *db,
+              const char *const *options)
 {
   GError *error = NULL;
   GPtrArray *extra = g_ptr_array_new ();
@@ -517,7 +518,7 @@ search_tally (const char *gennas, const char *db, const char *const *options)
     g_ptr_array_add (extra, (gpointer) options[i]);
   g_ptr_array_add (extra, NULL);
   int status;
-  g_free (search_cli (gennas, NULL, db, (const char *const *) extra->pdata,
+  g_free (search_cli (gennas, space, db, (const char *const *) extra->pdata,
                       &status));
   g_assert_cmpint (status, ==, 0);
   g_ptr_array_free (extra, TRUE);
@@ -547,8 +548,9 @@ test_space_option_cli (void)
                        NULL };
   const char *n2_again[] = { "--space-option", "C=8", "--space-option",
                              "N=2", NULL };
-  Tally a = search_tally (gennas, db, n2), b = search_tally (gennas, db, n3),
-        c = search_tally (gennas, db, n2_again);
+  Tally a = search_tally (gennas, NULL, db, n2),
+        b = search_tally (gennas, NULL, db, n3),
+        c = search_tally (gennas, NULL, db, n2_again);
   g_assert_cmpint (a.cached, ==, 0);
   g_assert_cmpint (b.cached, ==, 0);
   g_assert_cmpint (c.cached, ==, 6);
@@ -585,6 +587,47 @@ test_space_option_cli (void)
   g_assert_nonnull (strstr (r.err, "build option 'N' is not KEY=VALUE"));
   g_assert_cmpint (strchr (r.err, '\n') - r.err + 1, ==, strlen (r.err));
   cli_run_clear (&r);
+  g_free (db);
+  g_free (gennas);
+}
+
+/* The space file's contents are part of a score's identity: a copy of
+ * nb201.lua under the same space name but with another default channel
+ * count shares no cached score with the original; an identical copy
+ * shares them all. */
+static void
+test_cache_space_contents (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "space-contents.db", NULL);
+  char *same = g_build_filename (tmpdir, "nb201-same.lua", NULL);
+  char *wide = g_build_filename (tmpdir, "nb201-c32.lua", NULL);
+  char *src = NULL;
+  g_assert_true (g_file_get_contents (space_path, &src, NULL, NULL));
+  char **parts = g_strsplit (src, "{ C = 16,", -1);
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);   /* one default C */
+  char *c32 = g_strjoinv ("{ C = 32,", parts);
+  g_assert_true (g_file_set_contents (same, src, -1, NULL));
+  g_assert_true (g_file_set_contents (wide, c32, -1, NULL));
+
+  const char *none[] = { NULL };
+  Tally a = search_tally (gennas, NULL, db, none),
+        b = search_tally (gennas, wide, db, none),
+        c = search_tally (gennas, same, db, none);
+  g_assert_cmpint (a.cached, ==, 0);
+  g_assert_cmpint (b.cached, ==, 0);   /* C = 32: nothing reused */
+  g_assert_cmpint (c.cached, ==, 6);   /* the same contents: all of it */
+  g_assert_cmpstr (a.config_hash, !=, b.config_hash);
+  g_assert_cmpstr (a.config_hash, ==, c.config_hash);
+  g_free (a.config_hash);
+  g_free (b.config_hash);
+  g_free (c.config_hash);
+  g_strfreev (parts);
+  g_free (c32);
+  g_free (src);
+  g_free (wide);
+  g_free (same);
   g_free (db);
   g_free (gennas);
 }
@@ -856,6 +899,8 @@ main (int argc, char **argv)
   g_test_add_func ("/search/kill-and-resume", test_kill_and_resume);
   g_test_add_func ("/search/task-seed", test_task_seed);
   g_test_add_func ("/search/space-option-cli", test_space_option_cli);
+  g_test_add_func ("/search/cache-space-contents",
+                   test_cache_space_contents);
   g_test_add_func ("/search/list", test_list);
   g_test_add_func ("/search/final-stage", test_final_stage);
   g_test_add_func ("/search/plot-earlier-config", test_plot_earlier_config);
