@@ -103,7 +103,7 @@ on_progress (const GnEval *e, int done, int budget, GnSearch *search,
   double elapsed = (g_get_monotonic_time () - p->t0) / 1e6;
   int fresh = done - p->start;
   double eta = fresh > 0 ? elapsed / fresh * (budget - done) : 0;
-  gboolean failed = !gn_eval_status_scored (e->status);
+  gboolean failed = e->status != GN_EVAL_OK;   /* or not finite */
   const char *status = gn_eval_status_name (e->status);
   if (p->tty)
     {

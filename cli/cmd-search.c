@@ -106,6 +106,31 @@ top_of_run (GnStore *store, gint64 run, int k, GError **error)
   return top;
 }
 
+typedef struct {
+  int nonfinite, failed;
+} Outcomes;
+
+static gboolean
+count_outcome (const GnEval *e, gpointer user)
+{
+  Outcomes *n = user;
+  n->nonfinite += e->status == GN_EVAL_NONFINITE;
+  n->failed += !gn_eval_status_scored (e->status);
+  return TRUE;
+}
+
+/* The one-line error of a stage whose run holds no finite score: how
+ * many of its evaluations were not finite, and how many failed. */
+static void
+no_best (GnStore *store, gint64 run, const char *stage)
+{
+  Outcomes n = { 0 };
+  gn_store_foreach (store, run, count_outcome, &n, NULL);
+  gn_cli_error ("search", "no evaluation of the %s gave a finite score "
+                "(%d non-finite, %d failed): there is no best architecture",
+                stage, n.nonfinite, n.failed);
+}
+
 /* The final stage: the search's @k best, re-scored in order by the same
  * proxy with the --final-param and --final-space-option settings on top,
  * as a run of its own (so it resumes and caches like any other). */
@@ -358,7 +383,7 @@ gn_cmd_search (int argc, char **argv)
   double best = NAN;
   if (!gn_search_best (search, &best_arch, &best))
     {
-      gn_cli_error ("search", "no evaluation succeeded");
+      no_best (ev.store, st.run, "search");
       printf ("best=none score=nan truth=nan evaluations=%d\n", done);
       goto out;
     }
@@ -377,8 +402,7 @@ gn_cmd_search (int argc, char **argv)
       double pick_score = NAN;
       if (!gn_search_best (final, &pick, &pick_score))
         {
-          gn_cli_error ("search", "no evaluation of the final stage "
-                        "succeeded");
+          no_best (ev.store, fs.run, "final stage");
           goto out;
         }
       printf ("final stage: run %" G_GINT64_FORMAT ", the %d best "

@@ -402,10 +402,43 @@ test_rank_timeout (void)
   g_assert_cmpuint (rows->len, ==, 2);
   for (guint i = 0; i < rows->len; i++)
     g_assert_cmpstr (((Row *) rows->pdata[i])->status, ==, "timeout");
-  g_assert_nonnull (strstr (r.out, " n=0 "));
+  /* nothing scored, nothing ranked: an error, not spearman=nan */
+  g_assert_null (strstr (r.out, "spearman="));
+  g_assert_nonnull (strstr (r.err, "only 0 of the 2 architectures got a "
+                            "finite score"));
   g_ptr_array_free (rows, TRUE);
   cli_run_clear (&r);
   g_free (csv);
+}
+
+/* Fewer than two finite scores, or scores that do not vary, rank
+ * nothing: a one-line error (the last line of standard error) and a
+ * failure, not spearman=nan and success. */
+static void
+test_rank_no_ranking (void)
+{
+  static const struct { const char *param, *error; } cases[] = {
+    { "nan_on=|", "gennas rank: only 0 of the 5 architectures got a finite "
+      "score with a true cifar10_test: ranking needs 2\n" },
+    { "scale=0", "gennas rank: the rank correlation with cifar10_test is "
+      "undefined: the scores (or the true values) of the 5 architectures "
+      "do not vary\n" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      CliRun r = run ("rank", space_path, "--proxy", "good", "--param",
+                      cases[i].param, "--sample", "5", "--workers", "1",
+                      NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_null (strstr (r.out, "spearman="));
+      const char *last = g_strrstr_len (r.err, (gssize) strlen (r.err) - 1,
+                                        "\n");
+      last = last ? last + 1 : r.err;
+      if (!g_str_has_prefix (last, cases[i].error))
+        g_error ("rank --param %s: the last line of standard error is '%s'",
+                 cases[i].param, last);
+      cli_run_clear (&r);
+    }
 }
 
 typedef struct {
@@ -515,6 +548,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/rank-crash", test_rank_crash);
   g_test_add_func ("/cli/rank-timeout", test_rank_timeout);
   g_test_add_func ("/cli/rank-store", test_rank_store);
+  g_test_add_func ("/cli/rank-no-ranking", test_rank_no_ranking);
   int status = g_test_run ();
 
   char *rm[] = { "rm", "-rf", tmpdir, NULL };

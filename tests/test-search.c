@@ -632,6 +632,55 @@ test_cache_space_contents (void)
   g_free (gennas);
 }
 
+typedef struct {
+  int n, nonfinite, explained;
+} Diverged;
+
+static gboolean
+count_diverged (const GnEval *e, gpointer user)
+{
+  Diverged *d = user;
+  d->n++;
+  d->nonfinite += e->status == GN_EVAL_NONFINITE;
+  d->explained += e->message && strstr (e->message, "not finite");
+  return TRUE;
+}
+
+/* A search whose every evaluation is non-finite (a diverged loss) has no
+ * best architecture: a failure with a one-line error that says so, not a
+ * "best" with a regret; each of its rows says what happened. */
+static void
+test_all_nonfinite (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "nonfinite.db", NULL);
+  const char *argv[] = { gennas, "search", space_path, "--proxy", "good",
+                         "--param", "nan_on=|", "--budget", "4",
+                         "--workers", "1", "--db", db, NULL };
+  CliRun r = cli_run (argv, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_null (strstr (r.out, "best architecture"));
+  g_assert_null (strstr (r.out, "regret"));
+  g_assert_nonnull (strstr (r.err, "\ngennas search: no evaluation of the "
+                            "search gave a finite score (4 non-finite, 0 "
+                            "failed): there is no best architecture\n"));
+  g_assert_true (g_str_has_suffix (r.err, "there is no best architecture\n"));
+  cli_run_clear (&r);
+
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  Diverged d = { 0 };
+  g_assert_true (gn_store_foreach (store, 1, count_diverged, &d, &error));
+  g_assert_cmpint (d.n, ==, 4);
+  g_assert_cmpint (d.nonfinite, ==, 4);
+  g_assert_cmpint (d.explained, ==, 4);
+  gn_store_close (store);
+  g_free (db);
+  g_free (gennas);
+}
+
 /* A list search proposes its candidates in order, once each, skipping
  * what a restore brought in, and then reports exhaustion. */
 static void
@@ -901,6 +950,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/space-option-cli", test_space_option_cli);
   g_test_add_func ("/search/cache-space-contents",
                    test_cache_space_contents);
+  g_test_add_func ("/search/all-nonfinite", test_all_nonfinite);
   g_test_add_func ("/search/list", test_list);
   g_test_add_func ("/search/final-stage", test_final_stage);
   g_test_add_func ("/search/plot-earlier-config", test_plot_earlier_config);

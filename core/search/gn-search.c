@@ -164,9 +164,12 @@ add_result (GnSearch *s, const char *arch, double score, gboolean failed)
   if (failed && s->cfg.on_failure == GN_FAILURE_RESAMPLE)
     return;
   s->counted++;
-  if (failed || !isfinite (score))
+  /* a failed or non-finite result joins the population as the worst, but
+   * is never the best: that takes a finite score */
+  gboolean finite = !failed && isfinite (score) && score > -G_MAXDOUBLE;
+  if (!finite)
     score = -G_MAXDOUBLE;
-  if (!failed && (s->best_arch == NULL || score > s->best_score))
+  if (finite && (s->best_arch == NULL || score > s->best_score))
     {
       g_free (s->best_arch);
       s->best_arch = g_strdup (arch);
@@ -248,17 +251,31 @@ gn_search_best (GnSearch *s, const char **arch, double *score)
 /* the driver                                                          */
 /* ------------------------------------------------------------------ */
 
-/* Records @e, reports it to the search and to the progress callback. */
+/* Records @e, reports it to the search and to the progress callback.  A
+ * non-finite result the proxy did not explain gets a message that says
+ * what happened, so its row is not left without one. */
 static gboolean
 record (GnSearch *s, const GnSearchDrive *d, GnEval *e, GError **error)
 {
-  if (!gn_store_record (d->store, e, &e->seq, error))
-    return FALSE;
-  gn_search_report (s, e->arch, e->score,
-                    !gn_eval_status_scored (e->status));
-  if (d->progress)
-    d->progress (e, s->counted, d->budget, s, d->progress_data);
-  return TRUE;
+  char *why = NULL;
+  if (e->status == GN_EVAL_NONFINITE && (e->message == NULL
+                                         || *e->message == '\0'))
+    e->message = why = g_strdup_printf ("the proxy's figure is not finite "
+                                        "(%g): the loss diverged or the "
+                                        "measure is undefined; worst score",
+                                        e->loss);
+  gboolean ok = gn_store_record (d->store, e, &e->seq, error);
+  if (ok)
+    {
+      gn_search_report (s, e->arch, e->score,
+                        !gn_eval_status_scored (e->status));
+      if (d->progress)
+        d->progress (e, s->counted, d->budget, s, d->progress_data);
+    }
+  if (why)
+    e->message = NULL;
+  g_free (why);
+  return ok;
 }
 
 gboolean
@@ -302,7 +319,7 @@ gn_search_drive (GnSearch *s, const GnEvaluator *ev, const GnSearchDrive *d,
                            .config_hash = d->config_hash, .seed = d->seed,
                            .score = hit.score, .loss = hit.loss,
                            .status = hit.status, .seconds = hit.seconds,
-                           .cached = TRUE };
+                           .message = hit.message, .cached = TRUE };
               gboolean recorded = record (s, d, &e, error);
               g_free (arch);
               if (!recorded)

@@ -114,7 +114,8 @@ int   gn_search_n_pending (GnSearch *search);
  * @arch: (out) (transfer none) (optional): the best architecture so far
  * @score: (out) (optional): its score
  *
- * Returns: FALSE if nothing has succeeded yet.
+ * Returns: FALSE if no result with a finite score has come yet (failed and
+ * non-finite results are never the best).
  */
 gboolean gn_search_best (GnSearch *search, const char **arch, double *score);
 
