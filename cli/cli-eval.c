@@ -16,7 +16,8 @@ gn_cli_eval_options_add (GOptionContext *ctx, GnCliEvalOptions *o)
   *o = (GnCliEvalOptions) { .workers = (int) g_get_num_processors () };
   const GOptionEntry entries[] = {
     { "workers", 'w', 0, G_OPTION_ARG_INT, &o->workers,
-      "evaluations in parallel, one process each (default: the cores)",
+      "evaluations in parallel, one process each (default: the cores; at "
+      "most the evaluations to run, and 4 per core)",
       "W" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout,
       "seconds one evaluation may take (default: no limit)", "SEC" },
@@ -33,6 +34,31 @@ gn_cli_eval_options_add (GOptionContext *ctx, GnCliEvalOptions *o)
   };
   /* GOption copies the entries */
   g_option_context_add_main_entries (ctx, entries, NULL);
+}
+
+gboolean
+gn_cli_eval_options_check (const GnCliEvalOptions *o, GError **error)
+{
+  char *why = NULL;
+  if (o->workers < 1)
+    why = g_strdup_printf ("--workers must be >= 1, not %d", o->workers);
+  else if (!(o->timeout >= 0 && isfinite (o->timeout)))
+    why = g_strdup_printf ("--timeout must be a number of seconds >= 0 "
+                           "(0: no limit), not %g", o->timeout);
+  else if (o->db && *o->db == '\0')
+    why = g_strdup ("--db needs a file name");
+  else if (o->db && (strcmp (o->db, ":memory:") == 0
+                     || g_str_has_prefix (o->db, "file:")))
+    why = g_strdup_printf ("--db '%s': the results must go to a file that "
+                           "keeps them, not to an in-memory database or an "
+                           "SQLite URI (a file of that name: ./%s)", o->db,
+                           o->db);
+  gboolean ok = why == NULL;
+  if (!ok)
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         why);
+  g_free (why);
+  return ok;
 }
 
 void
@@ -67,6 +93,27 @@ gn_cli_eval_start (GnCliEval *ev, GnCliProxy *p, const char *db_default,
   ev->db = ev->o->db ? ev->o->db : db_default;
   ev->store = gn_store_open (ev->db, error);
   return ev->store != NULL;
+}
+
+/* beyond this many processes per core, more workers only add memory */
+#define MAX_WORKERS_PER_CORE 4
+
+void
+gn_cli_eval_limit_workers (GnCliEval *ev, int jobs)
+{
+  if (ev->mpi)
+    return;   /* one evaluation per rank, however many ranks there are */
+  int workers = MAX (1, MIN (ev->workers, jobs));
+  int cores = (int) g_get_num_processors ();
+  int most = MAX_WORKERS_PER_CORE * cores;
+  if (workers > most)
+    {
+      fprintf (stderr, "gennas %s: --workers %d is more than %d per core; "
+               "running %d on the %d core(s)\n", ev->cmd, ev->o->workers,
+               MAX_WORKERS_PER_CORE, most, cores);
+      workers = most;
+    }
+  ev->workers = workers;
 }
 
 void
@@ -179,9 +226,10 @@ gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st, GError **error)
   gn_store_set_run_status (ev->store, st->run, "running", NULL);
   config_hash = gn_store_config_hash (gn_proxy_config (st->p->proxy));
 
-  /* no more processes than evaluations */
+  /* no more processes than evaluations left */
+  int left = st->budget - gn_search_n_counted (st->search);
   if (!ev->mpi
-      && (workers = gn_workers_new (MAX (1, MIN (ev->workers, st->budget)),
+      && (workers = gn_workers_new (MAX (1, MIN (ev->workers, left)),
                                     gn_cli_proxy_work, st->p, ev->o->timeout,
                                     error)) == NULL)
     goto out;

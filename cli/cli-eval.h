@@ -33,6 +33,19 @@ typedef struct {
 void gn_cli_eval_options_add (GOptionContext *ctx, GnCliEvalOptions *o);
 void gn_cli_eval_options_clear (GnCliEvalOptions *o);
 
+/**
+ * gn_cli_eval_options_check:
+ *
+ * The checks of the options' values that need no store nor proxy:
+ * --workers >= 1, a finite --timeout >= 0, and a --db that names a file
+ * (not "", ":memory:" nor a "file:" URI, whose results would vanish).
+ *
+ * Returns: FALSE with @error (G_OPTION_ERROR), a usage error, on the
+ * first that fails.
+ */
+gboolean gn_cli_eval_options_check (const GnCliEvalOptions *o,
+                                    GError **error);
+
 /* What a command's runs share: the evaluator and the store. */
 typedef struct {
   const char *cmd;              /* "rank", "search": prefixes messages   */
@@ -76,6 +89,17 @@ gboolean gn_cli_eval_init (GnCliEval *ev, const char *cmd,
 gboolean gn_cli_eval_start (GnCliEval *ev, GnCliProxy *p,
                             const char *db_default, gboolean *served,
                             GError **error);
+
+/**
+ * gn_cli_eval_limit_workers:
+ * @jobs: the most evaluations a run of the command can have in flight
+ *   (a search's budget, a rank's sample)
+ *
+ * Caps the local pool (not the ranks of --mpi): no more processes than
+ * @jobs, nor than 4 per core (with a note on standard error when that
+ * cuts --workers).  Call it after gn_cli_eval_start().
+ */
+void gn_cli_eval_limit_workers (GnCliEval *ev, int jobs);
 
 /* One run in the store: a search, a rank's sample, a final stage. */
 typedef struct {

@@ -291,9 +291,14 @@ gn_cmd_rank (int argc, char **argv)
       gn_cli_error ("rank", "give exactly one space file (try --help)");
       goto out;
     }
-  if (o.sample < 2 || o.eval.workers < 1)
+  if (o.sample < 2)
     {
-      gn_cli_error ("rank", "--sample must be >= 2 and --workers >= 1");
+      gn_cli_error ("rank", "--sample must be >= 2");
+      goto out;
+    }
+  if (!gn_cli_eval_options_check (&o.eval, &error))
+    {
+      gn_cli_error ("rank", "%s", error->message);
       goto out;
     }
   if (!gn_cli_check_params (o.proxy.params, "--param", "--space-option",
@@ -372,7 +377,8 @@ gn_cmd_rank (int argc, char **argv)
     }
   g_free (perm);
 
-  int workers = MIN (ev.workers, n);
+  gn_cli_eval_limit_workers (&ev, n);
+  int workers = ev.workers;
   fprintf (stderr, "gennas rank: %d architectures of %s, proxy %s, %d "
            "worker(s)%s%s\n", n, gn_space_name (p.space),
            gn_proxy_desc (p.proxy)->name, workers, o.eval.db ? ", store " : "",

@@ -253,6 +253,11 @@ gn_cmd_search (int argc, char **argv)
     "line then names the best of the final stage, with its final score;\n"
     "evaluations= still counts the search's.\n"
     "\n"
+    "Evolution starts after --population evaluations: with a budget no\n"
+    "larger, every candidate is a random sample (a note says so). A\n"
+    "search that stops short of its budget (--max-seconds, or a space\n"
+    "used up) says why and exits with status 1.\n"
+    "\n"
     "On NAS-Bench-201, what measured best (docs/benchmarks.md) is to\n"
     "search with three cells per stage, then re-score on the paper's five:\n"
     "  gennas search spaces/nb201.lua --budget 450 --space-option N=3 \\\n"
@@ -316,15 +321,20 @@ gn_cmd_search (int argc, char **argv)
       gn_cli_error ("search", "--on-failure must be worst or resample");
       goto out;
     }
-  if (o.budget < 1 || o.eval.workers < 1 || o.final < -1)
+  if (o.budget < 1 || o.final < -1)
     {
-      gn_cli_error ("search", "--budget and --workers must be >= 1, --final "
-                    ">= 0");
+      gn_cli_error ("search", "--budget must be >= 1, --final >= 0");
       goto out;
     }
-  if (!isfinite (o.max_seconds))
+  if (!gn_cli_eval_options_check (&o.eval, &error))
     {
-      gn_cli_error ("search", "--max-seconds must be a number of seconds");
+      gn_cli_error ("search", "%s", error->message);
+      goto out;
+    }
+  if (!(o.max_seconds >= 0 && isfinite (o.max_seconds)))
+    {
+      gn_cli_error ("search", "--max-seconds must be a number of seconds "
+                    ">= 0 (0: no limit), not %g", o.max_seconds);
       goto out;
     }
   if ((o.final_params || o.final_space_options) && o.final == -1)
@@ -360,6 +370,7 @@ gn_cmd_search (int argc, char **argv)
       status = 0;
       goto out;
     }
+  gn_cli_eval_limit_workers (&ev, o.budget);
   ev.resume = o.resume;
   search = gn_search_new (p.space, &cfg, &error);
   if (search == NULL)
@@ -374,10 +385,26 @@ gn_cmd_search (int argc, char **argv)
            cfg.algo == GN_SEARCH_REA ? "regularized evolution" : "random search",
            gn_space_name (p.space), gn_proxy_desc (p.proxy)->name, o.budget,
            ev.workers, ev.db);
+  if (cfg.algo == GN_SEARCH_REA && o.population >= o.budget)
+    fprintf (stderr, "gennas search: the budget (%d) is no more than the "
+             "population (%d): every candidate is a random sample, as "
+             "evolution starts after %d evaluations\n", o.budget,
+             o.population, o.population);
   if (!gn_cli_eval_run (&ev, &st, &error))
     goto fail;
   gn_cli_eval_summary (&ev);
   int done = gn_search_n_counted (search);
+  if (done < o.budget)
+    {
+      if (gn_search_exhausted (search))
+        gn_cli_error ("search", "stopped after %d of %d evaluations: the "
+                      "search found no new architecture to propose (the "
+                      "space looks used up)", done, o.budget);
+      else
+        gn_cli_error ("search", "stopped after %d of %d evaluations: "
+                      "--max-seconds %g ran out (--resume continues)", done,
+                      o.budget, o.max_seconds);
+    }
 
   const char *best_arch = NULL;
   double best = NAN;

@@ -632,6 +632,125 @@ test_cache_space_contents (void)
   g_free (gennas);
 }
 
+/* `gennas search` with @extra arguments after the base set of
+ * search_cli(); its whole outcome. */
+static CliRun
+search_run (const char *gennas, const char *space, const char *db,
+            const char *const *extra)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+  const char *base[] = { gennas, "search", space ? space : space_path,
+                         "--proxy", "good",
+                         "--budget", "30", "--population", "10",
+                         "--tournament", "3", "--workers", "2", "--seed", "3",
+                         "--db", db };
+  for (guint i = 0; i < G_N_ELEMENTS (base); i++)
+    g_ptr_array_add (argv, (gpointer) base[i]);
+  for (int i = 0; extra[i]; i++)
+    g_ptr_array_add (argv, (gpointer) extra[i]);
+  g_ptr_array_add (argv, NULL);
+  CliRun r = cli_run ((const char *const *) argv->pdata, NULL);
+  g_ptr_array_free (argv, TRUE);
+  return r;
+}
+
+/* The workers run @run recorded: the processes it ran with. */
+static gint64
+recorded_workers (const char *db, gint64 run)
+{
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  JsonObject *config = run_config_of (store, run, NULL);
+  gint64 workers = json_object_get_int_member (config, "workers");
+  json_object_unref (config);
+  gn_store_close (store);
+  return workers;
+}
+
+/* --workers is capped at the budget (no process without an evaluation
+ * to run) and at 4 per core, with a note; a budget no larger than the
+ * population says that evolution never starts. */
+static void
+test_workers_capped (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "workers.db", NULL);
+  const char *few[] = { "--workers", "64", "--budget", "3", NULL };
+  CliRun r = search_run (gennas, NULL, db, few);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "budget 3, 3 worker(s)"));
+  g_assert_nonnull (strstr (r.err, "gennas search: the budget (3) is no "
+                            "more than the population (10): every candidate "
+                            "is a random sample"));
+  g_assert_cmpint (recorded_workers (db, 1), ==, 3);
+  cli_run_clear (&r);
+
+  int most = 4 * (int) g_get_num_processors ();
+  char *budget = g_strdup_printf ("%d", most + 1);
+  const char *many[] = { "--workers", "100000", "--budget", budget, NULL };
+  r = search_run (gennas, NULL, db, many);
+  g_assert_cmpint (r.status, ==, 0);
+  char *note = g_strdup_printf ("gennas search: --workers 100000 is more "
+                                "than 4 per core; running %d on the %u "
+                                "core(s)\n", most, g_get_num_processors ());
+  g_assert_nonnull (strstr (r.err, note));
+  g_assert_cmpint (recorded_workers (db, 2), ==, most);
+  cli_run_clear (&r);
+  g_free (note);
+  g_free (budget);
+  g_free (db);
+  g_free (gennas);
+}
+
+/* A search that runs out of new architectures says so when it stops
+ * short of its budget. */
+static void
+test_exhausted (void)
+{
+  static const char two[] =
+    "local OPS = { 'a', 'b' }\n"
+    "return {\n"
+    "  name = 'two',\n"
+    "  genome = { genes = { { name = 'op', choices = OPS } } },\n"
+    "  sample = function (rng) return { rng:choice (OPS) } end,\n"
+    "  mutate = function (g, rng) return { rng:choice (OPS) } end,\n"
+    "  encode = function (g) return g[1] end,\n"
+    "  decode = function (s)\n"
+    "    if s ~= 'a' and s ~= 'b' then error ('bad arch') end\n"
+    "    return { s }\n"
+    "  end,\n"
+    "  build = function (net, g, opts)\n"
+    "    local x = net:input ()\n"
+    "    for s = 0, 2 do net:tap (x, 'stage' .. s) end\n"
+    "  end,\n"
+    "}\n";
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "exhausted.db", NULL);
+  char *space = g_build_filename (tmpdir, "two.lua", NULL);
+  g_assert_true (g_file_set_contents (space, two, -1, NULL));
+  const char *algos[] = { "rea", "random" };
+  for (guint i = 0; i < G_N_ELEMENTS (algos); i++)
+    {
+      const char *extra[] = { "--algo", algos[i], "--budget", "5",
+                              "--population", "2", "--tournament", "1",
+                              NULL };
+      CliRun r = search_run (gennas, space, db, extra);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_nonnull (strstr (r.err, "\ngennas search: stopped after 2 of "
+                                "5 evaluations: the search found no new "
+                                "architecture to propose (the space looks "
+                                "used up)\n"));
+      g_assert_nonnull (strstr (r.out, "evaluations=2\n"));
+      cli_run_clear (&r);
+    }
+  g_free (space);
+  g_free (db);
+  g_free (gennas);
+}
+
 typedef struct {
   int n, nonfinite, explained;
 } Diverged;
@@ -951,6 +1070,8 @@ main (int argc, char **argv)
   g_test_add_func ("/search/cache-space-contents",
                    test_cache_space_contents);
   g_test_add_func ("/search/all-nonfinite", test_all_nonfinite);
+  g_test_add_func ("/search/workers-capped", test_workers_capped);
+  g_test_add_func ("/search/exhausted", test_exhausted);
   g_test_add_func ("/search/list", test_list);
   g_test_add_func ("/search/final-stage", test_final_stage);
   g_test_add_func ("/search/plot-earlier-config", test_plot_earlier_config);

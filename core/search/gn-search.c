@@ -33,6 +33,7 @@ struct _GnSearch {
   int next;                /* LIST: the next candidate to consider   */
   int proposed;            /* proposals made (restores included)     */
   int reported, counted;
+  gboolean exhausted;      /* a proposal found nothing new            */
   char *best_arch;
   double best_score;
 };
@@ -131,6 +132,7 @@ gn_search_propose (GnSearch *s, GError **error)
               return g_strdup (arch);
             }
         }
+      s->exhausted = TRUE;
       return NULL;
     }
   for (int draw = 0; draw < MAX_DRAWS; draw++)
@@ -154,7 +156,8 @@ gn_search_propose (GnSearch *s, GError **error)
         }
       g_free (arch);
     }
-  return NULL;   /* the space looks used up */
+  s->exhausted = TRUE;   /* the space looks used up */
+  return NULL;
 }
 
 static void
@@ -232,6 +235,13 @@ int
 gn_search_n_counted (GnSearch *s)
 {
   return s->counted;
+}
+
+gboolean
+gn_search_exhausted (GnSearch *s)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+  return s->exhausted;
 }
 
 gboolean

@@ -108,6 +108,14 @@ int   gn_search_n_reported (GnSearch *search);
 int   gn_search_n_counted (GnSearch *search);
 /** Proposed and not yet reported. */
 int   gn_search_n_pending (GnSearch *search);
+/**
+ * gn_search_exhausted:
+ *
+ * Returns: TRUE once gn_search_propose() has found no new architecture (a
+ * small space used up, a list search at its end): why a driven search
+ * can stop short of its budget without a time limit.
+ */
+gboolean gn_search_exhausted (GnSearch *search);
 
 /**
  * gn_search_best:
