@@ -132,8 +132,9 @@ no_best (GnStore *store, gint64 run, const char *stage)
 }
 
 /* The final stage: the search's @k best, re-scored in order by the same
- * proxy with the --final-param and --final-space-option settings on top,
- * as a run of its own (so it resumes and caches like any other). */
+ * proxy with the --final-param and --final-space-option settings on top
+ * (@p, opened and checked before the search), as a run of its own (so it
+ * resumes and caches like any other). */
 static gboolean
 final_stage (const SearchOptions *o, const GnCliEval *ev,
              const char *space_path, gint64 parent, const char *parent_hash,
@@ -143,9 +144,6 @@ final_stage (const SearchOptions *o, const GnCliEval *ev,
   char **top = NULL, *id = NULL, *json = NULL, *hash = NULL;
   gboolean ok = FALSE;
 
-  if (!gn_cli_proxy_open (p, space_path, &o->proxy, o->final_params,
-                          o->final_space_options, error))
-    goto out;
   top = top_of_run (ev->store, parent, o->final, error);
   if (top == NULL)
     goto out;
@@ -363,7 +361,20 @@ gn_cmd_search (int argc, char **argv)
   gboolean served;
   if (!gn_cli_eval_init (&ev, "search", &o.eval, &error)
       || !gn_cli_proxy_open (&p, argv[1], &o.proxy, NULL, NULL, &error)
-      || !gn_cli_eval_start (&ev, &p, "gennas.db", &served, &error))
+      || !gn_cli_proxy_check_build (&p, &error))
+    goto fail;
+  /* the final stage's configuration too, before the search spends its
+   * budget */
+  if (o.final > 0
+      && (!gn_cli_proxy_open (&pf, argv[1], &o.proxy, o.final_params,
+                              o.final_space_options, &error)
+          || !gn_cli_proxy_check_build (&pf, &error)))
+    {
+      g_prefix_error (&error, "the final stage (--final-param, "
+                      "--final-space-option): ");
+      goto fail;
+    }
+  if (!gn_cli_eval_start (&ev, &p, "gennas.db", &served, &error))
     goto fail;
   if (served)
     {

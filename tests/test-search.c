@@ -704,6 +704,41 @@ test_workers_capped (void)
   g_free (gennas);
 }
 
+/* The final stage's configuration is checked before the search spends
+ * its budget: a parameter the proxy does not have, or a build option the
+ * space refuses, is one line and nothing evaluated (no store even); so
+ * is a build option of the search's own. */
+static void
+test_final_checked_first (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "final-checked.db", NULL);
+  static const struct { const char *option, *value, *error; } cases[] = {
+    { "--final-param", "bogus=1", "gennas search: the final stage "
+      "(--final-param, --final-space-option): proxy 'good' has no "
+      "parameter 'bogus'" },
+    { "--final-space-option", "X=1", "gennas search: the final stage "
+      "(--final-param, --final-space-option): the space does not build a "
+      "sampled architecture with the build options given: " },
+    { "--space-option", "C=0", "option C must be a positive integer\n" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *extra[] = { "--final", "2", "--final-param", "flag=true",
+                              cases[i].option, cases[i].value, NULL };
+      CliRun r = search_run (gennas, NULL, db, extra);
+      g_assert_cmpint (r.status, ==, 1);
+      if (!strstr (r.err, cases[i].error)
+          || strchr (r.err, '\n') - r.err + 1 != (long) strlen (r.err))
+        g_error ("%s %s: '%s'", cases[i].option, cases[i].value, r.err);
+      g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+      cli_run_clear (&r);
+    }
+  g_free (db);
+  g_free (gennas);
+}
+
 /* A search that runs out of new architectures says so when it stops
  * short of its budget. */
 static void
@@ -1072,6 +1107,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/all-nonfinite", test_all_nonfinite);
   g_test_add_func ("/search/workers-capped", test_workers_capped);
   g_test_add_func ("/search/exhausted", test_exhausted);
+  g_test_add_func ("/search/final-checked-first", test_final_checked_first);
   g_test_add_func ("/search/list", test_list);
   g_test_add_func ("/search/final-stage", test_final_stage);
   g_test_add_func ("/search/plot-earlier-config", test_plot_earlier_config);
