@@ -6,6 +6,9 @@
 #include "config.h"
 #include "cli-eval.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,7 +95,59 @@ gn_cli_eval_start (GnCliEval *ev, GnCliProxy *p, const char *db_default,
     ev->workers = gn_mpi_size (ev->mpi) - 1;
   ev->db = ev->o->db ? ev->o->db : db_default;
   ev->store = gn_store_open (ev->db, error);
-  return ev->store != NULL;
+  if (ev->store == NULL)
+    return FALSE;
+  if (strcmp (ev->db, ":memory:") == 0)
+    return TRUE;   /* rank's own store: no other process can reach it */
+  char *path = g_strconcat (ev->db, "-lock", NULL);
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int e = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+                   "cannot open the store's lock file %s: %s", path,
+                   g_strerror (e));
+      g_free (path);
+      return FALSE;
+    }
+  ev->lock_path = path;
+  ev->lock_fd = fd;
+  return TRUE;
+}
+
+/* Takes run @run's lock: a write lock on byte @run of the lock file.  A
+ * POSIX record lock belongs to the process: the kernel drops it when the
+ * process ends, however it ends, and the forked workers do not inherit
+ * it. */
+static gboolean
+lock_run (const GnCliEval *ev, gint64 run, GError **error)
+{
+  if (ev->lock_path == NULL)
+    return TRUE;
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+                      .l_start = (off_t) run, .l_len = 1 };
+  while (fcntl (ev->lock_fd, F_SETLK, &fl) < 0)
+    {
+      int e = errno;
+      if (e == EINTR)
+        continue;
+      if (e != EACCES && e != EAGAIN)
+        {
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+                       "cannot lock run %" G_GINT64_FORMAT " in %s: %s", run,
+                       ev->lock_path, g_strerror (e));
+          return FALSE;
+        }
+      struct flock who = fl;
+      if (fcntl (ev->lock_fd, F_GETLK, &who) == 0 && who.l_type == F_UNLCK)
+        continue;   /* released in between: try again */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "run %" G_GINT64_FORMAT " of %s is being run by process "
+                   "%ld; wait for it to end (or stop it) before resuming",
+                   run, ev->db, (long) who.l_pid);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* beyond this many processes per core, more workers only add memory */
@@ -125,6 +180,9 @@ gn_cli_eval_summary (const GnCliEval *ev)
 void
 gn_cli_eval_clear (GnCliEval *ev)
 {
+  if (ev->lock_path)
+    close (ev->lock_fd);   /* and with it the process's run locks */
+  g_free (ev->lock_path);
   gn_store_close (ev->store);
   gn_mpi_free (ev->mpi);
   memset (ev, 0, sizeof *ev);
@@ -206,8 +264,10 @@ gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st, GError **error)
   if (ev->resume && gn_store_find_run (ev->store, st->hash, &st->run, NULL,
                                        NULL))
     {
-      if (!gn_store_foreach (ev->store, st->run, restore_one, &restored,
-                             error))
+      /* locked first: what is restored is all there is */
+      if (!lock_run (ev, st->run, error)
+          || !gn_store_foreach (ev->store, st->run, restore_one, &restored,
+                                error))
         goto out;
       gn_search_restored (st->search);
       fprintf (stderr, "gennas %s: resuming run %" G_GINT64_FORMAT " with "
@@ -219,7 +279,8 @@ gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st, GError **error)
         fprintf (stderr, "gennas %s: no run with this configuration in %s; "
                  "starting a new one\n", ev->cmd, ev->db);
       if (!gn_store_new_run (ev->store, st->json, st->hash, st->parent,
-                             &st->run, error))
+                             &st->run, error)
+          || !lock_run (ev, st->run, error))
         goto out;
     }
   st->restored = restored.n;

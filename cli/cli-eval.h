@@ -58,6 +58,10 @@ typedef struct {
   gboolean resume;              /* continue a run of the same identity   */
   GnCliTruth *truth;            /* (nullable) (transfer none) shown in the
                                  * progress display                      */
+  /* private: the lock file next to a store file, whose byte N the
+   * process driving run N holds (gn_cli_eval_run()) */
+  char *lock_path;              /* NULL: no lock file (an in-memory store) */
+  int lock_fd;                  /* valid when @lock_path is set          */
 } GnCliEval;
 
 /**
@@ -81,10 +85,11 @@ gboolean gn_cli_eval_init (GnCliEval *ev, const char *cmd,
  * @served: (out): TRUE on an MPI worker rank, which has evaluated what
  *   rank 0 sent until it said stop, and has nothing more to do
  *
- * On an MPI worker rank, serves; otherwise opens the store.
+ * On an MPI worker rank, serves; otherwise opens the store, and with a
+ * store file the lock file beside it (FILE-lock).
  *
- * Returns: FALSE with @error if the store cannot be opened or a worker
- * rank cannot start its evaluation process.
+ * Returns: FALSE with @error if the store or its lock file cannot be
+ * opened or a worker rank cannot start its evaluation process.
  */
 gboolean gn_cli_eval_start (GnCliEval *ev, GnCliProxy *p,
                             const char *db_default, gboolean *served,
@@ -121,10 +126,14 @@ typedef struct {
  * Starts @st's run (or, with @ev->resume, continues the latest run of its
  * identity) and drives its search to the budget, the time limit or the
  * end of its candidates, showing progress on standard error.  Every
- * evaluation is in the store when this returns, even on failure.
+ * evaluation is in the store when this returns, even on failure.  One
+ * process drives a run at a time: it holds the run's lock (a POSIX record
+ * lock in the store's lock file, released when the process ends however
+ * it ends) from here until gn_cli_eval_clear().
  *
  * Returns: FALSE with @error if the store, the space or the evaluator
- * fails.
+ * fails, or if another process drives the run (G_IO_ERROR_BUSY, naming
+ * the process).
  */
 gboolean gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st,
                           GError **error);

@@ -386,6 +386,59 @@ test_kill_and_resume (void)
   g_free (gennas);
 }
 
+/* One process drives a run at a time: a --resume while the run's own
+ * process is still at work fails at once with a line naming that
+ * process, and touches nothing; once the process is gone (killed: the
+ * kernel drops its lock), --resume continues the run. */
+static void
+test_resume_locked (void)
+{
+  GError *error = NULL;
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "locked.db", NULL);
+  const char *argv[] = { gennas, "search", space_path, "--proxy", "good",
+                         "--param", "delay=0.2", "--budget", "200",
+                         "--workers", "1", "--seed", "3", "--db", db, NULL,
+                         NULL };
+  GSubprocessLauncher *l = g_subprocess_launcher_new (
+    G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  GSubprocess *first = g_subprocess_launcher_spawnv (l, argv, &error);
+  g_assert_no_error (error);
+  gint64 run, count;
+  GnStore *store = store_wait_for_evals (db, 2, &run, &count);
+  g_assert_nonnull (store);
+
+  argv[15] = "--resume";
+  CliRun r = cli_run (argv, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  char *want = g_strdup_printf ("gennas search: run %" G_GINT64_FORMAT " of "
+                                "%s is being run by process %s; wait for it "
+                                "to end (or stop it) before resuming\n", run,
+                                db, g_subprocess_get_identifier (first));
+  g_assert_true (g_str_has_suffix (r.err, want));
+  g_assert_null (strstr (r.err, "resuming run"));
+  cli_run_clear (&r);
+  g_free (want);
+
+  g_subprocess_force_exit (first);   /* SIGKILL: no chance to clean up */
+  g_subprocess_wait (first, NULL, NULL);
+  g_object_unref (first);
+  count = gn_store_count (store, run);
+  argv[8] = "2";   /* the budget: already reached, nothing to evaluate */
+  r = cli_run (argv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  char *resuming = g_strdup_printf ("resuming run %" G_GINT64_FORMAT, run);
+  g_assert_nonnull (strstr (r.err, resuming));
+  g_assert_cmpint (gn_store_count (store, run), ==, count);
+  cli_run_clear (&r);
+  g_free (resuming);
+  gn_store_close (store);
+  g_object_unref (l);
+  g_free (db);
+  g_free (gennas);
+}
+
 static gboolean
 seed_of (const GnEval *e, gpointer user)
 {
@@ -1100,6 +1153,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/cache-build-options", test_cache_build_options);
   g_test_add_func ("/search/crashing-plugin", test_crashing_plugin);
   g_test_add_func ("/search/kill-and-resume", test_kill_and_resume);
+  g_test_add_func ("/search/resume-locked", test_resume_locked);
   g_test_add_func ("/search/task-seed", test_task_seed);
   g_test_add_func ("/search/space-option-cli", test_space_option_cli);
   g_test_add_func ("/search/cache-space-contents",
