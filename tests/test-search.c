@@ -644,6 +644,65 @@ test_space_option_cli (void)
   g_free (gennas);
 }
 
+/* The architectures of @db's run 1, in the order recorded. */
+static GPtrArray *
+archs_of (const char *db)
+{
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  Collect c = collect_run (store, 1);
+  gn_store_close (store);
+  g_array_free (c.scores, TRUE);
+  return c.archs;
+}
+
+/* With one worker and a seed, a search stopped short (a smaller budget,
+ * as a kill would) and resumed proposes exactly what the uninterrupted
+ * search does: the resume replays the recorded proposals through the
+ * generator rather than reseeding it.  Evolution (stopped in its mutant
+ * phase, and before its first result) and random search alike. */
+static void
+test_resume_reproducible (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  static const struct { const char *algo, *stop; } cases[] = {
+    { "rea", "17" }, { "rea", "4" }, { "random", "9" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *whole = g_strdup_printf ("%s/replay-%u-whole.db", tmpdir, i);
+      char *parts = g_strdup_printf ("%s/replay-%u-parts.db", tmpdir, i);
+      const char *all[] = { "--algo", cases[i].algo, "--budget", "30",
+                            "--workers", "1", NULL };
+      const char *first[] = { "--algo", cases[i].algo, "--budget",
+                              cases[i].stop, "--workers", "1", NULL };
+      const char *rest[] = { "--algo", cases[i].algo, "--budget", "30",
+                             "--workers", "1", "--resume", NULL };
+      int status;
+      g_free (search_cli (gennas, NULL, whole, all, &status));
+      g_assert_cmpint (status, ==, 0);
+      g_free (search_cli (gennas, NULL, parts, first, &status));
+      g_assert_cmpint (status, ==, 0);
+      g_free (search_cli (gennas, NULL, parts, rest, &status));
+      g_assert_cmpint (status, ==, 0);
+      GPtrArray *a = archs_of (whole), *b = archs_of (parts);
+      g_assert_cmpuint (a->len, ==, 30);
+      g_assert_cmpuint (b->len, ==, 30);
+      for (guint k = 0; k < 30; k++)
+        if (strcmp (a->pdata[k], b->pdata[k]) != 0)
+          g_error ("%s stopped after %s: evaluation %u differs: %s, not %s",
+                   cases[i].algo, cases[i].stop, k + 1,
+                   (char *) b->pdata[k], (char *) a->pdata[k]);
+      g_ptr_array_free (a, TRUE);
+      g_ptr_array_free (b, TRUE);
+      g_free (whole);
+      g_free (parts);
+    }
+  g_free (gennas);
+}
+
 /* The space file's contents are part of a score's identity: a copy of
  * nb201.lua under the same space name but with another default channel
  * count shares no cached score with the original; an identical copy
@@ -1154,6 +1213,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/crashing-plugin", test_crashing_plugin);
   g_test_add_func ("/search/kill-and-resume", test_kill_and_resume);
   g_test_add_func ("/search/resume-locked", test_resume_locked);
+  g_test_add_func ("/search/resume-reproducible", test_resume_reproducible);
   g_test_add_func ("/search/task-seed", test_task_seed);
   g_test_add_func ("/search/space-option-cli", test_space_option_cli);
   g_test_add_func ("/search/cache-space-contents",

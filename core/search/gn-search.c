@@ -34,6 +34,8 @@ struct _GnSearch {
   int proposed;            /* proposals made (restores included)     */
   int reported, counted;
   gboolean exhausted;      /* a proposal found nothing new            */
+  gboolean replaying;      /* the restores so far are what this search
+                            * would have proposed, in that order       */
   char *best_arch;
   double best_score;
 };
@@ -72,6 +74,7 @@ gn_search_new (GnSpace *space, const GnSearchConfig *cfg, GError **error)
   s->candidates = g_strdupv ((char **) cfg->candidates);
   s->cfg.candidates = (const char *const *) s->candidates;
   gn_rng_seed (&s->rng, cfg->seed);
+  s->replaying = cfg->algo != GN_SEARCH_LIST;
   s->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&s->population);
   s->best_score = -G_MAXDOUBLE;
@@ -115,6 +118,30 @@ tournament (GnSearch *s)
   return best;
 }
 
+/* The next candidate of evolution or random search that was not proposed
+ * before, without recording it: NULL with @error if the space failed,
+ * NULL without one if none turned up in MAX_DRAWS draws. */
+static char *
+draw (GnSearch *s, GError **error)
+{
+  for (int k = 0; k < MAX_DRAWS; k++)
+    {
+      char *arch;
+      gboolean random = s->cfg.algo == GN_SEARCH_RANDOM
+                        || s->proposed < s->cfg.population
+                        || s->population.length == 0;
+      if (random)
+        arch = gn_space_sample (s->space, &s->rng, error);
+      else
+        arch = gn_space_mutate (s->space, tournament (s)->arch, &s->rng,
+                                error);
+      if (arch == NULL || !g_hash_table_contains (s->seen, arch))
+        return arch;
+      g_free (arch);
+    }
+  return NULL;
+}
+
 char *
 gn_search_propose (GnSearch *s, GError **error)
 {
@@ -135,29 +162,19 @@ gn_search_propose (GnSearch *s, GError **error)
       s->exhausted = TRUE;
       return NULL;
     }
-  for (int draw = 0; draw < MAX_DRAWS; draw++)
+  GError *local = NULL;
+  char *arch = draw (s, &local);
+  if (arch == NULL)
     {
-      char *arch;
-      gboolean random = s->cfg.algo == GN_SEARCH_RANDOM
-                        || s->proposed < s->cfg.population
-                        || s->population.length == 0;
-      if (random)
-        arch = gn_space_sample (s->space, &s->rng, error);
+      if (local)
+        g_propagate_error (error, local);
       else
-        arch = gn_space_mutate (s->space, tournament (s)->arch, &s->rng,
-                                error);
-      if (arch == NULL)
-        return NULL;
-      if (!g_hash_table_contains (s->seen, arch))
-        {
-          g_hash_table_add (s->seen, g_strdup (arch));
-          s->proposed++;
-          return arch;
-        }
-      g_free (arch);
+        s->exhausted = TRUE;   /* the space looks used up */
+      return NULL;
     }
-  s->exhausted = TRUE;   /* the space looks used up */
-  return NULL;
+  g_hash_table_add (s->seen, g_strdup (arch));
+  s->proposed++;
+  return arch;
 }
 
 static void
@@ -201,6 +218,15 @@ gn_search_restore (GnSearch *s, const char *arch, double score,
                    gboolean failed)
 {
   g_return_if_fail (s != NULL && arch != NULL);
+  /* while the history is what this search proposes, one proposal after
+   * another (one worker), draw each proposal again: the generator then
+   * ends where the uninterrupted search's was */
+  if (s->replaying)
+    {
+      char *again = draw (s, NULL);
+      s->replaying = again != NULL && strcmp (again, arch) == 0;
+      g_free (again);
+    }
   if (!g_hash_table_contains (s->seen, arch))
     {
       g_hash_table_add (s->seen, g_strdup (arch));
@@ -213,8 +239,11 @@ void
 gn_search_restored (GnSearch *s)
 {
   g_return_if_fail (s != NULL);
-  /* a resumed search continues from a generator derived from the seed
-   * and the history's length: deterministic, whatever ran before */
+  if (s->replaying)
+    return;   /* the generator is where the history left it */
+  /* a history this search would not have made (several workers, another
+   * version): it continues from a generator derived from the seed and
+   * the history's length, deterministic whatever ran before */
   gn_rng_seed (&s->rng, s->cfg.seed ^ (0x9e3779b97f4a7c15ULL
                                        * (guint64) (s->reported + 1)));
 }
