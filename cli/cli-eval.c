@@ -6,6 +6,9 @@
 #include "config.h"
 #include "cli-eval.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,7 +20,8 @@ gn_cli_eval_pool_options_add (GOptionContext *ctx, GnCliEvalOptions *o)
                             .timeout = GN_CLI_DEFAULT_TIMEOUT };
   const GOptionEntry entries[] = {
     { "workers", 'w', 0, G_OPTION_ARG_INT, &o->workers,
-      "evaluations in parallel, one process each (default: the cores)",
+      "evaluations in parallel, one process each (default: the cores; at "
+      "most the evaluations to run, and 4 per core)",
       "W" },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout,
       "seconds one evaluation may take before its process is killed "
@@ -46,6 +50,31 @@ gn_cli_eval_options_add (GOptionContext *ctx, GnCliEvalOptions *o)
     { NULL }
   };
   g_option_context_add_main_entries (ctx, entries, NULL);
+}
+
+gboolean
+gn_cli_eval_options_check (const GnCliEvalOptions *o, GError **error)
+{
+  char *why = NULL;
+  if (o->workers < 1)
+    why = g_strdup_printf ("--workers must be >= 1, not %d", o->workers);
+  else if (!(o->timeout >= 0 && isfinite (o->timeout)))
+    why = g_strdup_printf ("--timeout must be a number of seconds >= 0 "
+                           "(0: no limit), not %g", o->timeout);
+  else if (o->db && *o->db == '\0')
+    why = g_strdup ("--db needs a file name");
+  else if (o->db && (strcmp (o->db, ":memory:") == 0
+                     || g_str_has_prefix (o->db, "file:")))
+    why = g_strdup_printf ("--db '%s': the results must go to a file that "
+                           "keeps them, not to an in-memory database or an "
+                           "SQLite URI (a file of that name: ./%s)", o->db,
+                           o->db);
+  gboolean ok = why == NULL;
+  if (!ok)
+    g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                         why);
+  g_free (why);
+  return ok;
 }
 
 void
@@ -79,7 +108,80 @@ gn_cli_eval_start (GnCliEval *ev, GnCliProxy *p, const char *db_default,
     ev->workers = gn_mpi_size (ev->mpi) - 1;
   ev->db = ev->o->db ? ev->o->db : db_default;
   ev->store = gn_store_open (ev->db, error);
-  return ev->store != NULL;
+  if (ev->store == NULL)
+    return FALSE;
+  if (strcmp (ev->db, ":memory:") == 0)
+    return TRUE;   /* rank's own store: no other process can reach it */
+  char *path = g_strconcat (ev->db, "-lock", NULL);
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int e = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+                   "cannot open the store's lock file %s: %s", path,
+                   g_strerror (e));
+      g_free (path);
+      return FALSE;
+    }
+  ev->lock_path = path;
+  ev->lock_fd = fd;
+  return TRUE;
+}
+
+/* Takes run @run's lock: a write lock on byte @run of the lock file.  A
+ * POSIX record lock belongs to the process: the kernel drops it when the
+ * process ends, however it ends, and the forked workers do not inherit
+ * it. */
+static gboolean
+lock_run (const GnCliEval *ev, gint64 run, GError **error)
+{
+  if (ev->lock_path == NULL)
+    return TRUE;
+  struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+                      .l_start = (off_t) run, .l_len = 1 };
+  while (fcntl (ev->lock_fd, F_SETLK, &fl) < 0)
+    {
+      int e = errno;
+      if (e == EINTR)
+        continue;
+      if (e != EACCES && e != EAGAIN)
+        {
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (e),
+                       "cannot lock run %" G_GINT64_FORMAT " in %s: %s", run,
+                       ev->lock_path, g_strerror (e));
+          return FALSE;
+        }
+      struct flock who = fl;
+      if (fcntl (ev->lock_fd, F_GETLK, &who) == 0 && who.l_type == F_UNLCK)
+        continue;   /* released in between: try again */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                   "run %" G_GINT64_FORMAT " of %s is being run by process "
+                   "%ld; wait for it to end (or stop it) before resuming",
+                   run, ev->db, (long) who.l_pid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* beyond this many processes per core, more workers only add memory */
+#define MAX_WORKERS_PER_CORE 4
+
+void
+gn_cli_eval_limit_workers (GnCliEval *ev, int jobs)
+{
+  if (ev->mpi)
+    return;   /* one evaluation per rank, however many ranks there are */
+  int workers = MAX (1, MIN (ev->workers, jobs));
+  int cores = (int) g_get_num_processors ();
+  int most = MAX_WORKERS_PER_CORE * cores;
+  if (workers > most)
+    {
+      fprintf (stderr, "gennas %s: --workers %d is more than %d per core; "
+               "running %d on the %d core(s)\n", ev->cmd, ev->o->workers,
+               MAX_WORKERS_PER_CORE, most, cores);
+      workers = most;
+    }
+  ev->workers = workers;
 }
 
 void
@@ -91,6 +193,9 @@ gn_cli_eval_summary (const GnCliEval *ev)
 void
 gn_cli_eval_clear (GnCliEval *ev)
 {
+  if (ev->lock_path)
+    close (ev->lock_fd);   /* and with it the process's run locks */
+  g_free (ev->lock_path);
   gn_store_close (ev->store);
   gn_mpi_free (ev->mpi);
   memset (ev, 0, sizeof *ev);
@@ -116,7 +221,7 @@ on_progress (const GnEval *e, int done, int budget, GnSearch *search,
   double elapsed = (g_get_monotonic_time () - p->t0) / 1e6;
   int fresh = done - p->start;
   double eta = fresh > 0 ? elapsed / fresh * (budget - done) : 0;
-  gboolean failed = !gn_eval_status_scored (e->status);
+  gboolean failed = e->status != GN_EVAL_OK;   /* or not finite */
   const char *status = gn_eval_status_name (e->status);
   if (p->tty)
     {
@@ -172,8 +277,10 @@ gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st, GError **error)
   if (ev->resume && gn_store_find_run (ev->store, st->hash, &st->run, NULL,
                                        NULL))
     {
-      if (!gn_store_foreach (ev->store, st->run, restore_one, &restored,
-                             error))
+      /* locked first: what is restored is all there is */
+      if (!lock_run (ev, st->run, error)
+          || !gn_store_foreach (ev->store, st->run, restore_one, &restored,
+                                error))
         goto out;
       gn_search_restored (st->search);
       fprintf (stderr, "gennas %s: resuming run %" G_GINT64_FORMAT " with "
@@ -185,16 +292,18 @@ gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st, GError **error)
         fprintf (stderr, "gennas %s: no run with this configuration in %s; "
                  "starting a new one\n", ev->cmd, ev->db);
       if (!gn_store_new_run (ev->store, st->json, st->hash, st->parent,
-                             &st->run, error))
+                             &st->run, error)
+          || !lock_run (ev, st->run, error))
         goto out;
     }
   st->restored = restored.n;
   gn_store_set_run_status (ev->store, st->run, "running", NULL);
   config_hash = gn_store_config_hash (gn_proxy_config (st->p->proxy));
 
-  /* no more processes than evaluations */
+  /* no more processes than evaluations left */
+  int left = st->budget - gn_search_n_counted (st->search);
   if (!ev->mpi
-      && (workers = gn_workers_new (MAX (1, MIN (ev->workers, st->budget)),
+      && (workers = gn_workers_new (MAX (1, MIN (ev->workers, left)),
                                     gn_cli_proxy_work, st->p, ev->o->timeout,
                                     error)) == NULL)
     goto out;

@@ -48,6 +48,19 @@ void gn_cli_eval_pool_options_add (GOptionContext *ctx,
                                    GnCliEvalOptions *o);
 void gn_cli_eval_options_clear (GnCliEvalOptions *o);
 
+/**
+ * gn_cli_eval_options_check:
+ *
+ * The checks of the options' values that need no store nor proxy:
+ * --workers >= 1, a finite --timeout >= 0, and a --db that names a file
+ * (not "", ":memory:" nor a "file:" URI, whose results would vanish).
+ *
+ * Returns: FALSE with @error (G_OPTION_ERROR), a usage error, on the
+ * first that fails.
+ */
+gboolean gn_cli_eval_options_check (const GnCliEvalOptions *o,
+                                    GError **error);
+
 /* What a command's runs share: the evaluator and the store. */
 typedef struct {
   const char *cmd;              /* "rank", "search": prefixes messages   */
@@ -60,6 +73,10 @@ typedef struct {
   gboolean resume;              /* continue a run of the same identity   */
   GnCliTruth *truth;            /* (nullable) (transfer none) shown in the
                                  * progress display                      */
+  /* private: the lock file next to a store file, whose byte N the
+   * process driving run N holds (gn_cli_eval_run()) */
+  char *lock_path;              /* NULL: no lock file (an in-memory store) */
+  int lock_fd;                  /* valid when @lock_path is set          */
 } GnCliEval;
 
 /**
@@ -83,14 +100,26 @@ gboolean gn_cli_eval_init (GnCliEval *ev, const char *cmd,
  * @served: (out): TRUE on an MPI worker rank, which has evaluated what
  *   rank 0 sent until it said stop, and has nothing more to do
  *
- * On an MPI worker rank, serves; otherwise opens the store.
+ * On an MPI worker rank, serves; otherwise opens the store, and with a
+ * store file the lock file beside it (FILE-lock).
  *
- * Returns: FALSE with @error if the store cannot be opened or a worker
- * rank cannot start its evaluation process.
+ * Returns: FALSE with @error if the store or its lock file cannot be
+ * opened or a worker rank cannot start its evaluation process.
  */
 gboolean gn_cli_eval_start (GnCliEval *ev, GnCliProxy *p,
                             const char *db_default, gboolean *served,
                             GError **error);
+
+/**
+ * gn_cli_eval_limit_workers:
+ * @jobs: the most evaluations a run of the command can have in flight
+ *   (a search's budget, a rank's sample)
+ *
+ * Caps the local pool (not the ranks of --mpi): no more processes than
+ * @jobs, nor than 4 per core (with a note on standard error when that
+ * cuts --workers).  Call it after gn_cli_eval_start().
+ */
+void gn_cli_eval_limit_workers (GnCliEval *ev, int jobs);
 
 /* One run in the store: a search, a rank's sample, a final stage. */
 typedef struct {
@@ -112,10 +141,14 @@ typedef struct {
  * Starts @st's run (or, with @ev->resume, continues the latest run of its
  * identity) and drives its search to the budget, the time limit or the
  * end of its candidates, showing progress on standard error.  Every
- * evaluation is in the store when this returns, even on failure.
+ * evaluation is in the store when this returns, even on failure.  One
+ * process drives a run at a time: it holds the run's lock (a POSIX record
+ * lock in the store's lock file, released when the process ends however
+ * it ends) from here until gn_cli_eval_clear().
  *
  * Returns: FALSE with @error if the store, the space or the evaluator
- * fails.
+ * fails, or if another process drives the run (G_IO_ERROR_BUSY, naming
+ * the process).
  */
 gboolean gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st,
                           GError **error);

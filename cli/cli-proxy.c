@@ -181,6 +181,31 @@ fail:
   return FALSE;
 }
 
+gboolean
+gn_cli_proxy_check_build (GnCliProxy *p, GError **error)
+{
+  GnRng rng;
+  gn_rng_seed (&rng, 1);
+  char *arch = gn_space_sample (p->space, &rng, error);
+  if (arch == NULL)
+    return FALSE;
+  GnBuildOptions opts = { .batch = 1, .in_c = p->data->c, .in_h = p->data->h,
+                          .in_w = p->data->w,
+                          .options = p->ctx->build_options };
+  GError *local = NULL;
+  GnNet *net = gn_space_build (p->space, arch, &opts, &local);
+  gn_net_free (net);
+  g_free (arch);
+  if (net != NULL)
+    return TRUE;
+  /* the first line: what the space said, not the Lua traceback */
+  local->message[strcspn (local->message, "\n")] = '\0';
+  g_propagate_prefixed_error (error, local, "the space does not build a "
+                              "sampled architecture with the build options "
+                              "given: ");
+  return FALSE;
+}
+
 void
 gn_cli_proxy_close (GnCliProxy *p)
 {

@@ -81,6 +81,17 @@ gboolean gn_cli_proxy_open (GnCliProxy *p, const char *space_path,
                             const GnCliProxyOptions *o,
                             char **more_params, char **more_options,
                             GError **error);
+/**
+ * gn_cli_proxy_check_build:
+ *
+ * Builds one architecture sampled from @p's space (from a fixed seed,
+ * drawing from no generator the search uses) with @p's build options, so
+ * an option the space refuses is an error before anything is evaluated
+ * rather than a failure of every evaluation.
+ *
+ * Returns: FALSE with @error (the space's first line) if it fails.
+ */
+gboolean gn_cli_proxy_check_build (GnCliProxy *p, GError **error);
 /* Frees what @p holds and zeroes it; a zeroed @p is fine. */
 void     gn_cli_proxy_close (GnCliProxy *p);
 

@@ -260,7 +260,8 @@ gn_cmd_rank (int argc, char **argv)
     "its best 10%), for every metric of the table. The last line is\n"
     "  spearman=R kendall=T top10=P n=N seconds_per_arch=S\n"
     "for the --truth column; seconds_per_arch is the mean time of one\n"
-    "evaluation on one core.\n"
+    "evaluation on one core. With fewer than two finite scores, or scores\n"
+    "that do not vary, there is no ranking: an error instead of that line.\n"
     "\n"
     "The sample is evaluated as `gennas search` evaluates: in worker\n"
     "processes (or, with --mpi, on the ranks of an MPI job), a crash or a\n"
@@ -290,9 +291,14 @@ gn_cmd_rank (int argc, char **argv)
       gn_cli_error ("rank", "give exactly one space file (try --help)");
       goto out;
     }
-  if (o.sample < 2 || o.eval.workers < 1)
+  if (o.sample < 2)
     {
-      gn_cli_error ("rank", "--sample must be >= 2 and --workers >= 1");
+      gn_cli_error ("rank", "--sample must be >= 2");
+      goto out;
+    }
+  if (!gn_cli_eval_options_check (&o.eval, &error))
+    {
+      gn_cli_error ("rank", "%s", error->message);
       goto out;
     }
   if (!gn_cli_check_params (o.proxy.params, "--param", "--space-option",
@@ -371,7 +377,8 @@ gn_cmd_rank (int argc, char **argv)
     }
   g_free (perm);
 
-  int workers = MIN (ev.workers, n);
+  gn_cli_eval_limit_workers (&ev, n);
+  int workers = ev.workers;
   fprintf (stderr, "gennas rank: %d architectures of %s, proxy %s, %d "
            "worker(s)%s%s\n", n, gn_space_name (p.space),
            gn_proxy_desc (p.proxy)->name, workers, o.eval.db ? ", store " : "",
@@ -396,6 +403,7 @@ gn_cmd_rank (int argc, char **argv)
     goto fail;
 
   Agreement chosen = { 0 };
+  int finite = 0;   /* scored, finitely, with a true value to rank by */
   printf ("proxy %s (%s) on %s, %d architectures, sample seed %" G_GINT64_FORMAT
           ", %.1f s wall with %d worker(s)\n", gn_proxy_desc (p.proxy)->name,
           gn_proxy_config (p.proxy), gn_space_name (p.space), n, o.proxy.seed,
@@ -407,6 +415,24 @@ gn_cmd_rank (int argc, char **argv)
               bm->metrics[k], a.spearman, a.kendall, a.top10, a.n);
       if (k == truth_k)
         chosen = a;
+    }
+  for (int i = 0; i < n; i++)
+    finite += items[i].r.evaluated && items[i].r.status == GN_EVAL_OK
+              && isfinite (truths[truth_k][i]);
+  if (finite < 2)
+    {
+      gn_cli_error ("rank", "only %d of the %d architectures got a finite "
+                    "score with a true %s: ranking needs 2", finite, n,
+                    bm->metrics[truth_k]);
+      goto out;
+    }
+  if (!isfinite (chosen.spearman) || !isfinite (chosen.kendall))
+    {
+      gn_cli_error ("rank", "the rank correlation with %s is undefined: "
+                    "the scores (or the true values) of the %d "
+                    "architectures do not vary", bm->metrics[truth_k],
+                    chosen.n);
+      goto out;
     }
   if (o.plot && !plot (o.plot, items, n, truths[truth_k], bm->metrics[truth_k],
                        gn_proxy_desc (p.proxy)->name, &chosen, &error))

@@ -88,13 +88,8 @@ gn_cmd_score (int argc, char **argv)
                     "architecture (try --help)");
       goto out;
     }
-  if (eval.workers < 1 || !(eval.timeout >= 0) || isinf (eval.timeout))
-    {
-      gn_cli_error ("score", "--workers must be >= 1 and --timeout a number "
-                    "of seconds >= 0");
-      goto out;
-    }
-  if (!gn_cli_check_params (o.params, "--param", "--space-option", &error))
+  if (!gn_cli_eval_options_check (&eval, &error)
+      || !gn_cli_check_params (o.params, "--param", "--space-option", &error))
     {
       gn_cli_error ("score", "%s", error->message);
       goto out;

@@ -36,19 +36,13 @@ static char *
 run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
             const char *space_path, char **hash)
 {
-  char *space_sum = NULL, *src = NULL;
-  gsize len = 0;
-  if (g_file_get_contents (space_path, &src, &len, NULL))
-    space_sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                             (const guchar *) src, len);
-  g_free (src);
   guint64 task_seed = gn_proxy_task_seed (p->proxy);
   char *id = g_strdup_printf ("space=%s;space_sha256=%s;algo=%s;"
                               "population=%d;tournament=%d;seed=%"
                               G_GINT64_FORMAT ";task_seed=%" G_GUINT64_FORMAT
                               ";proxy=%s;on_failure=%s",
                               gn_space_name (p->space),
-                              space_sum ? space_sum : "?", o->algo,
+                              gn_space_checksum (p->space), o->algo,
                               o->population, o->tournament, o->proxy.seed,
                               task_seed, gn_proxy_config (p->proxy),
                               o->on_failure);
@@ -63,7 +57,6 @@ run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
   char *json = gn_cli_run_config_json (p, space_path, o->algo, own,
                                        ev->workers, id);
   json_object_unref (own);
-  g_free (space_sum);
   g_free (id);
   return json;
 }
@@ -113,9 +106,35 @@ top_of_run (GnStore *store, gint64 run, int k, GError **error)
   return top;
 }
 
+typedef struct {
+  int nonfinite, failed;
+} Outcomes;
+
+static gboolean
+count_outcome (const GnEval *e, gpointer user)
+{
+  Outcomes *n = user;
+  n->nonfinite += e->status == GN_EVAL_NONFINITE;
+  n->failed += !gn_eval_status_scored (e->status);
+  return TRUE;
+}
+
+/* The one-line error of a stage whose run holds no finite score: how
+ * many of its evaluations were not finite, and how many failed. */
+static void
+no_best (GnStore *store, gint64 run, const char *stage)
+{
+  Outcomes n = { 0 };
+  gn_store_foreach (store, run, count_outcome, &n, NULL);
+  gn_cli_error ("search", "no evaluation of the %s gave a finite score "
+                "(%d non-finite, %d failed): there is no best architecture",
+                stage, n.nonfinite, n.failed);
+}
+
 /* The final stage: the search's @k best, re-scored in order by the same
- * proxy with the --final-param and --final-space-option settings on top,
- * as a run of its own (so it resumes and caches like any other). */
+ * proxy with the --final-param and --final-space-option settings on top
+ * (@p, opened and checked before the search), as a run of its own (so it
+ * resumes and caches like any other). */
 static gboolean
 final_stage (const SearchOptions *o, const GnCliEval *ev,
              const char *space_path, gint64 parent, const char *parent_hash,
@@ -125,9 +144,6 @@ final_stage (const SearchOptions *o, const GnCliEval *ev,
   char **top = NULL, *id = NULL, *json = NULL, *hash = NULL;
   gboolean ok = FALSE;
 
-  if (!gn_cli_proxy_open (p, space_path, &o->proxy, o->final_params,
-                          o->final_space_options, error))
-    goto out;
   top = top_of_run (ev->store, parent, o->final, error);
   if (top == NULL)
     goto out;
@@ -221,8 +237,9 @@ gn_cmd_search (int argc, char **argv)
     "scoring candidates with a proxy plugin in parallel worker processes.\n"
     "Every evaluation is committed to the store as it arrives: a killed\n"
     "search continues with --resume, and a score already known for the\n"
-    "same space, architecture, proxy configuration (parameters and build\n"
-    "options) and task seed is reused. The last line is\n"
+    "same space (the file's contents, not only its name), architecture,\n"
+    "proxy configuration (parameters and build options) and task seed is\n"
+    "reused. The last line is\n"
     "  best=ARCH score=X truth=Y evaluations=N\n"
     "where truth is the architecture's accuracy in the space's benchmark\n"
     "table (nan without one).\n"
@@ -233,6 +250,11 @@ gn_cmd_search (int argc, char **argv)
     "--final-space-option N=5, the paper's five cells per stage). The last\n"
     "line then names the best of the final stage, with its final score;\n"
     "evaluations= still counts the search's.\n"
+    "\n"
+    "Evolution starts after --population evaluations: with a budget no\n"
+    "larger, every candidate is a random sample (a note says so). A\n"
+    "search that stops short of its budget (--max-seconds, or a space\n"
+    "used up) says why and exits with status 1.\n"
     "\n"
     "On NAS-Bench-201, what measured best (docs/benchmarks.md) is to\n"
     "search with three cells per stage, then re-score on the paper's five:\n"
@@ -297,15 +319,20 @@ gn_cmd_search (int argc, char **argv)
       gn_cli_error ("search", "--on-failure must be worst or resample");
       goto out;
     }
-  if (o.budget < 1 || o.eval.workers < 1 || o.final < -1)
+  if (o.budget < 1 || o.final < -1)
     {
-      gn_cli_error ("search", "--budget and --workers must be >= 1, --final "
-                    ">= 0");
+      gn_cli_error ("search", "--budget must be >= 1, --final >= 0");
       goto out;
     }
-  if (!isfinite (o.max_seconds))
+  if (!gn_cli_eval_options_check (&o.eval, &error))
     {
-      gn_cli_error ("search", "--max-seconds must be a number of seconds");
+      gn_cli_error ("search", "%s", error->message);
+      goto out;
+    }
+  if (!(o.max_seconds >= 0 && isfinite (o.max_seconds)))
+    {
+      gn_cli_error ("search", "--max-seconds must be a number of seconds "
+                    ">= 0 (0: no limit), not %g", o.max_seconds);
       goto out;
     }
   if ((o.final_params || o.final_space_options) && o.final == -1)
@@ -334,13 +361,27 @@ gn_cmd_search (int argc, char **argv)
   gboolean served;
   if (!gn_cli_eval_init (&ev, "search", &o.eval, &error)
       || !gn_cli_proxy_open (&p, argv[1], &o.proxy, NULL, NULL, &error)
-      || !gn_cli_eval_start (&ev, &p, "gennas.db", &served, &error))
+      || !gn_cli_proxy_check_build (&p, &error))
+    goto fail;
+  /* the final stage's configuration too, before the search spends its
+   * budget */
+  if (o.final > 0
+      && (!gn_cli_proxy_open (&pf, argv[1], &o.proxy, o.final_params,
+                              o.final_space_options, &error)
+          || !gn_cli_proxy_check_build (&pf, &error)))
+    {
+      g_prefix_error (&error, "the final stage (--final-param, "
+                      "--final-space-option): ");
+      goto fail;
+    }
+  if (!gn_cli_eval_start (&ev, &p, "gennas.db", &served, &error))
     goto fail;
   if (served)
     {
       status = 0;
       goto out;
     }
+  gn_cli_eval_limit_workers (&ev, o.budget);
   ev.resume = o.resume;
   search = gn_search_new (p.space, &cfg, &error);
   if (search == NULL)
@@ -355,16 +396,32 @@ gn_cmd_search (int argc, char **argv)
            cfg.algo == GN_SEARCH_REA ? "regularized evolution" : "random search",
            gn_space_name (p.space), gn_proxy_desc (p.proxy)->name, o.budget,
            ev.workers, ev.db);
+  if (cfg.algo == GN_SEARCH_REA && o.population >= o.budget)
+    fprintf (stderr, "gennas search: the budget (%d) is no more than the "
+             "population (%d): every candidate is a random sample, as "
+             "evolution starts after %d evaluations\n", o.budget,
+             o.population, o.population);
   if (!gn_cli_eval_run (&ev, &st, &error))
     goto fail;
   gn_cli_eval_summary (&ev);
   int done = gn_search_n_counted (search);
+  if (done < o.budget)
+    {
+      if (gn_search_exhausted (search))
+        gn_cli_error ("search", "stopped after %d of %d evaluations: the "
+                      "search found no new architecture to propose (the "
+                      "space looks used up)", done, o.budget);
+      else
+        gn_cli_error ("search", "stopped after %d of %d evaluations: "
+                      "--max-seconds %g ran out (--resume continues)", done,
+                      o.budget, o.max_seconds);
+    }
 
   const char *best_arch = NULL;
   double best = NAN;
   if (!gn_search_best (search, &best_arch, &best))
     {
-      gn_cli_error ("search", "no evaluation succeeded");
+      no_best (ev.store, st.run, "search");
       printf ("best=none score=nan truth=nan evaluations=%d\n", done);
       goto out;
     }
@@ -383,8 +440,7 @@ gn_cmd_search (int argc, char **argv)
       double pick_score = NAN;
       if (!gn_search_best (final, &pick, &pick_score))
         {
-          gn_cli_error ("search", "no evaluation of the final stage "
-                        "succeeded");
+          no_best (ev.store, fs.run, "final stage");
           goto out;
         }
       printf ("final stage: run %" G_GINT64_FORMAT ", the %d best "

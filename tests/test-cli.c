@@ -498,10 +498,107 @@ test_rank_timeout (void)
   g_assert_cmpuint (rows->len, ==, 2);
   for (guint i = 0; i < rows->len; i++)
     g_assert_cmpstr (((Row *) rows->pdata[i])->status, ==, "timeout");
-  g_assert_nonnull (strstr (r.out, " n=0 "));
+  /* nothing scored, nothing ranked: an error, not spearman=nan */
+  g_assert_null (strstr (r.out, "spearman="));
+  g_assert_nonnull (strstr (r.err, "only 0 of the 2 architectures got a "
+                            "finite score"));
   g_ptr_array_free (rows, TRUE);
   cli_run_clear (&r);
   g_free (csv);
+}
+
+/* Fewer than two finite scores, or scores that do not vary, rank
+ * nothing: a one-line error (the last line of standard error) and a
+ * failure, not spearman=nan and success. */
+static void
+test_rank_no_ranking (void)
+{
+  static const struct { const char *param, *error; } cases[] = {
+    { "nan_on=|", "gennas rank: only 0 of the 5 architectures got a finite "
+      "score with a true cifar10_test: ranking needs 2\n" },
+    { "scale=0", "gennas rank: the rank correlation with cifar10_test is "
+      "undefined: the scores (or the true values) of the 5 architectures "
+      "do not vary\n" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      CliRun r = run ("rank", space_path, "--proxy", "good", "--param",
+                      cases[i].param, "--sample", "5", "--workers", "1",
+                      NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_null (strstr (r.out, "spearman="));
+      const char *last = g_strrstr_len (r.err, (gssize) strlen (r.err) - 1,
+                                        "\n");
+      last = last ? last + 1 : r.err;
+      if (!g_str_has_prefix (last, cases[i].error))
+        g_error ("rank --param %s: the last line of standard error is '%s'",
+                 cases[i].param, last);
+      cli_run_clear (&r);
+    }
+}
+
+/* Values that cannot mean anything are one-line errors before anything
+ * is evaluated (usage errors, status 2; a proxy parameter the plugin
+ * refuses, status 1): not a run that quietly keeps nothing, or ignores
+ * the option. */
+static void
+test_bad_values (void)
+{
+  char *db = g_build_filename (tmpdir, "bad-values.db", NULL);
+  /* the regression proxy is the build tree's, not a test plugin */
+  char *plugins = g_test_build_filename (G_TEST_BUILT, "..", "plugins",
+                                         ".libs", NULL);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", plugins, TRUE);
+  static const struct {
+    const char *cmd, *option, *value;
+    int status;
+    const char *error;
+  } cases[] = {
+    { "search", "--db", "", 2, "gennas search: --db needs a file name\n" },
+    { "search", "--db", ":memory:", 2, "gennas search: --db ':memory:': "
+      "the results must go to a file that keeps them, not to an in-memory "
+      "database or an SQLite URI (a file of that name: ./:memory:)\n" },
+    { "search", "--db", "file:x?mode=memory", 2, "an SQLite URI" },
+    { "search", "--db", "file:kept.db", 2, "an SQLite URI" },
+    { "rank", "--db", ":memory:", 2, "gennas rank: --db ':memory:'" },
+    { "rank", "--db", "", 2, "gennas rank: --db needs a file name\n" },
+    { "search", "--timeout", "-5", 2, "gennas search: --timeout must be a "
+      "number of seconds >= 0 (0: no limit), not -5\n" },
+    { "search", "--timeout", "nan", 2, "not nan\n" },
+    { "rank", "--timeout", "-1", 2, "gennas rank: --timeout must be" },
+    { "search", "--max-seconds", "-1", 2, "gennas search: --max-seconds "
+      "must be a number of seconds >= 0 (0: no limit), not -1\n" },
+    { "search", "--max-seconds", "inf", 2, "not inf\n" },
+    { "search", "--workers", "0", 2, "gennas search: --workers must be >= "
+      "1, not 0\n" },
+    { "rank", "--workers", "-3", 2, "gennas rank: --workers must be >= 1" },
+    { "search", "--param", "weights=0,0,0", 1, "gennas search: regression: "
+      "weights '0,0,0' are all zero: every architecture would score 0; "
+      "give at least one stage a weight\n" },
+    { "search", "--param", "weights=1e39,0,0", 1, "weights must be three "
+      "non-negative numbers" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gboolean own_db = strcmp (cases[i].option, "--db") == 0;
+      CliRun r = run (cases[i].cmd, space_path, "--proxy",
+                      strcmp (cases[i].option, "--param") == 0 ? "regression"
+                                                               : "good",
+                      strcmp (cases[i].cmd, "rank") == 0 ? "--sample"
+                                                         : "--budget", "3",
+                      own_db ? "--seed" : "--db", own_db ? "1" : db,
+                      cases[i].option, cases[i].value, NULL);
+      if (r.status != cases[i].status || !strstr (r.err, cases[i].error)
+          || count_lines (r.err) != 1)
+        g_error ("%s %s '%s': status %d, '%s'", cases[i].cmd,
+                 cases[i].option, cases[i].value, r.status, r.err);
+      cli_run_clear (&r);
+    }
+  /* nothing was evaluated */
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+  g_free (plugins);
+  g_free (db);
 }
 
 typedef struct {
@@ -767,6 +864,8 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/rank-timeout", test_rank_timeout);
   g_test_add_func ("/cli/rank-store", test_rank_store);
   g_test_add_func ("/cli/plot-space", test_plot_space);
+  g_test_add_func ("/cli/rank-no-ranking", test_rank_no_ranking);
+  g_test_add_func ("/cli/bad-values", test_bad_values);
   int status = g_test_run ();
 
   char *rm[] = { "rm", "-rf", tmpdir, NULL };

@@ -226,7 +226,7 @@ test_params (void)
   g_assert_true (gn_proxy_params_bool (p, "flag"));
   char *canon = gn_proxy_params_canonical (p);
   g_assert_cmpstr (canon, ==, "scale=0.5;label=hello world;count=7;flag=true;"
-                   "delay=0;crash_on=");
+                   "delay=0;crash_on=;nan_on=");
   g_free (canon);
   gn_proxy_params_free (p);
 
@@ -275,7 +275,7 @@ test_instance (void)
   g_assert_no_error (error);
   g_assert_cmpstr (gn_proxy_config (proxy), ==,
                    "crashy:scale=2;label=x;count=3;flag=false;delay=0;"
-                   "crash_on=");
+                   "crash_on=;nan_on=");
   g_assert_cmpuint (gn_proxy_task_seed (proxy), ==, 1);
 
   GnProxyResult r;

@@ -174,6 +174,56 @@ test_errors (void)
   g_free (path);
 }
 
+/* Every numeric field is finite and in its range, whatever the signal's
+ * kind: a Lua function's level too (a NaN level made every score of a
+ * search non-finite), and the noise's (1e30 drowned every input). */
+static void
+test_ranges (void)
+{
+#define FN "fn = function () local m = {} for i = 1, 64 do m[i] = 0 end " \
+           "return m end"
+  static const struct {
+    const char *signal, *noise, *needle;
+  } cases[] = {
+    { "{ " FN ", level = 0/0 }", NULL,
+      "stages[1].signals[1]: level must be a number in [-100, 100], "
+      "not " },
+    { "{ " FN ", level = 1e30 }", NULL, "not 1e+30" },
+    { "{ " FN ", level = -1/0 }", NULL, "not -inf" },
+    { "{ " FN ", partial = 0/0 }", NULL,
+      "partial must be a number in [0, 1], not " },
+    { "{ \"sin1d\", freqs = { 0.1 }, level = 1e30 }", NULL, "not 1e+30" },
+    { "{ \"sin1d\", freqs = { 0.1, 0.7 } }", NULL,
+      "frequency 1 (0.7) is not in [0, 0.5]" },
+    { "{ \"dot\", partial = 2 }", NULL, "partial must be a number in" },
+    { "{ \"resize\" }", "{ kind = \"uniform\", level = 1e30 }",
+      "noise: level must be a number in [0, 100], not 1e+30" },
+    { "{ \"resize\" }", "{ kind = \"gaussian\", level = 0/0 }",
+      "noise: level must be a number in [0, 100]" },
+    { "{ \"resize\" }", "{ kind = \"gaussian\", level = -1 }", "not -1" },
+  };
+#undef FN
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      char *text = g_strdup_printf ("return { %s%s%s stages = { "
+                                    "{ channels = 1, signals = { %s } } } }",
+                                    cases[i].noise ? "noise = " : "",
+                                    cases[i].noise ? cases[i].noise : "",
+                                    cases[i].noise ? "," : "",
+                                    cases[i].signal);
+      char *path = write_recipe ("bad.lua", text);
+      g_assert_null (gn_recipe_load (path, &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+      if (!strstr (error->message, cases[i].needle))
+        g_error ("case %zu: '%s' lacks '%s'", i, error->message,
+                 cases[i].needle);
+      g_clear_error (&error);
+      g_free (path);
+      g_free (text);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -183,6 +233,7 @@ main (int argc, char **argv)
   g_test_add_func ("/recipe/combo-range", test_combo_range);
   g_test_add_func ("/recipe/lua-signal", test_lua_signal);
   g_test_add_func ("/recipe/errors", test_errors);
+  g_test_add_func ("/recipe/ranges", test_ranges);
   int status = g_test_run ();
   char *files[] = { "own.lua", "bad.lua", "badmap.lua" };
   for (gsize i = 0; i < G_N_ELEMENTS (files); i++)

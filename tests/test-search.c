@@ -386,6 +386,59 @@ test_kill_and_resume (void)
   g_free (gennas);
 }
 
+/* One process drives a run at a time: a --resume while the run's own
+ * process is still at work fails at once with a line naming that
+ * process, and touches nothing; once the process is gone (killed: the
+ * kernel drops its lock), --resume continues the run. */
+static void
+test_resume_locked (void)
+{
+  GError *error = NULL;
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "locked.db", NULL);
+  const char *argv[] = { gennas, "search", space_path, "--proxy", "good",
+                         "--param", "delay=0.2", "--budget", "200",
+                         "--workers", "1", "--seed", "3", "--db", db, NULL,
+                         NULL };
+  GSubprocessLauncher *l = g_subprocess_launcher_new (
+    G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  GSubprocess *first = g_subprocess_launcher_spawnv (l, argv, &error);
+  g_assert_no_error (error);
+  gint64 run, count;
+  GnStore *store = store_wait_for_evals (db, 2, &run, &count);
+  g_assert_nonnull (store);
+
+  argv[15] = "--resume";
+  CliRun r = cli_run (argv, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  char *want = g_strdup_printf ("gennas search: run %" G_GINT64_FORMAT " of "
+                                "%s is being run by process %s; wait for it "
+                                "to end (or stop it) before resuming\n", run,
+                                db, g_subprocess_get_identifier (first));
+  g_assert_true (g_str_has_suffix (r.err, want));
+  g_assert_null (strstr (r.err, "resuming run"));
+  cli_run_clear (&r);
+  g_free (want);
+
+  g_subprocess_force_exit (first);   /* SIGKILL: no chance to clean up */
+  g_subprocess_wait (first, NULL, NULL);
+  g_object_unref (first);
+  count = gn_store_count (store, run);
+  argv[8] = "2";   /* the budget: already reached, nothing to evaluate */
+  r = cli_run (argv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  char *resuming = g_strdup_printf ("resuming run %" G_GINT64_FORMAT, run);
+  g_assert_nonnull (strstr (r.err, resuming));
+  g_assert_cmpint (gn_store_count (store, run), ==, count);
+  cli_run_clear (&r);
+  g_free (resuming);
+  gn_store_close (store);
+  g_object_unref (l);
+  g_free (db);
+  g_free (gennas);
+}
+
 static gboolean
 seed_of (const GnEval *e, gpointer user)
 {
@@ -502,11 +555,12 @@ tally_one (const GnEval *e, gpointer user)
   return TRUE;
 }
 
-/* `gennas search` with @options (then --db @db and 6 evaluations): how
- * many of its run's scores came from the cache, and under which proxy
- * configuration. */
+/* `gennas search` of @space (NULL: spaces/nb201.lua) with @options (then
+ * --db @db and 6 evaluations): how many of its run's scores came from the
+ * cache, and under which proxy configuration. */
 static Tally
-search_tally (const char *gennas, const char *db, const char *const *options)
+search_tally (const char *gennas, const char *space, const char *db,
+              const char *const *options)
 {
   GError *error = NULL;
   GPtrArray *extra = g_ptr_array_new ();
@@ -517,7 +571,7 @@ search_tally (const char *gennas, const char *db, const char *const *options)
     g_ptr_array_add (extra, (gpointer) options[i]);
   g_ptr_array_add (extra, NULL);
   int status;
-  g_free (search_cli (gennas, NULL, db, (const char *const *) extra->pdata,
+  g_free (search_cli (gennas, space, db, (const char *const *) extra->pdata,
                       &status));
   g_assert_cmpint (status, ==, 0);
   g_ptr_array_free (extra, TRUE);
@@ -547,8 +601,9 @@ test_space_option_cli (void)
                        NULL };
   const char *n2_again[] = { "--space-option", "C=8", "--space-option",
                              "N=2", NULL };
-  Tally a = search_tally (gennas, db, n2), b = search_tally (gennas, db, n3),
-        c = search_tally (gennas, db, n2_again);
+  Tally a = search_tally (gennas, NULL, db, n2),
+        b = search_tally (gennas, NULL, db, n3),
+        c = search_tally (gennas, NULL, db, n2_again);
   g_assert_cmpint (a.cached, ==, 0);
   g_assert_cmpint (b.cached, ==, 0);
   g_assert_cmpint (c.cached, ==, 6);
@@ -585,6 +640,309 @@ test_space_option_cli (void)
   g_assert_nonnull (strstr (r.err, "build option 'N' is not KEY=VALUE"));
   g_assert_cmpint (strchr (r.err, '\n') - r.err + 1, ==, strlen (r.err));
   cli_run_clear (&r);
+  g_free (db);
+  g_free (gennas);
+}
+
+/* The architectures of @db's run 1, in the order recorded. */
+static GPtrArray *
+archs_of (const char *db)
+{
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  Collect c = collect_run (store, 1);
+  gn_store_close (store);
+  g_array_free (c.scores, TRUE);
+  return c.archs;
+}
+
+/* With one worker and a seed, a search stopped short (a smaller budget,
+ * as a kill would) and resumed proposes exactly what the uninterrupted
+ * search does: the resume replays the recorded proposals through the
+ * generator rather than reseeding it.  Evolution (stopped in its mutant
+ * phase, and before its first result) and random search alike. */
+static void
+test_resume_reproducible (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  static const struct { const char *algo, *stop; } cases[] = {
+    { "rea", "17" }, { "rea", "4" }, { "random", "9" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *whole = g_strdup_printf ("%s/replay-%u-whole.db", tmpdir, i);
+      char *parts = g_strdup_printf ("%s/replay-%u-parts.db", tmpdir, i);
+      const char *all[] = { "--algo", cases[i].algo, "--budget", "30",
+                            "--workers", "1", NULL };
+      const char *first[] = { "--algo", cases[i].algo, "--budget",
+                              cases[i].stop, "--workers", "1", NULL };
+      const char *rest[] = { "--algo", cases[i].algo, "--budget", "30",
+                             "--workers", "1", "--resume", NULL };
+      int status;
+      g_free (search_cli (gennas, NULL, whole, all, &status));
+      g_assert_cmpint (status, ==, 0);
+      g_free (search_cli (gennas, NULL, parts, first, &status));
+      g_assert_cmpint (status, ==, 0);
+      g_free (search_cli (gennas, NULL, parts, rest, &status));
+      g_assert_cmpint (status, ==, 0);
+      GPtrArray *a = archs_of (whole), *b = archs_of (parts);
+      g_assert_cmpuint (a->len, ==, 30);
+      g_assert_cmpuint (b->len, ==, 30);
+      for (guint k = 0; k < 30; k++)
+        if (strcmp (a->pdata[k], b->pdata[k]) != 0)
+          g_error ("%s stopped after %s: evaluation %u differs: %s, not %s",
+                   cases[i].algo, cases[i].stop, k + 1,
+                   (char *) b->pdata[k], (char *) a->pdata[k]);
+      g_ptr_array_free (a, TRUE);
+      g_ptr_array_free (b, TRUE);
+      g_free (whole);
+      g_free (parts);
+    }
+  g_free (gennas);
+}
+
+/* The space file's contents are part of a score's identity: a copy of
+ * nb201.lua under the same space name but with another default channel
+ * count shares no cached score with the original; an identical copy
+ * shares them all. */
+static void
+test_cache_space_contents (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "space-contents.db", NULL);
+  char *same = g_build_filename (tmpdir, "nb201-same.lua", NULL);
+  char *wide = g_build_filename (tmpdir, "nb201-c32.lua", NULL);
+  char *src = NULL;
+  g_assert_true (g_file_get_contents (space_path, &src, NULL, NULL));
+  char **parts = g_strsplit (src, "{ C = 16,", -1);
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);   /* one default C */
+  char *c32 = g_strjoinv ("{ C = 32,", parts);
+  g_assert_true (g_file_set_contents (same, src, -1, NULL));
+  g_assert_true (g_file_set_contents (wide, c32, -1, NULL));
+
+  const char *none[] = { NULL };
+  Tally a = search_tally (gennas, NULL, db, none),
+        b = search_tally (gennas, wide, db, none),
+        c = search_tally (gennas, same, db, none);
+  g_assert_cmpint (a.cached, ==, 0);
+  g_assert_cmpint (b.cached, ==, 0);   /* C = 32: nothing reused */
+  g_assert_cmpint (c.cached, ==, 6);   /* the same contents: all of it */
+  g_assert_cmpstr (a.config_hash, !=, b.config_hash);
+  g_assert_cmpstr (a.config_hash, ==, c.config_hash);
+  g_free (a.config_hash);
+  g_free (b.config_hash);
+  g_free (c.config_hash);
+  g_strfreev (parts);
+  g_free (c32);
+  g_free (src);
+  g_free (wide);
+  g_free (same);
+  g_free (db);
+  g_free (gennas);
+}
+
+/* `gennas search` with @extra arguments after the base set of
+ * search_cli(); its whole outcome. */
+static CliRun
+search_run (const char *gennas, const char *space, const char *db,
+            const char *const *extra)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+  const char *base[] = { gennas, "search", space ? space : space_path,
+                         "--proxy", "good",
+                         "--budget", "30", "--population", "10",
+                         "--tournament", "3", "--workers", "2", "--seed", "3",
+                         "--db", db };
+  for (guint i = 0; i < G_N_ELEMENTS (base); i++)
+    g_ptr_array_add (argv, (gpointer) base[i]);
+  for (int i = 0; extra[i]; i++)
+    g_ptr_array_add (argv, (gpointer) extra[i]);
+  g_ptr_array_add (argv, NULL);
+  CliRun r = cli_run ((const char *const *) argv->pdata, NULL);
+  g_ptr_array_free (argv, TRUE);
+  return r;
+}
+
+/* The workers run @run recorded: the processes it ran with. */
+static gint64
+recorded_workers (const char *db, gint64 run)
+{
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  JsonObject *config = run_config_of (store, run, NULL);
+  gint64 workers = json_object_get_int_member (config, "workers");
+  json_object_unref (config);
+  gn_store_close (store);
+  return workers;
+}
+
+/* --workers is capped at the budget (no process without an evaluation
+ * to run) and at 4 per core, with a note; a budget no larger than the
+ * population says that evolution never starts. */
+static void
+test_workers_capped (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "workers.db", NULL);
+  const char *few[] = { "--workers", "64", "--budget", "3", NULL };
+  CliRun r = search_run (gennas, NULL, db, few);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "budget 3, 3 worker(s)"));
+  g_assert_nonnull (strstr (r.err, "gennas search: the budget (3) is no "
+                            "more than the population (10): every candidate "
+                            "is a random sample"));
+  g_assert_cmpint (recorded_workers (db, 1), ==, 3);
+  cli_run_clear (&r);
+
+  int most = 4 * (int) g_get_num_processors ();
+  char *budget = g_strdup_printf ("%d", most + 1);
+  const char *many[] = { "--workers", "100000", "--budget", budget, NULL };
+  r = search_run (gennas, NULL, db, many);
+  g_assert_cmpint (r.status, ==, 0);
+  char *note = g_strdup_printf ("gennas search: --workers 100000 is more "
+                                "than 4 per core; running %d on the %u "
+                                "core(s)\n", most, g_get_num_processors ());
+  g_assert_nonnull (strstr (r.err, note));
+  g_assert_cmpint (recorded_workers (db, 2), ==, most);
+  cli_run_clear (&r);
+  g_free (note);
+  g_free (budget);
+  g_free (db);
+  g_free (gennas);
+}
+
+/* The final stage's configuration is checked before the search spends
+ * its budget: a parameter the proxy does not have, or a build option the
+ * space refuses, is one line and nothing evaluated (no store even); so
+ * is a build option of the search's own. */
+static void
+test_final_checked_first (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "final-checked.db", NULL);
+  static const struct { const char *option, *value, *error; } cases[] = {
+    { "--final-param", "bogus=1", "gennas search: the final stage "
+      "(--final-param, --final-space-option): proxy 'good' has no "
+      "parameter 'bogus'" },
+    { "--final-space-option", "X=1", "gennas search: the final stage "
+      "(--final-param, --final-space-option): the space does not build a "
+      "sampled architecture with the build options given: " },
+    { "--space-option", "C=0", "option C must be a positive integer\n" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *extra[] = { "--final", "2", "--final-param", "flag=true",
+                              cases[i].option, cases[i].value, NULL };
+      CliRun r = search_run (gennas, NULL, db, extra);
+      g_assert_cmpint (r.status, ==, 1);
+      if (!strstr (r.err, cases[i].error)
+          || strchr (r.err, '\n') - r.err + 1 != (long) strlen (r.err))
+        g_error ("%s %s: '%s'", cases[i].option, cases[i].value, r.err);
+      g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+      cli_run_clear (&r);
+    }
+  g_free (db);
+  g_free (gennas);
+}
+
+/* A search that runs out of new architectures says so when it stops
+ * short of its budget. */
+static void
+test_exhausted (void)
+{
+  static const char two[] =
+    "local OPS = { 'a', 'b' }\n"
+    "return {\n"
+    "  name = 'two',\n"
+    "  genome = { genes = { { name = 'op', choices = OPS } } },\n"
+    "  sample = function (rng) return { rng:choice (OPS) } end,\n"
+    "  mutate = function (g, rng) return { rng:choice (OPS) } end,\n"
+    "  encode = function (g) return g[1] end,\n"
+    "  decode = function (s)\n"
+    "    if s ~= 'a' and s ~= 'b' then error ('bad arch') end\n"
+    "    return { s }\n"
+    "  end,\n"
+    "  build = function (net, g, opts)\n"
+    "    local x = net:input ()\n"
+    "    for s = 0, 2 do net:tap (x, 'stage' .. s) end\n"
+    "  end,\n"
+    "}\n";
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "exhausted.db", NULL);
+  char *space = g_build_filename (tmpdir, "two.lua", NULL);
+  g_assert_true (g_file_set_contents (space, two, -1, NULL));
+  const char *algos[] = { "rea", "random" };
+  for (guint i = 0; i < G_N_ELEMENTS (algos); i++)
+    {
+      const char *extra[] = { "--algo", algos[i], "--budget", "5",
+                              "--population", "2", "--tournament", "1",
+                              NULL };
+      CliRun r = search_run (gennas, space, db, extra);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_nonnull (strstr (r.err, "\ngennas search: stopped after 2 of "
+                                "5 evaluations: the search found no new "
+                                "architecture to propose (the space looks "
+                                "used up)\n"));
+      g_assert_nonnull (strstr (r.out, "evaluations=2\n"));
+      cli_run_clear (&r);
+    }
+  g_free (space);
+  g_free (db);
+  g_free (gennas);
+}
+
+typedef struct {
+  int n, nonfinite, explained;
+} Diverged;
+
+static gboolean
+count_diverged (const GnEval *e, gpointer user)
+{
+  Diverged *d = user;
+  d->n++;
+  d->nonfinite += e->status == GN_EVAL_NONFINITE;
+  d->explained += e->message && strstr (e->message, "not finite");
+  return TRUE;
+}
+
+/* A search whose every evaluation is non-finite (a diverged loss) has no
+ * best architecture: a failure with a one-line error that says so, not a
+ * "best" with a regret; each of its rows says what happened. */
+static void
+test_all_nonfinite (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "nonfinite.db", NULL);
+  const char *argv[] = { gennas, "search", space_path, "--proxy", "good",
+                         "--param", "nan_on=|", "--budget", "4",
+                         "--workers", "1", "--db", db, NULL };
+  CliRun r = cli_run (argv, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_null (strstr (r.out, "best architecture"));
+  g_assert_null (strstr (r.out, "regret"));
+  g_assert_nonnull (strstr (r.err, "\ngennas search: no evaluation of the "
+                            "search gave a finite score (4 non-finite, 0 "
+                            "failed): there is no best architecture\n"));
+  g_assert_true (g_str_has_suffix (r.err, "there is no best architecture\n"));
+  cli_run_clear (&r);
+
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  Diverged d = { 0 };
+  g_assert_true (gn_store_foreach (store, 1, count_diverged, &d, &error));
+  g_assert_cmpint (d.n, ==, 4);
+  g_assert_cmpint (d.nonfinite, ==, 4);
+  g_assert_cmpint (d.explained, ==, 4);
+  gn_store_close (store);
   g_free (db);
   g_free (gennas);
 }
@@ -873,8 +1231,16 @@ main (int argc, char **argv)
   g_test_add_func ("/search/cache-build-options", test_cache_build_options);
   g_test_add_func ("/search/crashing-plugin", test_crashing_plugin);
   g_test_add_func ("/search/kill-and-resume", test_kill_and_resume);
+  g_test_add_func ("/search/resume-locked", test_resume_locked);
+  g_test_add_func ("/search/resume-reproducible", test_resume_reproducible);
   g_test_add_func ("/search/task-seed", test_task_seed);
   g_test_add_func ("/search/space-option-cli", test_space_option_cli);
+  g_test_add_func ("/search/cache-space-contents",
+                   test_cache_space_contents);
+  g_test_add_func ("/search/all-nonfinite", test_all_nonfinite);
+  g_test_add_func ("/search/workers-capped", test_workers_capped);
+  g_test_add_func ("/search/exhausted", test_exhausted);
+  g_test_add_func ("/search/final-checked-first", test_final_checked_first);
   g_test_add_func ("/search/list", test_list);
   g_test_add_func ("/search/final-stage", test_final_stage);
   g_test_add_func ("/search/plot-earlier-config", test_plot_earlier_config);

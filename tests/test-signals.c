@@ -135,12 +135,24 @@ test_check (void)
   expect_invalid (&sp, 1, "at least one frequency");
   sp.freqs = f10;
   f10[3] = NAN;
-  expect_invalid (&sp, 1, "not finite");
+  expect_invalid (&sp, 1, "frequency 3 (nan) is not in [0, 0.5]");
+  f10[3] = 0.6;
+  expect_invalid (&sp, 1, "not in [0, 0.5]");
+  f10[3] = -0.1;
+  expect_invalid (&sp, 1, "not in [0, 0.5]");
+  f10[3] = 0.5;
+  g_assert_true (gn_signal_check (&sp, 1, NULL));
   f10[3] = 0.16;
   sp.level = NAN;
   expect_invalid (&sp, 1, "level");
   sp.level = INFINITY;
   expect_invalid (&sp, 1, "level");
+  sp.level = 1e30f;   /* finite, but it overflows every loss */
+  expect_invalid (&sp, 1, "level 1e+30 is not a number in [-100, 100]");
+  sp.level = -101.0f;
+  expect_invalid (&sp, 1, "level");
+  sp.level = -100.0f;
+  g_assert_true (gn_signal_check (&sp, 1, NULL));
   sp.level = 0.0f;
   g_assert_true (gn_signal_check (&sp, 1, NULL));
   sp.level = 1.0f;

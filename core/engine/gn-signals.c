@@ -99,10 +99,12 @@ gn_signal_check (const GnSignalSpec *spec, int channels, GError **error)
                    "unknown signal kind %d", (int) spec->kind);
       return FALSE;
     }
-  if (!isfinite (spec->level))
+  if (!(fabsf (spec->level) <= GN_SIGNAL_MAX_LEVEL))
     {
       g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
-                   "%s: level %g is not finite", name, (double) spec->level);
+                   "%s: level %g is not a number in [-%g, %g]", name,
+                   (double) spec->level, GN_SIGNAL_MAX_LEVEL,
+                   GN_SIGNAL_MAX_LEVEL);
       return FALSE;
     }
   if (channels < 0)
@@ -126,11 +128,12 @@ gn_signal_check (const GnSignalSpec *spec, int channels, GError **error)
             return FALSE;
           }
         for (int f = 0; f < spec->n_freqs; f++)
-          if (!isfinite (spec->freqs[f]))
+          if (!(spec->freqs[f] >= 0 && spec->freqs[f] <= GN_SIGNAL_MAX_FREQ))
             {
               g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
-                           "%s: frequency %d (%g) is not finite", name, f,
-                           spec->freqs[f]);
+                           "%s: frequency %d (%g) is not in [0, %g] cycles "
+                           "per pixel", name, f, spec->freqs[f],
+                           GN_SIGNAL_MAX_FREQ);
               return FALSE;
             }
         gint64 n = sin_candidates (spec);

@@ -64,6 +64,14 @@ const char *gn_signal_name (GnSignalKind kind);
  * the reference's config key "dot_gaussian" is accepted for "gdot". */
 gboolean    gn_signal_from_name (const char *name, GnSignalKind *kind);
 
+/* The largest |level| of a signal (and level of a recipe's noise): far
+ * beyond any useful target, short of one that overflows the loss. */
+#define GN_SIGNAL_MAX_LEVEL 100.0
+
+/* The largest frequency of Sin1D and Sin2D, in cycles per pixel: the
+ * Nyquist limit. */
+#define GN_SIGNAL_MAX_FREQ 0.5
+
 /**
  * gn_signal_check:
  *
@@ -71,7 +79,8 @@ gboolean    gn_signal_from_name (const char *name, GnSignalKind *kind);
  * @channels channels (e.g. more channels than Sin1D's 64 per frequency
  * provide, an empty frequency list, partial outside [0, 1]).
  * Candidates: Sin1D 64 x n_freqs, Sin2D 64 x n_freqs^2, Resize 1000,
- * Dot/GDot any number of channels.  The level must be finite.
+ * Dot/GDot any number of channels.  The level must be finite and within
+ * +-GN_SIGNAL_MAX_LEVEL; frequencies in [0, GN_SIGNAL_MAX_FREQ].
  */
 gboolean gn_signal_check (const GnSignalSpec *spec, int channels,
                           GError **error);

@@ -134,8 +134,17 @@ read_signal (lua_State *L, Stage *stage, int idx, const char *where)
              "{ \"sin1d\", freqs = ..., level = 1 }");
   check_keys (L, idx, where, keys);
 
-  sig.spec.level = (float) number_field (L, idx, "level", 1.0, where);
+  /* checked here for every kind, a Lua function's too (which
+   * gn_signal_check() does not see) */
+  double level = number_field (L, idx, "level", 1.0, where);
+  if (!(fabs (level) <= GN_SIGNAL_MAX_LEVEL))
+    invalid (L, where, "level must be a number in [-%g, %g], not %g",
+             GN_SIGNAL_MAX_LEVEL, GN_SIGNAL_MAX_LEVEL, level);
+  sig.spec.level = (float) level;
   sig.spec.partial = number_field (L, idx, "partial", 0.0, where);
+  if (!(sig.spec.partial >= 0 && sig.spec.partial <= 1))
+    invalid (L, where, "partial must be a number in [0, 1], not %g",
+             sig.spec.partial);
   if (lua_getfield (L, idx, "per_sample") != LUA_TNIL)
     sig.spec.local = lua_toboolean (L, -1);
   lua_pop (L, 1);
@@ -238,10 +247,11 @@ load_recipe (lua_State *L)
         invalid (L, "noise", "kind '%s' is not none, uniform or gaussian",
                  kind);
       lua_pop (L, 1);
-      r->noise_level = (float) number_field (L, lua_gettop (L), "level", 0.0,
-                                             "noise");
-      if (!(r->noise_level >= 0.f && isfinite (r->noise_level)))
-        invalid (L, "noise", "%s", "level must be a number >= 0");
+      double level = number_field (L, lua_gettop (L), "level", 0.0, "noise");
+      if (!(level >= 0 && level <= GN_SIGNAL_MAX_LEVEL))
+        invalid (L, "noise", "level must be a number in [0, %g], not %g",
+                 GN_SIGNAL_MAX_LEVEL, level);
+      r->noise_level = (float) level;
     }
   else if (!lua_isnil (L, -1))
     invalid (L, "noise", "%s", "must be a table { kind = ..., level = ... }");

@@ -26,6 +26,7 @@ struct _GnSpace {
   GnSandbox *sb;
   char *path;
   char *name;
+  char *checksum;              /* SHA-256 of the source, hex */
   guint n_genes;
   double n_combinations;
   GnLuaNet *net_box;           /* Lua-owned, anchored in the API table */
@@ -353,6 +354,8 @@ gn_space_load_full (const char *chunkname, const char *source, gsize len,
 
   sp = g_new0 (GnSpace, 1);
   sp->path = g_strdup (chunkname);
+  sp->checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                              (const guchar *) source, len);
   sp->sb = gn__sandbox_new (chunkname, limits, error);
   if (sp->sb == NULL)
     goto fail;
@@ -405,6 +408,7 @@ gn_space_free (GnSpace *space)
   gn__sandbox_free (space->sb);   /* the boxes die with the state */
   g_free (space->path);
   g_free (space->name);
+  g_free (space->checksum);
   g_free (space->bench_file);
   g_free (space->bench_key);
   g_strfreev (space->bench_metrics);
@@ -419,6 +423,13 @@ gn_space_name (GnSpace *space)
 {
   g_return_val_if_fail (space != NULL, NULL);
   return space->name;
+}
+
+const char *
+gn_space_checksum (GnSpace *space)
+{
+  g_return_val_if_fail (space != NULL, NULL);
+  return space->checksum;
 }
 
 guint

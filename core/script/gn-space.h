@@ -128,6 +128,14 @@ void     gn_space_free (GnSpace *space);
 /** Returns: (transfer none): the space's name. */
 const char *gn_space_name (GnSpace *space);
 /**
+ * gn_space_checksum:
+ *
+ * Returns: (transfer none): the hex SHA-256 of the source the space was
+ * loaded from.  Two files of one name but other contents (another default
+ * channel count, say) are two spaces: gn_proxy_config() includes this.
+ */
+const char *gn_space_checksum (GnSpace *space);
+/**
  * gn_space_n_genes:
  * @n_combinations: (out) (optional): the product of the genes' numbers
  *   of choices: an upper bound on the number of architectures

@@ -661,7 +661,8 @@ struct _GnProxy {
   char *config;
 };
 
-/* "NAME:params[;build=k=v,...][;fingerprint=...]": see gn_proxy_config() */
+/* "NAME:params[;build=k=v,...][;fingerprint=...][;space-sha256=...]":
+ * see gn_proxy_config() */
 static char *
 config_of (const GnProxyDesc *desc, const GnProxyParams *params,
            const GnProxyContext *ctx, const char *fingerprint)
@@ -673,6 +674,9 @@ config_of (const GnProxyDesc *desc, const GnProxyParams *params,
                                                                : ",", *o);
   if (fingerprint)
     g_string_append_printf (c, ";fingerprint=%s", fingerprint);
+  if (ctx->space)
+    g_string_append_printf (c, ";space-sha256=%s",
+                            gn_space_checksum (ctx->space));
   return g_string_free (c, FALSE);
 }
 

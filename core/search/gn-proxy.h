@@ -373,8 +373,10 @@ gboolean gn_proxy_score (GnProxy *proxy, const char *arch,
                          GnProxyResult *result, GError **error);
 /** Returns: (transfer none): "NAME:" + the canonical parameters (see
  * above), plus ";build=" + the context's build options joined by ','
- * when there are any, plus ";fingerprint=..." when the plugin has one:
- * the identity of the task, for caching scores (with the task seed). */
+ * when there are any, plus ";fingerprint=..." when the plugin has one,
+ * plus ";space-sha256=" + gn_space_checksum() of the context's space when
+ * it has one: the identity of the task, for caching scores (with the task
+ * seed). */
 const char *gn_proxy_config (GnProxy *proxy);
 /**
  * gn_proxy_task_seed:

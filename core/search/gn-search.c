@@ -33,6 +33,9 @@ struct _GnSearch {
   int next;                /* LIST: the next candidate to consider   */
   int proposed;            /* proposals made (restores included)     */
   int reported, counted;
+  gboolean exhausted;      /* a proposal found nothing new            */
+  gboolean replaying;      /* the restores so far are what this search
+                            * would have proposed, in that order       */
   char *best_arch;
   double best_score;
 };
@@ -71,6 +74,7 @@ gn_search_new (GnSpace *space, const GnSearchConfig *cfg, GError **error)
   s->candidates = g_strdupv ((char **) cfg->candidates);
   s->cfg.candidates = (const char *const *) s->candidates;
   gn_rng_seed (&s->rng, cfg->seed);
+  s->replaying = cfg->algo != GN_SEARCH_LIST;
   s->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&s->population);
   s->best_score = -G_MAXDOUBLE;
@@ -114,6 +118,30 @@ tournament (GnSearch *s)
   return best;
 }
 
+/* The next candidate of evolution or random search that was not proposed
+ * before, without recording it: NULL with @error if the space failed,
+ * NULL without one if none turned up in MAX_DRAWS draws. */
+static char *
+draw (GnSearch *s, GError **error)
+{
+  for (int k = 0; k < MAX_DRAWS; k++)
+    {
+      char *arch;
+      gboolean random = s->cfg.algo == GN_SEARCH_RANDOM
+                        || s->proposed < s->cfg.population
+                        || s->population.length == 0;
+      if (random)
+        arch = gn_space_sample (s->space, &s->rng, error);
+      else
+        arch = gn_space_mutate (s->space, tournament (s)->arch, &s->rng,
+                                error);
+      if (arch == NULL || !g_hash_table_contains (s->seen, arch))
+        return arch;
+      g_free (arch);
+    }
+  return NULL;
+}
+
 char *
 gn_search_propose (GnSearch *s, GError **error)
 {
@@ -131,30 +159,22 @@ gn_search_propose (GnSearch *s, GError **error)
               return g_strdup (arch);
             }
         }
+      s->exhausted = TRUE;
       return NULL;
     }
-  for (int draw = 0; draw < MAX_DRAWS; draw++)
+  GError *local = NULL;
+  char *arch = draw (s, &local);
+  if (arch == NULL)
     {
-      char *arch;
-      gboolean random = s->cfg.algo == GN_SEARCH_RANDOM
-                        || s->proposed < s->cfg.population
-                        || s->population.length == 0;
-      if (random)
-        arch = gn_space_sample (s->space, &s->rng, error);
+      if (local)
+        g_propagate_error (error, local);
       else
-        arch = gn_space_mutate (s->space, tournament (s)->arch, &s->rng,
-                                error);
-      if (arch == NULL)
-        return NULL;
-      if (!g_hash_table_contains (s->seen, arch))
-        {
-          g_hash_table_add (s->seen, g_strdup (arch));
-          s->proposed++;
-          return arch;
-        }
-      g_free (arch);
+        s->exhausted = TRUE;   /* the space looks used up */
+      return NULL;
     }
-  return NULL;   /* the space looks used up */
+  g_hash_table_add (s->seen, g_strdup (arch));
+  s->proposed++;
+  return arch;
 }
 
 static void
@@ -164,9 +184,12 @@ add_result (GnSearch *s, const char *arch, double score, gboolean failed)
   if (failed && s->cfg.on_failure == GN_FAILURE_RESAMPLE)
     return;
   s->counted++;
-  if (failed || !isfinite (score))
+  /* a failed or non-finite result joins the population as the worst, but
+   * is never the best: that takes a finite score */
+  gboolean finite = !failed && isfinite (score) && score > -G_MAXDOUBLE;
+  if (!finite)
     score = -G_MAXDOUBLE;
-  if (!failed && (s->best_arch == NULL || score > s->best_score))
+  if (finite && (s->best_arch == NULL || score > s->best_score))
     {
       g_free (s->best_arch);
       s->best_arch = g_strdup (arch);
@@ -195,6 +218,15 @@ gn_search_restore (GnSearch *s, const char *arch, double score,
                    gboolean failed)
 {
   g_return_if_fail (s != NULL && arch != NULL);
+  /* while the history is what this search proposes, one proposal after
+   * another (one worker), draw each proposal again: the generator then
+   * ends where the uninterrupted search's was */
+  if (s->replaying)
+    {
+      char *again = draw (s, NULL);
+      s->replaying = again != NULL && strcmp (again, arch) == 0;
+      g_free (again);
+    }
   if (!g_hash_table_contains (s->seen, arch))
     {
       g_hash_table_add (s->seen, g_strdup (arch));
@@ -207,8 +239,11 @@ void
 gn_search_restored (GnSearch *s)
 {
   g_return_if_fail (s != NULL);
-  /* a resumed search continues from a generator derived from the seed
-   * and the history's length: deterministic, whatever ran before */
+  if (s->replaying)
+    return;   /* the generator is where the history left it */
+  /* a history this search would not have made (several workers, another
+   * version): it continues from a generator derived from the seed and
+   * the history's length, deterministic whatever ran before */
   gn_rng_seed (&s->rng, s->cfg.seed ^ (0x9e3779b97f4a7c15ULL
                                        * (guint64) (s->reported + 1)));
 }
@@ -232,6 +267,13 @@ gn_search_n_counted (GnSearch *s)
 }
 
 gboolean
+gn_search_exhausted (GnSearch *s)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+  return s->exhausted;
+}
+
+gboolean
 gn_search_best (GnSearch *s, const char **arch, double *score)
 {
   g_return_val_if_fail (s != NULL, FALSE);
@@ -248,17 +290,31 @@ gn_search_best (GnSearch *s, const char **arch, double *score)
 /* the driver                                                          */
 /* ------------------------------------------------------------------ */
 
-/* Records @e, reports it to the search and to the progress callback. */
+/* Records @e, reports it to the search and to the progress callback.  A
+ * non-finite result the proxy did not explain gets a message that says
+ * what happened, so its row is not left without one. */
 static gboolean
 record (GnSearch *s, const GnSearchDrive *d, GnEval *e, GError **error)
 {
-  if (!gn_store_record (d->store, e, &e->seq, error))
-    return FALSE;
-  gn_search_report (s, e->arch, e->score,
-                    !gn_eval_status_scored (e->status));
-  if (d->progress)
-    d->progress (e, s->counted, d->budget, s, d->progress_data);
-  return TRUE;
+  char *why = NULL;
+  if (e->status == GN_EVAL_NONFINITE && (e->message == NULL
+                                         || *e->message == '\0'))
+    e->message = why = g_strdup_printf ("the proxy's figure is not finite "
+                                        "(%g): the loss diverged or the "
+                                        "measure is undefined; worst score",
+                                        e->loss);
+  gboolean ok = gn_store_record (d->store, e, &e->seq, error);
+  if (ok)
+    {
+      gn_search_report (s, e->arch, e->score,
+                        !gn_eval_status_scored (e->status));
+      if (d->progress)
+        d->progress (e, s->counted, d->budget, s, d->progress_data);
+    }
+  if (why)
+    e->message = NULL;
+  g_free (why);
+  return ok;
 }
 
 gboolean
@@ -302,7 +358,7 @@ gn_search_drive (GnSearch *s, const GnEvaluator *ev, const GnSearchDrive *d,
                            .config_hash = d->config_hash, .seed = d->seed,
                            .score = hit.score, .loss = hit.loss,
                            .status = hit.status, .seconds = hit.seconds,
-                           .cached = TRUE };
+                           .message = hit.message, .cached = TRUE };
               gboolean recorded = record (s, d, &e, error);
               g_free (arch);
               if (!recorded)

@@ -20,7 +20,8 @@
  * A search never proposes an architecture twice: a duplicate mutant or
  * sample is redrawn (up to a bound, then the search reports the space as
  * exhausted).  With one worker and a seed, a search is exactly
- * reproducible.
+ * reproducible, and so is one stopped and resumed: it proposes what the
+ * uninterrupted search would have.
  */
 #ifndef GN_SEARCH_H
 #define GN_SEARCH_H
@@ -95,8 +96,13 @@ void  gn_search_report (GnSearch *search, const char *arch, double score,
  * gn_search_restore:
  *
  * Replays a recorded evaluation (from a store, in recorded order) as if it
- * had been proposed and reported.  After the last one, call
- * gn_search_restored() so the generator continues deterministically.
+ * had been proposed and reported.  While every one is what the search
+ * proposes next (a history of one worker), the proposal is drawn again,
+ * so the generator continues exactly as it would have without the
+ * interruption.  After the last one, call gn_search_restored(): a history
+ * the search would not have made (several workers) then continues from a
+ * generator derived from the seed and the history's length.  Either way
+ * the continuation is deterministic.
  */
 void  gn_search_restore (GnSearch *search, const char *arch, double score,
                          gboolean failed);
@@ -108,13 +114,22 @@ int   gn_search_n_reported (GnSearch *search);
 int   gn_search_n_counted (GnSearch *search);
 /** Proposed and not yet reported. */
 int   gn_search_n_pending (GnSearch *search);
+/**
+ * gn_search_exhausted:
+ *
+ * Returns: TRUE once gn_search_propose() has found no new architecture (a
+ * small space used up, a list search at its end): why a driven search
+ * can stop short of its budget without a time limit.
+ */
+gboolean gn_search_exhausted (GnSearch *search);
 
 /**
  * gn_search_best:
  * @arch: (out) (transfer none) (optional): the best architecture so far
  * @score: (out) (optional): its score
  *
- * Returns: FALSE if nothing has succeeded yet.
+ * Returns: FALSE if no result with a finite score has come yet (failed and
+ * non-finite results are never the best).
  */
 gboolean gn_search_best (GnSearch *search, const char **arch, double *score);
 

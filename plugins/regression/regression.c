@@ -65,20 +65,25 @@ static gboolean
 parse_weights (const char *text, float out[N_STAGES], GError **error)
 {
   char **parts = g_strsplit (text, ",", -1);
-  gboolean ok = g_strv_length (parts) == N_STAGES;
+  gboolean ok = g_strv_length (parts) == N_STAGES, any = FALSE;
   for (int i = 0; ok && i < N_STAGES; i++)
     {
       char *end = NULL;
       double v = g_ascii_strtod (g_strstrip (parts[i]), &end);
-      ok = end != parts[i] && *end == '\0' && isfinite (v) && v >= 0;
+      ok = end != parts[i] && *end == '\0' && v >= 0 && v <= G_MAXFLOAT;
       out[i] = (float) v;
+      any |= v > 0;
     }
   g_strfreev (parts);
   if (!ok)
     g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
                  "weights must be three non-negative numbers separated by "
                  "commas, not '%s'", text);
-  return ok;
+  else if (!any)
+    g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
+                 "weights '%s' are all zero: every architecture would score "
+                 "0; give at least one stage a weight", text);
+  return ok && any;
 }
 
 static gpointer

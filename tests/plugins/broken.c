@@ -18,12 +18,15 @@
  *                       "abort", loops on "hang", fails with a GError on
  *                       "error", claims the status "crashed" on "liar"
  *
- * Every variant sleeps `delay` seconds per evaluation, so tests can kill a
- * search in the middle.
+ * Every variant scores NaN (status nonfinite, as a diverged loss) on
+ * architectures containing the nan_on parameter, if set, and sleeps
+ * `delay` seconds per evaluation, so tests can kill a search in the
+ * middle.
  */
 #include "config.h"
 #include "gennas.h"
 
+#include <math.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,6 +49,8 @@ static const GnProxyParamSpec params[] = {
   { "delay", GN_PROXY_PARAM_DOUBLE, "0", 0, 60, "seconds per evaluation" },
   { "crash_on", GN_PROXY_PARAM_STRING, "", 0, 0,
     "segfault on architectures containing this" },
+  { "nan_on", GN_PROXY_PARAM_STRING, "", 0, 0,
+    "a NaN score (a diverged loss) on architectures containing this" },
 #ifdef BROKEN_RESERVED
   { "space_options", GN_PROXY_PARAM_STRING, "", 0, 0,
     "what the host owns" },
@@ -56,7 +61,7 @@ static const GnProxyParamSpec params[] = {
 typedef struct {
   double scale, delay;
   gboolean negate;
-  char *crash_on;
+  char *crash_on, *nan_on;
 } Good;
 
 static gpointer
@@ -68,6 +73,7 @@ good_create (const GnProxyContext *ctx, const GnProxyParams *p,
   g->delay = gn_proxy_params_double (p, "delay");
   g->negate = gn_proxy_params_bool (p, "flag");
   g->crash_on = g_strdup (gn_proxy_params_string (p, "crash_on"));
+  g->nan_on = g_strdup (gn_proxy_params_string (p, "nan_on"));
   return g;
 }
 
@@ -98,6 +104,11 @@ good_score (gpointer self, const char *arch, GnProxyResult *result,
 #endif
   result->score = (g->negate ? -g->scale : g->scale) * (double) strlen (arch);
   result->loss = 0.0;
+  if (*g->nan_on && strstr (arch, g->nan_on))
+    {
+      result->score = result->loss = NAN;
+      result->status = GN_EVAL_NONFINITE;
+    }
   return TRUE;
 }
 
@@ -106,6 +117,7 @@ good_destroy (gpointer self)
 {
   Good *g = self;
   g_free (g->crash_on);
+  g_free (g->nan_on);
   g_free (g);
 }
 
