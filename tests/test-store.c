@@ -336,39 +336,44 @@ test_runs (Fixture *fx, gconstpointer data)
   g_free (hb);
 }
 
-/* A store written by gennas with schema 1 (verbatim, as it shipped):
- * opening it migrates it in place, keeping every row, and a final
- * stage's parent moves from its configuration to the new column. */
+/* The schema 1 of gennas, verbatim as it shipped, and a few rows. */
+#define V1_SCHEMA \
+  "CREATE TABLE runs (id INTEGER PRIMARY KEY, created TEXT NOT NULL," \
+  " config_hash TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL);" \
+  "CREATE INDEX runs_by_config_hash ON runs (config_hash);" \
+  "CREATE TABLE evals (run INTEGER NOT NULL REFERENCES runs (id)," \
+  " seq INTEGER NOT NULL, space TEXT, arch TEXT NOT NULL, proxy TEXT," \
+  " config_hash TEXT, seed INTEGER NOT NULL, score REAL, loss REAL," \
+  " status TEXT, seconds REAL, time TEXT NOT NULL, cached INTEGER NOT NULL," \
+  " message TEXT, PRIMARY KEY (run, seq), UNIQUE (run, arch));" \
+  "CREATE INDEX evals_by_cache_key ON evals (space, arch, config_hash," \
+  " seed);"
+#define V1_ROWS \
+  "INSERT INTO runs VALUES (1, '2026-01-01T00:00:00.000Z', 'h1'," \
+  " '{\"algo\": \"rea\", \"seed\": 1}', 'finished');" \
+  "INSERT INTO runs VALUES (2, '2026-01-01T00:10:00.000Z', 'h2'," \
+  " '{\"algo\": \"list\", \"stage\": \"final\", \"parent\": 1}'," \
+  " 'finished');" \
+  /* a parent that is not there, and a configuration that is not JSON */ \
+  "INSERT INTO runs VALUES (3, '2026-01-01T00:20:00.000Z', 'h3'," \
+  " '{\"stage\": \"final\", \"parent\": 42}', 'running');" \
+  "INSERT INTO runs VALUES (4, '2026-01-01T00:30:00.000Z', 'h4'," \
+  " 'not json', 'running');" \
+  "INSERT INTO evals VALUES (1, 0, 'nb201', 'a', 'regression', 'c', 1," \
+  " -1.5, 1.5, 'ok', 2.0, '2026-01-01T00:00:01.000Z', 0, NULL);"
+#define V1_PRAGMAS \
+  "PRAGMA application_id = 1735287155; PRAGMA user_version = 1;"
+
+static GPtrArray *all_evals (GnStore *store, gint64 run);
+
+/* What a store of schema 1 holds once migrated: every row, a final
+ * stage's parent moved from its configuration to the column; and it
+ * works as a new one. */
 static void
-test_migrate (Fixture *fx, gconstpointer data)
+assert_migrated (const char *path)
 {
   GError *error = NULL;
-  raw_exec (fx->path,
-    "CREATE TABLE runs (id INTEGER PRIMARY KEY, created TEXT NOT NULL,"
-    " config_hash TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL);"
-    "CREATE INDEX runs_by_config_hash ON runs (config_hash);"
-    "CREATE TABLE evals (run INTEGER NOT NULL REFERENCES runs (id),"
-    " seq INTEGER NOT NULL, space TEXT, arch TEXT NOT NULL, proxy TEXT,"
-    " config_hash TEXT, seed INTEGER NOT NULL, score REAL, loss REAL,"
-    " status TEXT, seconds REAL, time TEXT NOT NULL, cached INTEGER NOT NULL,"
-    " message TEXT, PRIMARY KEY (run, seq), UNIQUE (run, arch));"
-    "CREATE INDEX evals_by_cache_key ON evals (space, arch, config_hash,"
-    " seed);"
-    "INSERT INTO runs VALUES (1, '2026-01-01T00:00:00.000Z', 'h1',"
-    " '{\"algo\": \"rea\", \"seed\": 1}', 'finished');"
-    "INSERT INTO runs VALUES (2, '2026-01-01T00:10:00.000Z', 'h2',"
-    " '{\"algo\": \"list\", \"stage\": \"final\", \"parent\": 1}',"
-    " 'finished');"
-    /* a parent that is not there, and a configuration that is not JSON */
-    "INSERT INTO runs VALUES (3, '2026-01-01T00:20:00.000Z', 'h3',"
-    " '{\"stage\": \"final\", \"parent\": 42}', 'running');"
-    "INSERT INTO runs VALUES (4, '2026-01-01T00:30:00.000Z', 'h4',"
-    " 'not json', 'running');"
-    "INSERT INTO evals VALUES (1, 0, 'nb201', 'a', 'regression', 'c', 1,"
-    " -1.5, 1.5, 'ok', 2.0, '2026-01-01T00:00:01.000Z', 0, NULL);"
-    "PRAGMA application_id = 1735287155; PRAGMA user_version = 1;");
-
-  GnStore *store = open_ok (fx->path);
+  GnStore *store = open_ok (path);
   gint64 parent = -1, run = -1;
   char *config = NULL;
   g_assert_true (gn_store_get_run (store, 2, &config, &parent, &error));
@@ -379,22 +384,48 @@ test_migrate (Fixture *fx, gconstpointer data)
   for (gint64 r = 1; r <= 4; r += 2)
     {
       g_assert_true (gn_store_get_run (store, r, NULL, &parent, &error));
+      g_assert_no_error (error);
       g_assert_cmpint (parent, ==, 0);
     }
   g_assert_cmpint (gn_store_count (store, 1), ==, 1);
+  GPtrArray *all = all_evals (store, 1);
+  g_assert_cmpfloat (((GnEval *) all->pdata[0])->score, ==, -1.5);
+  g_ptr_array_unref (all);
   GnEval e = eval_of (1, "b", GN_EVAL_OK, -1.0);
   g_assert_cmpint (record_ok (store, &e), ==, 1);
   g_assert_true (gn_store_new_run (store, "{}", "h5", 1, &run, &error));
+  g_assert_no_error (error);
   g_assert_cmpint (run, ==, 5);
   gn_store_close (store);
 
-  assert_raw (fx->path, "PRAGMA user_version", "2");
-  assert_raw (fx->path, "PRAGMA foreign_key_check", NULL);
-  assert_raw (fx->path, "SELECT group_concat(ifnull(parent, '-'), ' ') FROM "
+  assert_raw (path, "PRAGMA user_version", "2");
+  assert_raw (path, "PRAGMA foreign_key_check", NULL);
+  assert_raw (path, "SELECT group_concat(ifnull(parent, '-'), ' ') FROM "
               "(SELECT parent FROM runs ORDER BY id)", "- 1 - - 1");
   /* and a second opening finds nothing more to do */
-  gn_store_close (open_ok (fx->path));
-  assert_raw (fx->path, "PRAGMA user_version", "2");
+  gn_store_close (open_ok (path));
+  assert_raw (path, "PRAGMA user_version", "2");
+}
+
+/* A store written by gennas with schema 1 is migrated in place. */
+static void
+test_migrate (Fixture *fx, gconstpointer data)
+{
+  raw_exec (fx->path, V1_SCHEMA V1_ROWS V1_PRAGMAS);
+  assert_migrated (fx->path);
+}
+
+/* A migration left half done (by hand, or by an older gennas that did not
+ * run it in one transaction): a column added, the version not bumped.
+ * Opening completes it. */
+static void
+test_migrate_half_done (Fixture *fx, gconstpointer data)
+{
+  /* 1 -> 2: runs.parent added, nothing filled, still version 1 */
+  raw_exec (fx->path, V1_SCHEMA V1_ROWS
+            "ALTER TABLE runs ADD COLUMN parent INTEGER REFERENCES runs (id);"
+            V1_PRAGMAS);
+  assert_migrated (fx->path);
 }
 
 typedef struct {
@@ -1274,6 +1305,7 @@ main (int argc, char **argv)
   ADD ("schema-refusal", test_schema_refusal);
   ADD ("runs", test_runs);
   ADD ("migrate", test_migrate);
+  ADD ("migrate-half-done", test_migrate_half_done);
   ADD ("record", test_record);
   ADD ("lookup", test_lookup);
   ADD ("foreach", test_foreach);

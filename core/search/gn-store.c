@@ -21,6 +21,9 @@
  * (not even its journal mode is changed).  An older version is migrated
  * on opening, in one transaction (upgrade_schema()); a gennas that knows
  * only the older version then refuses the file with a clear message.
+ * Each migration step also completes a half-done one (a column already
+ * added, the version not yet bumped): it adds only what is missing and
+ * fills only what is empty, so running it again is harmless.
  *
  * Schema history.  1: runs and evals.  2: runs.parent, the run another
  * run derives from (a search's final stage names its search); filled in
@@ -45,7 +48,7 @@
 
 G_DEFINE_QUARK (gn-store-error-quark, gn_store_error)
 
-/* Bump when the schema changes, and teach upgrade_schema() to migrate. */
+/* Bump when the schema changes, and add a step to migrations[]. */
 #define SCHEMA_VERSION 2
 /* 'gnas': PRAGMA application_id of every gennas store */
 #define APPLICATION_ID 0x676e6173
@@ -84,12 +87,11 @@ static const char schema_sql[] =
   /* the cache lookup of gn_store_lookup() */
   "CREATE INDEX evals_by_cache_key ON evals (space, arch, config_hash, seed);";
 
-/* version 1 -> 2: the column, and the parents version 1 kept only in a
- * final stage's configuration */
-static const char migrate_1_to_2_sql[] =
-  "ALTER TABLE runs ADD COLUMN parent INTEGER REFERENCES runs (id);"
+/* version 1 -> 2: the parents version 1 kept only in a final stage's
+ * configuration (the column is added first) */
+static const char fill_parent_sql[] =
   "UPDATE runs SET parent = json_extract (config, '$.parent') "
-  "WHERE json_valid (config) "
+  "WHERE parent IS NULL AND json_valid (config) "
   "AND json_extract (config, '$.stage') = 'final' "
   "AND json_type (config, '$.parent') = 'integer' "
   "AND json_extract (config, '$.parent') IN (SELECT id FROM runs);";
@@ -428,7 +430,56 @@ out:
   return ok;
 }
 
-/* Brings an empty store or one of an older schema to SCHEMA_VERSION. */
+/* Runs @sql, statements without results, for creating or migrating the
+ * schema. */
+static gboolean
+exec_sql (GnStore *store, const char *sql, GError **error)
+{
+  if (sqlite3_exec (store->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+    return TRUE;
+  return set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                           "cannot update the schema");
+}
+
+/* Adds @column to @table unless a half-done migration already did. */
+static gboolean
+add_column (GnStore *store, const char *table, const char *column,
+            const char *decl, GError **error)
+{
+  gint64 n = 0;
+  char *sql = g_strdup_printf ("SELECT count(*) FROM pragma_table_info "
+                               "('%s') WHERE name = '%s'", table, column);
+  gboolean ok = query_int64 (store, sql, &n) == SQLITE_OK;
+  g_free (sql);
+  if (!ok)
+    return set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                             "cannot read the schema");
+  if (n > 0)
+    return TRUE;
+  sql = g_strdup_printf ("ALTER TABLE %s ADD COLUMN %s %s", table, column,
+                         decl);
+  ok = exec_sql (store, sql, error);
+  g_free (sql);
+  return ok;
+}
+
+/* 1 -> 2: runs.parent */
+static gboolean
+migrate_to_2 (GnStore *store, GError **error)
+{
+  return add_column (store, "runs", "parent", "INTEGER REFERENCES runs (id)",
+                     error)
+         && exec_sql (store, fill_parent_sql, error);
+}
+
+/* migrations[v] brings a store of version v + 1 to v + 2 */
+static gboolean (*const migrations[SCHEMA_VERSION - 1]) (GnStore *,
+                                                          GError **) = {
+  migrate_to_2,
+};
+
+/* Brings an empty store or one of an older schema to SCHEMA_VERSION, in
+ * one transaction: a failure leaves the file as it was. */
 static gboolean
 upgrade_schema (GnStore *store, GError **error)
 {
@@ -440,23 +491,23 @@ upgrade_schema (GnStore *store, GError **error)
    * looked: decide again under the write lock */
   if (!check_schema (store, &version, error))
     goto fail;
+  if (version == 0 && !exec_sql (store, schema_sql, error))
+    goto fail;
+  /* a new schema is the current one; check_schema() accepts nothing else
+   * below SCHEMA_VERSION */
+  for (gint64 v = version == 0 ? SCHEMA_VERSION : version;
+       v < SCHEMA_VERSION; v++)
+    if (!migrations[v - 1] (store, error))
+      goto fail;
   if (version < SCHEMA_VERSION)
     {
-      /* check_schema() accepts nothing else below SCHEMA_VERSION */
-      const char *sql = version == 0 ? schema_sql : migrate_1_to_2_sql;
-      char *all = g_strdup_printf ("%s PRAGMA application_id = %d; "
-                                   "PRAGMA user_version = %d;", sql,
-                                   APPLICATION_ID, SCHEMA_VERSION);
-      int rc = sqlite3_exec (store->db, all, NULL, NULL, NULL);
-      g_free (all);
-      if (rc != SQLITE_OK)
-        {
-          set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
-                            version == 0 ? "cannot create the tables"
-                                         : "cannot migrate to the new "
-                                           "schema");
-          goto fail;
-        }
+      char *pragmas = g_strdup_printf ("PRAGMA application_id = %d; "
+                                       "PRAGMA user_version = %d;",
+                                       APPLICATION_ID, SCHEMA_VERSION);
+      gboolean ok = exec_sql (store, pragmas, error);
+      g_free (pragmas);
+      if (!ok)
+        goto fail;
     }
   if (!run_simple (store, STMT_COMMIT, "cannot update the schema", error))
     goto fail;
