@@ -26,7 +26,11 @@ gn_cmd_export (int argc, char **argv)
     "Writes every evaluation recorded in the store to standard output, one\n"
     "per line: CSV with a header, or JSON Lines. Columns: run, seq, space,\n"
     "arch, proxy, config_hash, seed, score, loss, status, seconds, time,\n"
-    "cached, message. Safe while a search is writing to the store.");
+    "cached, message. Safe while a search is writing to the store.\n"
+    "\n"
+    "The store is checked on opening and every row as it is read: a\n"
+    "damaged one stops the export with an error naming it\n"
+    "(docs/store.md).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   gboolean ok = gn_cli_parse (ctx, "export", &argc, &argv);
   g_option_context_free (ctx);
