@@ -991,6 +991,71 @@ test_export_csv (Fixture *fx, gconstpointer data)
   gn_store_close (store);
 }
 
+/* Text that a spreadsheet would run as a formula is exported with a
+ * single quote before it, quoted (OWASP's rule on CSV injection); numbers
+ * and other text are left alone. */
+static void
+test_export_csv_formulas (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    const char *text, *field;   /* the message, and its CSV field */
+  } cases[] = {
+    { "=HYPERLINK(\"http://x.invalid\",\"y\")",
+      "\"'=HYPERLINK(\"\"http://x.invalid\"\",\"\"y\"\")\"" },
+    { "@SUM(A1)", "\"'@SUM(A1)\"" },
+    { "+A1", "\"'+A1\"" },
+    { "-A1+1", "\"'-A1+1\"" },
+    { "-", "\"'-\"" },
+    { "-inf", "\"'-inf\"" },
+    { "\tx", "\"'\tx\"" },
+    { "\rx", "\"'\rx\"" },
+    { "-1.5", "-1.5" },
+    { "+2e-3", "+2e-3" },
+    { "a=b", "a=b" },
+    { "x,y", "\"x,y\"" },
+  };
+  GError *error = NULL;
+  GnStore *store = open_ok (fx->path);
+  gint64 run = new_run_ok (store, "{}");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *arch = g_strdup_printf ("|%u|", i);
+      GnEval e = eval_of (run, arch, GN_EVAL_ERROR, -G_MAXDOUBLE);
+      e.message = cases[i].text;
+      record_ok (store, &e);
+      g_free (arch);
+    }
+  /* the architecture too, as any text column */
+  GnEval e = eval_of (run, "=1+2", GN_EVAL_OK, 1.0);
+  record_ok (store, &e);
+
+  char *text = export_to_string (store, run, "csv", fx->dir);
+  g_test_message ("%s", text);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      /* the message ends the line, after "cached" */
+      char *tail = g_strconcat (",0,", cases[i].field, "\n", NULL);
+      g_assert_nonnull (strstr (text, tail));
+      g_free (tail);
+    }
+  g_assert_nonnull (strstr (text, ",\"'=1+2\","));
+
+  /* what a CSV reader gets back: the text, after the quote */
+  GnTable *t = gn_table_new_from_data ("export.csv", text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gn_table_get (t, 0, 13), ==,
+                   "'=HYPERLINK(\"http://x.invalid\",\"y\")");
+  g_assert_cmpstr (gn_table_get (t, 8, 13), ==, "-1.5");
+  gn_table_free (t);
+  g_free (text);
+
+  /* JSON Lines are data, not a spreadsheet: unchanged */
+  text = export_to_string (store, run, "jsonl", fx->dir);
+  g_assert_nonnull (strstr (text, "\"message\":\"=HYPERLINK("));
+  g_free (text);
+  gn_store_close (store);
+}
+
 /* A small strict reader for the flat objects of one JSONL line. */
 typedef struct {
   char *key;
@@ -1569,6 +1634,7 @@ main (int argc, char **argv)
   ADD ("lookup", test_lookup);
   ADD ("foreach", test_foreach);
   ADD ("export-csv", test_export_csv);
+  ADD ("export-csv-formulas", test_export_csv_formulas);
   ADD ("export-jsonl", test_export_jsonl);
   ADD ("durability", test_durability);
   ADD ("damaged-rows", test_damaged_rows);

@@ -1484,20 +1484,68 @@ csv_double (GString *out, double v)
     append_double (out, v);
 }
 
+/* A plain decimal number, as a spreadsheet reads one: [+-]digits[.digits]
+ * [e[+-]digits] (no "inf", no hexadecimal). */
+static gboolean
+is_decimal (const char *s)
+{
+  gboolean digits = FALSE;
+  if (*s == '+' || *s == '-')
+    s++;
+  for (; g_ascii_isdigit (*s); s++)
+    digits = TRUE;
+  if (*s == '.')
+    for (s++; g_ascii_isdigit (*s); s++)
+      digits = TRUE;
+  if (digits && (*s == 'e' || *s == 'E'))
+    {
+      s++;
+      if (*s == '+' || *s == '-')
+        s++;
+      if (!g_ascii_isdigit (*s))
+        return FALSE;
+      while (g_ascii_isdigit (*s))
+        s++;
+    }
+  return digits && *s == '\0';
+}
+
+/* What a spreadsheet would run as a formula (OWASP's rule on CSV
+ * injection): a field starting with '=', '@', a tab or a carriage return,
+ * or with '+' or '-' unless it is a number. */
+static gboolean
+csv_is_formula (const char *s)
+{
+  switch (s[0])
+    {
+    case '=': case '@': case '\t': case '\r':
+      return TRUE;
+    case '+': case '-':
+      return !is_decimal (s);
+    default:
+      return FALSE;
+    }
+}
+
 /* RFC 4180: quoted if it holds a comma, a quote or a line break, quotes
  * doubled.  NULL is an empty field and "" a quoted empty one, so readers
- * that care (PostgreSQL's COPY) can tell them apart. */
+ * that care (PostgreSQL's COPY) can tell them apart.  A field that would
+ * be a formula is quoted with a single quote before it, which the
+ * spreadsheet shows as text. */
 static void
 csv_string (GString *out, const char *s)
 {
   if (s == NULL)
     return;
-  if (s[0] != '\0' && strpbrk (s, ",\"\r\n") == NULL)
+  gboolean formula = csv_is_formula (s);
+  if (!formula && s[0] != '\0' && strpbrk (s, ",\"\r\n") == NULL)
     {
       g_string_append (out, s);
       return;
     }
   g_string_append_c (out, '"');
+  if (formula)
+    g_string_append_c (out, '\'');
   for (const char *p = s; *p; p++)
     {
       if (*p == '"')

@@ -206,9 +206,12 @@ gboolean gn_store_foreach (GnStore *store, gint64 run, GnEvalFunc fn,
  * @out: where to write (e.g. stdout)
  *
  * Writes every evaluation of @run (-1: all), one per line, with a header
- * line for CSV; strings are quoted as each format requires.  A damaged
- * row stops the export with GN_STORE_ERROR_CORRUPT; the lines before it
- * were written.
+ * line for CSV; strings are quoted as each format requires, and a CSV
+ * text field that a spreadsheet would take for a formula (it starts with
+ * '=', '+', '-' or '@' and is not a number, or with a tab or a carriage
+ * return) is written with a leading single quote.  A damaged row stops
+ * the export with GN_STORE_ERROR_CORRUPT; the lines before it were
+ * written.
  */
 gboolean gn_store_export (GnStore *store, gint64 run, const char *format,
                           FILE *out, GError **error);
