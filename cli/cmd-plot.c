@@ -111,11 +111,13 @@ gn_cmd_plot (int argc, char **argv)
     {
       GError *why = NULL;
       /* the truth is optional: without the space, the plot has none */
-      if ((space = gn_space_load (file, &why)) != NULL)
-        tr.t = gn_cli_truth_new (space, NULL, NULL);
-      else
+      if ((space = gn_space_load (file, &why)) == NULL)
         fprintf (stderr, "gennas plot: no true accuracies: %s (--space "
                  "names the space file)\n", why->message);
+      else if ((tr.t = gn_cli_truth_new (space, NULL, &why)) == NULL
+               && why != NULL)
+        fprintf (stderr, "gennas plot: no true accuracies: %s\n",
+                 why->message);
       g_clear_error (&why);
       g_free (file);
     }
