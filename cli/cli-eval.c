@@ -273,9 +273,10 @@ gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st, GError **error)
   char *config_hash = NULL;
   gboolean ok = FALSE;
   Restore restored = { st->search, 0 };
+  GError *find_error = NULL;
 
   if (ev->resume && gn_store_find_run (ev->store, st->hash, &st->run, NULL,
-                                       NULL))
+                                       &find_error))
     {
       /* locked first: what is restored is all there is */
       if (!lock_run (ev, st->run, error)
@@ -288,6 +289,15 @@ gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st, GError **error)
     }
   else
     {
+      /* a damaged run is not a missing one */
+      if (find_error != NULL
+          && !g_error_matches (find_error, GN_STORE_ERROR,
+                               GN_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, find_error);
+          goto out;
+        }
+      g_clear_error (&find_error);
       if (ev->resume)
         fprintf (stderr, "gennas %s: no run with this configuration in %s; "
                  "starting a new one\n", ev->cmd, ev->db);

@@ -18,10 +18,11 @@ struct _GnCliTruth {
 GnCliTruth *
 gn_cli_truth_new (GnSpace *space, const char *metric, GError **error)
 {
-  const GnBenchmark *bm = gn_space_get_benchmark (space, error);
+  /* no table to read is no truth to show, not an error */
+  const GnBenchmark *bm = gn_space_get_benchmark (space, NULL);
   if (bm == NULL)
     return NULL;
-  GnTable *table = gn_table_load (bm->path, error);
+  GnTable *table = gn_table_load_benchmark (bm, error);
   if (table == NULL)
     return NULL;
   const char *name = metric ? metric : bm->metrics[0];

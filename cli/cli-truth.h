@@ -14,7 +14,9 @@
 typedef struct _GnCliTruth GnCliTruth;
 
 /* @metric: (nullable): the column; NULL means the table's first metric.
- * Returns NULL (and sets @error if given) when the space has no table. */
+ * Returns NULL without @error when the space has no table (it names none,
+ * or its file is not found), NULL with @error when the table fails
+ * gn_table_load_benchmark()'s checks or has no column @metric. */
 GnCliTruth *gn_cli_truth_new (GnSpace *space, const char *metric,
                               GError **error);
 void        gn_cli_truth_free (GnCliTruth *t);

@@ -26,7 +26,13 @@ gn_cmd_export (int argc, char **argv)
     "Writes every evaluation recorded in the store to standard output, one\n"
     "per line: CSV with a header, or JSON Lines. Columns: run, seq, space,\n"
     "arch, proxy, config_hash, seed, score, loss, status, seconds, time,\n"
-    "cached, message. Safe while a search is writing to the store.");
+    "cached, message. Safe while a search is writing to the store.\n"
+    "\n"
+    "In CSV, a text field that a spreadsheet would take for a formula\n"
+    "(starting with =, +, - or @ and not a number, or with a tab or a\n"
+    "carriage return) is written with a single quote before it. The store\n"
+    "is checked on opening and every row as it is read: a damaged one\n"
+    "stops the export with an error naming it (docs/store.md).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   gboolean ok = gn_cli_parse (ctx, "export", &argc, &argv);
   g_option_context_free (ctx);

@@ -181,7 +181,14 @@ gn_cmd_plot (int argc, char **argv)
     space = run_space (config, run);
   /* the truth is optional: without a table, the plot has none */
   if (space)
-    tr.t = gn_cli_truth_new (space, NULL, NULL);
+    {
+      GError *why = NULL;
+      if ((tr.t = gn_cli_truth_new (space, NULL, &why)) == NULL
+          && why != NULL)
+        fprintf (stderr, "gennas plot: no true accuracies: %s\n",
+                 why->message);
+      g_clear_error (&why);
+    }
   if (!gn_store_foreach (store, run, add_point, &tr, &error))
     goto fail;
   if (tr.x->len == 0)

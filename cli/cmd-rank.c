@@ -322,7 +322,7 @@ gn_cmd_rank (int argc, char **argv)
   const GnBenchmark *bm = gn_space_get_benchmark (p.space, &error);
   if (bm == NULL)
     goto fail;
-  table = gn_table_load (bm->path, &error);
+  table = gn_table_load_benchmark (bm, &error);
   if (table == NULL)
     goto fail;
 

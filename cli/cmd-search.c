@@ -386,7 +386,10 @@ gn_cmd_search (int argc, char **argv)
   search = gn_search_new (p.space, &cfg, &error);
   if (search == NULL)
     goto fail;
-  ev.truth = gn_cli_truth_new (p.space, NULL, NULL);   /* NULL without one */
+  /* NULL without one; a table that fails its checks is an error */
+  ev.truth = gn_cli_truth_new (p.space, NULL, &error);
+  if (ev.truth == NULL && error != NULL)
+    goto fail;
 
   json = run_config (&o, &ev, &p, argv[1], &hash);
   GnCliStage st = { .p = &p, .search = search, .json = json, .hash = hash,

@@ -43,9 +43,11 @@ load (const char *sub, const char *path)
 }
 
 /* Calls @fn on each architecture: the arguments from @first on, or else
- * each non-blank line of standard input.  Returns FALSE if @fn did. */
+ * each non-blank line of standard input.  A line holding a NUL byte is
+ * refused (as text it would end there), in a message of @sub's.  Returns
+ * FALSE if @fn did, or a line was refused. */
 static gboolean
-each_arch (int argc, char **argv, int first,
+each_arch (const char *sub, int argc, char **argv, int first,
            gboolean (*fn) (const char *arch, gpointer user), gpointer user)
 {
   gboolean ok = TRUE;
@@ -57,8 +59,16 @@ each_arch (int argc, char **argv, int first,
     }
   char *line = NULL;
   size_t cap = 0;
-  while (getline (&line, &cap, stdin) >= 0)
+  ssize_t len;
+  for (guint number = 1; (len = getline (&line, &cap, stdin)) >= 0;
+       number++)
     {
+      if (memchr (line, '\0', (size_t) len) != NULL)
+        {
+          gn_cli_error (sub, "standard input, line %u: a NUL byte", number);
+          ok = FALSE;
+          continue;
+        }
       g_strstrip (line);
       if (line[0] != '\0')
         ok &= fn (line, user);
@@ -118,19 +128,15 @@ check_benchmark (GnSpace *space, GString *summary, GError **error)
         }
       return FALSE;
     }
-  GnTable *t = gn_table_load (b->path, error);
+  GnTable *t = gn_table_load_benchmark (b, error);
   if (t == NULL)
     return FALSE;
-  gboolean ok = gn_table_find_column (t, b->key_column, error) >= 0;
-  for (char **m = b->metrics; ok && *m; m++)
-    ok = gn_table_find_column (t, *m, error) >= 0;
-  if (ok)
-    g_string_append_printf (summary, ", benchmark %s (%u rows, key %s%s, "
-                            "%u metrics)", b->path, gn_table_n_rows (t),
-                            b->key_column, b->key_is_hash ? " = hash" : "",
-                            g_strv_length (b->metrics));
+  g_string_append_printf (summary, ", benchmark %s (%u rows, key %s%s, "
+                          "%u metrics)", b->path, gn_table_n_rows (t),
+                          b->key_column, b->key_is_hash ? " = hash" : "",
+                          g_strv_length (b->metrics));
   gn_table_free (t);
-  return ok;
+  return TRUE;
 }
 
 static int
@@ -349,7 +355,7 @@ space_info (int argc, char **argv)
   if (space == NULL)
     return 1;
   printf ("arch,params,macs\n");
-  gboolean ok = each_arch (argc, argv, 2, info_one, space);
+  gboolean ok = each_arch ("space info", argc, argv, 2, info_one, space);
   gn_space_free (space);
   return ok ? 0 : 1;
 }
@@ -400,7 +406,8 @@ space_hash (int argc, char **argv)
       status = 1;
     }
   else
-    status = each_arch (argc, argv, 2, hash_one, space) ? 0 : 1;
+    status = each_arch ("space hash", argc, argv, 2, hash_one, space)
+             ? 0 : 1;
   gn_space_free (space);
   return status;
 }

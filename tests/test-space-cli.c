@@ -6,6 +6,7 @@
  */
 #include "run-cli.h"
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -171,6 +172,109 @@ test_hash (void)
   g_free (nb201);
 }
 
+/* Standard input with a NUL byte: as a C string the line would end
+ * there (and NB201_A "\0junk" read as NB201_A); it is refused in one
+ * line, and the other lines are still answered. */
+static void
+test_stdin_nul (void)
+{
+  static const char input[] = NB201_A "\n" NB201_A "\0junk\n" NB201_B "\n";
+  char *nb201 = space ("nb201.lua");
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  const char *argv[] = { gennas, "space", "info", nb201, NULL };
+  GError *error = NULL;
+  GSubprocess *p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                            | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                            | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                      &error);
+  g_assert_no_error (error);
+  GBytes *in = g_bytes_new_static (input, sizeof input - 1);
+  char *out = NULL, *err = NULL;
+  GBytes *out_b = NULL, *err_b = NULL;
+  g_assert_true (g_subprocess_communicate (p, in, NULL, &out_b, &err_b,
+                                           &error));
+  g_assert_no_error (error);
+  out = g_strndup (g_bytes_get_data (out_b, NULL), g_bytes_get_size (out_b));
+  err = g_strndup (g_bytes_get_data (err_b, NULL), g_bytes_get_size (err_b));
+  g_test_message ("stdout:\n%s\nstderr:\n%s", out, err);
+  g_assert_cmpint (g_subprocess_get_exit_status (p), ==, 1);
+  g_assert_cmpstr (err, ==, "gennas space info: standard input, line 2: "
+                            "a NUL byte\n");
+  /* the header, then lines 1 and 3 */
+  char **lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_true (g_str_has_prefix (lines[1], NB201_A ","));
+  g_assert_true (g_str_has_prefix (lines[2], NB201_B ","));
+  g_strfreev (lines);
+  g_free (out);
+  g_free (err);
+  g_bytes_unref (out_b);
+  g_bytes_unref (err_b);
+  g_bytes_unref (in);
+  g_object_unref (p);
+  g_free (gennas);
+  g_free (nb201);
+}
+
+/* A benchmark table that cannot be ground truth (a NaN accuracy, here,
+ * found first in the data path) is refused in one line by `space check`
+ * and by `search`, which would otherwise report "the table's best" from
+ * it. */
+static void
+test_bad_benchmark (void)
+{
+  char *nb201 = space ("nb201.lua");
+  char *dir = g_dir_make_tmp ("gennas-bench-XXXXXX", NULL);
+  char *csv = g_build_filename (dir, "nb201.csv", NULL);
+  char *db = g_build_filename (dir, "s.db", NULL);
+  g_assert_true (g_file_set_contents (csv,
+    "arch_str,cifar10_test,cifar100_test,imagenet16_test,cifar10_valid,"
+    "cifar100_valid,imagenet16_valid\n"
+    NB201_A ",93.5,70,44,90,69,44\n"
+    NB201_B ",nan,52,26,81,52,28\n", -1, NULL));
+  /* before the shipped data, which still provides the images */
+  char *old = g_strdup (g_getenv ("GENNAS_DATA_PATH"));
+  char *path = g_strjoin (":", dir, old, NULL);
+  g_setenv ("GENNAS_DATA_PATH", path, TRUE);
+  g_free (path);
+
+  CliRun r = run (NULL, "space", "check", nb201, NULL);
+  char *want = g_strdup_printf ("gennas space check: %s:3: column "
+                                "'cifar10_test': 'nan' is not a finite "
+                                "number\n", csv);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_true (g_str_has_suffix (r.err, want));
+  cli_run_clear (&r);
+  r = run (NULL, "search", nb201, "--proxy", "params", "--budget", "2",
+           "--workers", "1", "--db", db, NULL);
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_null (strstr (r.out, "the table's best"));
+  g_assert_nonnull (strstr (r.err, "'nan' is not a finite number\n"));
+  cli_run_clear (&r);
+
+  if (old != NULL)
+    g_setenv ("GENNAS_DATA_PATH", old, TRUE);
+  else
+    g_unsetenv ("GENNAS_DATA_PATH");
+  for (const char *const *f = (const char *const[]) { "nb201.csv", "s.db",
+                                                       "s.db-wal", "s.db-shm",
+                                                       NULL };
+       *f; f++)
+    {
+      char *file = g_build_filename (dir, *f, NULL);
+      g_remove (file);
+      g_free (file);
+    }
+  g_rmdir (dir);
+  g_free (want);
+  g_free (old);
+  g_free (db);
+  g_free (csv);
+  g_free (dir);
+  g_free (nb201);
+}
+
 static void
 test_usage (void)
 {
@@ -248,6 +352,8 @@ main (int argc, char **argv)
   g_test_add_func ("/space-cli/sample", test_sample);
   g_test_add_func ("/space-cli/info", test_info);
   g_test_add_func ("/space-cli/hash", test_hash);
+  g_test_add_func ("/space-cli/stdin-nul", test_stdin_nul);
+  g_test_add_func ("/space-cli/bad-benchmark", test_bad_benchmark);
   g_test_add_func ("/space-cli/usage", test_usage);
   g_test_add_func ("/space-cli/score-space-option", test_score_space_option);
   return g_test_run ();

@@ -158,7 +158,7 @@ test_open (Fixture *fx, gconstpointer data)
   /* persistent settings as the file says them */
   assert_raw (fx->path, "PRAGMA journal_mode", "wal");
   assert_raw (fx->path, "PRAGMA application_id", "1735287155");
-  assert_raw (fx->path, "PRAGMA user_version", "2");
+  assert_raw (fx->path, "PRAGMA user_version", "3");
 
   store = open_ok (fx->path);
   gint64 found = -1;
@@ -336,39 +336,47 @@ test_runs (Fixture *fx, gconstpointer data)
   g_free (hb);
 }
 
-/* A store written by gennas with schema 1 (verbatim, as it shipped):
- * opening it migrates it in place, keeping every row, and a final
- * stage's parent moves from its configuration to the new column. */
+/* The schema 1 of gennas, verbatim as it shipped, and a few rows. */
+#define V1_SCHEMA \
+  "CREATE TABLE runs (id INTEGER PRIMARY KEY, created TEXT NOT NULL," \
+  " config_hash TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL);" \
+  "CREATE INDEX runs_by_config_hash ON runs (config_hash);" \
+  "CREATE TABLE evals (run INTEGER NOT NULL REFERENCES runs (id)," \
+  " seq INTEGER NOT NULL, space TEXT, arch TEXT NOT NULL, proxy TEXT," \
+  " config_hash TEXT, seed INTEGER NOT NULL, score REAL, loss REAL," \
+  " status TEXT, seconds REAL, time TEXT NOT NULL, cached INTEGER NOT NULL," \
+  " message TEXT, PRIMARY KEY (run, seq), UNIQUE (run, arch));" \
+  "CREATE INDEX evals_by_cache_key ON evals (space, arch, config_hash," \
+  " seed);"
+#define V1_ROWS \
+  "INSERT INTO runs VALUES (1, '2026-01-01T00:00:00.000Z', 'h1'," \
+  " '{\"algo\": \"rea\", \"seed\": 1}', 'finished');" \
+  "INSERT INTO runs VALUES (2, '2026-01-01T00:10:00.000Z', 'h2'," \
+  " '{\"algo\": \"list\", \"stage\": \"final\", \"parent\": 1}'," \
+  " 'finished');" \
+  /* a parent that is not there, and a configuration that is not JSON */ \
+  "INSERT INTO runs VALUES (3, '2026-01-01T00:20:00.000Z', 'h3'," \
+  " '{\"stage\": \"final\", \"parent\": 42}', 'running');" \
+  "INSERT INTO runs VALUES (4, '2026-01-01T00:30:00.000Z', 'h4'," \
+  " 'not json', 'running');" \
+  "INSERT INTO evals VALUES (1, 0, 'nb201', 'a', 'regression', 'c', 1," \
+  " -1.5, 1.5, 'ok', 2.0, '2026-01-01T00:00:01.000Z', 0, NULL);"
+#define V1_PRAGMAS \
+  "PRAGMA application_id = 1735287155; PRAGMA user_version = 1;"
+/* schema 2: runs.parent */
+#define V2_PRAGMAS \
+  "PRAGMA application_id = 1735287155; PRAGMA user_version = 2;"
+
+static GPtrArray *all_evals (GnStore *store, gint64 run);
+
+/* What a store of schema 1 holds once migrated: every row, a final
+ * stage's parent moved from its configuration to the column, a checksum
+ * on every row; and it works as a new one. */
 static void
-test_migrate (Fixture *fx, gconstpointer data)
+assert_migrated (const char *path)
 {
   GError *error = NULL;
-  raw_exec (fx->path,
-    "CREATE TABLE runs (id INTEGER PRIMARY KEY, created TEXT NOT NULL,"
-    " config_hash TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL);"
-    "CREATE INDEX runs_by_config_hash ON runs (config_hash);"
-    "CREATE TABLE evals (run INTEGER NOT NULL REFERENCES runs (id),"
-    " seq INTEGER NOT NULL, space TEXT, arch TEXT NOT NULL, proxy TEXT,"
-    " config_hash TEXT, seed INTEGER NOT NULL, score REAL, loss REAL,"
-    " status TEXT, seconds REAL, time TEXT NOT NULL, cached INTEGER NOT NULL,"
-    " message TEXT, PRIMARY KEY (run, seq), UNIQUE (run, arch));"
-    "CREATE INDEX evals_by_cache_key ON evals (space, arch, config_hash,"
-    " seed);"
-    "INSERT INTO runs VALUES (1, '2026-01-01T00:00:00.000Z', 'h1',"
-    " '{\"algo\": \"rea\", \"seed\": 1}', 'finished');"
-    "INSERT INTO runs VALUES (2, '2026-01-01T00:10:00.000Z', 'h2',"
-    " '{\"algo\": \"list\", \"stage\": \"final\", \"parent\": 1}',"
-    " 'finished');"
-    /* a parent that is not there, and a configuration that is not JSON */
-    "INSERT INTO runs VALUES (3, '2026-01-01T00:20:00.000Z', 'h3',"
-    " '{\"stage\": \"final\", \"parent\": 42}', 'running');"
-    "INSERT INTO runs VALUES (4, '2026-01-01T00:30:00.000Z', 'h4',"
-    " 'not json', 'running');"
-    "INSERT INTO evals VALUES (1, 0, 'nb201', 'a', 'regression', 'c', 1,"
-    " -1.5, 1.5, 'ok', 2.0, '2026-01-01T00:00:01.000Z', 0, NULL);"
-    "PRAGMA application_id = 1735287155; PRAGMA user_version = 1;");
-
-  GnStore *store = open_ok (fx->path);
+  GnStore *store = open_ok (path);
   gint64 parent = -1, run = -1;
   char *config = NULL;
   g_assert_true (gn_store_get_run (store, 2, &config, &parent, &error));
@@ -379,22 +387,102 @@ test_migrate (Fixture *fx, gconstpointer data)
   for (gint64 r = 1; r <= 4; r += 2)
     {
       g_assert_true (gn_store_get_run (store, r, NULL, &parent, &error));
+      g_assert_no_error (error);
       g_assert_cmpint (parent, ==, 0);
     }
   g_assert_cmpint (gn_store_count (store, 1), ==, 1);
+  GPtrArray *all = all_evals (store, 1);
+  g_assert_cmpfloat (((GnEval *) all->pdata[0])->score, ==, -1.5);
+  g_ptr_array_unref (all);
   GnEval e = eval_of (1, "b", GN_EVAL_OK, -1.0);
   g_assert_cmpint (record_ok (store, &e), ==, 1);
   g_assert_true (gn_store_new_run (store, "{}", "h5", 1, &run, &error));
+  g_assert_no_error (error);
   g_assert_cmpint (run, ==, 5);
   gn_store_close (store);
 
-  assert_raw (fx->path, "PRAGMA user_version", "2");
-  assert_raw (fx->path, "PRAGMA foreign_key_check", NULL);
-  assert_raw (fx->path, "SELECT group_concat(ifnull(parent, '-'), ' ') FROM "
+  assert_raw (path, "PRAGMA user_version", "3");
+  assert_raw (path, "PRAGMA foreign_key_check", NULL);
+  assert_raw (path, "SELECT group_concat(ifnull(parent, '-'), ' ') FROM "
               "(SELECT parent FROM runs ORDER BY id)", "- 1 - - 1");
+  assert_raw (path, "SELECT (SELECT count(*) FROM runs WHERE checksum IS "
+              "NULL) + (SELECT count(*) FROM evals WHERE checksum IS NULL)",
+              "0");
   /* and a second opening finds nothing more to do */
-  gn_store_close (open_ok (fx->path));
+  gn_store_close (open_ok (path));
+  assert_raw (path, "PRAGMA user_version", "3");
+}
+
+/* A store written by gennas with schema 1 is migrated in place. */
+static void
+test_migrate (Fixture *fx, gconstpointer data)
+{
+  raw_exec (fx->path, V1_SCHEMA V1_ROWS V1_PRAGMAS);
+  assert_migrated (fx->path);
+}
+
+/* A migration left half done (by hand, or by an older gennas that did not
+ * run it in one transaction): a column added, the version not bumped.
+ * Opening completes it. */
+static void
+test_migrate_half_done (Fixture *fx, gconstpointer data)
+{
+  /* 1 -> 2: runs.parent added, nothing filled, still version 1 */
+  raw_exec (fx->path, V1_SCHEMA V1_ROWS
+            "ALTER TABLE runs ADD COLUMN parent INTEGER REFERENCES runs (id);"
+            V1_PRAGMAS);
+  assert_migrated (fx->path);
+
+  /* 2 -> 3: evals.checksum added (runs.checksum not), version 2 */
+  char *two = g_build_filename (fx->dir, "two.db", NULL);
+  raw_exec (two, V1_SCHEMA V1_ROWS
+            "ALTER TABLE runs ADD COLUMN parent INTEGER REFERENCES runs (id);"
+            "UPDATE runs SET parent = 1 WHERE id = 2;"
+            "ALTER TABLE evals ADD COLUMN checksum INTEGER;"
+            V2_PRAGMAS);
+  assert_migrated (two);
+
+  /* and version 2 with both columns added, some rows filled: those are
+   * kept (they were computed the same way), the others filled */
+  char *three = g_build_filename (fx->dir, "three.db", NULL);
+  raw_exec (three, V1_SCHEMA V1_ROWS
+            "ALTER TABLE runs ADD COLUMN parent INTEGER REFERENCES runs (id);"
+            "UPDATE runs SET parent = 1 WHERE id = 2;"
+            "ALTER TABLE evals ADD COLUMN checksum INTEGER;"
+            "ALTER TABLE runs ADD COLUMN checksum INTEGER;"
+            V2_PRAGMAS);
+  gn_store_close (open_ok (three));
+  raw_exec (three, "UPDATE runs SET checksum = NULL WHERE id > 2;"
+                   "PRAGMA user_version = 2;");
+  assert_migrated (three);
+  g_free (three);
+  g_free (two);
+}
+
+/* A migration that fails changes nothing: a row of schema 2 whose score
+ * is text is not given a checksum; the store stays at version 2, without
+ * the new columns, and says which row. */
+static void
+test_migrate_refused (Fixture *fx, gconstpointer data)
+{
+  GError *error = NULL;
+  raw_exec (fx->path, V1_SCHEMA V1_ROWS
+            "ALTER TABLE runs ADD COLUMN parent INTEGER REFERENCES runs (id);"
+            "INSERT INTO evals VALUES (1, 1, 'nb201', 'b', 'regression', 'c',"
+            " 1, 'high', 1.5, 'ok', 2.0, '2026-01-01T00:00:02.000Z', 0,"
+            " NULL);"
+            V2_PRAGMAS);
+  g_assert_null (gn_store_open (fx->path, &error));
+  g_assert_error (error, GN_STORE_ERROR, GN_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "run 1, seq 1 holds text in "
+                                            "'score'"));
+  g_assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
   assert_raw (fx->path, "PRAGMA user_version", "2");
+  assert_raw (fx->path, "SELECT count(*) FROM pragma_table_info ('evals') "
+              "WHERE name = 'checksum'", "0");
+  assert_raw (fx->path, "SELECT count(*) FROM pragma_table_info ('runs') "
+              "WHERE name = 'checksum'", "0");
 }
 
 typedef struct {
@@ -630,7 +718,7 @@ test_lookup (Fixture *fx, gconstpointer data)
   gn_store_close (store);
 
   /* the statuses are kept as the text they always were; a text the store
-   * did not write reads as a failure, never as a score */
+   * did not write is a damaged row, never a score */
   assert_raw (fx->path, "SELECT group_concat(status, ' ') FROM "
               "(SELECT status FROM evals ORDER BY run, seq)",
               "ok nonfinite error crashed timeout ok ok");
@@ -639,9 +727,23 @@ test_lookup (Fixture *fx, gconstpointer data)
   store = open_ok (fx->path);
   g_assert_false (gn_store_lookup (store, "nb201", "|nonfinite|", "cfg", 7,
                                    &out));
-  GPtrArray *all = all_evals (store, r1);
-  g_assert_cmpint (((GnEval *) all->pdata[1])->status, ==, GN_EVAL_ERROR);
-  g_ptr_array_unref (all);
+  GError *error = NULL;
+  Collect c = { g_ptr_array_new_with_free_func (eval_free), -1, store };
+  g_assert_false (gn_store_foreach (store, r1, collect, &c, &error));
+  g_assert_error (error, GN_STORE_ERROR, GN_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "run 1, seq 1 has a status"));
+  g_assert_cmpuint (c.evals->len, ==, 1);       /* the rows before it */
+  g_clear_error (&error);
+  g_ptr_array_unref (c.evals);
+
+  /* a damaged row the lookup would return: it says so, and it is no
+   * score (computed again) */
+  raw_exec (fx->path, "UPDATE evals SET score = 0.5 WHERE arch = '|ok|' "
+            "AND run = 1");
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING,
+                         "*run 1, seq 0 does not match its checksum*");
+  g_assert_false (gn_store_lookup (store, "nb201", "|ok|", "cfg", 7, &out));
+  g_test_assert_expected_messages ();
   gn_store_close (store);
 }
 
@@ -886,6 +988,71 @@ test_export_csv (Fixture *fx, gconstpointer data)
     }
 
   g_ptr_array_unref (evals);
+  gn_store_close (store);
+}
+
+/* Text that a spreadsheet would run as a formula is exported with a
+ * single quote before it, quoted (OWASP's rule on CSV injection); numbers
+ * and other text are left alone. */
+static void
+test_export_csv_formulas (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    const char *text, *field;   /* the message, and its CSV field */
+  } cases[] = {
+    { "=HYPERLINK(\"http://x.invalid\",\"y\")",
+      "\"'=HYPERLINK(\"\"http://x.invalid\"\",\"\"y\"\")\"" },
+    { "@SUM(A1)", "\"'@SUM(A1)\"" },
+    { "+A1", "\"'+A1\"" },
+    { "-A1+1", "\"'-A1+1\"" },
+    { "-", "\"'-\"" },
+    { "-inf", "\"'-inf\"" },
+    { "\tx", "\"'\tx\"" },
+    { "\rx", "\"'\rx\"" },
+    { "-1.5", "-1.5" },
+    { "+2e-3", "+2e-3" },
+    { "a=b", "a=b" },
+    { "x,y", "\"x,y\"" },
+  };
+  GError *error = NULL;
+  GnStore *store = open_ok (fx->path);
+  gint64 run = new_run_ok (store, "{}");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *arch = g_strdup_printf ("|%u|", i);
+      GnEval e = eval_of (run, arch, GN_EVAL_ERROR, -G_MAXDOUBLE);
+      e.message = cases[i].text;
+      record_ok (store, &e);
+      g_free (arch);
+    }
+  /* the architecture too, as any text column */
+  GnEval e = eval_of (run, "=1+2", GN_EVAL_OK, 1.0);
+  record_ok (store, &e);
+
+  char *text = export_to_string (store, run, "csv", fx->dir);
+  g_test_message ("%s", text);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      /* the message ends the line, after "cached" */
+      char *tail = g_strconcat (",0,", cases[i].field, "\n", NULL);
+      g_assert_nonnull (strstr (text, tail));
+      g_free (tail);
+    }
+  g_assert_nonnull (strstr (text, ",\"'=1+2\","));
+
+  /* what a CSV reader gets back: the text, after the quote */
+  GnTable *t = gn_table_new_from_data ("export.csv", text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gn_table_get (t, 0, 13), ==,
+                   "'=HYPERLINK(\"http://x.invalid\",\"y\")");
+  g_assert_cmpstr (gn_table_get (t, 8, 13), ==, "-1.5");
+  gn_table_free (t);
+  g_free (text);
+
+  /* JSON Lines are data, not a spreadsheet: unchanged */
+  text = export_to_string (store, run, "jsonl", fx->dir);
+  g_assert_nonnull (strstr (text, "\"message\":\"=HYPERLINK("));
+  g_free (text);
   gn_store_close (store);
 }
 
@@ -1263,6 +1430,193 @@ test_durability (Fixture *fx, gconstpointer data)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* damage                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Reads every evaluation of the store at @path and expects a damaged row,
+ * in a message that contains @what. */
+static void
+assert_damaged_row (const char *path, const char *what)
+{
+  GError *error = NULL;
+  GnStore *store = open_ok (path);
+  Collect c = { g_ptr_array_new_with_free_func (eval_free), -1, store };
+  g_assert_false (gn_store_foreach (store, -1, collect, &c, &error));
+  g_assert_error (error, GN_STORE_ERROR, GN_STORE_ERROR_CORRUPT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "a damaged store: "));
+  g_assert_nonnull (strstr (error->message, what));
+  g_assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+  g_ptr_array_unref (c.evals);
+  /* the export fails the same way */
+  FILE *out = tmpfile ();
+  g_assert_false (gn_store_export (store, -1, "csv", out, &error));
+  g_assert_error (error, GN_STORE_ERROR, GN_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  fclose (out);
+  gn_store_close (store);
+}
+
+/* A value gennas did not write is a damaged row, named, never read as a
+ * number: a score that is text (which SQLite reads as 0), a status that
+ * is none of the five, a seq out of range, a value changed in place. */
+static void
+test_damaged_rows (Fixture *fx, gconstpointer data)
+{
+  static const struct {
+    const char *sql, *what;
+  } cases[] = {
+    { "UPDATE evals SET score = 'x' WHERE seq = 1",
+      "run 1, seq 1 holds text in 'score'" },
+    { "UPDATE evals SET seconds = x'00' WHERE seq = 1",
+      "run 1, seq 1 holds a blob in 'seconds'" },
+    { "UPDATE evals SET status = 'fine' WHERE seq = 1",
+      "run 1, seq 1 has a status that is none of" },
+    { "UPDATE evals SET seq = -3 WHERE seq = 1",
+      "run 1, seq -3 has a sequence number out of range" },
+    { "UPDATE evals SET seq = 4294967296 WHERE seq = 1",
+      "has a sequence number out of range" },
+    { "UPDATE evals SET cached = 2 WHERE seq = 1",
+      "has 'cached' neither 0 nor 1" },
+    /* valid types and domains, a changed value: only the checksum sees */
+    { "UPDATE evals SET score = 0.75 WHERE seq = 1",
+      "run 1, seq 1 does not match its checksum" },
+    { "UPDATE evals SET arch = '|c|' WHERE seq = 1",
+      "run 1, seq 1 does not match its checksum" },
+    { "UPDATE evals SET status = 'ok' WHERE seq = 1",
+      "run 1, seq 1 does not match its checksum" },
+    { "UPDATE evals SET checksum = NULL WHERE seq = 1",
+      "run 1, seq 1 holds NULL in 'checksum'" },
+    /* a row added by hand has no checksum */
+    { "INSERT INTO evals (" "run, seq, space, arch, proxy, config_hash, seed, "
+      "score, loss, status, seconds, time, cached) VALUES (1, 2, 'nb201', "
+      "'|z|', 'p', 'c', 7, 1.0, 1.0, 'ok', 1.0, 't', 0)",
+      "run 1, seq 2 holds NULL in 'checksum'" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *path = g_strdup_printf ("%s/case-%u.db", fx->dir, i);
+      GnStore *store = open_ok (path);
+      gint64 run = new_run_ok (store, "{}");
+      GnEval a = eval_of (run, "|a|", GN_EVAL_OK, 0.25);
+      GnEval b = eval_of (run, "|b|", GN_EVAL_ERROR, -G_MAXDOUBLE);
+      record_ok (store, &a);
+      record_ok (store, &b);
+      gn_store_close (store);
+      g_test_message ("%s", cases[i].sql);
+      raw_exec (path, cases[i].sql);
+      assert_damaged_row (path, cases[i].what);
+      g_free (path);
+    }
+}
+
+/* The checksum holds for every value gennas writes: no false alarm. */
+static void
+test_checksum_values (Fixture *fx, gconstpointer data)
+{
+  GError *error = NULL;
+  GnStore *store = open_ok (fx->path);
+  gint64 run = new_run_ok (store, "{\"x\":\"\xc3\xa9\"}");
+  static const double values[] = {
+    0.0, -0.0, 3.0, -1.5, 1e-310, -G_MAXDOUBLE, G_MAXDOUBLE,
+    4611686018427387904.0, -9223372036854775808.0, 1e300, INFINITY,
+    -INFINITY, NAN,
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      char *arch = g_strdup_printf ("|%u|", i);
+      GnEval e = eval_of (run, arch, GN_EVAL_NONFINITE, values[i]);
+      e.loss = values[(i + 1) % G_N_ELEMENTS (values)];
+      e.seconds = values[(i + 2) % G_N_ELEMENTS (values)];
+      e.seed = i % 2 ? G_MININT64 : G_MAXINT64;
+      e.message = i % 2 ? "" : "caf\xc3\xa9 \"x\"";
+      e.space = i % 3 ? NULL : "s";
+      record_ok (store, &e);
+      g_free (arch);
+    }
+  gint64 child = -1;
+  g_assert_true (gn_store_new_run (store, "{}", "h", run, &child, &error));
+  g_assert_no_error (error);
+  gn_store_close (store);
+
+  store = open_ok (fx->path);
+  GPtrArray *all = all_evals (store, run);
+  g_assert_cmpuint (all->len, ==, G_N_ELEMENTS (values));
+  for (guint i = 0; i < all->len; i++)
+    {
+      const GnEval *e = all->pdata[i];
+      double want = values[i];
+      g_assert_true (isnan (want) ? isnan (e->score) : e->score == want);
+    }
+  g_ptr_array_unref (all);
+  gint64 parent = 0;
+  g_assert_true (gn_store_get_run (store, child, NULL, &parent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (parent, ==, run);
+  gn_store_close (store);
+
+  /* a run's row is covered too */
+  raw_exec (fx->path, "UPDATE runs SET config = '{\"x\":1}' WHERE id = 1");
+  store = open_ok (fx->path);
+  char *config = NULL;
+  g_assert_false (gn_store_get_run (store, run, &config, NULL, &error));
+  g_assert_error (error, GN_STORE_ERROR, GN_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "run 1 does not match its "
+                                            "checksum"));
+  g_assert_null (config);
+  g_clear_error (&error);
+  char *hash = gn_store_config_hash ("{\"x\":\"\xc3\xa9\"}");
+  g_assert_false (gn_store_find_run (store, hash, NULL, NULL, &error));
+  g_assert_error (error, GN_STORE_ERROR, GN_STORE_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_free (hash);
+  gn_store_close (store);
+}
+
+/* A damaged file is refused on opening, in one line, and left as it was:
+ * here an index whose entries no longer match their table. */
+static void
+test_damaged_file (Fixture *fx, gconstpointer data)
+{
+  GError *error = NULL;
+  GnStore *store = open_ok (fx->path);
+  gint64 run = new_run_ok (store, "{}");
+  GnEval e = eval_of (run, "|a|", GN_EVAL_OK, 0.25);
+  record_ok (store, &e);
+  gn_store_close (store);
+
+  /* the last byte of the cache index's one page: the rowid its only
+   * entry points to */
+  char *root = raw_query (fx->path, "SELECT rootpage FROM sqlite_master "
+                                    "WHERE name = 'evals_by_cache_key'");
+  char *page_size = raw_query (fx->path, "PRAGMA page_size");
+  char *bytes = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (fx->path, &bytes, &len, NULL));
+  gsize at = (gsize) atoi (root) * (gsize) atoi (page_size) - 1;
+  g_assert_cmpuint (at, <, len);
+  bytes[at] ^= 0x40;
+  g_assert_true (g_file_set_contents (fx->path, bytes, (gssize) len, NULL));
+
+  g_assert_null (gn_store_open (fx->path, &error));
+  g_assert_error (error, GN_STORE_ERROR, GN_STORE_ERROR_CORRUPT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "a damaged store (SQLite's "
+                                            "check: "));
+  g_assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+  char *after = NULL;
+  gsize after_len = 0;
+  g_assert_true (g_file_get_contents (fx->path, &after, &after_len, NULL));
+  g_assert_cmpmem (after, after_len, bytes, len);
+  g_free (after);
+  g_free (bytes);
+  g_free (page_size);
+  g_free (root);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1274,12 +1628,18 @@ main (int argc, char **argv)
   ADD ("schema-refusal", test_schema_refusal);
   ADD ("runs", test_runs);
   ADD ("migrate", test_migrate);
+  ADD ("migrate-half-done", test_migrate_half_done);
+  ADD ("migrate-refused", test_migrate_refused);
   ADD ("record", test_record);
   ADD ("lookup", test_lookup);
   ADD ("foreach", test_foreach);
   ADD ("export-csv", test_export_csv);
+  ADD ("export-csv-formulas", test_export_csv_formulas);
   ADD ("export-jsonl", test_export_jsonl);
   ADD ("durability", test_durability);
+  ADD ("damaged-rows", test_damaged_rows);
+  ADD ("checksum-values", test_checksum_values);
+  ADD ("damaged-file", test_damaged_file);
 #undef ADD
   return g_test_run ();
 }

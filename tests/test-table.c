@@ -5,6 +5,7 @@
  */
 #include "gennas.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 static GnTable *
@@ -146,6 +147,68 @@ test_shipped (void)
   g_free (path);
 }
 
+/* A benchmark table must hold ground truth: rows, unique keys, finite
+ * numbers; anything else is refused in one line naming where. */
+static void
+test_benchmark (void)
+{
+  static const struct {
+    const char *text;
+    int code;                  /* a GnTableError */
+    const char *message;       /* after the path; NULL: accepted */
+  } cases[] = {
+    { "arch,acc,other\na,1.5,x\nb,-2,\n", 0, NULL },
+    { "arch,acc,other\n", GN_TABLE_ERROR_EMPTY,
+      ": no rows, only a header" },
+    { "arch,acc,other\na,1,x\nb,nan,x\n", GN_TABLE_ERROR_VALUE,
+      ":3: column 'acc': 'nan' is not a finite number" },
+    { "arch,acc,other\na,-inf,x\n", GN_TABLE_ERROR_VALUE,
+      ":2: column 'acc': '-inf' is not a finite number" },
+    { "arch,acc,other\na,1e400,x\n", GN_TABLE_ERROR_VALUE,
+      ":2: column 'acc': '1e400' is beyond a double's range" },
+    { "arch,acc,other\na,93.1%,x\n", GN_TABLE_ERROR_VALUE,
+      ":2: column 'acc': '93.1%' is not a number" },
+    { "arch,acc,other\na,,x\n", GN_TABLE_ERROR_VALUE,
+      ":2: column 'acc': '' is not a number" },
+    { "arch,acc,other\na,\"1\n2\",x\n", GN_TABLE_ERROR_VALUE,
+      ":2: column 'acc': '1\\n2' is not a number" },
+    { "arch,acc,other\na,1,x\nb,2,x\n\na,3,x\n", GN_TABLE_ERROR_DUPLICATE,
+      ":5: column 'arch': the key of line 2 again" },
+    { "key,acc\na,1\n", GN_TABLE_ERROR_NO_COLUMN,
+      ": no column named 'arch'" },
+    { "arch,other\na,1\n", GN_TABLE_ERROR_NO_COLUMN,
+      ": no column named 'acc'" },
+  };
+  char *dir = g_dir_make_tmp ("test-table-XXXXXX", NULL);
+  char *path = g_build_filename (dir, "bench.csv", NULL);
+  char *metrics[] = { "acc", NULL }, *arch_columns[] = { "arch", NULL };
+  GnBenchmark bm = { .path = path, .key_column = "arch",
+                     .metrics = metrics, .arch_columns = arch_columns };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      g_assert_true (g_file_set_contents (path, cases[i].text, -1, NULL));
+      GnTable *t = gn_table_load_benchmark (&bm, &error);
+      if (cases[i].message == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_cmpint (gn_table_lookup (t, 0, "b", &error), ==, 1);
+          gn_table_free (t);
+          continue;
+        }
+      g_assert_null (t);
+      g_assert_error (error, GN_TABLE_ERROR, cases[i].code);
+      char *want = g_strconcat (path, cases[i].message, NULL);
+      g_assert_cmpstr (error->message, ==, want);
+      g_free (want);
+      g_error_free (error);
+    }
+  g_remove (path);
+  g_rmdir (dir);
+  g_free (path);
+  g_free (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -154,5 +217,6 @@ main (int argc, char **argv)
   g_test_add_func ("/table/malformed", test_malformed);
   g_test_add_func ("/table/numbers-and-lookup", test_numbers_and_lookup);
   g_test_add_func ("/table/shipped", test_shipped);
+  g_test_add_func ("/table/benchmark", test_benchmark);
   return g_test_run ();
 }

@@ -10,6 +10,8 @@
 #include "config.h"
 #include "gn-table.h"
 
+#include <errno.h>
+#include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK (gn-table-error-quark, gn_table_error)
@@ -321,6 +323,25 @@ gn_table_get (const GnTable *table, guint row, guint column)
   return table->cells[(gsize) row * table->n_columns + column];
 }
 
+/* Sets GN_TABLE_ERROR_VALUE for the field at @row, @column: "'FIELD'
+ * @what", the field escaped and cut short so the message stays one line.
+ * Returns FALSE. */
+static gboolean
+set_value_error (const GnTable *table, guint row, guint column,
+                 const char *what, GError **error)
+{
+  const char *s = gn_table_get (table, row, column);
+  char *head = g_strndup (s, 40);
+  char *shown = g_strescape (head, NULL);
+  g_set_error (error, GN_TABLE_ERROR, GN_TABLE_ERROR_VALUE,
+               "%s:%u: column '%s': '%s%s' %s", table->name,
+               table->lines[row], table->header[column], shown,
+               strlen (s) > 40 ? "..." : "", what);
+  g_free (shown);
+  g_free (head);
+  return FALSE;
+}
+
 gboolean
 gn_table_get_double (const GnTable *table, guint row, guint column,
                      double *value, GError **error)
@@ -333,16 +354,43 @@ gn_table_get_double (const GnTable *table, guint row, guint column,
 
   const char *s = gn_table_get (table, row, column);
   char *end = NULL;
+  errno = 0;
   double v = g_ascii_strtod (s, &end);
   if (s[0] == '\0' || g_ascii_isspace (s[0]) || *end != '\0')
-    {
-      g_set_error (error, GN_TABLE_ERROR, GN_TABLE_ERROR_VALUE,
-                   "%s:%u: column '%s': '%s' is not a number", table->name,
-                   table->lines[row], table->header[column], s);
-      return FALSE;
-    }
+    return set_value_error (table, row, column, "is not a number", error);
+  /* an overflow reads as infinity; an "inf" written as such does not set
+   * errno */
+  if (errno == ERANGE && isinf (v))
+    return set_value_error (table, row, column, "is beyond a double's "
+                            "range", error);
   *value = v;
   return TRUE;
+}
+
+/* Returns: (transfer none): the index of @column, built on first use:
+ * keys point into the buffer, values are row + 1 (0 is "absent"), and
+ * the first of rows sharing a key wins.  @repeat: (out) (optional): the
+ * first row whose key an earlier row has, or -1; known only when this
+ * call builds the index. */
+static GHashTable *
+index_column (GnTable *table, guint column, int *repeat)
+{
+  GHashTable *idx = table->index[column];
+  if (repeat != NULL)
+    *repeat = -1;
+  if (idx != NULL)
+    return idx;
+  idx = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint r = 0; r < table->n_rows; r++)
+    {
+      const char *key = gn_table_get (table, r, column);
+      if (!g_hash_table_contains (idx, key))
+        g_hash_table_insert (idx, (gpointer) key, GUINT_TO_POINTER (r + 1));
+      else if (repeat != NULL && *repeat < 0)
+        *repeat = (int) r;
+    }
+  table->index[column] = idx;
+  return idx;
 }
 
 int
@@ -354,18 +402,8 @@ gn_table_lookup (GnTable *table, guint key_column, const char *key,
   g_return_val_if_fail (key != NULL, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  GHashTable *idx = table->index[key_column];
-  if (idx == NULL)
-    {
-      /* keys point into the buffer, values are row + 1 (0 is "absent") */
-      idx = g_hash_table_new (g_str_hash, g_str_equal);
-      for (guint r = table->n_rows; r-- > 0;)
-        g_hash_table_insert (idx, (gpointer) gn_table_get (table, r,
-                                                           key_column),
-                             GUINT_TO_POINTER (r + 1));
-      table->index[key_column] = idx;
-    }
-  guint found = GPOINTER_TO_UINT (g_hash_table_lookup (idx, key));
+  guint found = GPOINTER_TO_UINT (g_hash_table_lookup (
+                  index_column (table, key_column, NULL), key));
   if (found == 0)
     {
       g_set_error (error, GN_TABLE_ERROR, GN_TABLE_ERROR_NOT_FOUND,
@@ -374,4 +412,64 @@ gn_table_lookup (GnTable *table, guint key_column, const char *key,
       return -1;
     }
   return (int) found - 1;
+}
+
+/* The checks of gn_table_load_benchmark(). */
+static gboolean
+check_benchmark (GnTable *t, const GnBenchmark *bm, GError **error)
+{
+  int key = gn_table_find_column (t, bm->key_column, error);
+  if (key < 0)
+    return FALSE;
+  for (char **c = bm->arch_columns; c != NULL && *c != NULL; c++)
+    if (gn_table_find_column (t, *c, error) < 0)
+      return FALSE;
+  if (t->n_rows == 0)
+    {
+      g_set_error (error, GN_TABLE_ERROR, GN_TABLE_ERROR_EMPTY,
+                   "%s: no rows, only a header", t->name);
+      return FALSE;
+    }
+
+  int repeat;
+  index_column (t, (guint) key, &repeat);
+  if (repeat >= 0)
+    {
+      const char *k = gn_table_get (t, (guint) repeat, (guint) key);
+      guint first = GPOINTER_TO_UINT (g_hash_table_lookup (t->index[key],
+                                                           k)) - 1;
+      g_set_error (error, GN_TABLE_ERROR, GN_TABLE_ERROR_DUPLICATE,
+                   "%s:%u: column '%s': the key of line %u again", t->name,
+                   t->lines[repeat], t->header[key], t->lines[first]);
+      return FALSE;
+    }
+
+  for (char **m = bm->metrics; m != NULL && *m != NULL; m++)
+    {
+      int col = gn_table_find_column (t, *m, error);
+      if (col < 0)
+        return FALSE;
+      for (guint r = 0; r < t->n_rows; r++)
+        {
+          double v;
+          if (!gn_table_get_double (t, r, (guint) col, &v, error))
+            return FALSE;
+          if (!isfinite (v))
+            return set_value_error (t, r, (guint) col, "is not a finite "
+                                    "number", error);
+        }
+    }
+  return TRUE;
+}
+
+GnTable *
+gn_table_load_benchmark (const GnBenchmark *bm, GError **error)
+{
+  g_return_val_if_fail (bm != NULL && bm->path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  GnTable *t = gn_table_load (bm->path, error);
+  if (t != NULL && !check_benchmark (t, bm, error))
+    g_clear_pointer (&t, gn_table_free);
+  return t;
 }

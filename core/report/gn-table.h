@@ -22,6 +22,9 @@
  * Reading is thread-safe; gn_table_lookup() builds a per-column index on
  * first use, so call it once per key column before sharing a table
  * between threads, or give each thread its own.
+ *
+ * A space's benchmark table is loaded with gn_table_load_benchmark(),
+ * which also checks that it can serve as ground truth.
  */
 #ifndef GN_TABLE_H
 #define GN_TABLE_H
@@ -31,6 +34,7 @@
 #endif
 
 #include <glib.h>
+#include "gn-space.h"
 
 G_BEGIN_DECLS
 
@@ -42,7 +46,9 @@ typedef enum {
   GN_TABLE_ERROR_PARSE,      /* malformed CSV ("file:line: ...")          */
   GN_TABLE_ERROR_NO_COLUMN,  /* no column has the requested name          */
   GN_TABLE_ERROR_NOT_FOUND,  /* no row has the requested key              */
-  GN_TABLE_ERROR_VALUE       /* a field is not the number asked for       */
+  GN_TABLE_ERROR_VALUE,      /* a field is not the number asked for       */
+  GN_TABLE_ERROR_DUPLICATE,  /* two rows of a benchmark share a key       */
+  GN_TABLE_ERROR_EMPTY       /* a benchmark table without rows            */
 } GnTableError;
 
 typedef struct _GnTable GnTable;
@@ -55,6 +61,22 @@ typedef struct _GnTable GnTable;
  * (GN_TABLE_ERROR_IO or GN_TABLE_ERROR_PARSE).
  */
 GnTable    *gn_table_load (const char *path, GError **error);
+
+/**
+ * gn_table_load_benchmark:
+ * @bm: a space's benchmark (gn_space_get_benchmark())
+ *
+ * Loads @bm's table and checks that it can serve as ground truth: its
+ * key, architecture and metric columns exist, it has at least one row,
+ * no two rows share a key, and every metric of every row is a finite
+ * number (gn_table_get_double(), and neither NaN nor infinite).  The
+ * key column's index is built on the way, as gn_table_lookup() would.
+ *
+ * Returns: (transfer full): the table, or NULL with @error naming the
+ * file, and the line and column where there is one:
+ * GN_TABLE_ERROR_IO, _PARSE, _NO_COLUMN, _EMPTY, _DUPLICATE or _VALUE.
+ */
+GnTable    *gn_table_load_benchmark (const GnBenchmark *bm, GError **error);
 
 /**
  * gn_table_new_from_data:
@@ -95,10 +117,11 @@ const char *gn_table_get (const GnTable *table, guint row, guint column);
  * @value: (out): the field as a double
  *
  * Parses the whole field with g_ascii_strtod() (locale-independent;
- * "nan" and "inf" are accepted).
+ * "nan" and "inf" are accepted, as written).
  *
  * Returns: FALSE with @error (GN_TABLE_ERROR_VALUE, naming the file,
- * line and column) if the field is empty or not a number.
+ * line and column) if the field is empty, not a number, or a number
+ * beyond a double's range (such as 1e400, which would read as infinity).
  */
 gboolean    gn_table_get_double (const GnTable *table, guint row,
                                  guint column, double *value,

@@ -26,6 +26,14 @@
  * call returns, so a search killed with SIGKILL at any moment loses at
  * most the evaluations still running, never a recorded one.
  *
+ * Integrity: opening checks the file (SQLite's integrity check, or its
+ * quick check for a large store), and every row read back is checked:
+ * each column's SQLite type, the status among the five names, a
+ * non-negative sequence number, and a per-row checksum written with the
+ * row.  A row that fails is never read as a value: the call fails with
+ * GN_STORE_ERROR_CORRUPT naming the row (docs/store.md, "What a store is
+ * trusted with").
+ *
  * Cache: a score already known for the same (space, architecture, proxy
  * configuration hash, seed) with status "ok" or "nonfinite", from any run,
  * is found by gn_store_lookup() so it need not be computed again.
@@ -53,7 +61,8 @@ typedef enum {
   GN_STORE_ERROR_OPEN,       /* the file cannot be opened or created   */
   GN_STORE_ERROR_SCHEMA,     /* not a gennas store, or a newer schema  */
   GN_STORE_ERROR_NOT_FOUND,  /* no such run                            */
-  GN_STORE_ERROR_DUPLICATE   /* the run already has this architecture  */
+  GN_STORE_ERROR_DUPLICATE,  /* the run already has this architecture  */
+  GN_STORE_ERROR_CORRUPT     /* the file or a row fails its checks     */
 } GnStoreError;
 
 typedef struct _GnStore GnStore;
@@ -69,8 +78,8 @@ typedef struct {
   gint64 seed;
   double score;               /* higher is better; -DBL_MAX if failed   */
   double loss;                /* NAN when the proxy has none            */
-  GnEvalStatus status;        /* text in the store; a name that is not
-                                 a GnEvalStatus reads as GN_EVAL_ERROR */
+  GnEvalStatus status;        /* text in the store, one of the names of
+                                 gn_eval_status_name()                 */
   double seconds;
   const char *time;           /* UTC, ISO 8601; set by the store        */
   gboolean cached;
@@ -83,9 +92,13 @@ typedef struct {
  *
  * Opens (creating the schema when new, checking it otherwise) with the
  * WAL journal and a busy timeout, so `gennas export` can read while a
- * search writes.
+ * search writes.  An existing store is checked first (see "Integrity"
+ * above) and migrated to the current schema if it is older.
  *
- * Returns: (transfer full): the store, or NULL with @error.
+ * Returns: (transfer full): the store, or NULL with @error:
+ * GN_STORE_ERROR_OPEN, _SCHEMA (not a store, or a newer one), _CORRUPT
+ * (the file fails SQLite's check, or a row to migrate fails its own), or
+ * _FAILED.
  */
 GnStore *gn_store_open (const char *path, GError **error);
 void     gn_store_close (GnStore *store);
@@ -117,7 +130,8 @@ gboolean gn_store_new_run (GnStore *store, const char *config_json,
  * @run: (out): the latest run with that hash
  * @config_json: (out) (optional) (transfer full): its configuration
  *
- * Returns: TRUE and the run, or FALSE with GN_STORE_ERROR_NOT_FOUND.
+ * Returns: TRUE and the run, or FALSE with GN_STORE_ERROR_NOT_FOUND,
+ * or another error (GN_STORE_ERROR_CORRUPT if the run's row is damaged).
  */
 gboolean gn_store_find_run (GnStore *store, const char *config_hash,
                             gint64 *run, char **config_json,
@@ -128,7 +142,8 @@ gboolean gn_store_find_run (GnStore *store, const char *config_hash,
  * @config_json: (out) (optional) (transfer full): the run's configuration
  * @parent: (out) (optional): the run it derives from, 0 for none
  *
- * Returns: FALSE with GN_STORE_ERROR_NOT_FOUND if there is no such run.
+ * Returns: FALSE with GN_STORE_ERROR_NOT_FOUND if there is no such run,
+ * GN_STORE_ERROR_CORRUPT if its row is damaged.
  */
 gboolean gn_store_get_run (GnStore *store, gint64 run, char **config_json,
                            gint64 *parent, GError **error);
@@ -157,6 +172,8 @@ gboolean gn_store_record (GnStore *store, const GnEval *e, gint64 *seq,
  *   valid until the next call on @store
  *
  * Returns: TRUE if a reusable score exists (see the cache rule above).
+ * A damaged row is no score: it is reported with g_warning() and the
+ * lookup returns FALSE, so the score is computed again.
  */
 gboolean gn_store_lookup (GnStore *store, const char *space,
                           const char *arch, const char *config_hash,
@@ -177,7 +194,8 @@ typedef gboolean (*GnEvalFunc) (const GnEval *e, gpointer user);
  * gn_store_foreach:
  * @run: a run id, or -1 for every run
  *
- * Visits the evaluations in (run, seq) order.
+ * Visits the evaluations in (run, seq) order.  A damaged row ends the
+ * visit with GN_STORE_ERROR_CORRUPT; @fn has seen only the rows before it.
  */
 gboolean gn_store_foreach (GnStore *store, gint64 run, GnEvalFunc fn,
                            gpointer user, GError **error);
@@ -188,7 +206,12 @@ gboolean gn_store_foreach (GnStore *store, gint64 run, GnEvalFunc fn,
  * @out: where to write (e.g. stdout)
  *
  * Writes every evaluation of @run (-1: all), one per line, with a header
- * line for CSV; strings are quoted as each format requires.
+ * line for CSV; strings are quoted as each format requires, and a CSV
+ * text field that a spreadsheet would take for a formula (it starts with
+ * '=', '+', '-' or '@' and is not a number, or with a tab or a carriage
+ * return) is written with a leading single quote.  A damaged row stops
+ * the export with GN_STORE_ERROR_CORRUPT; the lines before it were
+ * written.
  */
 gboolean gn_store_export (GnStore *store, gint64 run, const char *format,
                           FILE *out, GError **error);
