@@ -54,6 +54,19 @@ count_lines (const char *s)
   return n;
 }
 
+/* The lines of @s that begin with @prefix: a command's own messages,
+ * whatever else a crashing worker's runtime (a sanitizer's report) adds. */
+static int
+count_lines_from (const char *s, const char *prefix)
+{
+  int n = 0;
+  char **lines = g_strsplit (s, "\n", -1);
+  for (char **l = lines; *l; l++)
+    n += g_str_has_prefix (*l, prefix);
+  g_strfreev (lines);
+  return n;
+}
+
 /* -- the dispatcher ---------------------------------------------------- */
 
 /* The command names a group's usage lists under "Commands:". */
@@ -346,9 +359,10 @@ test_score_crash (void)
   char *rows = rows_without_seconds (r.out);
   g_assert_cmpstr (rows, ==, "arch,score\n"
                    CELL_A ",95\n" CELL_B ",87\n" CELL_A ",95\n");
-  g_assert_cmpint (count_lines (r.err), ==, 2);
+  /* under AddressSanitizer the worker reports the SIGSEGV and aborts */
+  g_assert_cmpint (count_lines_from (r.err, "gennas score: "), ==, 2);
   g_assert_nonnull (strstr (r.err, "gennas score: " CELL_CRASH ": crashed: "
-                            "worker killed by signal 11"));
+                            "worker killed by signal "));
   g_assert_nonnull (strstr (r.err, "gennas score: bogus: "));
   g_free (rows);
   cli_run_clear (&r);
