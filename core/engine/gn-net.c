@@ -614,6 +614,14 @@ typedef struct {
   GnPlanBuffer *value, *grad, *aux;   /* per root node */
 } Plan;
 
+static int
+by_grad_birth (gconstpointer a, gconstpointer b, gpointer user)
+{
+  const GnPlanBuffer *grd = user;
+  int x = grd[*(const int *) a].first, y = grd[*(const int *) b].first;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 static void
 extend (GnPlanBuffer *b, int t)
 {
@@ -741,17 +749,13 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
   for (int i = 0; i < n; i++)
     if (grd[i].size > 0 && NODE (net, i)->root == i)
       {
-        int j = net->n_zero++;
-        while (j > 0 && net->zero_birth[j - 1] > grd[i].first)
-          {
-            net->zero_order[j] = net->zero_order[j - 1];
-            net->zero_birth[j] = net->zero_birth[j - 1];
-            j--;
-          }
-        net->zero_order[j] = i;
-        net->zero_birth[j] = grd[i].first;
+        net->zero_order[net->n_zero++] = i;
         NODE (net, i)->grad_count = shape_count (NODE (net, i)->shape);
       }
+  g_qsort_with_data (net->zero_order, net->n_zero, sizeof (int),
+                     by_grad_birth, grd);
+  for (int j = 0; j < net->n_zero; j++)
+    net->zero_birth[j] = grd[net->zero_order[j]].first;
 
   float *values = net->param_block;
   float *grads = net->param_block + net->n_param_floats;
