@@ -510,6 +510,48 @@ test_compile_deep (void)
   gn_net_free (net);
 }
 
+/* A sum and a concatenation of two million inputs run: their pointer
+ * lists are no longer on the stack (16 MB, twice the usual limit). */
+static void
+test_fan_in (void)
+{
+  enum { K = 2000000 };
+  GError *error = NULL;
+  int *xs = g_new (int, K);
+  for (int kind = 0; kind < 2; kind++)
+    {
+      GnNet *net = gn_net_new (1, 1, 1, 1);
+      int a = gn_net_relu (net, 0, &error);
+      for (int i = 0; i < K; i++)
+        xs[i] = i % 2 ? a : 0;
+      int y = kind ? gn_net_concat (net, K, xs, &error)
+                   : gn_net_add (net, K, xs, &error);
+      g_assert_no_error (error);
+      g_assert_true (gn_net_tap (net, y, "out", &error));
+      g_assert_true (gn_net_compile (net, TRUE, &error));
+      gn_net_input (net)[0] = 2.f;
+      gn_net_forward (net, GN_MODE_TRAIN);
+      float *v = gn_net_value (net, y), *dv = gn_net_grad (net, y);
+      if (kind)
+        {
+          g_assert_cmpfloat (v[0], ==, 2.f);
+          g_assert_cmpfloat (v[K - 1], ==, 2.f);
+          for (int i = 0; i < K; i++)
+            dv[i] = 1.f;
+        }
+      else
+        {
+          g_assert_cmpfloat (v[0], ==, 2.f * K);
+          dv[0] = 1.f;
+        }
+      gn_net_backward (net);
+      /* every input passes its gradient on, through the relu or not */
+      g_assert_cmpfloat (gn_net_grad (net, 0)[0], ==, (float) K);
+      gn_net_free (net);
+    }
+  g_free (xs);
+}
+
 /* ------------------------------------------------------------------ */
 /* end-to-end gradients through a multi-branch network                 */
 /* ------------------------------------------------------------------ */
@@ -863,6 +905,7 @@ main (int argc, char **argv)
   g_test_add_func ("/net/plan/same-as-scan", test_plan_same_as_scan);
   g_test_add_func ("/net/plan/large", test_plan_large);
   g_test_add_func ("/net/compile/deep", test_compile_deep);
+  g_test_add_func ("/net/fan-in", test_fan_in);
   g_test_add_func ("/net/grad/multi-branch-train", test_grad_train);
   g_test_add_func ("/net/grad/multi-branch-eval", test_grad_eval);
   g_test_add_func ("/net/batchnorm-modes", test_bn_modes);

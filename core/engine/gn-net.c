@@ -119,6 +119,11 @@ struct _GnNet {
   int *zero_order;              /* node ids sorted by gradient birth */
   int *zero_birth;
   int n_zero;
+  /* the input pointers and channels of one add or concat node, for the
+   * node with the most inputs (kept off the stack: inputs are unbounded) */
+  const float **fan_in;
+  float **fan_in_grad;
+  int *fan_in_c;
 
   /* gn_net_set_relu_mode(): a mask per ReLU node, allocated on demand */
   GnReluMode relu_mode;
@@ -173,6 +178,9 @@ gn_net_free (GnNet *net)
   g_free (net->scratch);
   g_free (net->zero_order);
   g_free (net->zero_birth);
+  g_free (net->fan_in);
+  g_free (net->fan_in_grad);
+  g_free (net->fan_in_c);
   g_free (net);
 }
 
@@ -710,14 +718,22 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
 
   /* one workspace, shared by every op in turn */
   net->scratch_floats = 0;
+  int fan_in = 1;
   for (int i = 0; i < n; i++)
-    if (NODE (net, i)->kind == OP_CONV)
-      net->scratch_floats = MAX (net->scratch_floats,
-                                 gn_conv2d_scratch_floats (&NODE (net, i)->u.conv));
+    {
+      if (NODE (net, i)->kind == OP_CONV)
+        net->scratch_floats = MAX (net->scratch_floats,
+                                   gn_conv2d_scratch_floats (&NODE (net, i)->u.conv));
+      fan_in = MAX (fan_in, NODE (net, i)->n_inputs);
+    }
   net->scratch = g_try_new (float, net->scratch_floats + 1);
+  net->fan_in = g_try_new (const float *, fan_in);
+  net->fan_in_grad = g_try_new (float *, fan_in);
+  net->fan_in_c = g_try_new (int, fan_in);
 
   if (net->arena == NULL || net->param_block == NULL || net->state == NULL
-      || net->scratch == NULL)
+      || net->scratch == NULL || net->fan_in == NULL
+      || net->fan_in_grad == NULL || net->fan_in_c == NULL)
     {
       g_set_error (error, GN_ERROR, GN_ERROR_NO_MEMORY,
                    "cannot allocate %" G_GSIZE_FORMAT " bytes for the "
@@ -726,6 +742,9 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
       g_clear_pointer (&net->param_block, g_free);
       g_clear_pointer (&net->state, g_free);
       g_clear_pointer (&net->scratch, g_free);
+      g_clear_pointer (&net->fan_in, g_free);
+      g_clear_pointer (&net->fan_in_grad, g_free);
+      g_clear_pointer (&net->fan_in_c, g_free);
       g_free (bufs);
       return FALSE;
     }
@@ -1076,7 +1095,7 @@ forward_node (GnNet *net, Node *nd, GnMode mode)
       break;
     case OP_ADD:
       {
-        const float **in = g_alloca (sizeof (float *) * (gsize) nd->n_inputs);
+        const float **in = net->fan_in;
         for (int k = 0; k < nd->n_inputs; k++)
           in[k] = input_value (net, nd, k);
         gn_add_forward (shape_count (s), nd->n_inputs, in, nd->value);
@@ -1084,8 +1103,8 @@ forward_node (GnNet *net, Node *nd, GnMode mode)
       }
     case OP_CONCAT:
       {
-        const float **in = g_alloca (sizeof (float *) * (gsize) nd->n_inputs);
-        int *cs = g_alloca (sizeof (int) * (gsize) nd->n_inputs);
+        const float **in = net->fan_in;
+        int *cs = net->fan_in_c;
         for (int k = 0; k < nd->n_inputs; k++)
           {
             in[k] = input_value (net, nd, k);
@@ -1209,8 +1228,8 @@ backward_node (GnNet *net, Node *nd)
       break;
     case OP_CONCAT:
       {
-        float **dxs = g_alloca (sizeof (float *) * (gsize) nd->n_inputs);
-        int *cs = g_alloca (sizeof (int) * (gsize) nd->n_inputs);
+        float **dxs = net->fan_in_grad;
+        int *cs = net->fan_in_c;
         for (int k = 0; k < nd->n_inputs; k++)
           {
             dxs[k] = input_grad (net, nd, k);
