@@ -971,6 +971,103 @@ test_sandbox_limits (void)
   gn_space_free (space);
 }
 
+/* What Lua runs outside the budget's sight: finalizers (run with hooks
+ * off), and library functions that loop in C for as long as their
+ * arguments say.  Each stops with an error at its line, fast.  Without
+ * these limits each of them would run for hours, or forever. */
+static void
+test_sandbox_escapes (void)
+{
+  static const struct {
+    const char *src;
+    int code;          /* GnSpaceError */
+    const char *what;
+  } cases[] = {
+    /* a finalizer: it would run when the space is freed, hooks off */
+    { "setmetatable ({}, { __gc = function () while true do end end })",
+      GN_SPACE_ERROR_SCRIPT, "finalizers (__gc) are not available" },
+    { "setmetatable ({}, { __gc = true })", GN_SPACE_ERROR_SCRIPT,
+      "finalizers (__gc)" },
+    /* __gc added after setmetatable marks nothing: it never runs */
+    { "local mt = {} local t = setmetatable ({}, mt)\n"
+      "mt.__gc = function () while true do end end t = nil error ('ran')",
+      GN_SPACE_ERROR_SCRIPT, "ran" },
+    /* to-be-closed variables run with the hook on */
+    { "local x <close> = setmetatable ({}, { __close = function ()\n"
+      "  while true do end end })", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    /* an error object whose __tostring never returns */
+    { "error (setmetatable ({}, { __tostring = function ()\n"
+      "  while true do end end }))", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    /* n empty copies: the empty string at once */
+    { "assert (string.rep ('', math.maxinteger) == '')\n"
+      "assert (('x'):rep (3, '') == 'xxx') error ('ran')",
+      GN_SPACE_ERROR_SCRIPT, "ran" },
+    { "table.move ({}, 1, 1 << 62, 1, {})", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    { "local t = setmetatable ({}, { __len = function ()\n"
+      "  return 1 << 62 end }) table.insert (t, 1, 0)",
+      GN_SPACE_ERROR_LIMIT, "instruction budget" },
+    { "local t = setmetatable ({}, { __len = function ()\n"
+      "  return 1 << 62 end }) table.remove (t, 1)",
+      GN_SPACE_ERROR_LIMIT, "instruction budget" },
+    /* a C function as __index, called from a C loop: counted per call */
+    { "local t = setmetatable ({}, { __index = table.concat })\n"
+      "table.concat (t, '', 1, math.maxinteger)", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    /* backtracking patterns */
+    { "local s = ('a'):rep (30)\n"
+      "string.find (s, ('a-'):rep (30) .. 'b')", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    { "local s = ('a'):rep (300000)\n"
+      "for _ in s:gmatch ('a*b') do end", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    { "local s = ('a'):rep (300000)\n"
+      "s:gsub ('a*b', '')", GN_SPACE_ERROR_LIMIT, "instruction budget" },
+    { "local s = ('a'):rep (300000)\n"
+      "s:match ('[' .. ('b'):rep (10000) .. ']')", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    { "local s = ('a'):rep (1000000)\n"
+      "s:find (('a'):rep (500000) .. 'b', 1, true)", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    /* the patterns still match as Lua's do */
+    { "local a, b, c = ('key = 42;'):match ('^(%w+)%s*=%s*(%d+)()')\n"
+      "assert (a == 'key' and b == '42' and c == 9)\n"
+      "assert (select (2, ('a,b,,c'):gsub (',', ';')) == 3)\n"
+      "assert (('x(y(z))'):match ('%b()') == '(y(z))')\n"
+      "assert (('THE (quick) fox'):find ('%f[%a]%a+', 5) == 6)\n"
+      "local n = 0 for w in ('one two'):gmatch ('%a+') do n = n + #w end\n"
+      "assert (n == 6 and ('abc'):find ('b', 1, true) == 2) error ('ran')",
+      GN_SPACE_ERROR_SCRIPT, "ran" },
+    /* single operations on long strings, over and over: the time limit */
+    { "local a = ('x'):rep (1 << 14):rep (1 << 10)\n"
+      "local b = ('x'):rep (1 << 14):rep (1 << 10)\n"
+      "while true do local _ = a == b end", GN_SPACE_ERROR_LIMIT,
+      "time limit" },
+  };
+  GnSpaceLimits limits = { .max_instructions = 2000000 };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      GnSpace *space = gn_space_load_full ("esc.lua", cases[i].src,
+                                           strlen (cases[i].src), &limits,
+                                           &error);
+      g_assert_null (space);
+      if (!g_error_matches (error, GN_SPACE_ERROR, cases[i].code)
+          || strstr (error->message, cases[i].what) == NULL)
+        g_error ("case %" G_GSIZE_FORMAT ": expected code %d and '%s', "
+                 "got %d: %s", i, cases[i].code, cases[i].what, error->code,
+                 error->message);
+      /* at the last line, where the loop is */
+      int line = 1;
+      for (const char *c = cases[i].src; *c; c++)
+        line += *c == '\n';
+      assert_location (error, "esc.lua", line);
+      g_clear_error (&error);
+    }
+}
+
 static void
 test_sandbox_build_errors (void)
 {
@@ -1408,6 +1505,7 @@ main (int argc, char **argv)
                    test_nb101_forward_backward);
   g_test_add_func ("/space/sandbox/load-errors", test_sandbox_load_errors);
   g_test_add_func ("/space/sandbox/limits", test_sandbox_limits);
+  g_test_add_func ("/space/sandbox/escapes", test_sandbox_escapes);
   g_test_add_func ("/space/sandbox/build-errors", test_sandbox_build_errors);
   g_test_add_func ("/space/sandbox/borrowed", test_sandbox_borrowed);
   g_test_add_func ("/space/sandbox/api-results", test_sandbox_api_results);

@@ -8,10 +8,16 @@
  * debug or coroutine, and no load, loadfile, dofile, require,
  * collectgarbage, string.dump or math.random (draws come from a GnRng
  * userdata, so a seed reproduces a run).  print() goes to g_message().
+ * setmetatable() refuses __gc: Lua runs finalizers with hooks off, out
+ * of reach of every limit.
  *
- * Limits: the allocator refuses to grow the Lua heap past a cap, and a
- * count hook stops a call after an instruction budget; pcall() and
- * xpcall() are replaced by versions that cannot swallow either.
+ * Limits: the allocator refuses to grow the Lua heap past a cap; a hook
+ * stops a call after an instruction budget, counting VM instructions,
+ * function calls and the loops of the library functions that loop in C
+ * (gn-lstdlib.c, gn__sandbox_charge()), and after a CPU time proportional
+ * to the budget (for single operations on long strings, which it cannot
+ * count); pcall() and xpcall() are replaced by versions that cannot
+ * swallow any of them.
  *
  * Every entry into Lua is gn__sandbox_call(): one protected C function
  * (lua.c's pmain pattern) under a traceback message handler.  Errors come
@@ -86,6 +92,16 @@ void        gn__sandbox_set_code (lua_State *L, GnSpaceError code);
 void        gn__sandbox_run_chunk (lua_State *L, const char *src, gsize len,
                                    int nresults);
 
+/**
+ * gn__sandbox_charge:
+ * @steps: work done in C that the hook does not see (elements a library
+ *   function moved, pattern-matching steps)
+ *
+ * Counts @steps against the call's instruction budget; raises the
+ * budget's (or the time limit's) error once it is spent.
+ */
+void        gn__sandbox_charge (lua_State *L, guint64 steps);
+
 /** Raises a Lua error "prefix: message" from @err, freeing @err first so
  * that nothing leaks across the longjmp. */
 G_NORETURN void gn__lua_raise_gerror (lua_State *L, const char *prefix,
@@ -113,6 +129,9 @@ typedef struct {
 void      gn__lua_open_net (lua_State *L);     /* gn-lnet.c  */
 void      gn__lua_open_rng (lua_State *L);     /* gn-lrng.c  */
 void      gn__lua_open_util (lua_State *L);    /* gn-lutil.c */
+/** Replaces string.find, match, gmatch, gsub and rep, and table.insert,
+ * remove and move with copies that charge their loops to the budget. */
+void      gn__lua_open_counted (lua_State *L); /* gn-lstdlib.c */
 
 /** Pushes a new box in the closed state; the caller anchors it. */
 GnLuaNet *gn__lua_new_net (lua_State *L);
