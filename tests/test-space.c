@@ -1068,6 +1068,43 @@ test_sandbox_escapes (void)
     }
 }
 
+/* The network a build makes counts against the memory cap. */
+static void
+test_sandbox_graph_memory (void)
+{
+  GError *error = NULL;
+  GnSpaceLimits limits = { .max_memory = 8 << 20 };
+  char *src = g_strconcat (tiny_head,
+                           "    for i = 1, 5e6 do x = net:relu (x) end",
+                           tiny_tail, NULL);
+  GnSpace *space = gn_space_load_full ("tiny.lua", src, strlen (src),
+                                       &limits, &error);
+  g_assert_no_error (error);
+  GnBuildOptions opts = { .batch = 1 };
+  for (int round = 0; round < 2; round++)
+    {
+      g_assert_null (gn_space_build (space, "a", &opts, &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT);
+      assert_location (error, "tiny.lua", 14);
+      g_assert_nonnull (strstr (error->message, "memory limit exceeded (8 "
+                                "MiB of Lua heap and network graph)"));
+      g_assert_null (strchr (error->message, '\n'));
+      g_clear_error (&error);
+    }
+  gn_space_free (space);
+  g_free (src);
+
+  /* a wide sum is fine: its inputs are counted, and they fit */
+  space = load_tiny ("    local xs = {} for i = 1, 100000 do xs[i] = x end\n"
+                     "    x = net:add (xs)", &error);
+  g_assert_no_error (error);
+  GnNet *net = gn_space_build (space, "a", &opts, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gn_net_graph_bytes (net), >, 100000 * sizeof (int));
+  gn_net_free (net);
+  gn_space_free (space);
+}
+
 static void
 test_sandbox_build_errors (void)
 {
@@ -1506,6 +1543,7 @@ main (int argc, char **argv)
   g_test_add_func ("/space/sandbox/load-errors", test_sandbox_load_errors);
   g_test_add_func ("/space/sandbox/limits", test_sandbox_limits);
   g_test_add_func ("/space/sandbox/escapes", test_sandbox_escapes);
+  g_test_add_func ("/space/sandbox/graph-memory", test_sandbox_graph_memory);
   g_test_add_func ("/space/sandbox/build-errors", test_sandbox_build_errors);
   g_test_add_func ("/space/sandbox/borrowed", test_sandbox_borrowed);
   g_test_add_func ("/space/sandbox/api-results", test_sandbox_api_results);

@@ -105,6 +105,7 @@ struct _GnNet {
   GPtrArray *param_names;
   gsize n_param_floats;
   gsize n_state_floats;
+  gsize graph_bytes;            /* what the nodes, inputs and names hold */
   gboolean compiled;
   gboolean input_grad;
   GnMode last_mode;
@@ -154,6 +155,7 @@ gn_net_new (int n, int c, int h, int w)
   net->param_names = g_ptr_array_new_with_free_func (g_free);
   Node input = { .kind = OP_INPUT, .shape = { n, c, h, w } };
   g_array_append_val (net->nodes, input);
+  net->graph_bytes = sizeof *net + sizeof input;
   return net;
 }
 
@@ -218,6 +220,7 @@ append (GnNet *net, Node *node, int n_inputs, const int *inputs)
   node->param_first = (int) net->params->len;
   node->root = (int) net->nodes->len;
   g_array_append_val (net->nodes, *node);
+  net->graph_bytes += sizeof (Node) + sizeof (int) * (gsize) n_inputs;
   return (int) net->nodes->len - 1;
 }
 
@@ -234,6 +237,7 @@ add_param (GnNet *net, int node, GnParamKind kind, const char *what,
   char *name = g_strdup_printf ("n%d.%s.%s", node,
                                 op_info[NODE (net, node)->kind].name, what);
   g_ptr_array_add (net->param_names, name);
+  net->graph_bytes += sizeof p + sizeof name + strlen (name) + 1;
   p.name = name;
   g_array_append_val (net->params, p);
   NODE (net, node)->n_params++;
@@ -492,6 +496,8 @@ gn_net_tap (GnNet *net, int x, const char *name, GError **error)
       return FALSE;
     }
   g_hash_table_insert (net->taps, g_strdup (name), GINT_TO_POINTER (x + 1));
+  /* a hash table entry: the key, its hash, the value */
+  net->graph_bytes += strlen (name) + 1 + 3 * sizeof (gpointer);
   NODE (net, x)->tap = TRUE;
   return TRUE;
 }
@@ -539,6 +545,13 @@ gn_net_op_name (const GnNet *net, int node)
   g_return_val_if_fail (net != NULL, NULL);
   g_return_val_if_fail (node >= 0 && (guint) node < net->nodes->len, NULL);
   return op_info[NODE (net, node)->kind].name;
+}
+
+gsize
+gn_net_graph_bytes (const GnNet *net)
+{
+  g_return_val_if_fail (net != NULL, 0);
+  return net->graph_bytes;
 }
 
 gsize
@@ -761,7 +774,8 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
       nd->aux = aux[i].size ? (gint32 *) (net->arena + aux[i].offset) : NULL;
     }
 
-  /* gradients are zeroed when they come alive: sort roots by birth */
+  /* gradients are zeroed when they come alive: sort roots by birth
+   * (stably: node order among equal births) */
   net->zero_order = g_new (int, n);
   net->zero_birth = g_new (int, n);
   net->n_zero = 0;

@@ -47,7 +47,10 @@ struct _GnSandbox {
   lua_State *L;
   char *chunkname;           /* as given, e.g. "spaces/nb201.lua"      */
   gsize mem_used, mem_max;
+  gsize mem_held;            /* C memory counted with the heap (the
+                                network graph), for the current call    */
   gboolean mem_refused;      /* the allocator said no during this call */
+  gboolean held_refused;     /* gn__sandbox_hold() said no             */
   guint64 steps, max_steps;
   guint64 grace;             /* steps allowed after a limit, see above */
   guint64 next_clock;        /* steps at which to read the clock next  */
@@ -100,8 +103,9 @@ capped_alloc (void *ud, void *ptr, size_t osize, size_t nsize)
       sb->mem_used -= osize;
       return NULL;
     }
-  if (nsize > osize && nsize - osize > sb->mem_max - MIN (sb->mem_used,
-                                                          sb->mem_max))
+  if (nsize > osize
+      && nsize - osize > sb->mem_max - MIN (sb->mem_used + sb->mem_held,
+                                            sb->mem_max))
     {
       sb->mem_refused = TRUE;
       if (sb->L != NULL)
@@ -206,6 +210,22 @@ gn__sandbox_charge (lua_State *L, guint64 steps)
   Limit limit = account (sb, steps);
   if (limit != LIMIT_NONE)
     raise_limit (L, sb, limit);
+}
+
+void
+gn__sandbox_hold (lua_State *L, gsize bytes)
+{
+  GnSandbox *sb = sandbox_of (L);
+  if (bytes > sb->mem_held
+      && bytes - sb->mem_held > sb->mem_max - MIN (sb->mem_used
+                                                   + sb->mem_held,
+                                                   sb->mem_max))
+    {
+      sb->limit = LIMIT_MEMORY;
+      sb->held_refused = TRUE;
+      luaL_error (L, "memory limit exceeded");
+    }
+  sb->mem_held = bytes;
 }
 
 /* "file:line:" already at the start of @msg? */
@@ -523,6 +543,8 @@ gn__sandbox_call (GnSandbox *sb, lua_CFunction fn, void *ud, GError **error)
   sb->wall_check = g_get_monotonic_time () + sb->max_cpu / 1000;
   sb->limit = LIMIT_NONE;
   sb->mem_refused = FALSE;
+  sb->mem_held = 0;
+  sb->held_refused = FALSE;
   sb->code = GN_SPACE_ERROR_SCRIPT;
   sb->where_line = 0;
 
@@ -531,6 +553,7 @@ gn__sandbox_call (GnSandbox *sb, lua_CFunction fn, void *ud, GError **error)
   lua_pushcfunction (L, fn);
   lua_pushlightuserdata (L, ud);
   int status = lua_pcall (L, 1, 1, base + 1);
+  sb->mem_held = 0;   /* the caller owns what the call built */
   if (status == LUA_OK)
     {
       lua_remove (L, base + 1);
@@ -558,7 +581,8 @@ gn__sandbox_call (GnSandbox *sb, lua_CFunction fn, void *ud, GError **error)
         g_strlcpy (where, sb->chunkname, sizeof where);
       g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT,
                    "%s: memory limit exceeded (%" G_GSIZE_FORMAT " MiB of "
-                   "Lua heap)", where, sb->mem_max >> 20);
+                   "Lua heap%s)", where, sb->mem_max >> 20,
+                   sb->held_refused ? " and network graph" : "");
     }
   else if ((sb->limit == LIMIT_STEPS || sb->limit == LIMIT_TIME)
            && !has_location (msg) && sb->where_line > 0)

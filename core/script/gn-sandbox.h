@@ -11,13 +11,14 @@
  * setmetatable() refuses __gc: Lua runs finalizers with hooks off, out
  * of reach of every limit.
  *
- * Limits: the allocator refuses to grow the Lua heap past a cap; a hook
- * stops a call after an instruction budget, counting VM instructions,
- * function calls and the loops of the library functions that loop in C
- * (gn-lstdlib.c, gn__sandbox_charge()), and after a CPU time proportional
- * to the budget (for single operations on long strings, which it cannot
- * count); pcall() and xpcall() are replaced by versions that cannot
- * swallow any of them.
+ * Limits: the allocator refuses to grow the Lua heap (plus the C memory a
+ * call holds, gn__sandbox_hold()) past a cap; a hook stops a call after
+ * an instruction budget, counting VM instructions, function calls and
+ * the loops of the library functions that loop in C (gn-lstdlib.c,
+ * gn__sandbox_charge()), and after a CPU time proportional to the budget
+ * (for single operations on long strings, which it cannot count);
+ * pcall() and xpcall() are replaced by versions that cannot swallow any
+ * of them.
  *
  * Every entry into Lua is gn__sandbox_call(): one protected C function
  * (lua.c's pmain pattern) under a traceback message handler.  Errors come
@@ -101,6 +102,16 @@ void        gn__sandbox_run_chunk (lua_State *L, const char *src, gsize len,
  * budget's (or the time limit's) error once it is spent.
  */
 void        gn__sandbox_charge (lua_State *L, guint64 steps);
+
+/**
+ * gn__sandbox_hold:
+ * @bytes: the C memory the call has made the library hold so far (the
+ *   network graph a build makes), in place of the previous count
+ *
+ * Counts @bytes against the memory cap with the Lua heap, until the call
+ * ends; raises the memory limit's error if they no longer fit.
+ */
+void        gn__sandbox_hold (lua_State *L, gsize bytes);
 
 /** Raises a Lua error "prefix: message" from @err, freeing @err first so
  * that nothing leaks across the longjmp. */
