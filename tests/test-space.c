@@ -1105,6 +1105,105 @@ test_sandbox_graph_memory (void)
   gn_space_free (space);
 }
 
+/* No true byte of a message below 0x20 but newlines and the tabs of a
+ * traceback, and no line longer than @max. */
+static void
+assert_printable (const char *msg, gsize max)
+{
+  gsize line = 0;
+  for (const guchar *p = (const guchar *) msg; *p; p++)
+    {
+      line = *p == '\n' ? 0 : line + 1;
+      if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+        g_error ("byte 0x%02x in '%s'", *p, msg);
+      if (line > max)
+        g_error ("a line of more than %" G_GSIZE_FORMAT " bytes in '%.500s'",
+                 max, msg);
+    }
+  g_assert_true (g_utf8_validate (msg, -1, NULL));
+}
+
+/* What users and scripts write ends in messages quoted: files too large
+ * to be a space are refused unread, long strings are cut short, control
+ * characters and bytes that are not UTF-8 are escaped. */
+static void
+test_sandbox_untrusted_text (void)
+{
+  GError *error = NULL;
+  char *dir = g_dir_make_tmp ("gennas-space-XXXXXX", NULL);
+  char *big = g_build_filename (dir, "big.lua", NULL);
+  char *spaces = g_strnfill (5 << 20, ' ');
+  g_assert_true (g_file_set_contents (big, spaces, -1, NULL));
+  g_free (spaces);
+  g_assert_null (gn_space_load (big, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "the space file is larger "
+                            "than 4 MiB"));
+  g_clear_error (&error);
+  g_remove (big);
+  g_free (big);
+  g_rmdir (dir);
+  g_free (dir);
+  if (g_file_test ("/dev/zero", G_FILE_TEST_EXISTS))
+    {
+      g_assert_null (gn_space_load ("/dev/zero", &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO);
+      g_clear_error (&error);
+    }
+
+  /* a megabyte-long op name, escapes, a byte that is not UTF-8 */
+  GnSpace *space = load_space ("nb201.lua");
+  GString *arch = g_string_new ("|");
+  for (int i = 0; i < 1 << 20; i++)
+    g_string_append_c (arch, 'A');
+  g_string_append (arch, "~0|+|none~0|none~1|+|none~0|none~1|none~2|");
+  g_assert_null (gn_space_canonicalize (space, arch->str, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+  g_assert_cmpuint (strlen (error->message), <, 1000);
+  g_assert_nonnull (strstr (error->message, "AAA...'"));
+  assert_printable (error->message, 1000);
+  g_assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+  g_string_free (arch, TRUE);
+  g_assert_null (gn_space_canonicalize (space, "|nor_conv_3x3~0|+|none~0|"
+                                        "none~1|+|none~0|\033[2J\xff~1|"
+                                        "none~2|", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+  g_assert_nonnull (strstr (error->message, "'|nor_conv_3x3~0|+|none~0|"
+                            "none~1|+|none~0|\\x1b[2J\\xff~1|none~2|'"));
+  assert_printable (error->message, 1000);
+  g_clear_error (&error);
+  GnRng rng;
+  gn_rng_seed (&rng, 1);
+  const char *const bad_option[] = { "\033[2J", NULL };
+  g_assert_null (gn_space_mutate_full (space, NB201_ALL_OPS, &rng,
+                                       bad_option, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "'\\x1b[2J'"));
+  g_clear_error (&error);
+  gn_space_free (space);
+
+  /* what a script raises: a megabyte, control characters, many lines */
+  static const char *const raised[] = {
+    "error (('x'):rep (1 << 20) .. '\\27[2J')",
+    "error (('line\\n'):rep (100000))",
+    "local t = {} t[('f'):rep (1 << 20)] = function () error ('x') end\n"
+    "t[('f'):rep (1 << 20)] ()",
+    "return { name = 'a\\27[2Jb' }",
+    "return { name = ('n'):rep (101) }",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (raised); i++)
+    {
+      g_assert_null (gn_space_load_string ("raise.lua", raised[i],
+                                           strlen (raised[i]), &error));
+      g_assert_nonnull (error);
+      g_assert_cmpuint (strlen (error->message), <, 20000);
+      assert_printable (error->message, 320);
+      g_assert_true (g_str_has_prefix (error->message, "raise.lua:"));
+      g_clear_error (&error);
+    }
+}
+
 static void
 test_sandbox_build_errors (void)
 {
@@ -1544,6 +1643,8 @@ main (int argc, char **argv)
   g_test_add_func ("/space/sandbox/limits", test_sandbox_limits);
   g_test_add_func ("/space/sandbox/escapes", test_sandbox_escapes);
   g_test_add_func ("/space/sandbox/graph-memory", test_sandbox_graph_memory);
+  g_test_add_func ("/space/sandbox/untrusted-text",
+                   test_sandbox_untrusted_text);
   g_test_add_func ("/space/sandbox/build-errors", test_sandbox_build_errors);
   g_test_add_func ("/space/sandbox/borrowed", test_sandbox_borrowed);
   g_test_add_func ("/space/sandbox/api-results", test_sandbox_api_results);

@@ -3,13 +3,18 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
 #include "config.h"
+#include "gn-error.h"
 #include "gn-sandbox.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <lualib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The hook runs every HOOK_PERIOD VM instructions: often enough to stop a
  * loop within microseconds of the budget, rarely enough to cost nothing
@@ -480,6 +485,81 @@ gn__sandbox_free (GnSandbox *sb)
   g_free (sb);
 }
 
+gboolean
+gn__sandbox_read_file (const char *path, const char *what, char **text,
+                       gsize *len, GError **error)
+{
+  g_return_val_if_fail (path != NULL && text != NULL && len != NULL, FALSE);
+  char *shown = gn_error_quote (path, -1, 1000);
+  GByteArray *buf = g_byte_array_new ();
+  gboolean ok = FALSE;
+  int fd = g_open (path, O_RDONLY, 0);
+  if (fd < 0)
+    {
+      int e = errno;
+      g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO,
+                   "cannot read the %s %s: %s", what, shown, g_strerror (e));
+      goto out;
+    }
+  /* one byte past the limit says the file is larger */
+  while (buf->len <= GN_SANDBOX_MAX_FILE)
+    {
+      guint8 chunk[65536];
+      gssize n = read (fd, chunk, MIN (sizeof chunk,
+                                       GN_SANDBOX_MAX_FILE + 1 - buf->len));
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int e = errno;
+          g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO,
+                       "cannot read the %s %s: %s", what, shown,
+                       g_strerror (e));
+          goto out;
+        }
+      if (n == 0)
+        break;
+      g_byte_array_append (buf, chunk, (guint) n);
+    }
+  if (buf->len > GN_SANDBOX_MAX_FILE)
+    {
+      g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO,
+                   "%s: the %s is larger than %" G_GSIZE_FORMAT " MiB (a "
+                   "script of a few kilobytes is expected)", shown, what,
+                   GN_SANDBOX_MAX_FILE >> 20);
+      goto out;
+    }
+  *len = buf->len;
+  g_byte_array_append (buf, (const guint8 *) "", 1);
+  *text = (char *) g_byte_array_free (buf, FALSE);
+  buf = NULL;
+  ok = TRUE;
+
+out:
+  if (fd >= 0)
+    close (fd);
+  if (buf != NULL)
+    g_byte_array_free (buf, TRUE);
+  g_free (shown);
+  return ok;
+}
+
+gboolean
+gn__sandbox_is_name (const char *s, gsize len)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+  if (len == 0 || !g_utf8_validate_len (s, len, NULL)
+      || g_utf8_strlen (s, len) > GN_SANDBOX_MAX_NAME)
+    return FALSE;
+  for (const char *p = s; p < s + len; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (g_unichar_iscntrl (c) || g_unichar_type (c) == G_UNICODE_FORMAT)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 lua_State *
 gn__sandbox_lua (GnSandbox *sb)
 {
@@ -531,6 +611,40 @@ gn__lua_raise_gerror (lua_State *L, const char *prefix, GError *err)
   g_assert_not_reached ();
 }
 
+/* Error messages carry what scripts put in them (a message of a megabyte,
+ * an architecture string with terminal escapes): each line is quoted
+ * with gn_error_quote(), keeping the tabs that indent a traceback, and
+ * there are at most MESSAGE_LINES of them. */
+#define MESSAGE_LINES 40
+#define MESSAGE_LINE_CHARS 300
+
+static char *
+quote_message (const char *text, gsize len)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = text, *end = text + len;
+  for (int line = 0; p <= end; line++)
+    {
+      if (line == MESSAGE_LINES)
+        {
+          g_string_append (out, "\n...");
+          break;
+        }
+      const char *eol = memchr (p, '\n', end - p);
+      if (eol == NULL)
+        eol = end;
+      if (line > 0)
+        g_string_append_c (out, '\n');
+      while (p < eol && *p == '\t')
+        g_string_append_c (out, *p++);
+      char *q = gn_error_quote (p, eol - p, MESSAGE_LINE_CHARS);
+      g_string_append (out, q);
+      g_free (q);
+      p = eol + 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
 gboolean
 gn__sandbox_call (GnSandbox *sb, lua_CFunction fn, void *ud, GError **error)
 {
@@ -560,9 +674,15 @@ gn__sandbox_call (GnSandbox *sb, lua_CFunction fn, void *ud, GError **error)
       return TRUE;
     }
 
-  const char *msg = lua_tostring (L, -1);
+  size_t msg_len;
+  const char *msg = lua_tolstring (L, -1, &msg_len);
   if (msg == NULL)
-    msg = "(no error message)";
+    {
+      msg = "(no error message)";
+      msg_len = strlen (msg);
+    }
+  char *text = NULL;
+  GnSpaceError code = GN_SPACE_ERROR_LIMIT;
   if (status == LUA_ERRMEM || sb->limit == LIMIT_MEMORY
       || (sb->mem_refused && (status == LUA_ERRERR
                               || strstr (msg, "not enough memory"))))
@@ -579,19 +699,21 @@ gn__sandbox_call (GnSandbox *sb, lua_CFunction fn, void *ud, GError **error)
                     sb->where_line);
       else
         g_strlcpy (where, sb->chunkname, sizeof where);
-      g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT,
-                   "%s: memory limit exceeded (%" G_GSIZE_FORMAT " MiB of "
-                   "Lua heap%s)", where, sb->mem_max >> 20,
-                   sb->held_refused ? " and network graph" : "");
+      text = g_strdup_printf ("%s: memory limit exceeded (%" G_GSIZE_FORMAT
+                              " MiB of Lua heap%s)", where, sb->mem_max >> 20,
+                              sb->held_refused ? " and network graph" : "");
     }
   else if ((sb->limit == LIMIT_STEPS || sb->limit == LIMIT_TIME)
            && !has_location (msg) && sb->where_line > 0)
-    g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT, "%s:%d: %s",
-                 sb->where_file, sb->where_line, msg);
-  else if (sb->limit == LIMIT_STEPS || sb->limit == LIMIT_TIME)
-    g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT, "%s", msg);
-  else
-    g_set_error (error, GN_SPACE_ERROR, sb->code, "%s", msg);
+    text = g_strdup_printf ("%s:%d: %s", sb->where_file, sb->where_line,
+                            msg);
+  else if (sb->limit != LIMIT_STEPS && sb->limit != LIMIT_TIME)
+    code = sb->code;
+  char *quoted = text ? quote_message (text, strlen (text))
+                      : quote_message (msg, msg_len);
+  g_set_error_literal (error, GN_SPACE_ERROR, code, quoted);
+  g_free (quoted);
+  g_free (text);
   lua_settop (L, base);
 
   /* hand back what the failed call left behind before the next one */

@@ -46,6 +46,10 @@ G_BEGIN_DECLS
 
 #define GN_SANDBOX_DEFAULT_MEMORY        ((gsize) 64 << 20)
 #define GN_SANDBOX_DEFAULT_INSTRUCTIONS  G_GUINT64_CONSTANT (100000000)
+/* the largest space or recipe file read: they are a few kilobytes */
+#define GN_SANDBOX_MAX_FILE              ((gsize) 4 << 20)
+/* the longest name a space or recipe may give itself, in characters */
+#define GN_SANDBOX_MAX_NAME              100
 
 typedef struct _GnSandbox GnSandbox;
 
@@ -59,6 +63,21 @@ typedef struct _GnSandbox GnSandbox;
 GnSandbox  *gn__sandbox_new (const char *chunkname,
                              const GnSpaceLimits *limits, GError **error);
 void        gn__sandbox_free (GnSandbox *sb);
+
+/**
+ * gn__sandbox_read_file:
+ * @what: what the file is, for messages ("space file", "recipe")
+ * @text: (out) (transfer full): its contents, NUL-terminated
+ *
+ * Reads a script file of at most GN_SANDBOX_MAX_FILE bytes, reading no
+ * further than that (a space read from /dev/zero must not fill the
+ * memory).
+ *
+ * Returns: FALSE with @error (GN_SPACE_ERROR_IO) if it cannot be read or
+ * is too large.
+ */
+gboolean    gn__sandbox_read_file (const char *path, const char *what,
+                                   char **text, gsize *len, GError **error);
 lua_State  *gn__sandbox_lua (GnSandbox *sb);
 const char *gn__sandbox_chunkname (GnSandbox *sb);
 
@@ -76,6 +95,11 @@ const char *gn__sandbox_chunkname (GnSandbox *sb);
  */
 gboolean    gn__sandbox_call (GnSandbox *sb, lua_CFunction fn, void *ud,
                               GError **error);
+
+/** Is @s (of @len bytes) fit to name a space or a recipe: one line of
+ * at most GN_SANDBOX_MAX_NAME characters of UTF-8 text, no control or
+ * format characters? */
+gboolean    gn__sandbox_is_name (const char *s, gsize len);
 
 /* -- inside a protected call ----------------------------------------- */
 
