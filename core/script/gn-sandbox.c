@@ -64,8 +64,8 @@ struct _GnSandbox {
                                 cannot have reached max_cpu            */
   Limit limit;               /* which limit stopped the current call   */
   GnSpaceError code;         /* what a script error means right now    */
-  /* where the allocator last refused, for memory errors, which carry no
-   * position */
+  /* where the allocator last refused, or a limit was first raised: for
+   * errors that carry no position */
   char where_file[LUA_IDSIZE];
   int where_line;
 };
