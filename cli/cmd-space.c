@@ -139,15 +139,90 @@ check_benchmark (GnSpace *space, GString *summary, GError **error)
   return TRUE;
 }
 
+/* space check draws CHECK_SAMPLES architectures and mutates each
+ * CHECK_MUTATIONS times in a row, round-tripping every string */
+#define CHECK_SAMPLES 4
+#define CHECK_MUTATIONS 4
+
+/* Does @arch (from sample or mutate, @what) decode, and encode back to
+ * itself?  Hashes it too when the space can. */
+static gboolean
+check_round_trip (GnSpace *space, const char *arch, const char *what,
+                  GError **error)
+{
+  GError *local = NULL;
+  char *canon = gn_space_canonicalize (space, arch, &local);
+  char *hash = NULL;
+  gboolean ok = FALSE;
+  if (canon == NULL)
+    g_propagate_prefixed_error (error, local, "%s returned an architecture "
+                                "that does not decode: ", what);
+  else if (strcmp (canon, arch) != 0)
+    {
+      char *a = gn_error_quote (arch, -1, 0), *c = gn_error_quote (canon, -1,
+                                                                    0);
+      g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID,
+                   "%s returned '%s', which decode then encode turn into "
+                   "'%s'", what, a, c);
+      g_free (a);
+      g_free (c);
+    }
+  else
+    ok = !gn_space_has_hash (space)
+         || (hash = gn_space_hash (space, arch, error)) != NULL;
+  g_free (hash);
+  g_free (canon);
+  return ok;
+}
+
+/* Samples and mutates, round-tripping each string.  Returns the first
+ * sample (for the builds), or NULL with @error. */
+static char *
+check_sample_mutate (GnSpace *space, GError **error)
+{
+  GnRng rng;
+  gn_rng_seed (&rng, 0);
+  char *first = NULL, *arch = NULL;
+  char what[64];
+  for (int s = 1; s <= CHECK_SAMPLES; s++)
+    {
+      g_snprintf (what, sizeof what, "sample() (draw %d of seed 0)", s);
+      arch = gn_space_sample (space, &rng, error);
+      if (arch == NULL || !check_round_trip (space, arch, what, error))
+        goto fail;
+      if (first == NULL)
+        first = g_strdup (arch);
+      for (int m = 1; m <= CHECK_MUTATIONS; m++)
+        {
+          char *next = gn_space_mutate (space, arch, &rng, error);
+          g_free (arch);
+          arch = next;
+          g_snprintf (what, sizeof what, "mutate() (draw %d, mutation %d)",
+                      s, m);
+          if (arch == NULL || !check_round_trip (space, arch, what, error))
+            goto fail;
+        }
+      g_clear_pointer (&arch, g_free);
+    }
+  return first;
+
+fail:
+  g_free (arch);
+  g_free (first);
+  return NULL;
+}
+
 static int
 space_check (int argc, char **argv)
 {
   if (!parse ("space check", "FILE.lua",
-              "Loads a search space, samples an architecture (seed 0), "
-              "round-trips it\nthrough decode and encode, mutates it, "
-              "hashes it if the space can,\nbuilds it with the proxy "
-              "defaults and as published, and checks the\nbenchmark table. "
-              "Prints a one-line summary, or the first error.",
+              "Loads a search space, samples four architectures (seed 0) "
+              "and mutates\neach four times in a row, checking that every "
+              "string decodes and\nencodes back to itself (and hashing it "
+              "if the space can), builds the\nfirst sample with the proxy "
+              "defaults and as published, and checks\nthe benchmark table. "
+              "Prints a one-line summary, or the first error\n(its first "
+              "line: file:line and what went wrong).",
               NULL, &argc, &argv))
     return 2;
   if (argc != 2)
@@ -162,29 +237,11 @@ space_check (int argc, char **argv)
   if (space == NULL)
     return 1;
   GString *summary = g_string_new (NULL);
-  char *arch = NULL, *canon = NULL, *mutant = NULL, *hash = NULL;
-  GnRng rng;
-  gn_rng_seed (&rng, 0);
+  char *arch = NULL;
   int status = 1;
 
-  arch = gn_space_sample (space, &rng, &error);
+  arch = check_sample_mutate (space, &error);
   if (arch == NULL)
-    goto out;
-  canon = gn_space_canonicalize (space, arch, &error);
-  if (canon == NULL)
-    goto out;
-  if (strcmp (canon, arch) != 0)
-    {
-      g_set_error (&error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID,
-                   "decode then encode changed the sample '%s' into '%s'",
-                   arch, canon);
-      goto out;
-    }
-  mutant = gn_space_mutate (space, arch, &rng, &error);
-  if (mutant == NULL)
-    goto out;
-  if (gn_space_has_hash (space)
-      && (hash = gn_space_hash (space, arch, &error)) == NULL)
     goto out;
   if (!check_build (space, arch, FALSE, &error)
       || !check_build (space, arch, TRUE, &error))
@@ -195,7 +252,7 @@ space_check (int argc, char **argv)
   g_string_append_printf (summary, "%s: ok: %s, %u genes (%.0f "
                           "combinations), %s", argv[1],
                           gn_space_name (space), genes, combinations,
-                          hash ? "hash" : "no hash");
+                          gn_space_has_hash (space) ? "hash" : "no hash");
   if (!check_benchmark (space, summary, &error))
     goto out;
   printf ("%s\n", summary->str);
@@ -204,13 +261,13 @@ space_check (int argc, char **argv)
 out:
   if (error != NULL)
     {
-      gn_cli_error ("space check", "%s", error->message);
+      /* one line: the traceback below it points into the sandbox */
+      gn_cli_error ("space check", "%.*s", (int) strcspn (error->message,
+                                                          "\n"),
+                    error->message);
       g_error_free (error);
     }
   g_free (arch);
-  g_free (canon);
-  g_free (mutant);
-  g_free (hash);
   g_string_free (summary, TRUE);
   gn_space_free (space);
   return status;

@@ -8,6 +8,7 @@
 #include "gradcheck.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------ */
@@ -241,6 +242,215 @@ test_plan_no_overlap (void)
     }
 }
 
+/* The planner as it first was: for each buffer, largest first, scan every
+ * placed one for those living at the same time, sort them by offset and
+ * take the lowest gap that fits.  Quadratic, and the definition of the
+ * plan the fast one must reproduce. */
+static gsize
+align64 (gsize x)
+{
+  return (x + GN_PLAN_ALIGN - 1) / GN_PLAN_ALIGN * GN_PLAN_ALIGN;
+}
+
+static GnPlanBuffer *scan_bufs;   /* for the comparators */
+
+static int
+scan_by_size (const void *a, const void *b)
+{
+  const GnPlanBuffer *x = &scan_bufs[*(const guint *) a];
+  const GnPlanBuffer *y = &scan_bufs[*(const guint *) b];
+  if (x->size != y->size)
+    return x->size > y->size ? -1 : 1;
+  if (x->first != y->first)
+    return x->first < y->first ? -1 : 1;
+  return *(const guint *) a < *(const guint *) b ? -1 : 1;
+}
+
+static int
+scan_by_offset (const void *a, const void *b)
+{
+  gsize x = scan_bufs[*(const guint *) a].offset;
+  gsize y = scan_bufs[*(const guint *) b].offset;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static gsize
+plan_by_scan (GnPlanBuffer *b, guint n)
+{
+  guint *order = g_new (guint, n), *placed = g_new (guint, n);
+  guint *over = g_new (guint, n), n_placed = 0;
+  gsize total = 0;
+  scan_bufs = b;
+  for (guint i = 0; i < n; i++)
+    order[i] = i;
+  qsort (order, n, sizeof *order, scan_by_size);
+  for (guint k = 0; k < n; k++)
+    {
+      GnPlanBuffer *x = &b[order[k]];
+      gsize need = align64 (x->size), at = 0;
+      guint n_over = 0;
+      x->offset = 0;
+      if (need == 0)
+        continue;
+      for (guint p = 0; p < n_placed; p++)
+        if (b[placed[p]].first <= x->last && x->first <= b[placed[p]].last)
+          over[n_over++] = placed[p];
+      qsort (over, n_over, sizeof *over, scan_by_offset);
+      for (guint p = 0; p < n_over && b[over[p]].offset < at + need; p++)
+        at = MAX (at, b[over[p]].offset + align64 (b[over[p]].size));
+      x->offset = at;
+      total = MAX (total, at + need);
+      placed[n_placed++] = order[k];
+    }
+  g_free (over);
+  g_free (placed);
+  g_free (order);
+  return total;
+}
+
+/* The fast planner gives every buffer the offset the scan gives it, on
+ * random timelines of every density, empty intervals and sizes included,
+ * so that no network's arena moves. */
+static void
+test_plan_same_as_scan (void)
+{
+  GnRng r;
+  gn_rng_seed (&r, 11);
+  for (int trial = 0; trial < 400; trial++)
+    {
+      guint n = 1 + (guint) gn_rng_below (&r, 300);
+      int span = 1 + (int) gn_rng_below (&r, 200);
+      int life = (int) gn_rng_below (&r, 60);
+      GnPlanBuffer *a = g_new0 (GnPlanBuffer, n);
+      for (guint i = 0; i < n; i++)
+        {
+          int first = (int) gn_rng_below (&r, span);
+          a[i].first = first;
+          a[i].last = gn_rng_below (&r, 40) == 0
+                      ? first - 1 : first + (int) gn_rng_below (&r, life + 1);
+          a[i].size = gn_rng_below (&r, 5) == 0 ? 0
+                      : gn_rng_below (&r, 2) ? 64 * (1 + gn_rng_below (&r, 8))
+                      : 1 + gn_rng_below (&r, 20000);
+        }
+      GnPlanBuffer *b = g_memdup2 (a, n * sizeof *a);
+      g_assert_cmpuint (gn__plan_assign (a, n), ==, plan_by_scan (b, n));
+      for (guint i = 0; i < n; i++)
+        g_assert_cmpuint (a[i].offset, ==, b[i].offset);
+      g_free (a);
+      g_free (b);
+    }
+}
+
+static int
+by_first_then_offset (const void *a, const void *b)
+{
+  const GnPlanBuffer *x = *(GnPlanBuffer *const *) a;
+  const GnPlanBuffer *y = *(GnPlanBuffer *const *) b;
+  if (x->first != y->first)
+    return x->first < y->first ? -1 : 1;
+  return x->offset < y->offset ? -1 : x->offset > y->offset ? 1 : 0;
+}
+
+static int
+by_last_ptr (const void *a, const void *b)
+{
+  int x = (*(GnPlanBuffer *const *) a)->last;
+  int y = (*(GnPlanBuffer *const *) b)->last;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static int
+by_offset_key (gconstpointer a, gconstpointer b, gpointer user)
+{
+  gsize x = ((const GnPlanBuffer *) a)->offset;
+  gsize y = ((const GnPlanBuffer *) b)->offset;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* No two buffers alive at once share a byte, checked in O(n log n): walk
+ * the births in order, keeping the live buffers in a tree by offset, and
+ * look at the new one's neighbours there. */
+static void
+assert_plan_valid (GnPlanBuffer *b, guint n, gsize total)
+{
+  GnPlanBuffer **born = g_new (GnPlanBuffer *, n);
+  GnPlanBuffer **dying = g_new (GnPlanBuffer *, n);
+  guint m = 0, d = 0;
+  for (guint i = 0; i < n; i++)
+    if (b[i].size > 0 && b[i].first <= b[i].last)
+      {
+        g_assert_cmpuint (b[i].offset % GN_PLAN_ALIGN, ==, 0);
+        g_assert_cmpuint (b[i].offset + b[i].size, <=, total);
+        born[m] = dying[m] = &b[i];
+        m++;
+      }
+  qsort (born, m, sizeof *born, by_first_then_offset);
+  qsort (dying, m, sizeof *dying, by_last_ptr);
+  GTree *live = g_tree_new_full (by_offset_key, NULL, NULL, NULL);
+  for (guint k = 0; k < m; k++)
+    {
+      GnPlanBuffer *x = born[k];
+      /* drop the dead: those whose life ended before x's birth */
+      for (; d < m && dying[d]->last < x->first; d++)
+        g_tree_remove (live, dying[d]);
+      GTreeNode *after = g_tree_lower_bound (live, x);
+      GTreeNode *before = after ? g_tree_node_previous (after)
+                                : g_tree_node_last (live);
+      if (after != NULL)
+        g_assert_cmpuint (x->offset + x->size, <=,
+                          ((GnPlanBuffer *) g_tree_node_key (after))->offset);
+      if (before != NULL)
+        {
+          GnPlanBuffer *o = g_tree_node_key (before);
+          g_assert_cmpuint (o->offset + o->size, <=, x->offset);
+        }
+      g_tree_insert (live, x, x);
+    }
+  g_tree_destroy (live);
+  g_free (dying);
+  g_free (born);
+}
+
+/* Plans of hundreds of thousands of buffers take seconds at most (the
+ * scan took minutes): a long chain, and a timeline where every buffer
+ * lives to the end, as the branches of one huge sum do, which is planned
+ * by the sweep over time instead. */
+static void
+test_plan_large (void)
+{
+  enum { N = 400000 };
+  GnPlanBuffer *b = g_new0 (GnPlanBuffer, N);
+  for (guint i = 0; i < N; i++)
+    b[i] = (GnPlanBuffer) { .size = 4096, .first = (int) i,
+                            .last = (int) i + 2 };
+  gsize total = gn__plan_assign (b, N);
+  g_assert_cmpuint (total, ==, gn__plan_peak_live (b, N));
+  assert_plan_valid (b, N, total);
+
+  GnRng r;
+  gn_rng_seed (&r, 4);
+  for (guint i = 0; i < N; i++)
+    b[i] = (GnPlanBuffer) { .size = 64 * (1 + gn_rng_below (&r, 4)),
+                            .first = (int) i, .last = N };
+  total = gn__plan_assign (b, N);
+  g_assert_cmpuint (total, ==, gn__plan_peak_live (b, N));
+  assert_plan_valid (b, N, total);
+
+  /* lives of random lengths, some long */
+  for (guint i = 0; i < N; i++)
+    {
+      int first = (int) gn_rng_below (&r, N);
+      b[i] = (GnPlanBuffer) { .size = 64 * (1 + gn_rng_below (&r, 64)),
+                              .first = first,
+                              .last = first + (int) gn_rng_below (&r, 2000) };
+    }
+  total = gn__plan_assign (b, N);
+  g_assert_cmpuint (total, >=, gn__plan_peak_live (b, N));
+  g_assert_cmpuint (total, <, 2 * gn__plan_peak_live (b, N));
+  assert_plan_valid (b, N, total);
+  g_free (b);
+}
+
 /* A deep chain of relus reuses memory: the arena stays a few tensors big
  * instead of growing with the depth. */
 static void
@@ -265,6 +475,81 @@ test_plan_reuse (void)
   g_assert_cmpuint (gn_net_arena_bytes (net), <=, 56 * tensor);
   g_assert_cmpuint (gn_net_arena_bytes (net), >=, 50 * tensor);
   gn_net_free (net);
+}
+
+/* A network of 300,000 nodes compiles in about a second: neither the
+ * plan nor the order in which gradients are zeroed is quadratic. */
+static void
+test_compile_deep (void)
+{
+  GError *error = NULL;
+  GnNet *net = gn_net_new (1, 1, 2, 2);
+  int x = 0;
+  for (int i = 0; i < 300000; i++)
+    x = gn_net_relu (net, x, &error);
+  g_assert_no_error (error);
+  g_assert_true (gn_net_tap (net, x, "out", &error));
+  g_assert_true (gn_net_compile (net, TRUE, &error));
+  /* a relu's backward reads its output: every value stays alive, and
+   * three gradients at most */
+  g_assert_cmpuint (gn_net_arena_bytes (net), <=, 300004 * GN_PLAN_ALIGN);
+  float *in = gn_net_input (net);
+  for (int k = 0; k < 4; k++)
+    in[k] = k - 1.5f;
+  gn_net_forward (net, GN_MODE_TRAIN);
+  float *y = gn_net_value (net, x);
+  g_assert_cmpfloat (y[0], ==, 0.f);
+  g_assert_cmpfloat (y[3], ==, 1.5f);
+  float *dy = gn_net_grad (net, x);
+  for (int k = 0; k < 4; k++)
+    dy[k] = 1.f;
+  gn_net_backward (net);
+  float *dx = gn_net_grad (net, 0);
+  g_assert_cmpfloat (dx[0], ==, 0.f);
+  g_assert_cmpfloat (dx[3], ==, 1.f);
+  gn_net_free (net);
+}
+
+/* A sum and a concatenation of two million inputs run: their pointer
+ * lists are no longer on the stack (16 MB, twice the usual limit). */
+static void
+test_fan_in (void)
+{
+  enum { K = 2000000 };
+  GError *error = NULL;
+  int *xs = g_new (int, K);
+  for (int kind = 0; kind < 2; kind++)
+    {
+      GnNet *net = gn_net_new (1, 1, 1, 1);
+      int a = gn_net_relu (net, 0, &error);
+      for (int i = 0; i < K; i++)
+        xs[i] = i % 2 ? a : 0;
+      int y = kind ? gn_net_concat (net, K, xs, &error)
+                   : gn_net_add (net, K, xs, &error);
+      g_assert_no_error (error);
+      g_assert_true (gn_net_tap (net, y, "out", &error));
+      g_assert_true (gn_net_compile (net, TRUE, &error));
+      gn_net_input (net)[0] = 2.f;
+      gn_net_forward (net, GN_MODE_TRAIN);
+      float *v = gn_net_value (net, y), *dv = gn_net_grad (net, y);
+      if (kind)
+        {
+          g_assert_cmpfloat (v[0], ==, 2.f);
+          g_assert_cmpfloat (v[K - 1], ==, 2.f);
+          for (int i = 0; i < K; i++)
+            dv[i] = 1.f;
+        }
+      else
+        {
+          g_assert_cmpfloat (v[0], ==, 2.f * K);
+          dv[0] = 1.f;
+        }
+      gn_net_backward (net);
+      /* every input passes its gradient on, through the relu or not */
+      g_assert_cmpfloat (gn_net_grad (net, 0)[0], ==, (float) K);
+      gn_net_free (net);
+    }
+  g_free (xs);
 }
 
 /* ------------------------------------------------------------------ */
@@ -617,6 +902,10 @@ main (int argc, char **argv)
   g_test_add_func ("/net/init/normal-fan-out", test_init_normal_fan_out);
   g_test_add_func ("/net/plan/no-overlap", test_plan_no_overlap);
   g_test_add_func ("/net/plan/reuse", test_plan_reuse);
+  g_test_add_func ("/net/plan/same-as-scan", test_plan_same_as_scan);
+  g_test_add_func ("/net/plan/large", test_plan_large);
+  g_test_add_func ("/net/compile/deep", test_compile_deep);
+  g_test_add_func ("/net/fan-in", test_fan_in);
   g_test_add_func ("/net/grad/multi-branch-train", test_grad_train);
   g_test_add_func ("/net/grad/multi-branch-eval", test_grad_eval);
   g_test_add_func ("/net/batchnorm-modes", test_bn_modes);

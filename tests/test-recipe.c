@@ -150,14 +150,39 @@ test_errors (void)
       g_free (path);
     }
 
+  /* a recipe that is not a small text file: a one-line error, at once */
+  char *huge = g_strnfill (5 << 20, ' ');
+  char *path = write_recipe ("huge.lua", huge);
+  g_free (huge);
   GError *error = NULL;
+  g_assert_null (gn_recipe_load (path, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "larger than 4 MiB"));
+  g_clear_error (&error);
+  g_free (path);
+  if (g_file_test ("/dev/zero", G_FILE_TEST_EXISTS))
+    {
+      g_assert_null (gn_recipe_load ("/dev/zero", &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO);
+      g_assert_nonnull (strstr (error->message, "/dev/zero: the recipe is "
+                                "larger than 4 MiB"));
+      g_clear_error (&error);
+    }
+  path = write_recipe ("named.lua", "return { name = 'a\\27[2Jb', stages = {"
+                       " { channels = 1, signals = { { 'sin1d' } } } } }");
+  g_assert_null (gn_recipe_load (path, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "name: must be one line"));
+  g_clear_error (&error);
+  g_free (path);
+
   g_assert_null (gn_recipe_load ("no-such-recipe", &error));
   g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO);
   g_assert_nonnull (strstr (error->message, "no-such-recipe.lua"));
   g_clear_error (&error);
 
   /* a Lua signal returning a bad map fails at draw time, cleanly */
-  char *path = write_recipe ("badmap.lua",
+  path = write_recipe ("badmap.lua",
     "return { stages = { { channels = 1, signals = {\n"
     "  { fn = function () return { 1, 2, 3 } end } } } } }\n");
   GnRecipe *r = gn_recipe_load (path, &error);

@@ -79,6 +79,84 @@ test_check (void)
   g_free (nb101);
 }
 
+/* space check mutates in a row and decodes every string: a mutate()
+ * whose strings decode() rejects fails, in one line naming file:line. */
+static void
+test_check_round_trips (void)
+{
+  static const char head[] =
+    "local OPS = { 'a', 'b' }\n"
+    "return {\n"
+    "  name = 'roundtrip',\n"
+    "  genome = { genes = { { name = 'op', choices = OPS } } },\n"
+    "  sample = function (rng) return { 'a' } end,\n";
+  static const char tail[] =
+    "  encode = function (g) return g[1] end,\n"
+    "  decode = function (s)\n"
+    "    if s ~= 'a' and s ~= 'b' then error ('no op ' .. s) end\n"
+    "    return { s }\n"
+    "  end,\n"
+    "  build = function (net, g, opts)\n"
+    "    for s = 0, 2 do net:tap (0, 'stage' .. s) end\n"
+    "    if opts.classifier then\n"
+    "      net:tap (net:linear (net:gap (0), 10), 'logits')\n"
+    "    end\n"
+    "  end,\n"
+    "}\n";
+  static const struct {
+    const char *mutate, *err;
+  } cases[] = {
+    { "  mutate = function (g) return { g[1] == 'a' and 'b' or 'a' } end,\n",
+      NULL },
+    /* the second mutation returns a string decode rejects */
+    { "  mutate = function (g) return { g[1] == 'a' and 'b' or 'c' } end,\n",
+      "mutate() (draw 1, mutation 2) returned an architecture that does not "
+      "decode: invalid architecture 'c': FILE:9: no op c\n" },
+    { "  mutate = function (g) return { '\\27[2J' } end,\n",
+      "mutate() (draw 1, mutation 1) returned an architecture that does not "
+      "decode: invalid architecture '\\x1b[2J': FILE:9: no op \\x1b[2J\n" },
+  };
+  char *dir = g_dir_make_tmp ("gennas-cli-XXXXXX", NULL);
+  char *file = g_build_filename (dir, "roundtrip.lua", NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *src = g_strconcat (head, cases[i].mutate, tail, NULL);
+      g_assert_true (g_file_set_contents (file, src, -1, NULL));
+      CliRun r = run (NULL, "space", "check", file, NULL);
+      if (cases[i].err == NULL)
+        {
+          g_assert_cmpstr (r.err, ==, "");
+          g_assert_cmpint (r.status, ==, 0);
+        }
+      else
+        {
+          GString *want = g_string_new ("gennas space check: ");
+          g_string_append (want, cases[i].err);
+          g_string_replace (want, "FILE", file, 1);
+          g_assert_cmpstr (r.err, ==, want->str);
+          g_assert_cmpint (r.status, ==, 1);
+          g_string_free (want, TRUE);
+        }
+      cli_run_clear (&r);
+      g_free (src);
+    }
+
+  /* not a space at all: refused unread */
+  if (g_file_test ("/dev/zero", G_FILE_TEST_EXISTS))
+    {
+      CliRun r = run (NULL, "space", "check", "/dev/zero", NULL);
+      g_assert_cmpint (r.status, ==, 1);
+      g_assert_cmpstr (r.err, ==, "gennas space check: /dev/zero: the space "
+                       "file is larger than 4 MiB (a script of a few "
+                       "kilobytes is expected)\n");
+      cli_run_clear (&r);
+    }
+  g_remove (file);
+  g_rmdir (dir);
+  g_free (file);
+  g_free (dir);
+}
+
 static void
 test_sample (void)
 {
@@ -349,6 +427,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/space-cli/check", test_check);
+  g_test_add_func ("/space-cli/check-round-trips", test_check_round_trips);
   g_test_add_func ("/space-cli/sample", test_sample);
   g_test_add_func ("/space-cli/info", test_info);
   g_test_add_func ("/space-cli/hash", test_hash);

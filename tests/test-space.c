@@ -971,6 +971,252 @@ test_sandbox_limits (void)
   gn_space_free (space);
 }
 
+/* What Lua runs outside the budget's sight: finalizers (run with hooks
+ * off), and library functions that loop in C for as long as their
+ * arguments say.  Each stops with an error at its line, fast.  Without
+ * these limits each of them would run for hours, or forever. */
+static void
+test_sandbox_escapes (void)
+{
+  static const struct {
+    const char *src;
+    int code;          /* GnSpaceError */
+    const char *what;
+  } cases[] = {
+    /* a finalizer: it would run when the space is freed, hooks off */
+    { "setmetatable ({}, { __gc = function () while true do end end })",
+      GN_SPACE_ERROR_SCRIPT, "finalizers (__gc) are not available" },
+    { "setmetatable ({}, { __gc = true })", GN_SPACE_ERROR_SCRIPT,
+      "finalizers (__gc)" },
+    /* __gc added after setmetatable marks nothing: it never runs */
+    { "local mt = {} local t = setmetatable ({}, mt)\n"
+      "mt.__gc = function () while true do end end t = nil error ('ran')",
+      GN_SPACE_ERROR_SCRIPT, "ran" },
+    /* to-be-closed variables run with the hook on */
+    { "local x <close> = setmetatable ({}, { __close = function ()\n"
+      "  while true do end end })", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    /* an error object whose __tostring never returns */
+    { "error (setmetatable ({}, { __tostring = function ()\n"
+      "  while true do end end }))", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    /* n empty copies: the empty string at once */
+    { "assert (string.rep ('', math.maxinteger) == '')\n"
+      "assert (('x'):rep (3, '') == 'xxx') error ('ran')",
+      GN_SPACE_ERROR_SCRIPT, "ran" },
+    { "table.move ({}, 1, 1 << 62, 1, {})", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    { "local t = setmetatable ({}, { __len = function ()\n"
+      "  return 1 << 62 end }) table.insert (t, 1, 0)",
+      GN_SPACE_ERROR_LIMIT, "instruction budget" },
+    { "local t = setmetatable ({}, { __len = function ()\n"
+      "  return 1 << 62 end }) table.remove (t, 1)",
+      GN_SPACE_ERROR_LIMIT, "instruction budget" },
+    /* a C function as __index, called from a C loop: counted per call */
+    { "local t = setmetatable ({}, { __index = table.concat })\n"
+      "table.concat (t, '', 1, math.maxinteger)", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    /* backtracking patterns */
+    { "local s = ('a'):rep (30)\n"
+      "string.find (s, ('a-'):rep (30) .. 'b')", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    { "local s = ('a'):rep (300000)\n"
+      "for _ in s:gmatch ('a*b') do end", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    { "local s = ('a'):rep (300000)\n"
+      "s:gsub ('a*b', '')", GN_SPACE_ERROR_LIMIT, "instruction budget" },
+    { "local s = ('a'):rep (300000)\n"
+      "s:match ('[' .. ('b'):rep (10000) .. ']')", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    { "local s = ('a'):rep (1000000)\n"
+      "s:find (('a'):rep (500000) .. 'b', 1, true)", GN_SPACE_ERROR_LIMIT,
+      "instruction budget" },
+    /* the patterns still match as Lua's do */
+    { "local a, b, c = ('key = 42;'):match ('^(%w+)%s*=%s*(%d+)()')\n"
+      "assert (a == 'key' and b == '42' and c == 9)\n"
+      "assert (select (2, ('a,b,,c'):gsub (',', ';')) == 3)\n"
+      "assert (('x(y(z))'):match ('%b()') == '(y(z))')\n"
+      "assert (('THE (quick) fox'):find ('%f[%a]%a+', 5) == 6)\n"
+      "local n = 0 for w in ('one two'):gmatch ('%a+') do n = n + #w end\n"
+      "assert (n == 6 and ('abc'):find ('b', 1, true) == 2) error ('ran')",
+      GN_SPACE_ERROR_SCRIPT, "ran" },
+    /* single operations on long strings, over and over: the time limit */
+    { "local a = ('x'):rep (1 << 14):rep (1 << 10)\n"
+      "local b = ('x'):rep (1 << 14):rep (1 << 10)\n"
+      "while true do local _ = a == b end", GN_SPACE_ERROR_LIMIT,
+      "time limit" },
+  };
+  GnSpaceLimits limits = { .max_instructions = 2000000 };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      GnSpace *space = gn_space_load_full ("esc.lua", cases[i].src,
+                                           strlen (cases[i].src), &limits,
+                                           &error);
+      g_assert_null (space);
+      if (!g_error_matches (error, GN_SPACE_ERROR, cases[i].code)
+          || strstr (error->message, cases[i].what) == NULL)
+        g_error ("case %" G_GSIZE_FORMAT ": expected code %d and '%s', "
+                 "got %d: %s", i, cases[i].code, cases[i].what, error->code,
+                 error->message);
+      /* at the last line, where the loop is */
+      int line = 1;
+      for (const char *c = cases[i].src; *c; c++)
+        line += *c == '\n';
+      assert_location (error, "esc.lua", line);
+      g_clear_error (&error);
+    }
+}
+
+/* The network a build makes counts against the memory cap. */
+static void
+test_sandbox_graph_memory (void)
+{
+  GError *error = NULL;
+  GnSpaceLimits limits = { .max_memory = 8 << 20 };
+  char *src = g_strconcat (tiny_head,
+                           "    for i = 1, 5e6 do x = net:relu (x) end",
+                           tiny_tail, NULL);
+  GnSpace *space = gn_space_load_full ("tiny.lua", src, strlen (src),
+                                       &limits, &error);
+  g_assert_no_error (error);
+  GnBuildOptions opts = { .batch = 1 };
+  for (int round = 0; round < 2; round++)
+    {
+      g_assert_null (gn_space_build (space, "a", &opts, &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT);
+      assert_location (error, "tiny.lua", 14);
+      g_assert_nonnull (strstr (error->message, "memory limit exceeded (8 "
+                                "MiB of Lua heap and network graph)"));
+      g_assert_null (strchr (error->message, '\n'));
+      g_clear_error (&error);
+    }
+  gn_space_free (space);
+  g_free (src);
+
+  /* a wide sum is fine: its inputs are counted, and they fit */
+  space = load_tiny ("    local xs = {} for i = 1, 100000 do xs[i] = x end\n"
+                     "    x = net:add (xs)", &error);
+  g_assert_no_error (error);
+  GnNet *net = gn_space_build (space, "a", &opts, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gn_net_graph_bytes (net), >, 100000 * sizeof (int));
+  gn_net_free (net);
+  gn_space_free (space);
+}
+
+/* No true byte of a message below 0x20 but newlines and the tabs of a
+ * traceback, and no line longer than @max. */
+static void
+assert_printable (const char *msg, gsize max)
+{
+  gsize line = 0;
+  for (const guchar *p = (const guchar *) msg; *p; p++)
+    {
+      line = *p == '\n' ? 0 : line + 1;
+      if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+        g_error ("byte 0x%02x in '%s'", *p, msg);
+      if (line > max)
+        g_error ("a line of more than %" G_GSIZE_FORMAT " bytes in '%.500s'",
+                 max, msg);
+    }
+  g_assert_true (g_utf8_validate (msg, -1, NULL));
+}
+
+/* What users and scripts write ends in messages quoted: files too large
+ * to be a space are refused unread, long strings are cut short, control
+ * characters and bytes that are not UTF-8 are escaped. */
+static void
+test_sandbox_untrusted_text (void)
+{
+  GError *error = NULL;
+  char *dir = g_dir_make_tmp ("gennas-space-XXXXXX", NULL);
+  char *big = g_build_filename (dir, "big.lua", NULL);
+  char *spaces = g_strnfill (5 << 20, ' ');
+  g_assert_true (g_file_set_contents (big, spaces, -1, NULL));
+  g_free (spaces);
+  g_assert_null (gn_space_load (big, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "the space file is larger "
+                            "than 4 MiB"));
+  g_clear_error (&error);
+  g_remove (big);
+  g_free (big);
+  g_rmdir (dir);
+  g_free (dir);
+  if (g_file_test ("/dev/zero", G_FILE_TEST_EXISTS))
+    {
+      g_assert_null (gn_space_load ("/dev/zero", &error));
+      g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO);
+      g_clear_error (&error);
+    }
+
+  /* a long op name, escapes, a byte that is not UTF-8 */
+  GnSpace *space = load_space ("nb201.lua");
+  GString *arch = g_string_new ("|");
+  for (int i = 0; i < 1000; i++)
+    g_string_append_c (arch, 'A');
+  g_string_append (arch, "~0|+|none~0|none~1|+|none~0|none~1|none~2|");
+  g_assert_null (gn_space_canonicalize (space, arch->str, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+  g_assert_cmpuint (strlen (error->message), <, 1000);
+  g_assert_nonnull (strstr (error->message, "AAA...'"));
+  assert_printable (error->message, 1000);
+  g_assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+  /* a megabyte-long one: the space's pattern match of it is refused by
+   * the budget (its worst case is quadratic) or the name is rejected;
+   * either way one short line */
+  for (int i = 0; i < 1 << 20; i++)
+    g_string_insert_c (arch, 1, 'A');
+  g_assert_null (gn_space_canonicalize (space, arch->str, &error));
+  g_assert_true (g_error_matches (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH)
+                 || g_error_matches (error, GN_SPACE_ERROR,
+                                     GN_SPACE_ERROR_LIMIT));
+  g_assert_cmpuint (strlen (error->message), <, 1000);
+  assert_printable (error->message, 1000);
+  g_assert_null (strchr (error->message, '\n'));
+  g_clear_error (&error);
+  g_string_free (arch, TRUE);
+  g_assert_null (gn_space_canonicalize (space, "|nor_conv_3x3~0|+|none~0|"
+                                        "none~1|+|none~0|\033[2J\xff~1|"
+                                        "none~2|", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+  g_assert_nonnull (strstr (error->message, "'|nor_conv_3x3~0|+|none~0|"
+                            "none~1|+|none~0|\\x1b[2J\\xff~1|none~2|'"));
+  assert_printable (error->message, 1000);
+  g_clear_error (&error);
+  GnRng rng;
+  gn_rng_seed (&rng, 1);
+  const char *const bad_option[] = { "\033[2J", NULL };
+  g_assert_null (gn_space_mutate_full (space, NB201_ALL_OPS, &rng,
+                                       bad_option, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "'\\x1b[2J'"));
+  g_clear_error (&error);
+  gn_space_free (space);
+
+  /* what a script raises: a megabyte, control characters, many lines */
+  static const char *const raised[] = {
+    "error (('x'):rep (1 << 20) .. '\\27[2J')",
+    "error (('line\\n'):rep (100000))",
+    "local t = {} t[('f'):rep (1 << 20)] = function () error ('x') end\n"
+    "t[('f'):rep (1 << 20)] ()",
+    "return { name = 'a\\27[2Jb' }",
+    "return { name = ('n'):rep (101) }",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (raised); i++)
+    {
+      g_assert_null (gn_space_load_string ("raise.lua", raised[i],
+                                           strlen (raised[i]), &error));
+      g_assert_nonnull (error);
+      g_assert_cmpuint (strlen (error->message), <, 20000);
+      assert_printable (error->message, 320);
+      g_assert_true (g_str_has_prefix (error->message, "raise.lua:"));
+      g_clear_error (&error);
+    }
+}
+
 static void
 test_sandbox_build_errors (void)
 {
@@ -1408,6 +1654,10 @@ main (int argc, char **argv)
                    test_nb101_forward_backward);
   g_test_add_func ("/space/sandbox/load-errors", test_sandbox_load_errors);
   g_test_add_func ("/space/sandbox/limits", test_sandbox_limits);
+  g_test_add_func ("/space/sandbox/escapes", test_sandbox_escapes);
+  g_test_add_func ("/space/sandbox/graph-memory", test_sandbox_graph_memory);
+  g_test_add_func ("/space/sandbox/untrusted-text",
+                   test_sandbox_untrusted_text);
   g_test_add_func ("/space/sandbox/build-errors", test_sandbox_build_errors);
   g_test_add_func ("/space/sandbox/borrowed", test_sandbox_borrowed);
   g_test_add_func ("/space/sandbox/api-results", test_sandbox_api_results);

@@ -105,6 +105,7 @@ struct _GnNet {
   GPtrArray *param_names;
   gsize n_param_floats;
   gsize n_state_floats;
+  gsize graph_bytes;            /* what the nodes, inputs and names hold */
   gboolean compiled;
   gboolean input_grad;
   GnMode last_mode;
@@ -119,6 +120,11 @@ struct _GnNet {
   int *zero_order;              /* node ids sorted by gradient birth */
   int *zero_birth;
   int n_zero;
+  /* the input pointers and channels of one add or concat node, for the
+   * node with the most inputs (kept off the stack: inputs are unbounded) */
+  const float **fan_in;
+  float **fan_in_grad;
+  int *fan_in_c;
 
   /* gn_net_set_relu_mode(): a mask per ReLU node, allocated on demand */
   GnReluMode relu_mode;
@@ -149,6 +155,7 @@ gn_net_new (int n, int c, int h, int w)
   net->param_names = g_ptr_array_new_with_free_func (g_free);
   Node input = { .kind = OP_INPUT, .shape = { n, c, h, w } };
   g_array_append_val (net->nodes, input);
+  net->graph_bytes = sizeof *net + sizeof input;
   return net;
 }
 
@@ -173,6 +180,9 @@ gn_net_free (GnNet *net)
   g_free (net->scratch);
   g_free (net->zero_order);
   g_free (net->zero_birth);
+  g_free (net->fan_in);
+  g_free (net->fan_in_grad);
+  g_free (net->fan_in_c);
   g_free (net);
 }
 
@@ -210,6 +220,7 @@ append (GnNet *net, Node *node, int n_inputs, const int *inputs)
   node->param_first = (int) net->params->len;
   node->root = (int) net->nodes->len;
   g_array_append_val (net->nodes, *node);
+  net->graph_bytes += sizeof (Node) + sizeof (int) * (gsize) n_inputs;
   return (int) net->nodes->len - 1;
 }
 
@@ -226,6 +237,7 @@ add_param (GnNet *net, int node, GnParamKind kind, const char *what,
   char *name = g_strdup_printf ("n%d.%s.%s", node,
                                 op_info[NODE (net, node)->kind].name, what);
   g_ptr_array_add (net->param_names, name);
+  net->graph_bytes += sizeof p + sizeof name + strlen (name) + 1;
   p.name = name;
   g_array_append_val (net->params, p);
   NODE (net, node)->n_params++;
@@ -484,6 +496,8 @@ gn_net_tap (GnNet *net, int x, const char *name, GError **error)
       return FALSE;
     }
   g_hash_table_insert (net->taps, g_strdup (name), GINT_TO_POINTER (x + 1));
+  /* a hash table entry: the key, its hash, the value */
+  net->graph_bytes += strlen (name) + 1 + 3 * sizeof (gpointer);
   NODE (net, x)->tap = TRUE;
   return TRUE;
 }
@@ -531,6 +545,13 @@ gn_net_op_name (const GnNet *net, int node)
   g_return_val_if_fail (net != NULL, NULL);
   g_return_val_if_fail (node >= 0 && (guint) node < net->nodes->len, NULL);
   return op_info[NODE (net, node)->kind].name;
+}
+
+gsize
+gn_net_graph_bytes (const GnNet *net)
+{
+  g_return_val_if_fail (net != NULL, 0);
+  return net->graph_bytes;
 }
 
 gsize
@@ -613,6 +634,14 @@ mark_gradients (GnNet *net)
 typedef struct {
   GnPlanBuffer *value, *grad, *aux;   /* per root node */
 } Plan;
+
+static int
+by_grad_birth (gconstpointer a, gconstpointer b, gpointer user)
+{
+  const GnPlanBuffer *grd = user;
+  int x = grd[*(const int *) a].first, y = grd[*(const int *) b].first;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
 
 static void
 extend (GnPlanBuffer *b, int t)
@@ -702,14 +731,22 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
 
   /* one workspace, shared by every op in turn */
   net->scratch_floats = 0;
+  int fan_in = 1;
   for (int i = 0; i < n; i++)
-    if (NODE (net, i)->kind == OP_CONV)
-      net->scratch_floats = MAX (net->scratch_floats,
-                                 gn_conv2d_scratch_floats (&NODE (net, i)->u.conv));
+    {
+      if (NODE (net, i)->kind == OP_CONV)
+        net->scratch_floats = MAX (net->scratch_floats,
+                                   gn_conv2d_scratch_floats (&NODE (net, i)->u.conv));
+      fan_in = MAX (fan_in, NODE (net, i)->n_inputs);
+    }
   net->scratch = g_try_new (float, net->scratch_floats + 1);
+  net->fan_in = g_try_new (const float *, fan_in);
+  net->fan_in_grad = g_try_new (float *, fan_in);
+  net->fan_in_c = g_try_new (int, fan_in);
 
   if (net->arena == NULL || net->param_block == NULL || net->state == NULL
-      || net->scratch == NULL)
+      || net->scratch == NULL || net->fan_in == NULL
+      || net->fan_in_grad == NULL || net->fan_in_c == NULL)
     {
       g_set_error (error, GN_ERROR, GN_ERROR_NO_MEMORY,
                    "cannot allocate %" G_GSIZE_FORMAT " bytes for the "
@@ -718,6 +755,9 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
       g_clear_pointer (&net->param_block, g_free);
       g_clear_pointer (&net->state, g_free);
       g_clear_pointer (&net->scratch, g_free);
+      g_clear_pointer (&net->fan_in, g_free);
+      g_clear_pointer (&net->fan_in_grad, g_free);
+      g_clear_pointer (&net->fan_in_c, g_free);
       g_free (bufs);
       return FALSE;
     }
@@ -734,24 +774,21 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
       nd->aux = aux[i].size ? (gint32 *) (net->arena + aux[i].offset) : NULL;
     }
 
-  /* gradients are zeroed when they come alive: sort roots by birth */
+  /* gradients are zeroed when they come alive: sort roots by birth
+   * (stably: node order among equal births) */
   net->zero_order = g_new (int, n);
   net->zero_birth = g_new (int, n);
   net->n_zero = 0;
   for (int i = 0; i < n; i++)
     if (grd[i].size > 0 && NODE (net, i)->root == i)
       {
-        int j = net->n_zero++;
-        while (j > 0 && net->zero_birth[j - 1] > grd[i].first)
-          {
-            net->zero_order[j] = net->zero_order[j - 1];
-            net->zero_birth[j] = net->zero_birth[j - 1];
-            j--;
-          }
-        net->zero_order[j] = i;
-        net->zero_birth[j] = grd[i].first;
+        net->zero_order[net->n_zero++] = i;
         NODE (net, i)->grad_count = shape_count (NODE (net, i)->shape);
       }
+  g_qsort_with_data (net->zero_order, net->n_zero, sizeof (int),
+                     by_grad_birth, grd);
+  for (int j = 0; j < net->n_zero; j++)
+    net->zero_birth[j] = grd[net->zero_order[j]].first;
 
   float *values = net->param_block;
   float *grads = net->param_block + net->n_param_floats;
@@ -1072,7 +1109,7 @@ forward_node (GnNet *net, Node *nd, GnMode mode)
       break;
     case OP_ADD:
       {
-        const float **in = g_alloca (sizeof (float *) * (gsize) nd->n_inputs);
+        const float **in = net->fan_in;
         for (int k = 0; k < nd->n_inputs; k++)
           in[k] = input_value (net, nd, k);
         gn_add_forward (shape_count (s), nd->n_inputs, in, nd->value);
@@ -1080,8 +1117,8 @@ forward_node (GnNet *net, Node *nd, GnMode mode)
       }
     case OP_CONCAT:
       {
-        const float **in = g_alloca (sizeof (float *) * (gsize) nd->n_inputs);
-        int *cs = g_alloca (sizeof (int) * (gsize) nd->n_inputs);
+        const float **in = net->fan_in;
+        int *cs = net->fan_in_c;
         for (int k = 0; k < nd->n_inputs; k++)
           {
             in[k] = input_value (net, nd, k);
@@ -1205,8 +1242,8 @@ backward_node (GnNet *net, Node *nd)
       break;
     case OP_CONCAT:
       {
-        float **dxs = g_alloca (sizeof (float *) * (gsize) nd->n_inputs);
-        int *cs = g_alloca (sizeof (int) * (gsize) nd->n_inputs);
+        float **dxs = net->fan_in_grad;
+        int *cs = net->fan_in_c;
         for (int k = 0; k < nd->n_inputs; k++)
           {
             dxs[k] = input_grad (net, nd, k);

@@ -199,6 +199,11 @@ gsize    gn_net_count_params (const GnNet *net);
 /** Multiply-accumulates of one forward pass over ONE sample, counting
  * conv and linear layers with their bias (NAS-Bench-201's convention). */
 double   gn_net_count_macs (const GnNet *net);
+/** About how many bytes the graph itself holds (its nodes, their inputs,
+ * the parameter and tap names): what building costs, before
+ * gn_net_compile() allocates the tensors.  The sandbox counts it against
+ * a space's memory cap. */
+gsize    gn_net_graph_bytes (const GnNet *net);
 
 /* -- compiling and running ------------------------------------------ */
 

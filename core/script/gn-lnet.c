@@ -225,13 +225,23 @@ args_string (Args *a, const char *key, const char *def)
   return v;
 }
 
+/* The graph counts against the space's memory cap: what a script
+ * builds is bounded like what it allocates in Lua. */
+static void
+hold_graph (lua_State *L, GnNet *net)
+{
+  gn__sandbox_hold (L, gn_net_graph_bytes (net));
+}
+
 /* @err is read only here, after the builder call that set it (passing
  * it by value next to that call would leave the order unspecified) */
 static int
-push_result (lua_State *L, const char *method, int id, GError **err)
+push_result (lua_State *L, GnNet *net, const char *method, int id,
+             GError **err)
 {
   if (id < 0)
     gn__lua_raise_gerror (L, method, *err);
+  hold_graph (L, net);
   lua_pushinteger (L, id);
   return 1;
 }
@@ -278,7 +288,7 @@ net_conv (lua_State *L)
                 init);
   GError *err = NULL;
   int id = gn_net_conv2d (net, x, &spec, &err);
-  return push_result (L, "conv", id, &err);
+  return push_result (L, net, "conv", id, &err);
 }
 
 static int
@@ -293,7 +303,7 @@ net_bn (lua_State *L)
   gboolean track = args_bool (&a, "track", TRUE);
   GError *err = NULL;
   int id = gn_net_batchnorm (net, x, affine, track, &err);
-  return push_result (L, "bn", id, &err);
+  return push_result (L, net, "bn", id, &err);
 }
 
 static int
@@ -305,7 +315,7 @@ net_relu (lua_State *L)
   GError *err = NULL;
   int x = args_node (&a, net, 1);
   int id = gn_net_relu (net, x, &err);
-  return push_result (L, "relu", id, &err);
+  return push_result (L, net, "relu", id, &err);
 }
 
 static int
@@ -317,7 +327,7 @@ net_identity (lua_State *L)
   GError *err = NULL;
   int x = args_node (&a, net, 1);
   int id = gn_net_identity (net, x, &err);
-  return push_result (L, "identity", id, &err);
+  return push_result (L, net, "identity", id, &err);
 }
 
 static int
@@ -329,7 +339,7 @@ net_gap (lua_State *L)
   GError *err = NULL;
   int x = args_node (&a, net, 1);
   int id = gn_net_global_avgpool (net, x, &err);
-  return push_result (L, "gap", id, &err);
+  return push_result (L, net, "gap", id, &err);
 }
 
 static int
@@ -350,7 +360,7 @@ pool (lua_State *L, const char *method, gboolean avg)
                                 args_bool (&a, "count_include_pad", TRUE),
                                 &err)
               : gn_net_maxpool (net, x, k, stride, pad, &err);
-  return push_result (L, method, y, &err);
+  return push_result (L, net, method, y, &err);
 }
 
 static int
@@ -377,7 +387,7 @@ net_linear (lua_State *L)
   GError *err = NULL;
   gboolean bias = args_bool (&a, "bias", TRUE);
   int id = gn_net_linear (net, x, n, bias, &err);
-  return push_result (L, "linear", id, &err);
+  return push_result (L, net, "linear", id, &err);
 }
 
 static int
@@ -413,7 +423,7 @@ nary (lua_State *L, const char *method,
     }
   GError *err = NULL;
   int id = fn (net, (int) n, xs, &err);
-  return push_result (L, method, id, &err);
+  return push_result (L, net, method, id, &err);
 }
 
 static int
@@ -440,7 +450,7 @@ net_zero (lua_State *L)
   int stride = args_int (&a, "stride", 1, FALSE, 1);
   GError *err = NULL;
   int id = gn_net_zero (net, x, c, stride, &err);
-  return push_result (L, "zero", id, &err);
+  return push_result (L, net, "zero", id, &err);
 }
 
 static int
@@ -454,7 +464,7 @@ net_resize (lua_State *L)
   int w = args_pos_int (&a, 3, "the width", 1);
   GError *err = NULL;
   int id = gn_net_resize_nearest (net, x, h, w, &err);
-  return push_result (L, "resize", id, &err);
+  return push_result (L, net, "resize", id, &err);
 }
 
 static int
@@ -468,6 +478,7 @@ net_tap (lua_State *L)
   GError *err = NULL;
   if (!gn_net_tap (net, x, name, &err))
     gn__lua_raise_gerror (L, "tap", err);
+  hold_graph (L, net);
   lua_pushinteger (L, x);
   return 1;
 }

@@ -226,6 +226,9 @@ load_recipe (lua_State *L)
 
   if (lua_getfield (L, t, "name") == LUA_TSTRING)
     {
+      if (!gn__sandbox_is_name (lua_tostring (L, -1), luaL_len (L, -1)))
+        invalid (L, "name", "must be one line of at most %d characters of "
+                 "text", GN_SANDBOX_MAX_NAME);
       g_free (r->name);
       r->name = g_strdup (lua_tostring (L, -1));
     }
@@ -352,19 +355,13 @@ gn_recipe_load (const char *name_or_path, GError **error)
 
   char *src = NULL;
   gsize len = 0;
-  GError *local = NULL;
   GnRecipe *r = g_new0 (GnRecipe, 1);
 
   r->path = resolve (name_or_path, error);
   if (r->path == NULL)
     goto fail;
-  if (!g_file_get_contents (r->path, &src, &len, &local))
-    {
-      g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO,
-                   "cannot read recipe: %s", local->message);
-      g_error_free (local);
-      goto fail;
-    }
+  if (!gn__sandbox_read_file (r->path, "recipe", &src, &len, error))
+    goto fail;
   r->checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
                                              (const guchar *) src, len);
   char *base = g_path_get_basename (r->path);

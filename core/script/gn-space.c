@@ -10,6 +10,7 @@
  * canonical string afresh: genomes never leave Lua.
  */
 #include "config.h"
+#include "gn-error.h"
 #include "gn-paths.h"
 #include "gn-sandbox.h"
 
@@ -268,6 +269,10 @@ load_protected (lua_State *L)
 
   if (lua_getfield (L, t, "name") != LUA_TSTRING || luaL_len (L, -1) == 0)
     invalid (L, sp, "the space table needs a name (a non-empty string)");
+  /* it is printed, stored and named in messages: one short line */
+  if (!gn__sandbox_is_name (lua_tostring (L, -1), luaL_len (L, -1)))
+    invalid (L, sp, "the space's name must be one line of at most %d "
+             "characters of text", GN_SANDBOX_MAX_NAME);
   sp->name = g_strdup (lua_tostring (L, -1));
   lua_pop (L, 1);
   int type = lua_getfield (L, t, "description");
@@ -341,14 +346,9 @@ gn_space_load_full (const char *chunkname, const char *source, gsize len,
   GnSpace *sp = NULL;
   if (source == NULL)
     {
-      GError *local = NULL;
-      if (!g_file_get_contents (chunkname, &text, &len, &local))
-        {
-          g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_IO,
-                       "cannot read the space file: %s", local->message);
-          g_error_free (local);
-          goto fail;
-        }
+      if (!gn__sandbox_read_file (chunkname, "space file", &text, &len,
+                                  error))
+        goto fail;
       source = text;
     }
 
@@ -649,8 +649,10 @@ check_options (GnSpace *sp, const char *const *options, gboolean build,
       const char *eq = strchr (*o, '=');
       if (eq == NULL || eq == *o)
         {
+          char *option = gn_error_quote (*o, -1, 0);
           g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_FAILED,
-                       "%s: option '%s' is not KEY=VALUE", sp->path, *o);
+                       "%s: option '%s' is not KEY=VALUE", sp->path, option);
+          g_free (option);
           return FALSE;
         }
       for (const char *const *r = reserved; build && *r; r++)
@@ -678,14 +680,20 @@ run (GnSpace *sp, Call *c, GnRng *rng, GError **error)
   sp->rng_box->rng = NULL;
   if (ok)
     return TRUE;
-  if (local->code == GN_SPACE_ERROR_ARCH)
+  if (local->code == GN_SPACE_ERROR_LIMIT && c->arch != NULL)
     {
+      /* a limit hit on reading an architecture (a huge one): the
+       * location and the limit, on one line */
+      local->message[strcspn (local->message, "\n")] = '\0';
+    }
+  else if (local->code == GN_SPACE_ERROR_ARCH)
+    {
+      /* the first line was quoted with the rest (gn__sandbox_call()) */
       gsize n = strcspn (local->message, "\n");
-      gsize len = strlen (c->arch);
-      char *msg = g_strdup_printf ("invalid architecture '%.*s%s': %.*s",
-                                   (int) MIN (len, 200), c->arch,
-                                   len > 200 ? "..." : "", (int) n,
-                                   local->message);
+      char *arch = gn_error_quote (c->arch, -1, 0);
+      char *msg = g_strdup_printf ("invalid architecture '%s': %.*s", arch,
+                                   (int) n, local->message);
+      g_free (arch);
       g_free (local->message);
       local->message = msg;
     }
