@@ -11,6 +11,7 @@
 #include "gn-rng.h"
 #include "gn-paths.h"
 #include "gn-proxy.h"
+#include "gn-proxy-check.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -308,9 +309,9 @@ name_from_path (const char *path)
  * so `--param seed=...` can only be a mistake the CLI explains. */
 static const char *const host_owned[] = { "seed", "space_options", NULL };
 
-static gboolean
-check_descriptor (const GnProxyDesc *d, const char *file_name,
-                  const char *path, GError **error)
+gboolean
+gn__proxy_check_descriptor (const GnProxyDesc *d, const char *file_name,
+                            const char *path, GError **error)
 {
   if (d->abi_major != GN_PROXY_ABI_MAJOR)
     {
@@ -431,7 +432,7 @@ gn_proxy_load_file (const char *path, GModule **module, GError **error)
                    "%s: %s() returned no descriptor", path, symbol);
       goto out;
     }
-  if (!check_descriptor (desc, name, path, error))
+  if (!gn__proxy_check_descriptor (desc, name, path, error))
     {
       desc = NULL;
       goto out;
