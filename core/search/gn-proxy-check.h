@@ -23,7 +23,8 @@ G_BEGIN_DECLS
  * Checks what gn_proxy_load_file() promises (gn-proxy.h): the ABI
  * version, struct_size, the required members, the name against
  * @file_name, and every parameter spec (well formed, its default inside
- * its range, not a name the host owns).
+ * its range, a name as GnProxyParamSpec says and not one the host
+ * owns).
  *
  * Returns: TRUE, or FALSE with a GN_PROXY_ERROR (_ABI or _DESCRIPTOR)
  * naming @path.

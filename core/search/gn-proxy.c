@@ -309,6 +309,17 @@ name_from_path (const char *path)
  * so `--param seed=...` can only be a mistake the CLI explains. */
 static const char *const host_owned[] = { "seed", "space_options", NULL };
 
+static gboolean
+is_param_name (const char *name)
+{
+  if (*name == '\0')
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
 gn__proxy_check_descriptor (const GnProxyDesc *d, const char *file_name,
                             const char *path, GError **error)
@@ -358,6 +369,24 @@ gn__proxy_check_descriptor (const GnProxyDesc *d, const char *file_name,
   for (guint i = 0; d->params && d->params[i].name; i++)
     {
       const GnProxyParamSpec *s = &d->params[i];
+      /* what `--param NAME=VALUE` can name, and what the canonical text
+       * "name=value;..." (the cache's key) reads back one way */
+      if (!is_param_name (s->name))
+        {
+          g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_DESCRIPTOR,
+                       "%s: parameter %u's name '%s' is not one or more "
+                       "letters, digits, '_', '-' or '.'", path, i + 1,
+                       s->name);
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        if (strcmp (d->params[j].name, s->name) == 0)
+          {
+            g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_DESCRIPTOR,
+                         "%s: two parameters are named '%s'", path,
+                         s->name);
+            return FALSE;
+          }
       if (g_strv_contains (host_owned, s->name))
         {
           g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_DESCRIPTOR,
