@@ -971,6 +971,26 @@ test_sandbox_limits (void)
   gn_space_free (space);
 }
 
+/* Bytes allocated count against the instruction budget: a loop of large
+ * allocations, a few instructions each, once ran for hours within it
+ * (1 MB per iteration, 100 million instructions).  Here 2000 iterations
+ * of 100 kB each, 14,000 instructions, must exhaust a budget of a
+ * million. */
+static void
+test_sandbox_allocation_budget (void)
+{
+  const char *src = "for i = 1, 2000 do local s = string.rep ('x', 100000) end\n"
+                    "return 42\n";
+  GnSpaceLimits limits = { .max_instructions = 1000000 };
+  GError *error = NULL;
+  g_assert_null (gn_space_load_full ("churn.lua", src, strlen (src), &limits,
+                                     &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT);
+  assert_location (error, "churn.lua", 1);
+  g_assert_nonnull (strstr (error->message, "instruction budget"));
+  g_clear_error (&error);
+}
+
 static void
 test_sandbox_build_errors (void)
 {
@@ -1408,6 +1428,8 @@ main (int argc, char **argv)
                    test_nb101_forward_backward);
   g_test_add_func ("/space/sandbox/load-errors", test_sandbox_load_errors);
   g_test_add_func ("/space/sandbox/limits", test_sandbox_limits);
+  g_test_add_func ("/space/sandbox/allocation-budget",
+                   test_sandbox_allocation_budget);
   g_test_add_func ("/space/sandbox/build-errors", test_sandbox_build_errors);
   g_test_add_func ("/space/sandbox/borrowed", test_sandbox_borrowed);
   g_test_add_func ("/space/sandbox/api-results", test_sandbox_api_results);

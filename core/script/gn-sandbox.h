@@ -10,7 +10,8 @@
  * userdata, so a seed reproduces a run).  print() goes to g_message().
  *
  * Limits: the allocator refuses to grow the Lua heap past a cap, and a
- * count hook stops a call after an instruction budget; pcall() and
+ * count hook stops a call after an instruction budget (in which the bytes
+ * the heap grows by count too, one instruction per 16); pcall() and
  * xpcall() are replaced by versions that cannot swallow either.
  *
  * Every entry into Lua is gn__sandbox_call(): one protected C function
