@@ -768,12 +768,12 @@ test_plot_space (void)
   GError *error = NULL;
   GnStore *store = gn_store_open (db, &error);
   g_assert_no_error (error);
-  const char *fmt = "{\"space\":\"nasbench201\",\"space_file\":\"%s\","
-                    "\"space_sha256\":\"%s\",\"identity\":\"x\"}";
-  char *c_copy = g_strdup_printf (fmt, copy, sum);
-  char *c_fifo = g_strdup_printf (fmt, fifo, sum);
-  char *c_dev = g_strdup_printf (fmt, "/dev/zero", sum);
-  char *c_edited = g_strdup_printf (fmt, edited, sum);
+#define RUN_CONFIG "{\"space\":\"nasbench201\",\"space_file\":\"%s\"," \
+                   "\"space_sha256\":\"%s\",\"identity\":\"x\"}"
+  char *c_copy = g_strdup_printf (RUN_CONFIG, copy, sum);
+  char *c_fifo = g_strdup_printf (RUN_CONFIG, fifo, sum);
+  char *c_dev = g_strdup_printf (RUN_CONFIG, "/dev/zero", sum);
+  char *c_edited = g_strdup_printf (RUN_CONFIG, edited, sum);
   char *c_none = g_strdup_printf ("{\"space\":\"nasbench201\","
                                   "\"space_file\":\"%s\","
                                   "\"identity\":\"space=nasbench201\"}",

@@ -165,6 +165,24 @@ test_check (void)
   g_assert_true (gn_signal_check (&sp, 64, NULL));
   expect_invalid (&sp, 65, "ordered frequency pair");
 
+  /* at most 2^20 candidates: a draw's memory is bounded */
+  double *many = g_new (double, 16385);
+  for (int f = 0; f < 16385; f++)
+    many[f] = 0.1;
+  sp.freqs = many;
+  sp.n_freqs = 128;
+  g_assert_true (gn_signal_check (&sp, 1, NULL));
+  sp.n_freqs = 129;
+  expect_invalid (&sp, 1, "too many candidates");
+  sp.kind = GN_SIGNAL_SIN1D;
+  sp.n_freqs = 16384;
+  g_assert_true (gn_signal_check (&sp, 1, NULL));
+  sp.n_freqs = 16385;
+  expect_invalid (&sp, 1, "too many candidates");
+  sp.kind = GN_SIGNAL_SIN2D;
+  sp.freqs = f10;
+  g_free (many);
+
   /* Dot / GDot: partial in [0, 1] */
   GnSignalSpec dp = { .kind = GN_SIGNAL_DOT, .level = 1.0f, .partial = 0.0 };
   for (int k = GN_SIGNAL_DOT; k <= GN_SIGNAL_GDOT; k++)

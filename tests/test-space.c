@@ -1041,8 +1041,8 @@ test_sandbox_escapes (void)
       "assert (n == 6 and ('abc'):find ('b', 1, true) == 2) error ('ran')",
       GN_SPACE_ERROR_SCRIPT, "ran" },
     /* single operations on long strings, over and over: the time limit */
-    { "local a = ('x'):rep (1 << 14):rep (1 << 10)\n"
-      "local b = ('x'):rep (1 << 14):rep (1 << 10)\n"
+    { "local a = ('x'):rep (1 << 12):rep (1 << 10)\n"
+      "local b = ('x'):rep (1 << 12):rep (1 << 10)\n"
       "while true do local _ = a == b end", GN_SPACE_ERROR_LIMIT,
       "time limit" },
   };
@@ -1215,6 +1215,26 @@ test_sandbox_untrusted_text (void)
       g_assert_true (g_str_has_prefix (error->message, "raise.lua:"));
       g_clear_error (&error);
     }
+}
+
+/* Bytes allocated count against the instruction budget: a loop of large
+ * allocations, a few instructions each, once ran for hours within it
+ * (1 MB per iteration, 100 million instructions).  Here 2000 iterations
+ * of 100 kB each, 14,000 instructions, must exhaust a budget of a
+ * million. */
+static void
+test_sandbox_allocation_budget (void)
+{
+  const char *src = "for i = 1, 2000 do local s = string.rep ('x', 100000) end\n"
+                    "return 42\n";
+  GnSpaceLimits limits = { .max_instructions = 1000000 };
+  GError *error = NULL;
+  g_assert_null (gn_space_load_full ("churn.lua", src, strlen (src), &limits,
+                                     &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_LIMIT);
+  assert_location (error, "churn.lua", 1);
+  g_assert_nonnull (strstr (error->message, "instruction budget"));
+  g_clear_error (&error);
 }
 
 static void
@@ -1658,6 +1678,8 @@ main (int argc, char **argv)
   g_test_add_func ("/space/sandbox/graph-memory", test_sandbox_graph_memory);
   g_test_add_func ("/space/sandbox/untrusted-text",
                    test_sandbox_untrusted_text);
+  g_test_add_func ("/space/sandbox/allocation-budget",
+                   test_sandbox_allocation_budget);
   g_test_add_func ("/space/sandbox/build-errors", test_sandbox_build_errors);
   g_test_add_func ("/space/sandbox/borrowed", test_sandbox_borrowed);
   g_test_add_func ("/space/sandbox/api-results", test_sandbox_api_results);

@@ -31,6 +31,11 @@
 #define N_PHASES    32    /* phases per frequency (pair): num_pos_feats   */
 #define PER_GROUP   (2 * N_PHASES) /* candidates per frequency (pair)     */
 #define RESIZE_POOL 1000  /* the reference tiles the colour planes 1000x   */
+/* Sin candidates a spec may offer: a draw holds an int per candidate and a
+ * phase per two, 8 MiB at this bound (Sin2D of 128 frequencies; GenNAS's
+ * use 10).  Without it, a recipe's few thousand Sin2D frequencies asked
+ * for gigabytes in every draw. */
+#define MAX_SIN_CANDIDATES (1 << 20)
 #define MAX_SIZE    46340 /* size^2 still fits an int                      */
 #define G_RADIUS    4     /* gaussian_filter(sigma=1, truncate=4.0)       */
 
@@ -75,7 +80,8 @@ gn_signal_from_name (const char *name, GnSignalKind *kind)
 /* Validation                                                          */
 /* ------------------------------------------------------------------ */
 
-/* Candidate count of a sin spec, or -1 when it does not fit an int. */
+/* Candidate count of a sin spec, or -1 when it is more than
+ * MAX_SIN_CANDIDATES. */
 static gint64
 sin_candidates (const GnSignalSpec *spec)
 {
@@ -83,7 +89,7 @@ sin_candidates (const GnSignalSpec *spec)
   if (spec->kind == GN_SIGNAL_SIN2D)
     groups *= spec->n_freqs;
   gint64 n = groups * PER_GROUP;
-  return n > G_MAXINT ? -1 : n;
+  return n > MAX_SIN_CANDIDATES ? -1 : n;
 }
 
 gboolean
@@ -140,8 +146,11 @@ gn_signal_check (const GnSignalSpec *spec, int channels, GError **error)
         if (n < 0)
           {
             g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
-                         "%s: %d frequencies give too many candidates",
-                         name, spec->n_freqs);
+                         "%s: %d frequencies give too many candidates "
+                         "(at most %d: 64 per %s)", name, spec->n_freqs,
+                         MAX_SIN_CANDIDATES,
+                         spec->kind == GN_SIGNAL_SIN1D
+                           ? "frequency" : "ordered frequency pair");
             return FALSE;
           }
         if (channels > n)

@@ -78,8 +78,9 @@ gboolean    gn_signal_from_name (const char *name, GnSignalKind *kind);
  * Returns: FALSE with GN_ERROR_INVALID_ARGUMENT if @spec cannot fill
  * @channels channels (e.g. more channels than Sin1D's 64 per frequency
  * provide, an empty frequency list, partial outside [0, 1]).
- * Candidates: Sin1D 64 x n_freqs, Sin2D 64 x n_freqs^2, Resize 1000,
- * Dot/GDot any number of channels.  The level must be finite and within
+ * Candidates: Sin1D 64 x n_freqs, Sin2D 64 x n_freqs^2 (either at most
+ * 2^20: 16384 frequencies, or 128 for Sin2D), Resize 1000, Dot/GDot any
+ * number of channels.  The level must be finite and within
  * +-GN_SIGNAL_MAX_LEVEL; frequencies in [0, GN_SIGNAL_MAX_FREQ].
  */
 gboolean gn_signal_check (const GnSignalSpec *spec, int channels,

@@ -41,6 +41,14 @@
  * it either. */
 #define GRACE_STEPS 1000
 
+/* Every BYTES_PER_STEP bytes the Lua heap grows by also count as one
+ * instruction: a library call that allocates (string.rep, a concatenation,
+ * table.concat) costs time in proportion to its bytes, not one
+ * instruction, and a loop of them must not outlive the budget by hours.
+ * Typical scripts allocate far less per instruction, so this changes
+ * nothing for them. */
+#define BYTES_PER_STEP 16
+
 typedef enum {
   LIMIT_NONE,
   LIMIT_MEMORY,
@@ -119,7 +127,12 @@ capped_alloc (void *ud, void *ptr, size_t osize, size_t nsize)
     }
   void *p = realloc (ptr, nsize);
   if (p != NULL)
-    sb->mem_used = sb->mem_used - osize + nsize;
+    {
+      sb->mem_used = sb->mem_used - osize + nsize;
+      /* the count hook, which alone may raise, sees it next time */
+      if (nsize > osize)
+        sb->steps += (nsize - osize) / BYTES_PER_STEP;
+    }
   return p;
 }
 

@@ -13,12 +13,12 @@
  *
  * Limits: the allocator refuses to grow the Lua heap (plus the C memory a
  * call holds, gn__sandbox_hold()) past a cap; a hook stops a call after
- * an instruction budget, counting VM instructions, function calls and
- * the loops of the library functions that loop in C (gn-lstdlib.c,
- * gn__sandbox_charge()), and after a CPU time proportional to the budget
- * (for single operations on long strings, which it cannot count);
- * pcall() and xpcall() are replaced by versions that cannot swallow any
- * of them.
+ * an instruction budget, counting VM instructions, function calls, the
+ * bytes the heap grows by (one instruction per 16) and the loops of the
+ * library functions that loop in C (gn-lstdlib.c, gn__sandbox_charge()),
+ * and after a CPU time proportional to the budget (for single operations
+ * on long strings, which it cannot count); pcall() and xpcall() are
+ * replaced by versions that cannot swallow any of them.
  *
  * Every entry into Lua is gn__sandbox_call(): one protected C function
  * (lua.c's pmain pattern) under a traceback message handler.  Errors come

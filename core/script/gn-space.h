@@ -54,7 +54,8 @@ typedef struct _GnSpace GnSpace;
 typedef struct {
   gsize max_memory;            /* bytes of Lua heap; 0: 64 MiB          */
   guint64 max_instructions;    /* Lua VM instructions per call (loading,
-                                  one sample, one build...); 0: 100
+                                  one sample, one build...), where 16
+                                  bytes allocated count as one; 0: 100
                                   million, about a second              */
 } GnSpaceLimits;
 

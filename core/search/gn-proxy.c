@@ -11,6 +11,7 @@
 #include "gn-rng.h"
 #include "gn-paths.h"
 #include "gn-proxy.h"
+#include "gn-proxy-check.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -313,8 +314,19 @@ name_from_path (const char *path)
 static const char *const host_owned[] = { "seed", "space_options", NULL };
 
 static gboolean
-check_descriptor (const GnProxyDesc *d, const char *file_name,
-                  const char *path, GError **error)
+is_param_name (const char *name)
+{
+  if (*name == '\0')
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+gn__proxy_check_descriptor (const GnProxyDesc *d, const char *file_name,
+                            const char *path, GError **error)
 {
   if (d->abi_major != GN_PROXY_ABI_MAJOR)
     {
@@ -361,6 +373,24 @@ check_descriptor (const GnProxyDesc *d, const char *file_name,
   for (guint i = 0; d->params && d->params[i].name; i++)
     {
       const GnProxyParamSpec *s = &d->params[i];
+      /* what `--param NAME=VALUE` can name, and what the canonical text
+       * "name=value;..." (the cache's key) reads back one way */
+      if (!is_param_name (s->name))
+        {
+          g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_DESCRIPTOR,
+                       "%s: parameter %u's name '%s' is not one or more "
+                       "letters, digits, '_', '-' or '.'", path, i + 1,
+                       s->name);
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        if (strcmp (d->params[j].name, s->name) == 0)
+          {
+            g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_DESCRIPTOR,
+                         "%s: two parameters are named '%s'", path,
+                         s->name);
+            return FALSE;
+          }
       if (g_strv_contains (host_owned, s->name))
         {
           g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_DESCRIPTOR,
@@ -462,7 +492,7 @@ gn_proxy_load_file (const char *path, GModule **module, GError **error)
                    "%s: %s() returned no descriptor", path, symbol);
       goto out;
     }
-  if (!check_descriptor (desc, name, path, error))
+  if (!gn__proxy_check_descriptor (desc, name, path, error))
     {
       desc = NULL;
       goto out;

@@ -119,6 +119,8 @@ typedef enum {
 
 /**
  * GnProxyParamSpec:
+ * @name: one or more ASCII letters, digits, '_', '-' or '.', unique in
+ *   the table
  * @default_value: the default as text, parsed as `--param` values are
  *   ("100", "0.1", "true", "combo")
  * @min, @max: the inclusive range of INT and DOUBLE values
@@ -298,8 +300,9 @@ GPtrArray *gn_proxy_registry_list (GnProxyRegistry *reg, GPtrArray **broken);
  * file name exists, the ABI major matches, the minor is not newer than
  * the host's, struct_size covers every required member, name / create /
  * score / destroy are set, the name matches the file, and every parameter
- * spec is well formed with a default inside its range and a name that is
- * not the host's ("seed", "space_options").
+ * spec is well formed with a default inside its range and a name of its
+ * own (as GnProxyParamSpec says, and not the host's: "seed",
+ * "space_options").
  *
  * Returns: (transfer none): the descriptor; @module receives the open
  * module (the caller closes it with g_module_close() when done), or NULL

@@ -1,0 +1,1 @@
+return { noise = { kind = "uniform", level = -1 }, stages = {} }

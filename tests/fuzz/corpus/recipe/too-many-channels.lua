@@ -1,0 +1,1 @@
+return { stages = { { channels = 4097, signals = {} } } }

@@ -1,0 +1,1 @@
+return { name = "x", genome = { genes = {} }, bogus = 1 }
