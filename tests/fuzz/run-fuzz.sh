@@ -13,7 +13,10 @@
 # if there is one.  Findings (crash-*, timeout-*, leak-*, oom-*) go to
 # FUZZ_BUILDDIR/crashes/NAME/, each run's log to FUZZ_BUILDDIR/logs/.
 # Prints one line per harness; exits 1 if any harness found something.
-# Extra libFuzzer flags: FUZZ_FLAGS (e.g. "-runs=1000000 -jobs=2").
+# Extra libFuzzer flags: FUZZ_FLAGS (e.g. "-runs=1000000"; with
+# "-fork=1 -ignore_timeouts=1" a run goes on past a hang, collecting every
+# one it finds).  Findings of earlier runs stay in crashes/NAME/ (and
+# make a harness report them) until removed.
 set -u
 srcdir=${1:?usage: run-fuzz.sh ABS_SRCDIR FUZZ_BUILDDIR}
 builddir=${2:?usage: run-fuzz.sh ABS_SRCDIR FUZZ_BUILDDIR}
@@ -72,16 +75,20 @@ for h in $harnesses; do
         -print_final_stats=1 -artifact_prefix="crashes/$h/" $dict \
         ${FUZZ_FLAGS:-} "corpus/$h" "$srcdir/tests/fuzz/corpus/$h" >"$log" 2>&1
     rc=$?
-    done_line=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1)
+    # the final stats, or with -fork=N the last progress line
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-    cov=$(echo "$done_line" | sed -n 's/.*cov: \([0-9]*\).*/\1/p')
-    ft=$(echo "$done_line" | sed -n 's/.*ft: \([0-9]*\).*/\1/p')
-    if [ $rc -eq 0 ]; then
+    progress=$(grep -E '^#[0-9]+(:|[[:space:]]).* cov: ' "$log" | tail -n 1)
+    [ -n "$runs" ] || runs=$(echo "$progress" | sed -n 's/^#\([0-9]*\).*/\1/p')
+    [ -n "$speed" ] || speed=$(echo "$progress" | sed -n 's/.*exec\/s:\{0,1\} \([0-9]*\).*/\1/p')
+    cov=$(echo "$progress" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+    ft=$(echo "$progress" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+    found=$(ls "crashes/$h" | tr '\n' ' ')
+    if [ $rc -eq 0 ] && [ -z "$found" ]; then
         echo "fuzz-$h: ok: ${runs:-?} runs, ${speed:-?} exec/s, cov ${cov:-?}, ft ${ft:-?} ($builddir/$log)"
     else
         status=1
-        echo "fuzz-$h: FOUND SOMETHING (status $rc): $(ls "crashes/$h" | tr '\n' ' ')($builddir/$log)"
+        echo "fuzz-$h: FOUND SOMETHING (status $rc, ${runs:-?} runs): $found($builddir/$log)"
         grep -m 1 -E 'ERROR: (AddressSanitizer|UndefinedBehaviorSanitizer|LeakSanitizer|libFuzzer)|runtime error|ERROR \*\*|CRITICAL \*\*' "$log" | sed 's/^/    /'
     fi
 done
