@@ -823,6 +823,122 @@ load_tiny (const char *line, GError **error)
   return space;
 }
 
+/* gennas.import: a library beside the space runs once, in the sandbox,
+ * only while the space loads; its text is part of the space's checksum;
+ * bad names, missing files, cycles and script errors are clear errors
+ * naming the library's file and line. */
+static void
+test_sandbox_import (void)
+{
+  char *dir = g_dir_make_tmp ("gennas-import-XXXXXX", NULL);
+  char *lib = g_build_filename (dir, "lib", NULL);
+  char *path = g_build_filename (dir, "s.lua", NULL);
+  char *a = g_build_filename (lib, "a.lua", NULL);
+  char *b = g_build_filename (lib, "b-2.lua", NULL);
+  g_assert_cmpint (g_mkdir (lib, 0700), ==, 0);
+  GError *error = NULL;
+
+  /* a returns a table, b nothing; both imported twice */
+  g_assert_true (g_file_set_contents (a, "n = (n or 0) + 1\n"
+                                      "return { k = 2 }\n", -1, NULL));
+  g_assert_true (g_file_set_contents (b, "m = (m or 0) + 1\n", -1, NULL));
+  char *src = g_strconcat ("local A = gennas.import ('a')\n"
+                           "assert (gennas.import ('a') == A and n == 1)\n"
+                           "assert (gennas.import ('b-2') == true)\n"
+                           "assert (gennas.import ('b-2') and m == 1)\n"
+                           "assert (A.k == 2)\n", tiny_head,
+                           "net:tap (x, 'late' .. tostring (pcall ("
+                           "gennas.import, 'a')))", tiny_tail, NULL);
+  GnSpace *space = gn_space_load_string (path, src, strlen (src), &error);
+  g_assert_no_error (error);
+  char *sum1 = g_strdup (gn_space_checksum (space));
+  /* not the source's alone */
+  char *plain = g_compute_checksum_for_string (G_CHECKSUM_SHA256, src, -1);
+  g_assert_cmpstr (sum1, !=, plain);
+  /* building cannot import: pcall returned false */
+  GnBuildOptions opts = { .batch = 1 };
+  GnNet *net = gn_space_build (space, "a", &opts, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gn_net_find_tap (net, "latefalse"), ==, 0);
+  gn_net_free (net);
+  gn_space_free (space);
+
+  /* another library text, another space */
+  g_assert_true (g_file_set_contents (a, "n = (n or 0) + 1\n"
+                                      "return { k = 2 } -- edited\n", -1,
+                                      NULL));
+  space = gn_space_load_string (path, src, strlen (src), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gn_space_checksum (space), !=, sum1);
+  gn_space_free (space);
+
+  /* a space that imports nothing keeps the checksum of its source */
+  char *tiny = g_strconcat (tiny_head, "", tiny_tail, NULL);
+  space = gn_space_load_string (path, tiny, strlen (tiny), &error);
+  g_assert_no_error (error);
+  char *want = g_compute_checksum_for_string (G_CHECKSUM_SHA256, tiny, -1);
+  g_assert_cmpstr (gn_space_checksum (space), ==, want);
+  gn_space_free (space);
+
+  static const struct {
+    const char *a_text;      /* lib/a.lua, or NULL for none */
+    const char *import;      /* the space's first line */
+    int code;                /* a GnSpaceError */
+    const char *message;
+  } bad[] = {
+    { NULL, "gennas.import ('a')", GN_SPACE_ERROR_IO,
+      "s.lua:1: gennas.import: cannot read the library" },
+    { "x = 1", "gennas.import ('../a')", GN_SPACE_ERROR_SCRIPT,
+      "'../a' is not a library name" },
+    { "x = 1", "gennas.import ('')", GN_SPACE_ERROR_SCRIPT,
+      "is not a library name" },
+    { "x = 1", "gennas.import ('a', 'b')", GN_SPACE_ERROR_SCRIPT,
+      "takes one library name" },
+    { "return gennas.import ('a')", "gennas.import ('a')",
+      GN_SPACE_ERROR_SCRIPT, "lib/a.lua is imported again while it loads" },
+    { "local x = nil\nreturn x.y", "gennas.import ('a')",
+      GN_SPACE_ERROR_SCRIPT, "lib/a.lua:2: attempt to index" },
+    { "return (", "gennas.import ('a')", GN_SPACE_ERROR_SCRIPT,
+      "lib/a.lua:1:" },
+    { "\x1bLua", "gennas.import ('a')", GN_SPACE_ERROR_SCRIPT,
+      "lib/a.lua:1:" },
+    { "while true do end", "gennas.import ('a')", GN_SPACE_ERROR_LIMIT,
+      "" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_unlink (a);
+      if (bad[i].a_text != NULL)
+        g_assert_true (g_file_set_contents (a, bad[i].a_text, -1, NULL));
+      char *text = g_strconcat (bad[i].import, "\n", tiny_head, "",
+                                tiny_tail, NULL);
+      GnSpaceLimits limits = { .max_instructions = 1000000 };
+      space = gn_space_load_full (path, text, strlen (text), &limits,
+                                  &error);
+      g_test_message ("case %zu: %s", i, error ? error->message : "(none)");
+      g_assert_null (space);
+      g_assert_error (error, GN_SPACE_ERROR, bad[i].code);
+      g_assert_nonnull (strstr (error->message, bad[i].message));
+      g_clear_error (&error);
+      g_free (text);
+    }
+
+  g_unlink (a);
+  g_unlink (b);
+  g_rmdir (lib);
+  g_rmdir (dir);
+  g_free (want);
+  g_free (tiny);
+  g_free (plain);
+  g_free (sum1);
+  g_free (src);
+  g_free (a);
+  g_free (b);
+  g_free (path);
+  g_free (lib);
+  g_free (dir);
+}
+
 /* Each broken space fails with a clear error at the right place. */
 static void
 test_sandbox_load_errors (void)
@@ -1686,6 +1802,7 @@ main (int argc, char **argv)
   g_test_add_func ("/space/sandbox/print-and-helpers",
                    test_sandbox_print_and_helpers);
   g_test_add_func ("/space/sandbox/isolation", test_sandbox_isolation);
+  g_test_add_func ("/space/sandbox/import", test_sandbox_import);
   g_test_add_func ("/space/benchmark-search", test_benchmark_search);
   g_test_add_func ("/space/doc-example", test_doc_example);
   return g_test_run ();

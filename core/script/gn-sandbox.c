@@ -595,8 +595,15 @@ void
 gn__sandbox_run_chunk (lua_State *L, const char *src, gsize len,
                        int nresults)
 {
-  GnSandbox *sb = sandbox_of (L);
-  const char *name = lua_pushfstring (L, "@%s", sb->chunkname);
+  gn__sandbox_run_named_chunk (L, sandbox_of (L)->chunkname, src, len,
+                               nresults);
+}
+
+void
+gn__sandbox_run_named_chunk (lua_State *L, const char *chunkname,
+                             const char *src, gsize len, int nresults)
+{
+  const char *name = lua_pushfstring (L, "@%s", chunkname);
   int status = luaL_loadbufferx (L, src, len, name, "t");
   lua_remove (L, -2);
   if (status != LUA_OK)
@@ -605,8 +612,7 @@ gn__sandbox_run_chunk (lua_State *L, const char *src, gsize len,
        * does not */
       if (!has_location (lua_tostring (L, -1)))
         {
-          lua_pushfstring (L, "%s:1: %s", sb->chunkname,
-                           lua_tostring (L, -1));
+          lua_pushfstring (L, "%s:1: %s", chunkname, lua_tostring (L, -1));
           lua_remove (L, -2);
         }
       lua_error (L);

@@ -116,6 +116,11 @@ void        gn__sandbox_set_code (lua_State *L, GnSpaceError code);
  */
 void        gn__sandbox_run_chunk (lua_State *L, const char *src, gsize len,
                                    int nresults);
+/** As gn__sandbox_run_chunk(), for a chunk named @chunkname (a file a
+ * script imports) rather than the sandbox's own. */
+void        gn__sandbox_run_named_chunk (lua_State *L, const char *chunkname,
+                                         const char *src, gsize len,
+                                         int nresults);
 
 /**
  * gn__sandbox_charge:

@@ -27,7 +27,10 @@ struct _GnSpace {
   GnSandbox *sb;
   char *path;
   char *name;
-  char *checksum;              /* SHA-256 of the source, hex */
+  char *checksum;              /* SHA-256 of the source and imports */
+  GChecksum *sum;              /* while loading: what the checksum covers */
+  gboolean loading;            /* gennas.import() works only then */
+  guint n_imports;
   guint n_genes;
   double n_combinations;
   GnLuaNet *net_box;           /* Lua-owned, anchored in the API table */
@@ -245,6 +248,121 @@ load_benchmark (lua_State *L, GnSpace *sp, int t)
   lua_settop (L, b - 1);
 }
 
+/* ------------------------------------------------------------------ */
+/* gennas.import: library files beside the space                       */
+/* ------------------------------------------------------------------ */
+
+/* the address is the registry key of the table of imported values */
+static const char imports_key = 0;
+
+#define MAX_IMPORTS     64
+#define MAX_IMPORT_NAME 64
+
+static gboolean
+import_name_ok (const char *name, gsize len)
+{
+  if (len == 0 || len > MAX_IMPORT_NAME)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isalnum (name[i]) && name[i] != '-' && name[i] != '_')
+      return FALSE;
+  return TRUE;
+}
+
+/* gennas.import (name): runs lib/NAME.lua of the space's folder once, in
+ * the space's sandbox, and returns what it returns (true for nothing);
+ * later imports of the name return the same value.  Only while the space
+ * file loads, so that the space's checksum covers every file it ran. */
+static int
+space_import (lua_State *L)
+{
+  GnSpace *sp = lua_touserdata (L, lua_upvalueindex (1));
+  gsize len;
+  const char *name = luaL_checklstring (L, 1, &len);
+  if (lua_gettop (L) != 1)
+    luaL_error (L, "gennas.import: takes one library name");
+  if (!sp->loading)
+    luaL_error (L, "gennas.import: only while the space file loads (call "
+                "it at the file's top level)");
+  if (!import_name_ok (name, len))
+    {
+      char *quoted = gn_error_quote (name, len, 80);
+      lua_pushstring (L, quoted);
+      g_free (quoted);
+      luaL_error (L, "gennas.import: '%s' is not a library name (at most "
+                  "%d letters, digits, '-' and '_'; the file is "
+                  "lib/NAME.lua beside the space)", lua_tostring (L, -1),
+                  MAX_IMPORT_NAME);
+    }
+
+  lua_rawgetp (L, LUA_REGISTRYINDEX, &imports_key);
+  int cache = lua_gettop (L);
+  int type = lua_getfield (L, cache, name);
+  if (type == LUA_TBOOLEAN && !lua_toboolean (L, -1))
+    luaL_error (L, "gennas.import: lib/%s.lua is imported again while it "
+                "loads (an import cycle)", name);
+  if (type != LUA_TNIL)
+    return 1;
+  lua_pop (L, 1);
+  if (sp->n_imports >= MAX_IMPORTS)
+    luaL_error (L, "gennas.import: more than %d libraries", MAX_IMPORTS);
+  sp->n_imports++;
+
+  char *dir = g_path_get_dirname (sp->path);
+  char *base = g_strconcat (name, ".lua", NULL);
+  char *path = g_build_filename (dir, "lib", base, NULL);
+  g_free (dir);
+  g_free (base);
+  lua_pushstring (L, path);
+  g_free (path);
+  int path_idx = lua_gettop (L);
+  char *text = NULL;
+  GError *err = NULL;
+  if (!gn__sandbox_read_file (lua_tostring (L, path_idx), "library", &text,
+                              &len, &err))
+    {
+      gn__sandbox_set_code (L, GN_SPACE_ERROR_IO);
+      gn__lua_raise_gerror (L, "gennas.import", err);
+    }
+  /* a Lua string from here on: a script error cannot leak it */
+  lua_pushlstring (L, text, len);
+  g_free (text);
+  int src = lua_gettop (L);
+
+  /* the checksum covers the name and text of every library run */
+  char header[MAX_IMPORT_NAME + 48];
+  int n = g_snprintf (header, sizeof header, "%cimport %s %" G_GSIZE_FORMAT
+                      "%c", 0, name, len, 0);
+  g_checksum_update (sp->sum, (const guchar *) header, n);
+  g_checksum_update (sp->sum, (const guchar *) lua_tostring (L, src), len);
+
+  lua_pushboolean (L, 0);               /* in progress: a cycle marker */
+  lua_setfield (L, cache, name);
+  gn__sandbox_run_named_chunk (L, lua_tostring (L, path_idx),
+                               lua_tostring (L, src), len, 1);
+  if (lua_isnil (L, -1))
+    {
+      lua_pop (L, 1);
+      lua_pushboolean (L, 1);
+    }
+  lua_pushvalue (L, -1);
+  lua_setfield (L, cache, name);
+  return 1;
+}
+
+static void
+open_import (lua_State *L, GnSpace *sp)
+{
+  lua_newtable (L);
+  lua_rawsetp (L, LUA_REGISTRYINDEX, &imports_key);
+  if (lua_getglobal (L, "gennas") != LUA_TTABLE)
+    luaL_error (L, "the sandbox has no gennas table");
+  lua_pushlightuserdata (L, sp);
+  lua_pushcclosure (L, space_import, 1);
+  lua_setfield (L, -2, "import");
+  lua_pop (L, 1);
+}
+
 static int
 load_protected (lua_State *L)
 {
@@ -256,7 +374,10 @@ load_protected (lua_State *L)
   LoadArgs *a = lua_touserdata (L, 1);
   GnSpace *sp = a->space;
 
+  open_import (L, sp);
+  sp->loading = TRUE;
   gn__sandbox_run_chunk (L, a->src, a->len, 1);
+  sp->loading = FALSE;
   gn__sandbox_set_code (L, GN_SPACE_ERROR_INVALID);
   if (!lua_istable (L, -1))
     invalid (L, sp, "the file must return the space table, not %s",
@@ -354,8 +475,9 @@ gn_space_load_full (const char *chunkname, const char *source, gsize len,
 
   sp = g_new0 (GnSpace, 1);
   sp->path = g_strdup (chunkname);
-  sp->checksum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                              (const guchar *) source, len);
+  /* without imports, the SHA-256 of the source alone */
+  sp->sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (sp->sum, (const guchar *) source, len);
   sp->sb = gn__sandbox_new (chunkname, limits, error);
   if (sp->sb == NULL)
     goto fail;
@@ -363,6 +485,9 @@ gn_space_load_full (const char *chunkname, const char *source, gsize len,
   if (!gn__sandbox_call (sp->sb, load_protected, &args, error))
     goto fail;
   lua_pop (gn__sandbox_lua (sp->sb), 1);
+  sp->loading = FALSE;
+  sp->checksum = g_strdup (g_checksum_get_string (sp->sum));
+  g_clear_pointer (&sp->sum, g_checksum_free);
   if (sp->bench_file != NULL)
     resolve_benchmark (sp);
   g_free (text);
@@ -409,6 +534,7 @@ gn_space_free (GnSpace *space)
   g_free (space->path);
   g_free (space->name);
   g_free (space->checksum);
+  g_clear_pointer (&space->sum, g_checksum_free);
   g_free (space->bench_file);
   g_free (space->bench_key);
   g_strfreev (space->bench_metrics);
