@@ -104,8 +104,12 @@ static gboolean
 check_build (GnSpace *space, const char *arch, gboolean published,
              GError **error)
 {
-  GnBuildOptions opts = { .batch = published ? 1 : 2,
-                          .classifier = published, .published = published };
+  int size = 32, classes = 10;
+  if (published)
+    gn_space_published_input (space, &size, &classes);
+  GnBuildOptions opts = { .batch = published ? 1 : 2, .in_h = size,
+                          .in_w = size, .classifier = published,
+                          .num_classes = classes, .published = published };
   GnNet *net = gn_space_build (space, arch, &opts, error);
   if (net == NULL)
     return FALSE;
@@ -363,17 +367,20 @@ space_sample (int argc, char **argv)
 /* info                                                                */
 /* ------------------------------------------------------------------ */
 
+typedef struct {
+  GnSpace *space;
+  GnBuildOptions opts;
+} Info;
+
 static gboolean
 info_one (const char *arch, gpointer user)
 {
-  GnSpace *space = user;
+  Info *info = user;
   GError *error = NULL;
-  /* NB201's convention: the network as published with its 10-class
-   * classifier, one 32x32 image */
-  GnBuildOptions opts = { .batch = 1, .classifier = TRUE, .num_classes = 10,
-                          .published = TRUE };
-  char *canon = gn_space_canonicalize (space, arch, &error);
-  GnNet *net = canon ? gn_space_build (space, canon, &opts, &error) : NULL;
+  char *canon = gn_space_canonicalize (info->space, arch, &error);
+  GnNet *net = canon ? gn_space_build (info->space, canon, &info->opts,
+                                       &error)
+                     : NULL;
   if (net == NULL)
     {
       gn_cli_error ("space info", "%s", error->message);
@@ -392,28 +399,62 @@ info_one (const char *arch, gpointer user)
 static int
 space_info (int argc, char **argv)
 {
+  int size = 0, classes = 0;
+  char **options = NULL;
+  GOptionEntry entries[] = {
+    { "input-size", 0, 0, G_OPTION_ARG_INT, &size,
+      "side of the square input image (default: the space's published "
+      "one, e.g. 32 or 224)", "PIXELS" },
+    { "classes", 0, 0, G_OPTION_ARG_INT, &classes,
+      "classes of the classifier (default: the space's published number, "
+      "e.g. 10 or 1000)", "K" },
+    { "space-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options,
+      "a build option of the network, as the space defines them, e.g. C=36 "
+      "(repeatable)", "KEY=VALUE" },
+    { NULL }
+  };
   if (!parse ("space info", "FILE.lua [ARCH...]",
               "Prints CSV with the header arch,params,macs: for each "
               "architecture\n(from the arguments, else one a line from "
               "standard input), its\ncanonical string, the parameters in "
-              "millions of the network as\npublished with its 10-class "
-              "classifier, and the multiply-accumulates in\nmillions of one "
-              "32x32 forward pass (conv and linear layers, bias\nincluded: "
-              "NAS-Bench-201's convention). An invalid architecture is\n"
-              "reported on standard error; the others are still printed.",
-              NULL, &argc, &argv))
+              "millions of the network as\npublished with its classifier, "
+              "and the multiply-accumulates in\nmillions of one forward "
+              "pass of one image (conv and linear layers,\nbias included: "
+              "NAS-Bench-201's convention). The network is built\nas the "
+              "space publishes it (the input size and classes its\n"
+              "benchmark trained it with: 32x32 and 10 classes unless the "
+              "space\nsays otherwise, 224x224 and 1000 for the NDS ImageNet "
+              "spaces);\n--input-size, --classes and --space-option change "
+              "that. An invalid\narchitecture is reported on standard "
+              "error; the others are still\nprinted.",
+              entries, &argc, &argv))
     return 2;
-  if (argc < 2)
+  if (argc < 2 || size < 0 || size > 4096 || classes < 0
+      || classes > 1000000)
     {
-      gn_cli_error ("space info", "give a space file (try --help)");
+      gn_cli_error ("space info", argc < 2
+                    ? "give a space file (try --help)"
+                    : "--input-size must be in [1, 4096] and --classes in "
+                      "[1, 1000000]");
+      g_strfreev (options);
       return 2;
     }
   GnSpace *space = load ("space info", argv[1]);
   if (space == NULL)
-    return 1;
+    {
+      g_strfreev (options);
+      return 1;
+    }
+  int pub_size, pub_classes;
+  gn_space_published_input (space, &pub_size, &pub_classes);
+  Info info = { space, { .batch = 1, .classifier = TRUE, .published = TRUE,
+                         .options = (const char *const *) options } };
+  info.opts.in_h = info.opts.in_w = size ? size : pub_size;
+  info.opts.num_classes = classes ? classes : pub_classes;
   printf ("arch,params,macs\n");
-  gboolean ok = each_arch ("space info", argc, argv, 2, info_one, space);
+  gboolean ok = each_arch ("space info", argc, argv, 2, info_one, &info);
   gn_space_free (space);
+  g_strfreev (options);
   return ok ? 0 : 1;
 }
 

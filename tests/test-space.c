@@ -939,6 +939,56 @@ test_sandbox_import (void)
   g_free (dir);
 }
 
+/* published = { input, classes }: what `space info` builds; defaults
+ * 32 and 10; anything else a clear load error. */
+static void
+test_published_input (void)
+{
+  static const struct {
+    const char *field;
+    int size, classes;          /* 0: the load fails */
+  } cases[] = {
+    { "", 32, 10 },
+    { "published = { input = 224, classes = 1000 },", 224, 1000 },
+    { "published = { classes = 100 },", 32, 100 },
+    { "published = { input = 0 },", 0, 0 },
+    { "published = { input = 2.5 },", 0, 0 },
+    { "published = { classes = 1e9 },", 0, 0 },
+    { "published = { colour = 1 },", 0, 0 },
+    { "published = 224,", 0, 0 },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *src = g_strconcat (tiny_head, "", tiny_tail, NULL);
+      /* the field goes right after the name */
+      char *at = strstr (src, "  name = 'tiny',\n");
+      g_assert_nonnull (at);
+      at += strlen ("  name = 'tiny',\n");
+      char *text = g_strdup_printf ("%.*s%s\n%s", (int) (at - src), src,
+                                    cases[i].field, at);
+      GError *error = NULL;
+      GnSpace *space = gn_space_load_string ("p.lua", text, strlen (text),
+                                             &error);
+      if (cases[i].size == 0)
+        {
+          g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+          g_assert_nonnull (strstr (error->message, "published"));
+          g_clear_error (&error);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          int size = -1, classes = -1;
+          gn_space_published_input (space, &size, &classes);
+          g_assert_cmpint (size, ==, cases[i].size);
+          g_assert_cmpint (classes, ==, cases[i].classes);
+          gn_space_free (space);
+        }
+      g_free (text);
+      g_free (src);
+    }
+}
+
 /* Each broken space fails with a clear error at the right place. */
 static void
 test_sandbox_load_errors (void)
@@ -1803,6 +1853,7 @@ main (int argc, char **argv)
                    test_sandbox_print_and_helpers);
   g_test_add_func ("/space/sandbox/isolation", test_sandbox_isolation);
   g_test_add_func ("/space/sandbox/import", test_sandbox_import);
+  g_test_add_func ("/space/published-input", test_published_input);
   g_test_add_func ("/space/benchmark-search", test_benchmark_search);
   g_test_add_func ("/space/doc-example", test_doc_example);
   return g_test_run ();

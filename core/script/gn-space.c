@@ -31,6 +31,7 @@ struct _GnSpace {
   GChecksum *sum;              /* while loading: what the checksum covers */
   gboolean loading;            /* gennas.import() works only then */
   guint n_imports;
+  int pub_size, pub_classes;   /* the published network's input */
   guint n_genes;
   double n_combinations;
   GnLuaNet *net_box;           /* Lua-owned, anchored in the API table */
@@ -248,6 +249,46 @@ load_benchmark (lua_State *L, GnSpace *sp, int t)
   lua_settop (L, b - 1);
 }
 
+/* published = { input = SIZE, classes = K }: both optional */
+static void
+load_published (lua_State *L, GnSpace *sp, int t)
+{
+  static const char *const keys[] = { "input", "classes", NULL };
+  static const struct { const char *key; lua_Integer max; } fields[] = {
+    { "input", 4096 }, { "classes", 1000000 }
+  };
+  sp->pub_size = 32;
+  sp->pub_classes = 10;
+  int type = lua_getfield (L, t, "published");
+  if (type == LUA_TNIL)
+    {
+      lua_pop (L, 1);
+      return;
+    }
+  if (type != LUA_TTABLE)
+    invalid (L, sp, "the space's published must be a table "
+             "{ input = SIZE, classes = K }");
+  int p = lua_gettop (L);
+  check_keys (L, sp, p, "the published table", keys);
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      type = lua_getfield (L, p, fields[i].key);
+      if (type != LUA_TNIL)
+        {
+          lua_Integer v = lua_tointeger (L, -1);
+          if (!lua_isinteger (L, -1) || v < 1 || v > fields[i].max)
+            invalid (L, sp, "published.%s must be an integer in [1, %I]",
+                     fields[i].key, fields[i].max);
+          if (i == 0)
+            sp->pub_size = (int) v;
+          else
+            sp->pub_classes = (int) v;
+        }
+      lua_pop (L, 1);
+    }
+  lua_pop (L, 1);
+}
+
 /* ------------------------------------------------------------------ */
 /* gennas.import: library files beside the space                       */
 /* ------------------------------------------------------------------ */
@@ -368,7 +409,8 @@ load_protected (lua_State *L)
 {
   static const char *const keys[] = { "name", "description", "genome",
                                       "sample", "mutate", "encode", "decode",
-                                      "hash", "build", "benchmark", NULL };
+                                      "hash", "build", "benchmark",
+                                      "published", NULL };
   static const char *const functions[] = { "sample", "mutate", "encode",
                                            "decode", "build", NULL };
   LoadArgs *a = lua_touserdata (L, 1);
@@ -407,6 +449,7 @@ load_protected (lua_State *L)
                                 TRUE);
   load_genome (L, sp, t, api);
   load_benchmark (L, sp, t);
+  load_published (L, sp, t);
 
   sp->net_box = gn__lua_new_net (L);
   lua_setfield (L, api, "net");
@@ -549,6 +592,16 @@ gn_space_name (GnSpace *space)
 {
   g_return_val_if_fail (space != NULL, NULL);
   return space->name;
+}
+
+void
+gn_space_published_input (GnSpace *space, int *size, int *num_classes)
+{
+  g_return_if_fail (space != NULL);
+  if (size != NULL)
+    *size = space->pub_size;
+  if (num_classes != NULL)
+    *num_classes = space->pub_classes;
 }
 
 const char *

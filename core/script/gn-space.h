@@ -186,6 +186,20 @@ gboolean gn_space_has_hash (GnSpace *space);
 GnNet *gn_space_build (GnSpace *space, const char *arch,
                        const GnBuildOptions *opts, GError **error);
 
+/**
+ * gn_space_published_input:
+ * @size: (out) (optional): the side of the square input the published
+ *   network takes (32 unless the space says otherwise, e.g. 224 for the
+ *   NDS ImageNet spaces)
+ * @num_classes: (out) (optional): its classifier's classes (10 unless
+ *   the space says otherwise)
+ *
+ * The configuration a space's `published` field declares: what
+ * `gennas space info` builds to count the parameters and operations of
+ * the network as its benchmark trained it.
+ */
+void gn_space_published_input (GnSpace *space, int *size, int *num_classes);
+
 /** Returns: (transfer none) (nullable): the benchmark, if the space
  * names one and its file was found. */
 const GnBenchmark *gn_space_benchmark (GnSpace *space);
