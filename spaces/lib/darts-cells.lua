@@ -230,12 +230,17 @@ end
 
 -- every structural rule of a cell; returns the number of nodes
 local function check_cell (g, which, spec)
+  local all_ops = {}
+  if spec.any_cell then
+    for op in pairs (KNOWN_OPS) do all_ops[#all_ops + 1] = op end
+    table.sort (all_ops)
+  end
   local edges, concat = g[which], g[which .. "_concat"]
   if type (edges) ~= "table" or #edges == 0 or #edges % 2 ~= 0 then
     error (string.format ("'%s' must list two edges per node", which), 0)
   end
   local nodes = #edges // 2
-  if spec.nodes and nodes ~= spec.nodes then
+  if not spec.any_cell and nodes ~= spec.nodes then
     error (string.format ("'%s' has %d edges; this space's cells have %d "
                           .. "nodes of two edges (%d edges)", which, #edges,
                           spec.nodes, 2 * spec.nodes), 0)
@@ -250,9 +255,11 @@ local function check_cell (g, which, spec)
       error (string.format ("%s edge %d must be ('op', input)", which, e), 0)
     end
     local op, input = edge[1], edge[2]
-    if not spec.is_op[op] then
+    if not (spec.is_op[op] or (spec.any_cell and KNOWN_OPS[op])) then
       error (string.format ("%s edge %d: unknown operation '%s' (one of %s)",
-                            which, e, op, table.concat (spec.ops, ", ")), 0)
+                            which, e, op,
+                            table.concat (spec.any_cell and all_ops
+                                          or spec.ops, ", ")), 0)
     end
     local node = (e - 1) // 2 + 2
     if input < 0 or input >= node then
@@ -483,7 +490,11 @@ end
 --   concat = "all" | "loose",           what a sampled cell concatenates
 --   widths = { ... }, depths = { ... }  the architecture's width and depth
 --                                       vary (NDS): sampled from these;
---   width = 16, depth = 8               or they are fixed build options
+--   width = 36, depth = 20,             or they are build options: the
+--   proxy_width = 16, proxy_depth = 8   published and the proxy's defaults
+--   distinct_inputs = true,             a node's two inputs differ (DARTS)
+--   any_cell = true,                    strings may use any known op and
+--                                       number of nodes (published cells)
 --   network = "imagenet" | "cifar",     the published network
 --   published = { input =, classes = },
 --   benchmark = { ... },
@@ -565,9 +576,15 @@ function cells.space (spec)
   local function sample_cell (rng)
     local edges = {}
     for k = 2, spec.nodes + 1 do
-      for _ = 1, 2 do
-        edges[#edges + 1] = { rng:choice (spec.ops), rng:int (0, k - 1) }
+      local a = rng:int (0, k - 1)
+      local b = rng:int (0, k - 1)
+      if spec.distinct_inputs then
+        -- two different inputs, as DARTS derives a cell
+        b = rng:int (0, k - 2)
+        if b >= a then b = b + 1 end
       end
+      edges[#edges + 1] = { rng:choice (spec.ops), a }
+      edges[#edges + 1] = { rng:choice (spec.ops), b }
     end
     return edges, concat_rule (edges)
   end
@@ -614,9 +631,20 @@ function cells.space (spec)
     if move == "op" and #spec.ops > 1 then
       edges[e][1] = rng:choice (others (spec.ops, edges[e][1]))
     else
+      -- another input (with distinct inputs, not the node's other one)
+      local partner = e % 2 == 1 and e + 1 or e - 1
       local inputs = {}
-      for i = 0, node - 1 do inputs[#inputs + 1] = i end
-      edges[e][2] = rng:choice (others (inputs, edges[e][2]))
+      for i = 0, node - 1 do
+        if not (spec.distinct_inputs and i == edges[partner][2]) then
+          inputs[#inputs + 1] = i
+        end
+      end
+      local choices = others (inputs, edges[e][2])
+      if #choices == 0 then                   -- node 2 with distinct inputs
+        edges[e][1] = rng:choice (others (spec.ops, edges[e][1]))
+      else
+        edges[e][2] = rng:choice (choices)
+      end
     end
     if spec.concat == "loose" then
       g[which .. "_concat"] = loose_ends (edges)
@@ -628,15 +656,21 @@ function cells.space (spec)
   end
 
   local defaults = {
-    width = varies and 0 or spec.width,
-    depth = varies and 0 or spec.depth,
+    width = 0,
+    depth = 0,
     network = spec.network,
     stem_stride = 0,
   }
 
   local function build (net, g, opts)
     local o = gennas.options (opts, defaults)
-    if varies then
+    if not varies then
+      -- the published network, or the space's proxy size
+      local w = opts.published and spec.width or spec.proxy_width
+      local d = opts.published and spec.depth or spec.proxy_depth
+      o.width = o.width > 0 and o.width or w
+      o.depth = o.depth > 0 and o.depth or d
+    else
       o.width = o.width > 0 and o.width or g.width
       o.depth = o.depth > 0 and o.depth or g.depth
     end
