@@ -1269,6 +1269,13 @@ test_sandbox_build_errors (void)
       GN_SPACE_ERROR_SCRIPT, "conv: stride_w must be at least 1" },
     { "    x = net:conv { x, out = 4, kh = 1, kw = 3, pad_h = -1 }",
       GN_SPACE_ERROR_SCRIPT, "conv: pad_h must be at least 0" },
+    { "    x = net:crop { x, top = 40, h = 2 }", GN_SPACE_ERROR_SCRIPT,
+      "crop: the 2x32 window at row 40, column 0 lies outside the 32x32 "
+      "input" },
+    { "    x = net:crop { x, left = 2, w = 0 }", GN_SPACE_ERROR_SCRIPT,
+      "crop: w must be at least 1, not 0" },
+    { "    x = net:crop { x, right = 1 }", GN_SPACE_ERROR_SCRIPT,
+      "crop: unknown option 'right'" },
     { "    x = net:relu (99)", GN_SPACE_ERROR_SCRIPT,
       "relu: node 99 does not exist" },
     { "    x = net:add (x, net:maxpool (x, { k = 2 }))", GN_SPACE_ERROR_SCRIPT,
@@ -1300,6 +1307,15 @@ test_sandbox_build_errors (void)
       "    y = net:conv { y, out = 2, kh = 3, kw = 1, pad_h = 1 }\n"
       "    n, c, h, w = net:shape (y)\n"
       "    assert (h == 16 and w == 16, h .. 'x' .. w)", 0, NULL },
+    /* DARTS's x[:, :, 1:, 1:], pycls's pad-then-slice, a zero padding */
+    { "    local n, c, h, w = net:shape (net:crop { x, top = 1, left = 1 })\n"
+      "    assert (c == 3 and h == 31 and w == 31, h .. 'x' .. w)\n"
+      "    n, c, h, w = net:shape (net:crop (x, { top = 1, left = 1,"
+      " h = 32, w = 32 }))\n"
+      "    assert (h == 32 and w == 32, h .. 'x' .. w)\n"
+      "    x = net:crop { x, top = -2, left = -1, h = 36, w = 35 }\n"
+      "    n, c, h, w = net:shape (x)\n"
+      "    assert (h == 36 and w == 35, h .. 'x' .. w)", 0, NULL },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {

@@ -25,6 +25,8 @@
  *   net:concat (a, b, ...)  or net:concat {a, b, ...}
  *   net:zero (x, {c=channels of x, stride=1})
  *   net:resize (x, h, w)                  nearest, PyTorch's legacy rule
+ *   net:crop (x, {top=0, left=0, h=height-top, w=width-left})
+ *                                         a window, zero outside x
  *   net:tap (x, name)                     marks an output
  *   net:shape (x)                         returns n, c, h, w
  *
@@ -511,6 +513,24 @@ net_resize (lua_State *L)
 }
 
 static int
+net_crop (lua_State *L)
+{
+  static const char *const keys[] = { "top", "left", "h", "w", NULL };
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "crop", 1, keys);
+  int x = args_node (&a, net, 1);
+  GnShape in = gn_net_shape (net, x);
+  int top = args_int (&a, "top", 0, FALSE, -G_MAXINT);
+  int left = args_int (&a, "left", 0, FALSE, -G_MAXINT);
+  int h = args_int (&a, "h", (lua_Integer) in.h - top, FALSE, 1);
+  int w = args_int (&a, "w", (lua_Integer) in.w - left, FALSE, 1);
+  GError *err = NULL;
+  int id = gn_net_crop (net, x, top, left, h, w, &err);
+  return push_result (L, net, "crop", id, &err);
+}
+
+static int
 net_tap (lua_State *L)
 {
   GnNet *net = check_net (L);
@@ -567,6 +587,7 @@ gn__lua_open_net (lua_State *L)
     { "concat", net_concat },
     { "zero", net_zero },
     { "resize", net_resize },
+    { "crop", net_crop },
     { "tap", net_tap },
     { "shape", net_shape },
     { NULL, NULL }
