@@ -54,6 +54,24 @@ test_build_errors (void)
   g_assert_cmpint (gn_net_zero (net, 0, 0, 0, &error), ==, -1);
   g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
+  /* a crop window must be non-empty, overlap x, and not overflow */
+  g_assert_cmpint (gn_net_crop (net, 0, 0, 0, 0, 4, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (gn_net_crop (net, 0, 8, 0, 2, 2, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (gn_net_crop (net, 0, 0, -2, 2, 2, &error), ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (gn_net_crop (net, 0, G_MININT, 0, G_MAXINT, 2, &error),
+                   ==, -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (gn_net_crop (net, 0, 0, 0, 1 << 16, 1 << 16, &error), ==,
+                   -1);
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
 
   /* no tap: nothing to compute */
   g_assert_false (gn_net_compile (net, FALSE, &error));

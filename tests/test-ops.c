@@ -697,6 +697,71 @@ test_resize_grad (void)
   check_resize_grad (2, 3, 5, 7);
 }
 
+/* ---- crop ---------------------------------------------------------- */
+
+/* Each window against the definition y[r][c] = x[r + top][c + left] or 0,
+ * with a forward that must overwrite a NaN-filled output; then the
+ * backward accumulates exactly the adjoint: <crop(x), r> = <x, crop*(r)>. */
+static void
+test_crop (void)
+{
+  static const struct { int ih, iw, top, left, oh, ow; } t[] = {
+    { 7, 7, 1, 1, 6, 6 },       /* x[:, :, 1:, 1:] (DARTS) */
+    { 7, 7, 1, 1, 7, 7 },       /* pad (0,1,0,1) then [1:, 1:] (pycls) */
+    { 8, 8, 1, 1, 8, 8 },
+    { 5, 6, -2, -1, 9, 9 },     /* ConstantPad2d((1, 2, 2, 2)) */
+    { 5, 6, 3, 4, 1, 1 },       /* one pixel */
+    { 4, 5, -3, 2, 6, 10 },     /* padding and slicing at once */
+    { 3, 300, 0, -7, 3, 320 },  /* long rows */
+  };
+  for (size_t k = 0; k < G_N_ELEMENTS (t); k++)
+    {
+      const int n = 2, c = 3, ih = t[k].ih, iw = t[k].iw, oh = t[k].oh,
+                ow = t[k].ow, top = t[k].top, left = t[k].left;
+      size_t ni = (size_t) n * c * ih * iw, no = (size_t) n * c * oh * ow;
+      float *x = g_new (float, ni), *y = g_new (float, no);
+      float *r = g_new (float, no), *dx = g_new (float, ni);
+      gc_fill (x, ni, 131 + k, -1.0f, 1.0f);
+      gc_fill (r, no, 141 + k, -1.0f, 1.0f);
+      gc_fill (dx, ni, 151 + k, -1.0f, 1.0f);
+      float *dx0 = g_memdup2 (dx, ni * sizeof *dx);
+      for (size_t i = 0; i < no; i++)
+        y[i] = NAN;
+
+      gn_crop_forward (n, c, ih, iw, top, left, oh, ow, x, y);
+      for (int p = 0; p < n * c; p++)
+        for (int i = 0; i < oh; i++)
+          for (int j = 0; j < ow; j++)
+            {
+              int si = i + top, sj = j + left;
+              float want = si >= 0 && si < ih && sj >= 0 && sj < iw
+                           ? x[((size_t) p * ih + si) * iw + sj] : 0.0f;
+              g_assert_cmpfloat (y[((size_t) p * oh + i) * ow + j], ==,
+                                 want);
+            }
+
+      gn_crop_backward (n, c, ih, iw, top, left, oh, ow, r, dx);
+      double lhs = gc_dot (y, r, no), rhs = 0.0;
+      for (size_t i = 0; i < ni; i++)
+        rhs += (double) x[i] * ((double) dx[i] - dx0[i]);
+      g_assert_cmpfloat (fabs (lhs - rhs), <, 1e-4 * (1.0 + fabs (lhs)));
+      /* pixels outside the window keep their gradient */
+      for (int p = 0; p < n * c; p++)
+        for (int i = 0; i < ih; i++)
+          for (int j = 0; j < iw; j++)
+            if (i < top || i >= top + oh || j < left || j >= left + ow)
+              {
+                size_t at = ((size_t) p * ih + i) * iw + j;
+                g_assert_cmpfloat (dx[at], ==, dx0[at]);
+              }
+      g_free (x);
+      g_free (y);
+      g_free (r);
+      g_free (dx);
+      g_free (dx0);
+    }
+}
+
 /* ---- linear -------------------------------------------------------- */
 
 enum { LN = 5, LIN = 7, LOUT = 4 };
@@ -798,6 +863,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ops/resize/fractional", test_resize_fractional);
   g_test_add_func ("/ops/resize/upsample", test_resize_upsample);
   g_test_add_func ("/ops/resize/grad", test_resize_grad);
+  g_test_add_func ("/ops/crop", test_crop);
   g_test_add_func ("/ops/linear/values", test_linear_values);
   g_test_add_func ("/ops/linear/grad", test_linear_grad);
 

@@ -1419,6 +1419,29 @@ test_sandbox_build_errors (void)
       "conv: option 'out' is required" },
     { "    x = net:conv (x, { out = 4, k = 3, stride = 0 })",
       GN_SPACE_ERROR_SCRIPT, "stride must be at least 1" },
+    { "    x = net:conv { x, out = 4, k = 3, kh = 3, kw = 3 }",
+      GN_SPACE_ERROR_SCRIPT,
+      "conv: give either 'k' or 'kh' and 'kw', not both" },
+    { "    x = net:conv { x, out = 4, kw = 3 }", GN_SPACE_ERROR_SCRIPT,
+      "conv: 'kw' needs 'kh' too" },
+    { "    x = net:conv { x, out = 4 }", GN_SPACE_ERROR_SCRIPT,
+      "conv: option 'k' (or 'kh' and 'kw') is required" },
+    { "    x = net:conv { x, out = 4, k = 3, pad = 1, pad_w = 1 }",
+      GN_SPACE_ERROR_SCRIPT,
+      "conv: give either 'pad' or 'pad_h' and 'pad_w', not both" },
+    { "    x = net:conv { x, out = 4, k = 3, stride = 2, stride_h = 1 }",
+      GN_SPACE_ERROR_SCRIPT, "conv: give either 'stride' or" },
+    { "    x = net:conv { x, out = 4, k = 3, stride_w = 0 }",
+      GN_SPACE_ERROR_SCRIPT, "conv: stride_w must be at least 1" },
+    { "    x = net:conv { x, out = 4, kh = 1, kw = 3, pad_h = -1 }",
+      GN_SPACE_ERROR_SCRIPT, "conv: pad_h must be at least 0" },
+    { "    x = net:crop { x, top = 40, h = 2 }", GN_SPACE_ERROR_SCRIPT,
+      "crop: the 2x32 window at row 40, column 0 lies outside the 32x32 "
+      "input" },
+    { "    x = net:crop { x, left = 2, w = 0 }", GN_SPACE_ERROR_SCRIPT,
+      "crop: w must be at least 1, not 0" },
+    { "    x = net:crop { x, right = 1 }", GN_SPACE_ERROR_SCRIPT,
+      "crop: unknown option 'right'" },
     { "    x = net:relu (99)", GN_SPACE_ERROR_SCRIPT,
       "relu: node 99 does not exist" },
     { "    x = net:add (x, net:maxpool (x, { k = 2 }))", GN_SPACE_ERROR_SCRIPT,
@@ -1437,6 +1460,28 @@ test_sandbox_build_errors (void)
       "    assert (n == 2 and c == 3 and h == 32 and w == 32)", 0, NULL },
     { "    x = net:avgpool (x, { k = 3, stride = 1, pad = 1,"
       " count_include_pad = false })", 0, NULL },
+    /* DARTS' conv_7x1_1x7 at stride 2: (1,7) stride (1,2) pad (0,3),
+     * then (7,1) stride (2,1) pad (3,0) */
+    { "    local y = net:conv { x, out = 5, kh = 1, kw = 7, stride_h = 1,"
+      " stride_w = 2, pad_h = 0, pad_w = 3, bias = false }\n"
+      "    local n, c, h, w = net:shape (y)\n"
+      "    assert (c == 5 and h == 32 and w == 16, h .. 'x' .. w)\n"
+      "    y = net:conv (y, { out = 5, kh = 7, kw = 1, stride_h = 2,"
+      " pad_h = 3 })\n"
+      "    n, c, h, w = net:shape (y)\n"
+      "    assert (h == 16 and w == 16, h .. 'x' .. w)\n"
+      "    y = net:conv { y, out = 2, kh = 3, kw = 1, pad_h = 1 }\n"
+      "    n, c, h, w = net:shape (y)\n"
+      "    assert (h == 16 and w == 16, h .. 'x' .. w)", 0, NULL },
+    /* DARTS's x[:, :, 1:, 1:], pycls's pad-then-slice, a zero padding */
+    { "    local n, c, h, w = net:shape (net:crop { x, top = 1, left = 1 })\n"
+      "    assert (c == 3 and h == 31 and w == 31, h .. 'x' .. w)\n"
+      "    n, c, h, w = net:shape (net:crop (x, { top = 1, left = 1,"
+      " h = 32, w = 32 }))\n"
+      "    assert (h == 32 and w == 32, h .. 'x' .. w)\n"
+      "    x = net:crop { x, top = -2, left = -1, h = 36, w = 35 }\n"
+      "    n, c, h, w = net:shape (x)\n"
+      "    assert (h == 36 and w == 35, h .. 'x' .. w)", 0, NULL },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {

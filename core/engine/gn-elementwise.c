@@ -1,4 +1,5 @@
-/* gn-elementwise.c - ReLU, k-ary add, accumulate, concat, nearest resize
+/* gn-elementwise.c - ReLU, k-ary add, accumulate, concat, nearest resize,
+ * crop
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
@@ -235,4 +236,68 @@ gn_resize_nearest_backward (int n, int c, int in_h, int in_w, int out_h,
               dst[cols[j]] += src[j];
           }
     }
+}
+
+/* The columns [*c0, *c1) of a crop row that read inside the input row:
+ * output column c reads input column c + left. */
+static inline void
+crop_cols (int in_w, int left, int out_w, int *c0, int *c1)
+{
+  gint64 a = MAX ((gint64) 0, -(gint64) left);
+  gint64 b = MIN ((gint64) out_w, (gint64) in_w - left);
+  *c0 = (int) MIN (a, (gint64) out_w);
+  *c1 = (int) MAX (b, (gint64) *c0);
+}
+
+void
+gn_crop_forward (int n, int c, int in_h, int in_w, int top, int left,
+                 int out_h, int out_w, const float *x, float *y)
+{
+  const size_t planes = (size_t) n * (size_t) c;
+  const size_t in_plane = (size_t) in_h * (size_t) in_w;
+  const size_t out_plane = (size_t) out_h * (size_t) out_w;
+  int c0, c1;
+
+  crop_cols (in_w, left, out_w, &c0, &c1);
+  for (size_t p = 0; p < planes; p++)
+    for (int r = 0; r < out_h; r++)
+      {
+        const gint64 sr = (gint64) r + top;
+        float *restrict d = y + p * out_plane + (size_t) r * out_w;
+        if (sr < 0 || sr >= in_h || c0 == c1)
+          {
+            memset (d, 0, (size_t) out_w * sizeof *d);
+            continue;
+          }
+        const float *s = x + p * in_plane + (size_t) sr * in_w;
+        memset (d, 0, (size_t) c0 * sizeof *d);
+        memcpy (d + c0, s + ((gint64) c0 + left),
+                (size_t) (c1 - c0) * sizeof *d);
+        memset (d + c1, 0, (size_t) (out_w - c1) * sizeof *d);
+      }
+}
+
+void
+gn_crop_backward (int n, int c, int in_h, int in_w, int top, int left,
+                  int out_h, int out_w, const float *dy, float *dx)
+{
+  const size_t planes = (size_t) n * (size_t) c;
+  const size_t in_plane = (size_t) in_h * (size_t) in_w;
+  const size_t out_plane = (size_t) out_h * (size_t) out_w;
+  int c0, c1;
+
+  crop_cols (in_w, left, out_w, &c0, &c1);
+  if (c0 == c1)
+    return;
+  for (size_t p = 0; p < planes; p++)
+    for (int r = 0; r < out_h; r++)
+      {
+        const gint64 sr = (gint64) r + top;
+        if (sr < 0 || sr >= in_h)
+          continue;
+        add_into ((size_t) (c1 - c0), dy + p * out_plane + (size_t) r * out_w
+                                      + c0,
+                  dx + p * in_plane + (size_t) sr * in_w
+                  + ((gint64) c0 + left));
+      }
 }

@@ -39,6 +39,7 @@ typedef enum {
   OP_ZERO,
   OP_IDENTITY,
   OP_RESIZE,
+  OP_CROP,
   N_OPS
 } OpKind;
 
@@ -66,6 +67,7 @@ static const struct {
   [OP_ZERO] = { "zero", NO_GRAD_FLOW },
   [OP_IDENTITY] = { "identity", 0 },
   [OP_RESIZE] = { "resize_nearest", 0 },
+  [OP_CROP] = { "crop", 0 },
 };
 
 typedef struct {
@@ -82,6 +84,9 @@ typedef struct {
     struct {
       int in_f, out_f;
     } linear;
+    struct {
+      int top, left;
+    } crop;
   } u;
   gboolean bias;
   GnInit init;
@@ -481,6 +486,44 @@ gn_net_resize_nearest (GnNet *net, int x, int out_h, int out_w,
       NODE (net, id)->shape.w = out_w;
     }
   return id;
+}
+
+int
+gn_net_crop (GnNet *net, int x, int top, int left, int out_h, int out_w,
+             GError **error)
+{
+  g_return_val_if_fail (net != NULL, -1);
+  if (!check_building (net, error) || !check_node (net, x, error))
+    return -1;
+  GnShape in = NODE (net, x)->shape;
+  if (out_h <= 0 || out_w <= 0)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "crop: the window must have a positive size, not %dx%d",
+                   out_h, out_w);
+      return -1;
+    }
+  /* 64-bit: a window far outside must not wrap around into the input */
+  if ((gint64) top + out_h <= 0 || top >= in.h
+      || (gint64) left + out_w <= 0 || left >= in.w)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "crop: the %dx%d window at row %d, column %d lies "
+                   "outside the %dx%d input", out_h, out_w, top, left, in.h,
+                   in.w);
+      return -1;
+    }
+  /* later ops take a plane's pixel count as an int */
+  if ((gint64) out_h * out_w > G_MAXINT)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "crop: the %dx%d window is too large", out_h, out_w);
+      return -1;
+    }
+  Node node = { .kind = OP_CROP, .shape = { in.n, in.c, out_h, out_w } };
+  node.u.crop.top = top;
+  node.u.crop.left = left;
+  return append (net, &node, 1, &x);
 }
 
 gboolean
@@ -1137,6 +1180,14 @@ forward_node (GnNet *net, Node *nd, GnMode mode)
                                    input_value (net, nd, 0), nd->value);
         break;
       }
+    case OP_CROP:
+      {
+        GnShape in = NODE (net, nd->inputs[0])->shape;
+        gn_crop_forward (s.n, s.c, in.h, in.w, nd->u.crop.top,
+                         nd->u.crop.left, s.h, s.w, input_value (net, nd, 0),
+                         nd->value);
+        break;
+      }
     case N_OPS:
       g_assert_not_reached ();
     }
@@ -1258,6 +1309,15 @@ backward_node (GnNet *net, Node *nd)
           GnShape in = NODE (net, nd->inputs[0])->shape;
           gn_resize_nearest_backward (s.n, s.c, in.h, in.w, s.h, s.w, dy,
                                       input_grad (net, nd, 0));
+        }
+      break;
+    case OP_CROP:
+      if (input_grad (net, nd, 0))
+        {
+          GnShape in = NODE (net, nd->inputs[0])->shape;
+          gn_crop_backward (s.n, s.c, in.h, in.w, nd->u.crop.top,
+                            nd->u.crop.left, s.h, s.w, dy,
+                            input_grad (net, nd, 0));
         }
       break;
     case N_OPS:

@@ -163,6 +163,25 @@ int gn_net_identity (GnNet *net, int x, GError **error);
 int gn_net_resize_nearest (GnNet *net, int x, int out_h, int out_w,
                            GError **error);
 /**
+ * gn_net_crop:
+ * @top, @left: the window's first row and column in @x (may be negative)
+ * @out_h, @out_w: the window's size, > 0
+ *
+ * A window onto x, zero where it leaves x (see gn_crop_forward()): a
+ * slice, a zero padding, or both.  DARTS's FactorizedReduce reads
+ * x[:, :, 1:, 1:], which is top = left = 1 and out = in - 1; pycls's pads
+ * the bottom and right with one zero row and column first
+ * (ConstantPad2d((0, 1, 0, 1))), which is top = left = 1 and out = in:
+ * only that one keeps both halves the same size on odd inputs (a 1x1
+ * stride-2 convolution makes ceil(h / 2) rows of x and floor(h / 2) of
+ * x[1:], and DARTS's concatenation fails there).
+ *
+ * Returns: the new node, or -1 with GN_ERROR_INVALID_ARGUMENT for an
+ * empty or huge window or one that does not overlap x.
+ */
+int gn_net_crop (GnNet *net, int x, int top, int left, int out_h, int out_w,
+                 GError **error);
+/**
  * gn_net_tap:
  * @name: unique, copied
  *

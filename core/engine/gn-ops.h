@@ -263,6 +263,23 @@ void gn_resize_nearest_forward (int n, int c, int in_h, int in_w, int out_h,
 void gn_resize_nearest_backward (int n, int c, int in_h, int in_w, int out_h,
                                  int out_w, const float *dy, float *dx);
 
+/**
+ * gn_crop_forward:
+ * @top, @left: where the window starts in the input (may be negative)
+ * @out_h, @out_w: the window's size (> 0)
+ * @x: [n][c][in_h][in_w]; @y: [n][c][out_h][out_w], overwritten
+ *
+ * y[r][c] = x[r + top][c + left], and 0 where that falls outside x: a
+ * slice (x[:, :, 1:, 1:] is top = left = 1, out = in - 1), a zero
+ * padding (torch.nn.ConstantPad2d((l, r, t, b), 0) is top = -t,
+ * left = -l, out = in + t + b by in + l + r), or both at once.
+ */
+void gn_crop_forward (int n, int c, int in_h, int in_w, int top, int left,
+                      int out_h, int out_w, const float *x, float *y);
+/** dx += dy on the part of the window inside x. */
+void gn_crop_backward (int n, int c, int in_h, int in_w, int top, int left,
+                       int out_h, int out_w, const float *dy, float *dx);
+
 /* ------------------------------------------------------------------ */
 /* Losses                                                              */
 /* ------------------------------------------------------------------ */

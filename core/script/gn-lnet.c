@@ -13,6 +13,9 @@
  *   net:input ()                          the input node (0)
  *   net:conv (x, {out, k, stride=1, pad=0, dilation=1, groups=1,
  *                 bias=true, init="default"|"normal_fan_out"})
+ *                 (non-square: kh and kw instead of k, stride_h and
+ *                 stride_w instead of stride, pad_h and pad_w instead
+ *                 of pad)
  *   net:bn (x, {affine=true, track=true})
  *   net:relu (x)      net:identity (x)      net:gap (x)
  *   net:avgpool (x, {k, stride=k, pad=0, count_include_pad=true})
@@ -22,6 +25,8 @@
  *   net:concat (a, b, ...)  or net:concat {a, b, ...}
  *   net:zero (x, {c=channels of x, stride=1})
  *   net:resize (x, h, w)                  nearest, PyTorch's legacy rule
+ *   net:crop (x, {top=0, left=0, h=height-top, w=width-left})
+ *                                         a window, zero outside x
  *   net:tap (x, name)                     marks an output
  *   net:shape (x)                         returns n, c, h, w
  *
@@ -196,6 +201,43 @@ args_int (Args *a, const char *key, lua_Integer def, gboolean required,
   return to_int (a->L, v, a->method, key, min);
 }
 
+/* TRUE if option @key is given (not nil) */
+static gboolean
+args_has (Args *a, const char *key)
+{
+  gboolean has = args_push_opt (a, key) != LUA_TNIL;
+  lua_pop (a->L, 1);
+  return has;
+}
+
+/* A size that is square by default: either @key for both axes, or @key_h
+ * and @key_w each (@need_both: one without the other is an error; else
+ * the missing one takes @def), never both forms. */
+static void
+args_int_pair (Args *a, const char *key, const char *key_h,
+               const char *key_w, lua_Integer def, gboolean required,
+               gboolean need_both, lua_Integer min, int *vh, int *vw)
+{
+  gboolean sq = args_has (a, key);
+  gboolean h = args_has (a, key_h), w = args_has (a, key_w);
+  if (sq && (h || w))
+    luaL_error (a->L, "%s: give either '%s' or '%s' and '%s', not both",
+                a->method, key, key_h, key_w);
+  if (need_both && h != w)
+    luaL_error (a->L, "%s: '%s' needs '%s' too", a->method,
+                h ? key_h : key_w, h ? key_w : key_h);
+  if (required && !sq && !h && !w)
+    luaL_error (a->L, "%s: option '%s' (or '%s' and '%s') is required",
+                a->method, key, key_h, key_w);
+  if (!h && !w)
+    *vh = *vw = args_int (a, key, def, FALSE, min);
+  else
+    {
+      *vh = args_int (a, key_h, def, FALSE, min);
+      *vw = args_int (a, key_w, def, FALSE, min);
+    }
+}
+
 static gboolean
 args_bool (Args *a, const char *key, gboolean def)
 {
@@ -263,18 +305,21 @@ net_input (lua_State *L)
 static int
 net_conv (lua_State *L)
 {
-  static const char *const keys[] = { "out", "k", "stride", "pad",
-                                      "dilation", "groups", "bias", "init",
-                                      NULL };
+  static const char *const keys[] = { "out", "k", "kh", "kw", "stride",
+                                      "stride_h", "stride_w", "pad", "pad_h",
+                                      "pad_w", "dilation", "groups", "bias",
+                                      "init", NULL };
   GnNet *net = check_net (L);
   Args a;
   args_init (&a, L, "conv", 1, keys);
   GnConv2dSpec spec = { 0 };
   int x = args_node (&a, net, 1);
   spec.out_c = args_int (&a, "out", 0, TRUE, 1);
-  spec.kh = spec.kw = args_int (&a, "k", 0, TRUE, 1);
-  spec.stride_h = spec.stride_w = args_int (&a, "stride", 1, FALSE, 1);
-  spec.pad_h = spec.pad_w = args_int (&a, "pad", 0, FALSE, 0);
+  args_int_pair (&a, "k", "kh", "kw", 0, TRUE, TRUE, 1, &spec.kh, &spec.kw);
+  args_int_pair (&a, "stride", "stride_h", "stride_w", 1, FALSE, FALSE, 1,
+                 &spec.stride_h, &spec.stride_w);
+  args_int_pair (&a, "pad", "pad_h", "pad_w", 0, FALSE, FALSE, 0,
+                 &spec.pad_h, &spec.pad_w);
   spec.dil_h = spec.dil_w = args_int (&a, "dilation", 1, FALSE, 1);
   spec.groups = args_int (&a, "groups", 1, FALSE, 1);
   spec.bias = args_bool (&a, "bias", TRUE);
@@ -468,6 +513,24 @@ net_resize (lua_State *L)
 }
 
 static int
+net_crop (lua_State *L)
+{
+  static const char *const keys[] = { "top", "left", "h", "w", NULL };
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "crop", 1, keys);
+  int x = args_node (&a, net, 1);
+  GnShape in = gn_net_shape (net, x);
+  int top = args_int (&a, "top", 0, FALSE, -G_MAXINT);
+  int left = args_int (&a, "left", 0, FALSE, -G_MAXINT);
+  int h = args_int (&a, "h", (lua_Integer) in.h - top, FALSE, 1);
+  int w = args_int (&a, "w", (lua_Integer) in.w - left, FALSE, 1);
+  GError *err = NULL;
+  int id = gn_net_crop (net, x, top, left, h, w, &err);
+  return push_result (L, net, "crop", id, &err);
+}
+
+static int
 net_tap (lua_State *L)
 {
   GnNet *net = check_net (L);
@@ -524,6 +587,7 @@ gn__lua_open_net (lua_State *L)
     { "concat", net_concat },
     { "zero", net_zero },
     { "resize", net_resize },
+    { "crop", net_crop },
     { "tap", net_tap },
     { "shape", net_shape },
     { NULL, NULL }
