@@ -326,6 +326,79 @@ test_maxpool_values (void)
   g_assert_cmpint (am2[1], ==, 0);
 }
 
+/* The naive scan of one window: what every output must equal. */
+static void
+maxpool_naive (const GnPoolGeom *g, const float *xp, int oh, int ow,
+               float *y, gint32 *a)
+{
+  int h0 = oh * g->stride - g->pad, w0 = ow * g->stride - g->pad;
+  gint32 best = -1;
+  float m = -INFINITY;
+  for (int ih = h0; ih < h0 + g->k; ih++)
+    for (int iw = w0; iw < w0 + g->k; iw++)
+      {
+        if (ih < 0 || iw < 0 || ih >= g->in_h || iw >= g->in_w)
+          continue;
+        float v = xp[ih * g->in_w + iw];
+        if (best < 0 || v > m || isnan (v))
+          {
+            m = v;
+            best = ih * g->in_w + iw;
+          }
+      }
+  *y = m;
+  *a = best;
+}
+
+/* Every kernel, stride, padding and odd size against the naive scan, on
+ * inputs full of ties and some NaNs: values, bit for bit, and argmax. */
+static void
+test_maxpool_random (void)
+{
+  GnRng rng;
+  gn_rng_seed (&rng, 11);
+  int cases = 0;
+  for (int k = 1; k <= 7; k++)
+    for (int stride = 1; stride <= 3; stride++)
+      for (int pad = 0; pad <= k / 2; pad++)
+        for (int size = k; size <= 13; size += 3)
+          {
+            GnPoolGeom g = pool_geom (2, 3, size, size + 1, k, stride, pad,
+                                      FALSE);
+            if (!gn_pool_geom_init (&g, NULL))
+              continue;
+            int ni = 6 * size * (size + 1), no = 6 * g.out_h * g.out_w;
+            float *x = g_new (float, ni), *y = g_new (float, no);
+            gint32 *am = g_new (gint32, no);
+            for (int i = 0; i < ni; i++)
+              {
+                double u = gn_rng_uniform (&rng);
+                x[i] = u < 0.02 ? NAN : (float) (int) (u * 4) - 2.f;
+              }
+            gn_maxpool_forward (&g, x, y, am);
+            for (int p = 0; p < 6; p++)
+              for (int oh = 0; oh < g.out_h; oh++)
+                for (int ow = 0; ow < g.out_w; ow++)
+                  {
+                    int o = (p * g.out_h + oh) * g.out_w + ow;
+                    float want;
+                    gint32 want_a;
+                    maxpool_naive (&g, x + p * size * (size + 1), oh, ow,
+                                   &want, &want_a);
+                    g_assert_cmpint (am[o], ==, want_a);
+                    if (isnan (want))
+                      g_assert_true (isnan (y[o]));
+                    else
+                      g_assert_cmpfloat (y[o], ==, want);
+                  }
+            g_free (x);
+            g_free (y);
+            g_free (am);
+            cases++;
+          }
+  g_assert_cmpint (cases, >, 100);
+}
+
 static double
 maxpool_loss (gpointer user)
 {
@@ -854,6 +927,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ops/avgpool/values-stride", test_avgpool_values_stride);
   g_test_add_func ("/ops/avgpool/grad", test_avgpool_grad);
   g_test_add_func ("/ops/maxpool/values", test_maxpool_values);
+  g_test_add_func ("/ops/maxpool/random", test_maxpool_random);
   g_test_add_func ("/ops/maxpool/grad", test_maxpool_grad);
   g_test_add_func ("/ops/global-avgpool", test_global_avgpool);
   g_test_add_func ("/ops/add", test_add);

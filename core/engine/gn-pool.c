@@ -304,6 +304,136 @@ gn_avgpool_backward (const GnPoolGeom *g, const float *dy, float *dx)
     }
 }
 
+/* One output of a window clipped at the border: padding never wins, it
+ * acts as -inf, so only real cells are scanned.  Strict > keeps the first
+ * maximum on ties; a NaN always replaces the running maximum (so the value
+ * is NaN and the index the last NaN), as PyTorch's CPU kernel does. */
+static inline void
+maxpool_clipped (const GnPoolGeom *g, const float *restrict xp, int oh,
+                 int ow, float *restrict y, gint32 *restrict a)
+{
+  int h0 = oh * g->stride - g->pad, w0 = ow * g->stride - g->pad;
+  int h1 = MIN (h0 + g->k, g->in_h), w1 = MIN (w0 + g->k, g->in_w);
+  h0 = MAX (h0, 0);
+  w0 = MAX (w0, 0);
+  gint32 best = (gint32) (h0 * g->in_w + w0);
+  float maxval = -INFINITY;
+  for (int ih = h0; ih < h1; ih++)
+    for (int iw = w0; iw < w1; iw++)
+      {
+        gint32 idx = (gint32) (ih * g->in_w + iw);
+        float v = xp[idx];
+        if (v > maxval || isnan (v))
+          {
+            maxval = v;
+            best = idx;
+          }
+      }
+  *y = maxval;
+  *a = best;
+}
+
+/* The outputs ow in [lo, hi) of row oh, whose windows do not cross the
+ * left or right border (rows outside the input are skipped: the clipped
+ * window's cells keep their scan order).  The window's cells are the
+ * outer loop and the outputs the inner one, so the compare-and-select
+ * runs across a row of outputs in vector registers; the same rule as
+ * maxpool_clipped (v > max, or v a NaN, takes over). */
+static inline void
+maxpool_row_inside (const GnPoolGeom *g, const float *restrict xp, int oh,
+                    int lo, int hi, float *restrict y, gint32 *restrict a)
+{
+  const int s = g->stride, in_w = g->in_w;
+  const int h0 = MAX (oh * s - g->pad, 0);
+  const int h1 = MIN (oh * s - g->pad + g->k, g->in_h);
+  for (int ow = lo; ow < hi; ow++)
+    {
+      y[ow] = -INFINITY;
+      a[ow] = (gint32) (h0 * in_w + ow * s - g->pad);
+    }
+  for (int ih = h0; ih < h1; ih++)
+    for (int dw = 0; dw < g->k; dw++)
+      {
+        const gint32 base = (gint32) (ih * in_w - g->pad + dw);
+        if (s == 1)
+          {
+            const float *restrict xr = xp + base;
+            for (int ow = lo; ow < hi; ow++)
+              {
+                float v = xr[ow];
+                gboolean take = v > y[ow] || v != v;
+                y[ow] = take ? v : y[ow];
+                a[ow] = take ? base + (gint32) ow : a[ow];
+              }
+          }
+        else
+          for (int ow = lo; ow < hi; ow++)
+            {
+              gint32 idx = base + (gint32) (ow * s);
+              float v = xp[idx];
+              gboolean take = v > y[ow] || v != v;
+              y[ow] = take ? v : y[ow];
+              a[ow] = take ? idx : a[ow];
+            }
+      }
+}
+
+/* A full K x K window at stride 1 (rows and columns inside the input),
+ * for the outputs ow in [lo, hi) of a row, four outputs at a time in
+ * GCC's portable vector types (SSE2 on x86-64, NEON elsewhere): the
+ * running maximum and its index stay in registers, the select is a
+ * bitwise blend, and the rule is maxpool_clipped's (v > max, or v a NaN,
+ * takes over), so the result is the scalar scan's bit for bit. */
+typedef float v4f __attribute__ ((vector_size (16)));
+typedef gint32 v4i __attribute__ ((vector_size (16)));
+
+static inline void
+maxpool_row_full_s1 (const float *restrict xp, int in_w, int pad, int oh,
+                     int lo, int hi, float *restrict y, gint32 *restrict a,
+                     const int K)
+{
+  const int h0 = oh - pad;
+  int ow = lo;
+  for (; ow + 4 <= hi; ow += 4)
+    {
+      const gint32 first = (gint32) (h0 * in_w + ow - pad);
+      v4f m = { -INFINITY, -INFINITY, -INFINITY, -INFINITY };
+      v4i best = { first, first + 1, first + 2, first + 3 };
+      for (int dh = 0; dh < K; dh++)
+        for (int dw = 0; dw < K; dw++)
+          {
+            gint32 idx = first + (gint32) (dh * in_w + dw);
+            v4f v;
+            memcpy (&v, xp + idx, sizeof v);
+            v4i take = (v > m) | (v != v);
+            v4i i4 = { idx, idx + 1, idx + 2, idx + 3 };
+            m = (v4f) (((v4i) v & take) | ((v4i) m & ~take));
+            best = (i4 & take) | (best & ~take);
+          }
+      memcpy (y + ow, &m, sizeof m);
+      memcpy (a + ow, &best, sizeof best);
+    }
+  for (; ow < hi; ow++)
+    {
+      const gint32 first = (gint32) (h0 * in_w + ow - pad);
+      float m = -INFINITY;
+      gint32 best = first;
+      for (int dh = 0; dh < K; dh++)
+        for (int dw = 0; dw < K; dw++)
+          {
+            gint32 idx = first + (gint32) (dh * in_w + dw);
+            float v = xp[idx];
+            if (v > m || isnan (v))
+              {
+                m = v;
+                best = idx;
+              }
+          }
+      y[ow] = m;
+      a[ow] = best;
+    }
+}
+
 void
 gn_maxpool_forward (const GnPoolGeom *g, const float *x, float *y,
                     gint32 *argmax)
@@ -311,6 +441,11 @@ gn_maxpool_forward (const GnPoolGeom *g, const float *x, float *y,
   size_t in_plane = (size_t) g->in_h * (size_t) g->in_w;
   size_t out_plane = (size_t) g->out_h * (size_t) g->out_w;
   size_t planes = (size_t) g->n * (size_t) g->c;
+  /* the outputs whose windows do not cross the left or right border */
+  int lo = (g->pad + g->stride - 1) / g->stride;
+  int hi = (g->in_w + g->pad - g->k) / g->stride + 1;
+  lo = MIN (lo, g->out_w);
+  hi = CLAMP (hi, lo, g->out_w);
 
   for (size_t p = 0; p < planes; p++)
     {
@@ -319,35 +454,25 @@ gn_maxpool_forward (const GnPoolGeom *g, const float *x, float *y,
       gint32 *restrict ap = argmax + p * out_plane;
       for (int oh = 0; oh < g->out_h; oh++)
         {
+          float *yr = yp + (size_t) oh * g->out_w;
+          gint32 *ar = ap + (size_t) oh * g->out_w;
+          for (int ow = 0; ow < lo; ow++)
+            maxpool_clipped (g, xp, oh, ow, yr + ow, ar + ow);
           int h0 = oh * g->stride - g->pad;
-          int h1 = MIN (h0 + g->k, g->in_h);
-          h0 = MAX (h0, 0);
-          for (int ow = 0; ow < g->out_w; ow++)
-            {
-              int w0 = ow * g->stride - g->pad;
-              int w1 = MIN (w0 + g->k, g->in_w);
-              w0 = MAX (w0, 0);
-              /* Padding never wins: it acts as -inf, so only real cells
-               * are scanned.  Strict > keeps the first maximum on ties;
-               * a NaN always replaces the running maximum (so the value
-               * is NaN and the index the last NaN), as PyTorch's CPU
-               * kernel does. */
-              gint32 best = (gint32) (h0 * g->in_w + w0);
-              float maxval = -INFINITY;
-              for (int ih = h0; ih < h1; ih++)
-                for (int iw = w0; iw < w1; iw++)
-                  {
-                    gint32 idx = (gint32) (ih * g->in_w + iw);
-                    float v = xp[idx];
-                    if (v > maxval || isnan (v))
-                      {
-                        maxval = v;
-                        best = idx;
-                      }
-                  }
-              yp[(size_t) oh * g->out_w + ow] = maxval;
-              ap[(size_t) oh * g->out_w + ow] = best;
-            }
+          gboolean full = g->stride == 1 && h0 >= 0 && h0 + g->k <= g->in_h;
+          if (full && g->k == 3)
+            maxpool_row_full_s1 (xp, g->in_w, g->pad, oh, lo, hi, yr, ar, 3);
+          else if (full && g->k == 5)
+            maxpool_row_full_s1 (xp, g->in_w, g->pad, oh, lo, hi, yr, ar, 5);
+          else if (full && g->k == 7)
+            maxpool_row_full_s1 (xp, g->in_w, g->pad, oh, lo, hi, yr, ar, 7);
+          else if (hi - lo >= 4)
+            maxpool_row_inside (g, xp, oh, lo, hi, yr, ar);
+          else
+            for (int ow = lo; ow < hi; ow++)
+              maxpool_clipped (g, xp, oh, ow, yr + ow, ar + ow);
+          for (int ow = hi; ow < g->out_w; ow++)
+            maxpool_clipped (g, xp, oh, ow, yr + ow, ar + ow);
         }
     }
 }
