@@ -3,15 +3,20 @@
 # and the Markdown table of their rank quality side by side.
 #
 #   bench/rank-table.sh [-b BUILD_DIR] [-o LOG_DIR] [-n SAMPLE] [-s SEED]
-#                       [-w WORKERS] SPACE.lua PROXY[:NAME=VALUE,...] ...
+#                       [-w WORKERS] [-d DB] [-S KEY=VALUE]...
+#                       SPACE.lua PROXY[:NAME=VALUE,...] ...
 #
 # For each proxy (parameters after a colon, comma-separated, become
 # --param options) runs
 #   gennas rank SPACE.lua --proxy NAME [--param ...] --sample SAMPLE
 #               --seed SEED --workers WORKERS --csv LOG_DIR/X.csv
+#               [--db DB] [--space-option KEY=VALUE ...]
 # with its output in LOG_DIR/X.log, X = SPACEBASE-PROXY[-PARAMS]-sSEED.
 # A log that already ends with the "spearman=..." line is reused, so an
-# interrupted table resumes where it stopped.  Prints one row per proxy:
+# interrupted table resumes where it stopped; with -d, the evaluations an
+# interrupted rank recorded in the store are reused too.  -S (repeatable)
+# is a build option of the space's network for every proxy.  Prints one
+# row per proxy:
 # Spearman rho, Kendall tau-b and top-10% retrieval against the space's
 # first truth column (the rank's last line), and seconds per architecture.
 # Defaults: build/, LOG_DIR rank-logs/, 200 cells, seed 1, 2 workers.
@@ -22,17 +27,21 @@ logs=rank-logs
 sample=200
 seed=1
 workers=2
+db=
+space_opts=
 usage() {
-    sed -n '2,18s/^# \{0,1\}//p' "$0"
+    sed -n '2,24s/^# \{0,1\}//p' "$0"
     exit "$1"
 }
-while getopts b:o:n:s:w:h opt; do
+while getopts b:o:n:s:w:d:S:h opt; do
     case $opt in
         b) build=$OPTARG ;;
         o) logs=$OPTARG ;;
         n) sample=$OPTARG ;;
         s) seed=$OPTARG ;;
         w) workers=$OPTARG ;;
+        d) db=$OPTARG ;;
+        S) space_opts="$space_opts $OPTARG" ;;
         h) usage 0 ;;
         *) usage 2 >&2 ;;
     esac
@@ -68,6 +77,10 @@ for spec in "$@"; do
             set -- "$@" --param "$p"
         done
         IFS=$old_ifs
+        [ -z "$db" ] || set -- "$@" --db "$db"
+        for o in $space_opts; do
+            set -- "$@" --space-option "$o"
+        done
         echo "rank-table.sh: gennas rank $space $*" >&2
         "$gennas" rank "$space" "$@" > "$log" 2>&1 || {
             echo "rank-table.sh: $spec failed, see $log" >&2
