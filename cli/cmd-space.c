@@ -117,6 +117,39 @@ check_build (GnSpace *space, const char *arch, gboolean published,
   return TRUE;
 }
 
+/* builds @arch in each named configuration of the space */
+static gboolean
+check_configs (GnSpace *space, const char *arch, GString *summary,
+               GError **error)
+{
+  char **names = gn_space_config_names (space);
+  gboolean ok = TRUE;
+  for (char **n = names; ok && *n; n++)
+    {
+      int size, classes;
+      char **options;
+      ok = gn_space_config (space, *n, &size, &classes, &options, error);
+      if (!ok)
+        break;
+      GnBuildOptions opts = { .batch = 1, .in_h = size, .in_w = size,
+                              .classifier = TRUE, .num_classes = classes,
+                              .published = TRUE,
+                              .options = (const char *const *) options };
+      GnNet *net = gn_space_build (space, arch, &opts, error);
+      ok = net != NULL;
+      gn_net_free (net);
+      g_strfreev (options);
+    }
+  if (ok && names[0] != NULL)
+    {
+      char *list = g_strjoinv (", ", names);
+      g_string_append_printf (summary, ", configs %s", list);
+      g_free (list);
+    }
+  g_strfreev (names);
+  return ok;
+}
+
 static gboolean
 check_benchmark (GnSpace *space, GString *summary, GError **error)
 {
@@ -224,7 +257,8 @@ space_check (int argc, char **argv)
               "and mutates\neach four times in a row, checking that every "
               "string decodes and\nencodes back to itself (and hashing it "
               "if the space can), builds the\nfirst sample with the proxy "
-              "defaults and as published, and checks\nthe benchmark table. "
+              "defaults, as published and in each\nnamed configuration, and "
+              "checks the benchmark table. "
               "Prints a one-line summary, or the first error\n(its first "
               "line: file:line and what went wrong).",
               NULL, &argc, &argv))
@@ -257,7 +291,8 @@ space_check (int argc, char **argv)
                           "combinations), %s", argv[1],
                           gn_space_name (space), genes, combinations,
                           gn_space_has_hash (space) ? "hash" : "no hash");
-  if (!check_benchmark (space, summary, &error))
+  if (!check_configs (space, arch, summary, &error)
+      || !check_benchmark (space, summary, &error))
     goto out;
   printf ("%s\n", summary->str);
   status = 0;
@@ -401,7 +436,12 @@ space_info (int argc, char **argv)
 {
   int size = 0, classes = 0;
   char **options = NULL;
+  char *config = NULL;
   GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_STRING, &config,
+      "a named network of the space (e.g. mobile for DARTS's ImageNet "
+      "mobile setting; `gennas space check` lists them): its input, classes "
+      "and build options, under the options below", "NAME" },
     { "input-size", 0, 0, G_OPTION_ARG_INT, &size,
       "side of the square input image (default: the space's published "
       "one, e.g. 32 or 224)", "PIXELS" },
@@ -437,24 +477,54 @@ space_info (int argc, char **argv)
                     : "--input-size must be in [1, 4096] and --classes in "
                       "[1, 1000000]");
       g_strfreev (options);
+      g_free (config);
       return 2;
     }
   GnSpace *space = load ("space info", argv[1]);
   if (space == NULL)
     {
       g_strfreev (options);
+      g_free (config);
       return 1;
     }
   int pub_size, pub_classes;
-  gn_space_published_input (space, &pub_size, &pub_classes);
+  char **cfg_options = NULL;
+  GError *error = NULL;
+  if (config != NULL)
+    {
+      if (!gn_space_config (space, config, &pub_size, &pub_classes,
+                            &cfg_options, &error))
+        {
+          gn_cli_error ("space info", "%s", error->message);
+          g_error_free (error);
+          gn_space_free (space);
+          g_strfreev (options);
+          g_free (config);
+          return 2;
+        }
+    }
+  else
+    gn_space_published_input (space, &pub_size, &pub_classes);
+  /* the configuration's options, then the command line's: a later
+   * key=value overrides an earlier one */
+  GStrvBuilder *b = g_strv_builder_new ();
+  if (cfg_options != NULL)
+    g_strv_builder_addv (b, (const char **) cfg_options);
+  if (options != NULL)
+    g_strv_builder_addv (b, (const char **) options);
+  char **all = g_strv_builder_end (b);
+  g_strv_builder_unref (b);
   Info info = { space, { .batch = 1, .classifier = TRUE, .published = TRUE,
-                         .options = (const char *const *) options } };
+                         .options = (const char *const *) all } };
   info.opts.in_h = info.opts.in_w = size ? size : pub_size;
   info.opts.num_classes = classes ? classes : pub_classes;
   printf ("arch,params,macs\n");
   gboolean ok = each_arch ("space info", argc, argv, 2, info_one, &info);
   gn_space_free (space);
+  g_strfreev (all);
+  g_strfreev (cfg_options);
   g_strfreev (options);
+  g_free (config);
   return ok ? 0 : 1;
 }
 

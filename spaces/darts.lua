@@ -19,10 +19,10 @@
 -- the DARTS space.
 --
 -- The network (spaces/lib/darts-cells.lua): as published, DARTS's CIFAR
--- network at width=36, depth=20 (3.3M parameters for DARTS V2), or with
--- network=imagenet width=48 depth=14 and `gennas space info --input-size
--- 224 --classes 1000`, the ImageNet mobile setting.  A proxy builds
--- width=16, depth=8 by default.
+-- network at width=36, depth=20 (3.3M parameters for DARTS V2); the
+-- configuration "mobile" (`gennas space info --config mobile`) is the
+-- ImageNet mobile setting, network=imagenet width=48 depth=14 at 224x224
+-- with 1000 classes.  A proxy builds width=16, depth=8 by default.
 -- Build options: width, depth, network (cifar or imagenet), stem_stride.
 local cells = gennas.import ("darts-cells")
 
@@ -38,4 +38,10 @@ return cells.space {
   width = 36, depth = 20,
   proxy_width = 16, proxy_depth = 8,
   network = "cifar",
+  configs = {
+    cifar = { input = 32, classes = 10,
+              options = { network = "cifar", width = 36, depth = 20 } },
+    mobile = { input = 224, classes = 1000,
+               options = { network = "imagenet", width = 48, depth = 14 } },
+  },
 }

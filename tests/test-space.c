@@ -989,6 +989,85 @@ test_published_input (void)
     }
 }
 
+/* configs: named networks with their input, classes and options (sorted,
+ * as key=value); an unknown name is an error that lists the known ones;
+ * malformed tables are load errors naming the field. */
+static void
+test_configs (void)
+{
+  static const struct {
+    const char *field;
+    const char *message;        /* NULL: loads */
+  } cases[] = {
+    { "configs = { big = { input = 64, classes = 100, options = { w = 2, "
+      "name = 'x', on = true, f = 0.5 } }, small = {} },", NULL },
+    { "configs = 3,", "configs must be a table" },
+    { "configs = { big = 3 },", "configs.big must be a table" },
+    { "configs = { [1] = {} },", "each key must be a short name" },
+    { "configs = { ['a b'] = {} },", "each key must be a short name" },
+    { "configs = { big = { input = 0 } },", "configs.big.input" },
+    { "configs = { big = { classes = 1.5 } },", "configs.big.classes" },
+    { "configs = { big = { size = 3 } },", "size" },
+    { "configs = { big = { options = 3 } },", "configs.big.options" },
+    { "configs = { big = { options = { w = {} } } },",
+      "configs.big.options.w" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *src = g_strconcat (tiny_head, "", tiny_tail, NULL);
+      char *at = strstr (src, "  name = 'tiny',\n") + strlen ("  name = "
+                                                              "'tiny',\n");
+      char *text = g_strdup_printf ("%.*s%s\n%s", (int) (at - src), src,
+                                    cases[i].field, at);
+      GError *error = NULL;
+      GnSpace *space = gn_space_load_string ("c.lua", text, strlen (text),
+                                             &error);
+      g_test_message ("case %zu: %s", i, error ? error->message : "ok");
+      if (cases[i].message != NULL)
+        {
+          g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+          g_assert_nonnull (strstr (error->message, cases[i].message));
+          g_clear_error (&error);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          char **names = gn_space_config_names (space);
+          g_assert_cmpuint (g_strv_length (names), ==, 2);
+          g_assert_cmpstr (names[0], ==, "big");
+          g_assert_cmpstr (names[1], ==, "small");
+          g_strfreev (names);
+          int size, classes;
+          char **options;
+          g_assert_true (gn_space_config (space, "big", &size, &classes,
+                                          &options, &error));
+          g_assert_cmpint (size, ==, 64);
+          g_assert_cmpint (classes, ==, 100);
+          g_assert_cmpuint (g_strv_length (options), ==, 4);
+          g_assert_cmpstr (options[0], ==, "f=0.5");
+          g_assert_cmpstr (options[1], ==, "name=x");
+          g_assert_cmpstr (options[2], ==, "on=true");
+          g_assert_cmpstr (options[3], ==, "w=2");
+          g_strfreev (options);
+          /* the published defaults where a configuration says nothing */
+          g_assert_true (gn_space_config (space, "small", &size, &classes,
+                                          &options, &error));
+          g_assert_cmpint (size, ==, 32);
+          g_assert_cmpint (classes, ==, 10);
+          g_assert_null (options[0]);
+          g_strfreev (options);
+          g_assert_false (gn_space_config (space, "huge", NULL, NULL, NULL,
+                                           &error));
+          g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_UNSUPPORTED);
+          g_assert_nonnull (strstr (error->message, "'huge' (big, small)"));
+          g_clear_error (&error);
+          gn_space_free (space);
+        }
+      g_free (text);
+      g_free (src);
+    }
+}
+
 /* Each broken space fails with a clear error at the right place. */
 static void
 test_sandbox_load_errors (void)
@@ -1899,6 +1978,7 @@ main (int argc, char **argv)
   g_test_add_func ("/space/sandbox/isolation", test_sandbox_isolation);
   g_test_add_func ("/space/sandbox/import", test_sandbox_import);
   g_test_add_func ("/space/published-input", test_published_input);
+  g_test_add_func ("/space/configs", test_configs);
   g_test_add_func ("/space/benchmark-search", test_benchmark_search);
   g_test_add_func ("/space/doc-example", test_doc_example);
   return g_test_run ();

@@ -20,6 +20,13 @@
 
 G_DEFINE_QUARK (gn-space-error-quark, gn_space_error)
 
+/* strcmp for g_ptr_array_sort() of strings */
+static int
+gn__strcmp_p (const char *const *a, const char *const *b)
+{
+  return strcmp (*a, *b);
+}
+
 /* the address is the registry key of the private API table */
 static const char api_key = 0;
 
@@ -32,6 +39,7 @@ struct _GnSpace {
   gboolean loading;            /* gennas.import() works only then */
   guint n_imports;
   int pub_size, pub_classes;   /* the published network's input */
+  GHashTable *configs;         /* name -> SpaceConfig: named networks */
   guint n_genes;
   double n_combinations;
   GnLuaNet *net_box;           /* Lua-owned, anchored in the API table */
@@ -249,6 +257,115 @@ load_benchmark (lua_State *L, GnSpace *sp, int t)
   lua_settop (L, b - 1);
 }
 
+typedef struct {
+  int size, classes;
+  char **options;              /* "key=value", NULL-terminated */
+} SpaceConfig;
+
+static void
+space_config_free (gpointer p)
+{
+  SpaceConfig *c = p;
+  g_strfreev (c->options);
+  g_free (c);
+}
+
+/* configs = { NAME = { input = SIZE, classes = K, options = { k = v } } }:
+ * named networks (`space info --config NAME`), each a published input
+ * and build options */
+static void
+load_configs (lua_State *L, GnSpace *sp, int t)
+{
+  static const char *const keys[] = { "input", "classes", "options", NULL };
+  int type = lua_getfield (L, t, "configs");
+  if (type == LUA_TNIL)
+    {
+      lua_pop (L, 1);
+      return;
+    }
+  if (type != LUA_TTABLE)
+    invalid (L, sp, "the space's configs must be a table of named "
+             "configurations { NAME = { input =, classes =, options = } }");
+  int cs = lua_gettop (L);
+  lua_pushnil (L);
+  while (lua_next (L, cs))
+    {
+      if (lua_type (L, -2) != LUA_TSTRING
+          || !gn__sandbox_is_name (lua_tostring (L, -2), luaL_len (L, -2))
+          || strpbrk (lua_tostring (L, -2), " =,;") != NULL)
+        invalid (L, sp, "configs: each key must be a short name");
+      const char *name = lua_tostring (L, -2);
+      if (!lua_istable (L, -1))
+        invalid (L, sp, "configs.%s must be a table", name);
+      int c = lua_gettop (L);
+      check_keys (L, sp, c, "a configuration", keys);
+      SpaceConfig *cfg = g_new0 (SpaceConfig, 1);
+      g_hash_table_replace (sp->configs, g_strdup (name), cfg);
+      cfg->size = sp->pub_size;
+      cfg->classes = sp->pub_classes;
+      for (int f = 0; f < 2; f++)
+        {
+          const char *key = f == 0 ? "input" : "classes";
+          lua_Integer max = f == 0 ? 4096 : 1000000;
+          if (lua_getfield (L, c, key) != LUA_TNIL)
+            {
+              lua_Integer v = lua_tointeger (L, -1);
+              if (!lua_isinteger (L, -1) || v < 1 || v > max)
+                invalid (L, sp, "configs.%s.%s must be an integer in "
+                         "[1, %I]", name, key, max);
+              *(f == 0 ? &cfg->size : &cfg->classes) = (int) v;
+            }
+          lua_pop (L, 1);
+        }
+      type = lua_getfield (L, c, "options");
+      if (type != LUA_TNIL && type != LUA_TTABLE)
+        invalid (L, sp, "configs.%s.options must be a table", name);
+      GPtrArray *opts = g_ptr_array_new_with_free_func (g_free);
+      if (type == LUA_TTABLE)
+        {
+          int o = lua_gettop (L);
+          lua_pushnil (L);
+          while (lua_next (L, o))
+            {
+              if (lua_type (L, -2) != LUA_TSTRING)
+                {
+                  g_ptr_array_free (opts, TRUE);
+                  invalid (L, sp, "configs.%s.options: keys must be "
+                           "names", name);
+                }
+              const char *k = lua_tostring (L, -2);
+              char *kv = NULL;
+              if (lua_isinteger (L, -1))
+                kv = g_strdup_printf ("%s=%lld", k,
+                                      (long long) lua_tointeger (L, -1));
+              else if (lua_type (L, -1) == LUA_TNUMBER)
+                kv = g_strdup_printf ("%s=%.17g", k, lua_tonumber (L, -1));
+              else if (lua_isboolean (L, -1))
+                kv = g_strdup_printf ("%s=%s", k, lua_toboolean (L, -1)
+                                      ? "true" : "false");
+              else if (lua_type (L, -1) == LUA_TSTRING)
+                kv = g_strdup_printf ("%s=%s", k, lua_tostring (L, -1));
+              if (kv == NULL)
+                {
+                  g_ptr_array_free (opts, TRUE);
+                  invalid (L, sp, "configs.%s.options.%s must be a number, "
+                           "a boolean or a string", name, k);
+                }
+              g_ptr_array_add (opts, kv);
+              lua_pop (L, 1);
+            }
+        }
+      lua_pop (L, 1);
+      /* sorted, so a configuration reads the same every time */
+      g_ptr_array_sort (opts, (GCompareFunc) gn__strcmp_p);
+      g_ptr_array_set_free_func (opts, NULL);
+      g_ptr_array_add (opts, NULL);
+      cfg->options = (char **) g_ptr_array_free (opts, FALSE);
+      lua_pop (L, 1);
+    }
+  lua_pop (L, 1);
+}
+
 /* published = { input = SIZE, classes = K }: both optional */
 static void
 load_published (lua_State *L, GnSpace *sp, int t)
@@ -410,7 +527,7 @@ load_protected (lua_State *L)
   static const char *const keys[] = { "name", "description", "genome",
                                       "sample", "mutate", "encode", "decode",
                                       "hash", "build", "benchmark",
-                                      "published", NULL };
+                                      "published", "configs", NULL };
   static const char *const functions[] = { "sample", "mutate", "encode",
                                            "decode", "build", NULL };
   LoadArgs *a = lua_touserdata (L, 1);
@@ -450,6 +567,7 @@ load_protected (lua_State *L)
   load_genome (L, sp, t, api);
   load_benchmark (L, sp, t);
   load_published (L, sp, t);
+  load_configs (L, sp, t);
 
   sp->net_box = gn__lua_new_net (L);
   lua_setfield (L, api, "net");
@@ -518,6 +636,8 @@ gn_space_load_full (const char *chunkname, const char *source, gsize len,
 
   sp = g_new0 (GnSpace, 1);
   sp->path = g_strdup (chunkname);
+  sp->configs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       space_config_free);
   /* without imports, the SHA-256 of the source alone */
   sp->sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_checksum_update (sp->sum, (const guchar *) source, len);
@@ -578,6 +698,7 @@ gn_space_free (GnSpace *space)
   g_free (space->name);
   g_free (space->checksum);
   g_clear_pointer (&space->sum, g_checksum_free);
+  g_clear_pointer (&space->configs, g_hash_table_unref);
   g_free (space->bench_file);
   g_free (space->bench_key);
   g_strfreev (space->bench_metrics);
@@ -602,6 +723,49 @@ gn_space_published_input (GnSpace *space, int *size, int *num_classes)
     *size = space->pub_size;
   if (num_classes != NULL)
     *num_classes = space->pub_classes;
+}
+
+gboolean
+gn_space_config (GnSpace *space, const char *name, int *size,
+                 int *num_classes, char ***options, GError **error)
+{
+  g_return_val_if_fail (space != NULL && name != NULL, FALSE);
+  SpaceConfig *c = g_hash_table_lookup (space->configs, name);
+  if (c == NULL)
+    {
+      char **names = gn_space_config_names (space);
+      char *list = g_strjoinv (", ", names);
+      char *quoted = gn_error_quote (name, -1, 40);
+      g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_UNSUPPORTED,
+                   "%s: no configuration '%s' (%s)", space->path, quoted,
+                   names[0] ? list : "the space names none");
+      g_free (quoted);
+      g_free (list);
+      g_strfreev (names);
+      return FALSE;
+    }
+  if (size != NULL)
+    *size = c->size;
+  if (num_classes != NULL)
+    *num_classes = c->classes;
+  if (options != NULL)
+    *options = g_strdupv (c->options);
+  return TRUE;
+}
+
+char **
+gn_space_config_names (GnSpace *space)
+{
+  g_return_val_if_fail (space != NULL, NULL);
+  GPtrArray *names = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer key;
+  g_hash_table_iter_init (&it, space->configs);
+  while (g_hash_table_iter_next (&it, &key, NULL))
+    g_ptr_array_add (names, g_strdup (key));
+  g_ptr_array_sort (names, (GCompareFunc) gn__strcmp_p);
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
 }
 
 const char *

@@ -200,6 +200,28 @@ GnNet *gn_space_build (GnSpace *space, const char *arch,
  */
 void gn_space_published_input (GnSpace *space, int *size, int *num_classes);
 
+/**
+ * gn_space_config:
+ * @name: a configuration the space's `configs` table names, e.g.
+ *   "mobile" for DARTS's ImageNet mobile setting
+ * @size: (out) (optional): its input side
+ * @num_classes: (out) (optional): its classes
+ * @options: (out) (optional) (transfer full): its build options,
+ *   "key=value" strings (NULL-terminated, sorted; g_strfreev())
+ *
+ * A named network of the space, as `space info --config`, `export-arch
+ * --config` and the search's size constraints build it (with
+ * GnBuildOptions.published set).
+ *
+ * Returns: FALSE with @error (GN_SPACE_ERROR_UNSUPPORTED, listing the
+ * names there are) if the space has no configuration @name.
+ */
+gboolean gn_space_config (GnSpace *space, const char *name, int *size,
+                          int *num_classes, char ***options, GError **error);
+/** Returns: (transfer full): the names of the space's configurations,
+ * sorted, NULL-terminated (g_strfreev()). */
+char   **gn_space_config_names (GnSpace *space);
+
 /** Returns: (transfer none) (nullable): the benchmark, if the space
  * names one and its file was found. */
 const GnBenchmark *gn_space_benchmark (GnSpace *space);

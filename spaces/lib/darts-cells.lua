@@ -497,6 +497,7 @@ end
 --                                       number of nodes (published cells)
 --   network = "imagenet" | "cifar",     the published network
 --   published = { input =, classes = },
+--   configs = { ... },                  named networks (docs/spaces.md)
 --   benchmark = { ... },
 -- }
 function cells.space (spec)
@@ -741,6 +742,7 @@ function cells.space (spec)
     build = build,
     benchmark = spec.benchmark,
     published = spec.published,
+    configs = spec.configs,
   }
 end
 
