@@ -11,6 +11,7 @@
 #include "config.h"
 #include "cli.h"
 #include "cli-common.h"
+#include "cli-constraint.h"
 #include "cli-eval.h"
 #include "cli-proxy.h"
 #include "cli-run-config.h"
@@ -27,6 +28,8 @@ typedef struct {
   char **final_params, **final_space_options;
   int budget, population, tournament, final;
   double max_seconds;
+  double max_macs, max_params;
+  char *constraint_config;
   gboolean resume;
 } SearchOptions;
 
@@ -34,18 +37,21 @@ typedef struct {
  * the time limit and the cache switch may change between sessions. */
 static char *
 run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
-            const char *space_path, char **hash)
+            const GnCliConstraint *limit, const char *space_path,
+            char **hash)
 {
   guint64 task_seed = gn_proxy_task_seed (p->proxy);
+  char *constraint = gn_cli_constraint_identity (limit);
   char *id = g_strdup_printf ("space=%s;space_sha256=%s;algo=%s;"
                               "population=%d;tournament=%d;seed=%"
                               G_GINT64_FORMAT ";task_seed=%" G_GUINT64_FORMAT
-                              ";proxy=%s;on_failure=%s",
+                              ";proxy=%s;on_failure=%s%s",
                               gn_space_name (p->space),
                               gn_space_checksum (p->space), o->algo,
                               o->population, o->tournament, o->proxy.seed,
                               task_seed, gn_proxy_config (p->proxy),
-                              o->on_failure);
+                              o->on_failure, constraint);
+  g_free (constraint);
   *hash = gn_store_config_hash (id);
   JsonObject *own = json_object_new ();
   json_object_set_int_member (own, "population", o->population);
@@ -54,6 +60,7 @@ run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
   json_object_set_int_member (own, "task_seed", (gint64) task_seed);
   json_object_set_int_member (own, "budget", o->budget);
   json_object_set_double_member (own, "max_seconds", o->max_seconds);
+  gn_cli_constraint_to_json (limit, own);
   char *json = gn_cli_run_config_json (p, space_path, o->algo, own,
                                        ev->workers, id);
   json_object_unref (own);
@@ -218,6 +225,17 @@ gn_cmd_search (int argc, char **argv)
     { "on-failure", 0, 0, G_OPTION_ARG_STRING, &o.on_failure,
       "a failed evaluation scores worst (default) or is resampled",
       "worst|resample" },
+    { "max-macs", 0, 0, G_OPTION_ARG_DOUBLE, &o.max_macs,
+      "never evaluate a candidate whose network (as published, or in the "
+      "--constraint-config) has more multiply-accumulates, e.g. 600e6 "
+      "(default: no limit)", "M" },
+    { "max-params", 0, 0, G_OPTION_ARG_DOUBLE, &o.max_params,
+      "never evaluate a candidate with more parameters there, e.g. 5e6 "
+      "(default: no limit)", "P" },
+    { "constraint-config", 0, 0, G_OPTION_ARG_STRING, &o.constraint_config,
+      "the space's named configuration the limits are measured in (e.g. "
+      "mobile for DARTS's ImageNet mobile setting; default: the network as "
+      "published)", "NAME" },
     { "final", 0, 0, G_OPTION_ARG_INT, &o.final,
       "after the search, re-score its K best with the --final-param and "
       "--final-space-option settings and report the best of those "
@@ -261,6 +279,14 @@ gn_cmd_search (int argc, char **argv)
     "  gennas search spaces/nb201.lua --budget 450 --space-option N=3 \\\n"
     "      --final 20 --final-space-option N=5\n"
     "\n"
+    "With --max-macs or --max-params, a candidate whose network is larger\n"
+    "(built as published, or as the space's --constraint-config names it)\n"
+    "is refused before it is evaluated and another is drawn: in the DARTS\n"
+    "space, the ImageNet mobile setting's 600M multiply-adds is\n"
+    "  gennas search spaces/darts.lua --max-macs 600e6 \\\n"
+    "      --constraint-config mobile\n"
+    "The limits are part of the run (a --resume must give the same).\n"
+    "\n"
     "With --mpi, under mpirun (or srun) with N >= 2 ranks, rank 0 runs the\n"
     "search and writes the store while the N-1 other ranks evaluate:\n"
     "  mpirun -np 9 gennas search SPACE.lua --mpi --budget 450\n"
@@ -276,6 +302,7 @@ gn_cmd_search (int argc, char **argv)
   GnCliProxy p = { 0 }, pf = { 0 };
   GnCliEval ev = { 0 };
   GnSearch *search = NULL, *final = NULL;
+  GnCliConstraint limit = { 0 };
   char *json = NULL, *hash = NULL;
 
   if (!parsed)
@@ -383,6 +410,14 @@ gn_cmd_search (int argc, char **argv)
     }
   gn_cli_eval_limit_workers (&ev, o.budget);
   ev.resume = o.resume;
+  if (!gn_cli_constraint_init (&limit, p.space, o.constraint_config,
+                               o.max_macs, o.max_params, &error))
+    goto fail;
+  if (gn_cli_constraint_active (&limit))
+    {
+      cfg.accept = gn_cli_constraint_accept;
+      cfg.accept_data = &limit;
+    }
   search = gn_search_new (p.space, &cfg, &error);
   if (search == NULL)
     goto fail;
@@ -391,7 +426,7 @@ gn_cmd_search (int argc, char **argv)
   if (ev.truth == NULL && error != NULL)
     goto fail;
 
-  json = run_config (&o, &ev, &p, argv[1], &hash);
+  json = run_config (&o, &ev, &p, &limit, argv[1], &hash);
   GnCliStage st = { .p = &p, .search = search, .json = json, .hash = hash,
                     .budget = o.budget, .max_seconds = o.max_seconds };
   fprintf (stderr, "gennas search: %s on %s, proxy %s, budget %d, %d "
@@ -430,6 +465,13 @@ gn_cmd_search (int argc, char **argv)
     }
   printf ("search finished: run %" G_GINT64_FORMAT ", %d evaluations (%d "
           "restored), %.0f s\n", st.run, done, st.restored, st.seconds);
+  if (gn_cli_constraint_active (&limit))
+    printf ("constraint: %d candidates refused (larger than %s%s%s in the "
+            "%s network)\n", gn_search_n_refused (search),
+            limit.max_macs > 0 ? "--max-macs" : "",
+            limit.max_macs > 0 && limit.max_params > 0 ? " or " : "",
+            limit.max_params > 0 ? "--max-params" : "",
+            limit.config ? limit.config : "published");
   double t = print_pick ("best", ev.truth, best_arch, best);
 
   if (o.final > 0 && done >= o.budget)
@@ -467,6 +509,7 @@ out:
   gn_cli_truth_free (ev.truth);
   gn_search_free (final);
   gn_search_free (search);
+  gn_cli_constraint_clear (&limit);
   gn_cli_eval_clear (&ev);
   gn_cli_proxy_close (&pf);
   gn_cli_proxy_close (&p);
@@ -474,6 +517,7 @@ out:
   g_free (hash);
   g_free (o.algo);
   g_free (o.on_failure);
+  g_free (o.constraint_config);
   g_strfreev (o.final_params);
   g_strfreev (o.final_space_options);
   gn_cli_proxy_options_clear (&o.proxy);

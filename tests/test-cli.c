@@ -854,6 +854,87 @@ test_plot_space (void)
   g_free (text);
 }
 
+typedef struct {
+  GnSpace *space;
+  int n;
+  double max_macs;
+} MobileCheck;
+
+static gboolean
+check_mobile (const GnEval *e, gpointer user)
+{
+  MobileCheck *m = user;
+  int size, classes;
+  char **options;
+  GError *error = NULL;
+  g_assert_true (gn_space_config (m->space, "mobile", &size, &classes,
+                                  &options, &error));
+  GnBuildOptions o = { .batch = 1, .in_h = size, .in_w = size,
+                       .classifier = TRUE, .num_classes = classes,
+                       .published = TRUE,
+                       .options = (const char *const *) options };
+  GnNet *net = gn_space_build (m->space, e->arch, &o, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (gn_net_count_macs (net), <=, m->max_macs);
+  gn_net_free (net);
+  g_strfreev (options);
+  m->n++;
+  return TRUE;
+}
+
+/* --max-macs in a named configuration: no candidate evaluated is larger,
+ * the refusals are reported and recorded with the run; bad limits and
+ * unknown configurations are errors before anything runs. */
+static void
+test_search_constraint (void)
+{
+  char *db = g_build_filename (tmpdir, "constraint.db", NULL);
+  char *darts = g_test_build_filename (G_TEST_DIST, "..", "spaces",
+                                       "darts.lua", NULL);
+  CliRun r = run ("search", darts, "--proxy", "good", "--budget", "10",
+                  "--population", "4", "--tournament", "2", "--max-macs",
+                  "480e6", "--constraint-config", "mobile", "--db", db,
+                  "--workers", "1", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  const char *line = strstr (r.out, "constraint: ");
+  g_assert_nonnull (line);
+  g_assert_cmpint (atoi (line + strlen ("constraint: ")), >, 0);
+
+  GError *error = NULL;
+  MobileCheck m = { gn_space_load (darts, &error), 0, 480e6 };
+  g_assert_no_error (error);
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  gint64 run_id;
+  g_assert_true (gn_store_find_run (store, NULL, &run_id, NULL, &error));
+  g_assert_true (gn_store_foreach (store, run_id, check_mobile, &m, &error));
+  g_assert_cmpint (m.n, ==, 10);
+  char *config = NULL;
+  g_assert_true (gn_store_get_run (store, run_id, &config, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (config, "\"constraint\":{\"max_macs\":"
+                            "480000000.0"));
+  g_free (config);
+  gn_store_close (store);
+  gn_space_free (m.space);
+
+  CliRun bad = run ("search", darts, "--proxy", "good", "--max-macs", "-5",
+                    "--db", db, NULL);
+  g_assert_cmpint (bad.status, !=, 0);
+  g_assert_nonnull (strstr (bad.err, "--max-macs and --max-params must be"));
+  CliRun unknown = run ("search", darts, "--proxy", "good", "--max-macs",
+                        "5e8", "--constraint-config", "huge", "--db", db,
+                        NULL);
+  g_assert_cmpint (unknown.status, !=, 0);
+  g_assert_nonnull (strstr (unknown.err, "no configuration 'huge' (cifar, "
+                            "mobile)"));
+  cli_run_clear (&r);
+  cli_run_clear (&bad);
+  cli_run_clear (&unknown);
+  g_free (darts);
+  g_free (db);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -880,6 +961,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/plot-space", test_plot_space);
   g_test_add_func ("/cli/rank-no-ranking", test_rank_no_ranking);
   g_test_add_func ("/cli/bad-values", test_bad_values);
+  g_test_add_func ("/cli/search-constraint", test_search_constraint);
   int status = g_test_run ();
 
   char *rm[] = { "rm", "-rf", tmpdir, NULL };

@@ -17,6 +17,9 @@
 /* how often a duplicate candidate is redrawn before the space counts as
  * used up */
 #define MAX_DRAWS 200
+/* candidates a constraint may refuse in a row before the search gives
+ * up: a constraint that admits one in a thousand still gets its draws */
+#define MAX_REFUSALS 20000
 
 typedef struct {
   char *arch;
@@ -33,6 +36,7 @@ struct _GnSearch {
   int next;                /* LIST: the next candidate to consider   */
   int proposed;            /* proposals made (restores included)     */
   int reported, counted;
+  int refused;             /* candidates cfg.accept turned down       */
   gboolean exhausted;      /* a proposal found nothing new            */
   gboolean replaying;      /* the restores so far are what this search
                             * would have proposed, in that order       */
@@ -124,6 +128,7 @@ tournament (GnSearch *s)
 static char *
 draw (GnSearch *s, GError **error)
 {
+  int refusals = 0;
   for (int k = 0; k < MAX_DRAWS; k++)
     {
       char *arch;
@@ -135,9 +140,30 @@ draw (GnSearch *s, GError **error)
       else
         arch = gn_space_mutate (s->space, tournament (s)->arch, &s->rng,
                                 error);
-      if (arch == NULL || !g_hash_table_contains (s->seen, arch))
+      if (arch == NULL)
+        return NULL;
+      if (g_hash_table_contains (s->seen, arch))
+        {
+          g_free (arch);
+          continue;
+        }
+      if (s->cfg.accept == NULL)
         return arch;
-      g_free (arch);
+      GError *local = NULL;
+      if (s->cfg.accept (arch, s->cfg.accept_data, &local))
+        return arch;
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          g_free (arch);
+          return NULL;
+        }
+      /* refused: never proposed, and not held against the draws that
+       * look for something new */
+      g_hash_table_add (s->seen, arch);
+      s->refused++;
+      if (++refusals < MAX_REFUSALS)
+        k--;
     }
   return NULL;
 }
@@ -246,6 +272,13 @@ gn_search_restored (GnSearch *s)
    * the history's length, deterministic whatever ran before */
   gn_rng_seed (&s->rng, s->cfg.seed ^ (0x9e3779b97f4a7c15ULL
                                        * (guint64) (s->reported + 1)));
+}
+
+int
+gn_search_n_refused (GnSearch *s)
+{
+  g_return_val_if_fail (s != NULL, 0);
+  return s->refused;
 }
 
 int

@@ -49,6 +49,22 @@ typedef enum {
   GN_FAILURE_RESAMPLE   /* it is recorded, not counted, and replaced     */
 } GnFailurePolicy;
 
+/**
+ * GnSearchAccept:
+ * @arch: a candidate the search is about to propose (canonical)
+ * @data: the config's @accept_data
+ *
+ * A constraint on candidates (e.g. at most 600M multiply-adds in the
+ * mobile setting): it must be a deterministic function of @arch, so that
+ * a resumed search refuses what the first one did.
+ *
+ * Returns: TRUE to propose @arch; FALSE to refuse it (it is never
+ * evaluated nor proposed again, and another is drawn), with @error set
+ * only if the check itself failed, which stops the proposal.
+ */
+typedef gboolean (*GnSearchAccept) (const char *arch, gpointer data,
+                                    GError **error);
+
 typedef struct {
   GnSearchAlgo algo;
   int population;          /* P, >= 1 (REA)                         */
@@ -56,6 +72,8 @@ typedef struct {
   guint64 seed;
   GnFailurePolicy on_failure;
   const char *const *candidates;  /* NULL-terminated (LIST); copied     */
+  GnSearchAccept accept;   /* (nullable) REA and random search      */
+  gpointer accept_data;
 } GnSearchConfig;
 
 typedef struct _GnSearch GnSearch;
@@ -109,6 +127,9 @@ void  gn_search_restore (GnSearch *search, const char *arch, double score,
 void  gn_search_restored (GnSearch *search);
 
 /** Results reported (or restored) so far, failures included. */
+/** Returns: the candidates the config's accept function refused so
+ * far (each drawn once; none evaluated). */
+int   gn_search_n_refused (GnSearch *search);
 int   gn_search_n_reported (GnSearch *search);
 /** Results that count toward the budget (see GnFailurePolicy). */
 int   gn_search_n_counted (GnSearch *search);
