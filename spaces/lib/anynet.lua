@@ -100,8 +100,9 @@ local MAX_STAGES = 6       -- after the stem
 local MAX_DEPTH = 64       -- blocks of a stage
 local MAX_WIDTH = 4096     -- channels
 
+-- an error located at the check that failed (the caller's line)
 local function fail (fmt, ...)
-  error (string.format (fmt, ...), 0)
+  error (string.format (fmt, ...), 2)
 end
 
 -- ------------------------------------------------------------------
