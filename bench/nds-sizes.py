@@ -8,8 +8,11 @@ column of its benchmark table to `gennas space info` (which builds the
 network as NDS trained it: 224x224, 1000 classes) and counts the records
 whose canonical string is the table's own and whose parameters equal the
 table's `params`, and those whose multiply-accumulates (conv and linear
-layers, biases included) equal its `flops`.  Prints one line per space
-and a total; exits 1 if any record's parameters differ.  `make check`
+layers, biases included) equal its `flops`, with the range of the
+difference flops - MACs (for the AnyNet spaces, NDS's 5 operations per
+batch-norm output element, which `space info` does not count;
+tests/test-anynet.c checks that rule on every row).  Prints one line per
+space and a total; exits 1 if any record's parameters differ.  `make check`
 runs a seeded subset of the same comparison (tests/test-nds.c).
 Standard library only.
 """
@@ -54,10 +57,12 @@ def main():
         ok = sum(1 for r, g in zip(rows, got)
                  if g[0] == r["arch"] and round(float(g[1]) * 1e6)
                  == int(r["params"]))
-        fl = sum(1 for r, g in zip(rows, got)
-                 if round(float(g[2]) * 1e6) == int(r["flops"]))
-        print("%-28s %5d records  params equal %5d  flops equal %5d"
-              % (os.path.basename(space), len(rows), ok, fl))
+        diff = [int(r["flops"]) - round(float(g[2]) * 1e6)
+                for r, g in zip(rows, got)]
+        fl = diff.count(0)
+        print("%-28s %5d records  params equal %5d  flops equal %5d  "
+              "flops - MACs %d to %d" % (os.path.basename(space), len(rows),
+                                         ok, fl, min(diff), max(diff)))
         total += len(rows)
         same += ok
         macs += fl
