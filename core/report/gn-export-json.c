@@ -3,8 +3,9 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
  * json-glib writes every value (so strings are escaped as JSON wants);
- * the layout is ours: the description indented, then the nodes one a
- * line, so that a network of a thousand nodes reads as a list.
+ * the layout is ours: one member of the description a line, then the
+ * nodes one a line, so that a network of a thousand nodes reads as a
+ * list.
  */
 #include "config.h"
 #include "gn-error.h"
@@ -116,8 +117,6 @@ add_attrs (JsonBuilder *b, const GnNet *net, const GnNodeInfo *info)
     case GN_OP_BATCHNORM:
       add_bool (b, "affine", info->affine);
       add_bool (b, "track_running_stats", info->track_running_stats);
-      add_float (b, "eps", GN_BN_EPS);
-      add_float (b, "momentum", GN_BN_MOMENTUM);
       break;
     case GN_OP_AVGPOOL:
     case GN_OP_MAXPOOL:
@@ -217,6 +216,12 @@ description (const GnNet *net, const GnExportSource *src)
 
   add_int (b, "params", (gint64) gn_net_count_params (net));
   add_int (b, "macs", (gint64) llround (gn_net_count_macs (net)));
+  /* every batch norm's: PyTorch's defaults */
+  json_builder_set_member_name (b, "batchnorm");
+  json_builder_begin_object (b);
+  add_float (b, "eps", GN_BN_EPS);
+  add_float (b, "momentum", GN_BN_MOMENTUM);
+  json_builder_end_object (b);
   json_builder_set_member_name (b, "taps");
   json_builder_begin_object (b);
   const char **taps = gn_net_tap_names (net);
@@ -246,24 +251,22 @@ gn_export_json (const GnNet *net, const GnExportSource *src, GError **error)
     if (!check_utf8 ("the option", *o, error))
       return NULL;
 
+  /* the description's members (our own names) one a line, then the
+   * nodes */
   JsonNode *root = description (net, src);
-  JsonGenerator *gen = json_generator_new ();
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_indent (gen, 2);
-  json_generator_set_root (gen, root);
-  char *head = json_generator_to_data (gen, NULL);
-  g_object_unref (gen);
+  GString *out = g_string_new ("{\n");
+  JsonObjectIter it;
+  const char *name;
+  JsonNode *value;
+  json_object_iter_init_ordered (&it, json_node_get_object (root));
+  while (json_object_iter_next_ordered (&it, &name, &value))
+    {
+      char *text = json_to_string (value, FALSE);
+      g_string_append_printf (out, "  \"%s\": %s,\n", name, text);
+      g_free (text);
+    }
   json_node_unref (root);
-
-  /* the description without its closing brace, then the nodes */
-  GString *out = g_string_new (head);
-  g_free (head);
-  char *close = strrchr (out->str, '}');
-  g_assert (close != NULL);
-  g_string_truncate (out, (gsize) (close - out->str));
-  while (out->len > 0 && g_ascii_isspace (out->str[out->len - 1]))
-    g_string_truncate (out, out->len - 1);
-  g_string_append (out, ",\n  \"nodes\" : [\n");
+  g_string_append (out, "  \"nodes\": [\n");
   int n = gn_net_n_nodes (net);
   for (int i = 0; i < n; i++)
     {

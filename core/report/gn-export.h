@@ -60,12 +60,13 @@ typedef struct {
  * channels, height and width, the classes, whether published, and the
  * build options, each value a number, a boolean or a string as the space
  * received it), "params" (gn_net_count_params()), "macs"
- * (gn_net_count_macs(), one sample), "taps" (each tap's node), and
+ * (gn_net_count_macs(), one sample), "batchnorm" (every batch norm's
+ * eps and momentum), "taps" (each tap's node), and
  * "nodes": for each node in id order (which is an evaluation order) its
  * "id", "op" (gn_net_op_name()), "inputs" (node ids), "shape" (the
  * output's [c, h, w], without the batch), "params" and "attrs", the op's
  * attributes (GnNodeInfo; an empty object for ops without any).  One
- * node a line, the rest indented.
+ * member of the object a line, and one node a line.
  *
  * Returns: (transfer full): the text, ending in a newline, or NULL with
  * GN_ERROR_INVALID_ARGUMENT if a string of @src is not UTF-8.
