@@ -88,10 +88,10 @@ gn_cli_arch_options_check (const GnCliArchOptions *o, GError **error)
 /* A build error's first line: the rest is the traceback into the
  * sandbox. */
 static void
-first_line (GError *error)
+first_line (GError **error)
 {
-  if (error != NULL)
-    error->message[strcspn (error->message, "\n")] = '\0';
+  if (error != NULL && *error != NULL)
+    (*error)->message[strcspn ((*error)->message, "\n")] = '\0';
 }
 
 /* The network of @arch as `gennas space info` builds it, exported. */
@@ -113,7 +113,7 @@ export_network (GnSpace *space, const char *canon, GnCliArchFormat format,
   net = gn_space_build (space, canon, &opts, error);
   if (net == NULL)
     {
-      first_line (*error);
+      first_line (error);
       goto out;
     }
   if ((genotype = gn_space_genotype (space, canon, error)) == NULL)

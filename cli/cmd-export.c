@@ -163,9 +163,10 @@ gn_cmd_export (int argc, char **argv)
     "says which: after `gennas search --final K`, that is the final stage,\n"
     "whose best the search reported), as `gennas export-arch` writes one:\n"
     GN_CLI_ARCH_FORMATS_HELP "\n"
+    "\n"
     "The space is the file the run recorded, if its contents are still\n"
-    "those the run used; --space names another copy. The network is built\n"
-    "as published, not with the search's proxy options.\n"
+    "those the run used; --space names another copy. The search's proxy\n"
+    "options (its --space-option) do not apply. See docs/export.md.\n"
     "  gennas export gennas.db --best --format pytorch -o model.py");
   g_option_context_add_main_entries (ctx, entries, NULL);
   gn_cli_arch_options_add (ctx, &o);

@@ -263,7 +263,7 @@ typedef enum {
  *   GN_BN_MOMENTUM)
  * @k, @stride, @pad: GN_OP_AVGPOOL and GN_OP_MAXPOOL: the square window,
  *   its step and the padding on every side; GN_OP_ZERO: @stride, the
- *   subsampling its shape came from (its output holds zeros whatever it)
+ *   subsampling its shape came from (the output is zeros all the same)
  * @count_include_pad: GN_OP_AVGPOOL
  * @in_features, @bias: GN_OP_LINEAR: the flattened input's length
  *   (c * h * w of the input) and whether it has a bias; the output
