@@ -24,6 +24,10 @@ void
 gn_cli_arch_options_add (GOptionContext *ctx, GnCliArchOptions *o)
 {
   const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_STRING, &o->config,
+      "a named network of the space (e.g. mobile for DARTS's ImageNet "
+      "mobile setting; `gennas space check` lists them): its input, classes "
+      "and build options, under the options below", "NAME" },
     { "space-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->space_options,
       "a build option of the network, as the space defines them, e.g. "
       "width=48 (repeatable)", "KEY=VALUE" },
@@ -43,6 +47,7 @@ gn_cli_arch_options_add (GOptionContext *ctx, GnCliArchOptions *o)
 void
 gn_cli_arch_options_clear (GnCliArchOptions *o)
 {
+  g_free (o->config);
   g_strfreev (o->space_options);
   g_free (o->output);
   *o = (GnCliArchOptions) { 0 };
@@ -51,7 +56,8 @@ gn_cli_arch_options_clear (GnCliArchOptions *o)
 gboolean
 gn_cli_arch_options_build_given (const GnCliArchOptions *o)
 {
-  return o->space_options != NULL || o->input_size != 0 || o->classes != 0;
+  return o->config != NULL || o->space_options != NULL
+         || o->input_size != 0 || o->classes != 0;
 }
 
 gboolean
@@ -94,23 +100,49 @@ first_line (GError **error)
     (*error)->message[strcspn ((*error)->message, "\n")] = '\0';
 }
 
-/* The network of @arch as `gennas space info` builds it, exported. */
-static char *
-export_network (GnSpace *space, const char *canon, GnCliArchFormat format,
-                const GnCliArchOptions *o, GError **error)
+/* The input side, classes and build options of the network to export:
+ * the published network's or --config's, then the command line's (a
+ * later key=value overrides an earlier one), as `gennas space info`. */
+static gboolean
+build_options (GnSpace *space, const GnCliArchOptions *o,
+               GnBuildOptions *opts, char ***options, GError **error)
 {
-  GnNet *net = NULL;
-  char *genotype = NULL, *text = NULL;
   int size, classes;
-  gn_space_published_input (space, &size, &classes);
-  GnBuildOptions opts = {
+  char **config = NULL;
+  if (o->config != NULL)
+    {
+      if (!gn_space_config (space, o->config, &size, &classes, &config,
+                            error))
+        return FALSE;
+    }
+  else
+    gn_space_published_input (space, &size, &classes);
+  GStrvBuilder *b = g_strv_builder_new ();
+  if (config != NULL)
+    g_strv_builder_addv (b, (const char **) config);
+  if (o->space_options != NULL)
+    g_strv_builder_addv (b, (const char **) o->space_options);
+  *options = g_strv_builder_end (b);
+  g_strv_builder_unref (b);
+  g_strfreev (config);
+  *opts = (GnBuildOptions) {
     .batch = 1, .classifier = TRUE, .published = TRUE,
     .in_h = o->input_size ? o->input_size : size,
     .in_w = o->input_size ? o->input_size : size,
     .num_classes = o->classes ? o->classes : classes,
-    .options = (const char *const *) o->space_options
+    .options = (const char *const *) *options
   };
-  net = gn_space_build (space, canon, &opts, error);
+  return TRUE;
+}
+
+/* The network of @arch as `gennas space info` builds it, exported. */
+static char *
+export_network (GnSpace *space, const char *canon, GnCliArchFormat format,
+                const GnBuildOptions *opts, GError **error)
+{
+  GnNet *net = NULL;
+  char *genotype = NULL, *text = NULL;
+  net = gn_space_build (space, canon, opts, error);
   if (net == NULL)
     {
       first_line (error);
@@ -118,7 +150,7 @@ export_network (GnSpace *space, const char *canon, GnCliArchFormat format,
     }
   if ((genotype = gn_space_genotype (space, canon, error)) == NULL)
     goto out;
-  GnExportSource src = { gn_space_name (space), canon, genotype, &opts };
+  GnExportSource src = { gn_space_name (space), canon, genotype, opts };
   text = format == GN_CLI_ARCH_JSON ? gn_export_json (net, &src, error)
                                     : gn_export_torch (net, &src, error);
 out:
@@ -156,8 +188,12 @@ gn_cli_arch_write (GnSpace *space, const char *arch, GnCliArchFormat format,
                    const GnCliArchOptions *o, GError **error)
 {
   char *canon = NULL, *text = NULL;
+  char **options = NULL;
+  GnBuildOptions opts;
   gboolean ok = FALSE;
-  if ((canon = gn_space_canonicalize (space, arch, error)) == NULL)
+  /* --config is checked for every format, though a genotype needs none */
+  if (!build_options (space, o, &opts, &options, error)
+      || (canon = gn_space_canonicalize (space, arch, error)) == NULL)
     goto out;
   if (format == GN_CLI_ARCH_GENOTYPE)
     {
@@ -167,9 +203,10 @@ gn_cli_arch_write (GnSpace *space, const char *arch, GnCliArchFormat format,
       g_free (genotype);
     }
   else
-    text = export_network (space, canon, format, o, error);
+    text = export_network (space, canon, format, &opts, error);
   ok = text != NULL && write_text (text, o->output, error);
 out:
+  g_strfreev (options);
   g_free (canon);
   g_free (text);
   return ok;

@@ -33,10 +33,13 @@ typedef enum {
   "            returning the classifier's logits; it imports only torch\n" \
   "The network is built as the space publishes it, with its classifier\n" \
   "(as `gennas space info` counts it: 32x32 and 10 classes unless the\n" \
-  "space says otherwise); --input-size, --classes and --space-option\n" \
-  "change that (they do not change a genotype)."
+  "space says otherwise), or in one of the space's named configurations\n" \
+  "(--config; darts.lua's mobile is DARTS's ImageNet mobile setting);\n" \
+  "--input-size, --classes and --space-option change that (they do not\n" \
+  "change a genotype)."
 
 typedef struct {
+  char *config;           /* --config NAME (NULL: as published)         */
   char **space_options;   /* --space-option KEY=VALUE, repeatable       */
   int input_size;         /* --input-size PIXELS (0: the published one) */
   int classes;            /* --classes K (0: the published number)      */
@@ -69,8 +72,10 @@ gboolean gn_cli_arch_options_check (const GnCliArchOptions *o,
  * output.
  *
  * Returns: FALSE with @error: the space's (GN_SPACE_ERROR_ARCH for an
- * invalid @arch; a build error's message is cut to its first line), the
- * exporter's, or a G_FILE_ERROR naming the file.
+ * invalid @arch, GN_SPACE_ERROR_UNSUPPORTED for a --config the space
+ * does not name, which is the user's usage error; a build error's
+ * message is cut to its first line), the exporter's, or a G_FILE_ERROR
+ * naming the file.
  */
 gboolean gn_cli_arch_write (GnSpace *space, const char *arch,
                             GnCliArchFormat format,

@@ -49,11 +49,10 @@ gn_cmd_export_arch (int argc, char **argv)
     "\n"
     "ARCH is in any form the space reads (it is checked and made canonical\n"
     "first); - reads it from standard input. For example, DARTS V2 as the\n"
-    "ImageNet mobile network:\n"
-    "  gennas export-arch spaces/darts.lua \"$GENOTYPE\" --format pytorch \\\n"
-    "      --space-option network=imagenet --space-option width=48 \\\n"
-    "      --space-option depth=14 --input-size 224 --classes 1000 \\\n"
-    "      -o model.py\n"
+    "ImageNet mobile network (network=imagenet, width 48, 14 cells,\n"
+    "224x224, 1000 classes):\n"
+    "  gennas export-arch spaces/darts.lua \"$GENOTYPE\" --config mobile \\\n"
+    "      --format pytorch -o model.py\n"
     "See docs/export.md. `gennas export DB --best` writes the best\n"
     "architecture of a search the same ways.");
   g_option_context_add_main_entries (ctx, entries, NULL);
@@ -87,7 +86,13 @@ gn_cmd_export_arch (int argc, char **argv)
   if (arch == NULL
       || (space = gn_space_load (argv[1], &error)) == NULL
       || !gn_cli_arch_write (space, arch, format, &o, &error))
-    goto fail;
+    {
+      /* a --config the space does not have: as `space info` */
+      if (g_error_matches (error, GN_SPACE_ERROR,
+                           GN_SPACE_ERROR_UNSUPPORTED))
+        status = 2;
+      goto fail;
+    }
   status = 0;
   goto out;
 

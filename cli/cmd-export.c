@@ -89,10 +89,11 @@ export_best (GnStore *store, gint64 run, const char *space_path,
     }
   if ((space = space_of_run (space_path, config, run, error)) == NULL)
     goto out;
-  fprintf (stderr, "gennas export: the best of run %" G_GINT64_FORMAT
-           ", evaluation %" G_GINT64_FORMAT " (score %.6g)\n", run,
-           best.seq, best.score);
   ok = gn_cli_arch_write (space, best.arch, format, o, error);
+  if (ok)
+    fprintf (stderr, "gennas export: the best of run %" G_GINT64_FORMAT
+             ", evaluation %" G_GINT64_FORMAT " (score %.6g)\n", run,
+             best.seq, best.score);
 out:
   gn_space_free (space);
   g_free (best.arch);
@@ -187,8 +188,8 @@ gn_cmd_export (int argc, char **argv)
     {
       if (space_path || gn_cli_arch_options_build_given (&o))
         {
-          gn_cli_error ("export", "--space, --space-option, --input-size "
-                        "and --classes need --best");
+          gn_cli_error ("export", "--space, --config, --space-option, "
+                        "--input-size and --classes need --best");
           goto out;
         }
       if (format && strcmp (format, "csv") && strcmp (format, "jsonl"))
@@ -218,6 +219,10 @@ gn_cmd_export (int argc, char **argv)
                 : export_evals (store, run, format ? format : "csv",
                                 o.output, &error)))
     {
+      /* a --config the space does not have: as `space info` */
+      if (g_error_matches (error, GN_SPACE_ERROR,
+                           GN_SPACE_ERROR_UNSUPPORTED))
+        status = 2;
       gn_cli_error ("export", "%.*s", (int) strcspn (error->message, "\n"),
                     error->message);
       goto out;

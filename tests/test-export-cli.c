@@ -147,6 +147,52 @@ test_json (void)
   g_free (nb201);
 }
 
+/* --config NAME: the space's named network, the command line's options
+ * on top; a name the space does not have is a usage error */
+static void
+test_config (void)
+{
+  char *darts = space ("darts.lua"), *nb201 = space ("nb201.lua");
+  CliRun r = run (NULL, "export-arch", darts, DARTS_V2, "-f", "json",
+                  "--config", "mobile", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  JsonParser *parser = json_parser_new ();
+  JsonObject *root = parse (parser, r.out);
+  /* computed_sizes.csv: DARTS_V2 at imagenet_mobile */
+  g_assert_cmpint (json_object_get_int_member (root, "params"), ==,
+                   4718752);
+  JsonObject *build = json_object_get_object_member (root, "build");
+  g_assert_cmpint (json_object_get_int_member (build, "classes"), ==, 1000);
+  JsonObject *options = json_object_get_object_member (build, "options");
+  g_assert_cmpstr (json_object_get_string_member (options, "network"), ==,
+                   "imagenet");
+  g_assert_cmpint (json_object_get_int_member (options, "width"), ==, 48);
+  cli_run_clear (&r);
+
+  /* the command line's options override the configuration's */
+  r = run (NULL, "export-arch", darts, DARTS_V2, "-f", "json", "-c",
+           "mobile", "--space-option", "width=50", "--classes", "100",
+           NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  root = parse (parser, r.out);
+  build = json_object_get_object_member (root, "build");
+  g_assert_cmpint (json_object_get_int_member (build, "classes"), ==, 100);
+  options = json_object_get_object_member (build, "options");
+  g_assert_cmpint (json_object_get_int_member (options, "width"), ==, 50);
+  JsonArray *input = json_object_get_array_member (build, "input");
+  g_assert_cmpint (json_array_get_int_element (input, 1), ==, 224);
+  cli_run_clear (&r);
+  g_object_unref (parser);
+
+  r = run (NULL, "export-arch", darts, DARTS_V2, "--config", "tiny", NULL);
+  assert_one_line (&r, 2, "gennas export-arch: ");
+  r = run (NULL, "export-arch", nb201, NB201_ARCH, "-f", "pytorch",
+           "--config", "mobile", NULL);
+  assert_one_line (&r, 2, "gennas export-arch: ");
+  g_free (darts);
+  g_free (nb201);
+}
+
 /* --format pytorch -o FILE: the file, and nothing on standard output */
 static void
 test_pytorch_file (void)
@@ -331,8 +377,11 @@ test_best (void)
   assert_one_line (&r, 2, "gennas export: --format must be csv or jsonl "
                    "(or, with --best, genotype, json or pytorch)\n");
   r = run (NULL, "export", db, "--space-option", "C=8", NULL);
-  assert_one_line (&r, 2, "gennas export: --space, --space-option, "
-                   "--input-size and --classes need --best\n");
+  assert_one_line (&r, 2, "gennas export: --space, --config, "
+                   "--space-option, --input-size and --classes need "
+                   "--best\n");
+  r = run (NULL, "export", db, "--best", "--config", "mobile", NULL);
+  assert_one_line (&r, 2, "gennas export: ");
   r = run (NULL, "export", db, "--best", "--space", nb101, NULL);
   assert_one_line (&r, 1, "gennas export: --space ");
 
@@ -373,6 +422,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/export-cli/genotype", test_genotype);
   g_test_add_func ("/export-cli/json", test_json);
+  g_test_add_func ("/export-cli/config", test_config);
   g_test_add_func ("/export-cli/pytorch-file", test_pytorch_file);
   g_test_add_func ("/export-cli/errors", test_errors);
   g_test_add_func ("/export-cli/best", test_best);
