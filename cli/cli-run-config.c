@@ -150,3 +150,46 @@ gn_cli_run_config_space_sha256 (const char *config_json)
   g_free (identity);
   return sum;
 }
+
+GnSpace *
+gn_cli_run_config_load_space_file (const char *path, const char *sha256,
+                                   GError **error)
+{
+  gsize len;
+  char *text = gn_cli_run_config_read_space (path, &len, error);
+  GnSpace *space = NULL;
+  if (text == NULL)
+    return NULL;
+  char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                           (const guchar *) text, len);
+  if (sha256 && g_ascii_strcasecmp (sum, sha256) != 0)
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                 "%s is not the space file the run used (its contents "
+                 "changed)", path);
+  else
+    space = gn_space_load_string (path, text, len, error);
+  g_free (sum);
+  g_free (text);
+  return space;
+}
+
+GnSpace *
+gn_cli_run_config_load_space (const char *config_json, gint64 run,
+                              GError **error)
+{
+  char *file = gn_cli_run_config_get_string (config_json, "space_file");
+  char *sum = gn_cli_run_config_space_sha256 (config_json);
+  GnSpace *space = NULL;
+  if (file == NULL)
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "run %"
+                 G_GINT64_FORMAT " names no space file", run);
+  else if (sum == NULL)
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL, "run %"
+                 G_GINT64_FORMAT " recorded no checksum of its space file "
+                 "%s", run, file);
+  else
+    space = gn_cli_run_config_load_space_file (file, sum, error);
+  g_free (file);
+  g_free (sum);
+  return space;
+}

@@ -51,4 +51,23 @@ char *gn_cli_run_config_read_space (const char *path, gsize *len,
  * run recorded none. */
 char *gn_cli_run_config_space_sha256 (const char *config_json);
 
+/* Loads the space file @path, read as gn_cli_run_config_read_space()
+ * reads it; with @sha256, only if its contents have that SHA-256 (a
+ * store may name any file: only what the run recorded is run).
+ * Returns: (transfer full): the space, or NULL with @error: a
+ * G_FILE_ERROR naming @path (G_FILE_ERROR_INVAL when its contents
+ * changed), or the space's own. */
+GnSpace *gn_cli_run_config_load_space_file (const char *path,
+                                            const char *sha256,
+                                            GError **error);
+
+/* Loads the space of run @run, whose configuration is @config_json: the
+ * file it recorded, if that is still the file the run used (its
+ * recorded SHA-256).
+ * Returns: (transfer full): the space, or NULL with @error saying why
+ * (G_FILE_ERROR_NOENT: the run names no file; G_FILE_ERROR_INVAL: no
+ * checksum, or the contents changed; or the file's own error). */
+GnSpace *gn_cli_run_config_load_space (const char *config_json, gint64 run,
+                                       GError **error);
+
 #endif /* GN_CLI_RUN_CONFIG_H */

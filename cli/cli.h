@@ -46,6 +46,7 @@ int gn_cmd_score (int argc, char **argv);
 int gn_cmd_rank (int argc, char **argv);
 int gn_cmd_search (int argc, char **argv);
 int gn_cmd_export (int argc, char **argv);
+int gn_cmd_export_arch (int argc, char **argv);
 int gn_cmd_plot (int argc, char **argv);
 
 /* the sub-commands of `gennas space` (cmd-space.c) */

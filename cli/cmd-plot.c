@@ -32,54 +32,17 @@ pick_run (GnStore *store, gint64 asked, gint64 *run, char **config,
   return gn_store_get_run (store, *run, config, NULL, error);
 }
 
-/* Loads the space file @path; with @sha256, only if its contents have
- * that SHA-256.  A store may name any file: only a regular file is read,
- * and only what the run recorded is run. */
-static GnSpace *
-load_space (const char *path, const char *sha256, GError **error)
-{
-  gsize len;
-  char *text = gn_cli_run_config_read_space (path, &len, error);
-  GnSpace *space = NULL;
-  if (text == NULL)
-    return NULL;
-  char *sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                           (const guchar *) text, len);
-  if (sha256 && g_ascii_strcasecmp (sum, sha256) != 0)
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-                 "%s is not the space file the run used (its contents "
-                 "changed)", path);
-  else
-    space = gn_space_load_string (path, text, len, error);
-  g_free (sum);
-  g_free (text);
-  return space;
-}
-
 /* The space file the run recorded, if it is still what the run used; or
  * NULL, having said on standard error why the plot has no truth. */
 static GnSpace *
 run_space (const char *config, gint64 run)
 {
-  char *file = gn_cli_run_config_get_string (config, "space_file");
-  char *sum = gn_cli_run_config_space_sha256 (config);
   GError *why = NULL;
-  GnSpace *space = NULL;
-  if (file == NULL)
-    g_set_error (&why, G_FILE_ERROR, G_FILE_ERROR_NOENT, "run %"
-                 G_GINT64_FORMAT " names no space file", run);
-  else if (sum == NULL)
-    g_set_error (&why, G_FILE_ERROR, G_FILE_ERROR_INVAL, "run %"
-                 G_GINT64_FORMAT " recorded no checksum of its space file "
-                 "%s", run, file);
-  else
-    space = load_space (file, sum, &why);
+  GnSpace *space = gn_cli_run_config_load_space (config, run, &why);
   if (space == NULL)
     fprintf (stderr, "gennas plot: no true accuracies: %s (--space names "
              "the space file)\n", why->message);
   g_clear_error (&why);
-  g_free (file);
-  g_free (sum);
   return space;
 }
 
@@ -165,7 +128,8 @@ gn_cmd_plot (int argc, char **argv)
   if (space_path)
     {
       /* the user's choice: it must be a space of the run's name */
-      if ((space = load_space (space_path, NULL, &error)) == NULL)
+      if ((space = gn_cli_run_config_load_space_file (space_path, NULL,
+                                                      &error)) == NULL)
         goto fail;
       char *name = gn_cli_run_config_get_string (config, "space");
       if (name && strcmp (name, gn_space_name (space)) != 0)

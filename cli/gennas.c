@@ -19,7 +19,11 @@ static const GnCliCommand commands[] = {
   { .name = "search", .run = gn_cmd_search,
     .summary = "search a space for a good architecture" },
   { .name = "export", .run = gn_cmd_export,
-    .summary = "write a store's evaluations as CSV or JSON Lines" },
+    .summary = "write a store's evaluations as CSV or JSON Lines, or its "
+               "best architecture" },
+  { .name = "export-arch", .run = gn_cmd_export_arch,
+    .summary = "write an architecture as a genotype, JSON or a PyTorch "
+               "model.py" },
   { .name = "plot", .run = gn_cmd_plot,
     .summary = "draw a search's trajectory" },
   { .name = "space", .commands = gn_cmd_space_commands,

@@ -15,6 +15,7 @@
  *   gn-signals.h the synthetic signal bases of GenNAS
  *   gn-stats.h   rank correlations and top-k retrieval
  *   gn-plot.h    PNG charts: score-vs-accuracy scatters, trajectories
+ *   gn-export.h  a built network as JSON or as a PyTorch model.py
  *   gn-eval.h    how one evaluation ended (GnEvalStatus)
  *   gn-proxy.h   the proxy plugin ABI and its loader
  *   gn-workers.h worker processes that evaluate architectures
@@ -37,6 +38,7 @@
 #include "gn-signals.h"
 #include "gn-stats.h"
 #include "gn-plot.h"
+#include "gn-export.h"
 #include "gn-eval.h"
 #include "gn-proxy.h"
 #include "gn-workers.h"

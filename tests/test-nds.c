@@ -293,6 +293,33 @@ test_genotype_forms (void)
   gn_space_free (space);
 }
 
+/* The genotype of an architecture is DARTS's literal: the canonical
+ * string of darts.lua, and of an NDS space without its width and depth
+ * (which DARTS's code takes as --init_channels and --layers). */
+static void
+test_genotype_literal (void)
+{
+  GError *error = NULL;
+  GnSpace *darts = load_space ("darts.lua");
+  char *g = gn_space_genotype (darts, darts_v2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g, ==, darts_v2);
+  g_free (g);
+  gn_space_free (darts);
+
+  GnSpace *nds = load_space ("nds-darts-in.lua");
+  char *arch = g_strconcat (darts_v2, " width=32 depth=8", NULL);
+  g = gn_space_genotype (nds, arch, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g, ==, darts_v2);
+  g_free (g);
+  g_assert_null (gn_space_genotype (nds, darts_v2, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+  g_clear_error (&error);
+  g_free (arch);
+  gn_space_free (nds);
+}
+
 /* A malformed genotype is one clear GN_SPACE_ERROR_ARCH. */
 static void
 test_genotype_errors (void)
@@ -536,6 +563,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nds/known-genotypes", test_known_genotypes);
   g_test_add_func ("/nds/genotype-forms", test_genotype_forms);
   g_test_add_func ("/nds/genotype-errors", test_genotype_errors);
+  g_test_add_func ("/nds/genotype-literal", test_genotype_literal);
   g_test_add_func ("/nds/sample-mutate", test_sample_mutate);
   g_test_add_func ("/nds/loose-ends", test_loose_ends);
   g_test_add_func ("/nds/proxy-network", test_proxy_network);

@@ -135,6 +135,142 @@ test_shapes_and_counts (void)
   gn_net_free (net);
 }
 
+/* gn_net_node_info() gives back what each builder call was given, with
+ * the defaults resolved, and the parameters per node add up */
+static void
+test_node_info (void)
+{
+  GError *error = NULL;
+  GnNet *net = gn_net_new (2, 4, 16, 12);
+  GnConv2dSpec spec = { .out_c = 8, .kh = 1, .kw = 7, .stride_w = 2,
+                        .pad_w = 3, .groups = 2, .bias = TRUE,
+                        .init = GN_INIT_NORMAL_FAN_OUT };
+  int conv = gn_net_conv2d (net, 0, &spec, &error);
+  GnConv2dSpec dil = { .out_c = 8, .kh = 3, .pad_h = 2, .pad_w = 2,
+                       .dil_h = 2 };
+  int conv2 = gn_net_conv2d (net, conv, &dil, &error);
+  int bn = gn_net_batchnorm (net, conv2, FALSE, TRUE, &error);
+  int relu = gn_net_relu (net, bn, &error);
+  int avg = gn_net_avgpool (net, relu, 3, 1, 1, FALSE, &error);
+  int max = gn_net_maxpool (net, relu, 3, 2, 1, &error);
+  int zero = gn_net_zero (net, relu, 5, 2, &error);
+  int cat = gn_net_concat (net, 2, (int[]) { max, zero }, &error);
+  int crop = gn_net_crop (net, cat, 1, -1, 8, 6, &error);
+  int same = gn_net_identity (net, crop, &error);
+  int up = gn_net_resize_nearest (net, same, 16, 12, &error);
+  int sum = gn_net_add (net, 2, (int[]) { avg, avg }, &error);
+  int gap = gn_net_global_avgpool (net, up, &error);
+  int fc = gn_net_linear (net, gap, 3, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (gn_net_tap (net, sum, "stage0", &error));
+  g_assert_true (gn_net_tap (net, fc, "logits", &error));
+  g_assert_true (gn_net_tap (net, fc, "another", &error));
+
+  GnNodeInfo info;
+  gn_net_node_info (net, 0, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_INPUT);
+  g_assert_cmpint (info.n_inputs, ==, 0);
+  g_assert_cmpint (info.shape.c, ==, 4);
+
+  gn_net_node_info (net, conv, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_CONV2D);
+  g_assert_cmpint (info.n_inputs, ==, 1);
+  g_assert_cmpint (info.inputs[0], ==, 0);
+  g_assert_cmpint (info.conv.out_c, ==, 8);
+  g_assert_cmpint (info.conv.kh, ==, 1);
+  g_assert_cmpint (info.conv.kw, ==, 7);
+  g_assert_cmpint (info.conv.stride_h, ==, 1);
+  g_assert_cmpint (info.conv.stride_w, ==, 2);
+  g_assert_cmpint (info.conv.pad_h, ==, 0);
+  g_assert_cmpint (info.conv.pad_w, ==, 3);
+  g_assert_cmpint (info.conv.dil_h, ==, 1);
+  g_assert_cmpint (info.conv.dil_w, ==, 1);
+  g_assert_cmpint (info.conv.groups, ==, 2);
+  g_assert_true (info.conv.bias);
+  g_assert_cmpint (info.conv.init, ==, GN_INIT_NORMAL_FAN_OUT);
+  g_assert_cmpuint (info.n_params, ==, 8 * 2 * 1 * 7 + 8);
+  g_assert_cmpint (info.shape.w, ==, 6);
+
+  gn_net_node_info (net, conv2, &info);
+  g_assert_cmpint (info.conv.dil_h, ==, 2);
+  g_assert_cmpint (info.conv.dil_w, ==, 2);
+  g_assert_cmpint (info.conv.kw, ==, 3);
+  g_assert_cmpint (info.conv.stride_w, ==, 1);
+  g_assert_cmpint (info.conv.groups, ==, 1);
+  g_assert_false (info.conv.bias);
+  g_assert_cmpint (info.conv.init, ==, GN_INIT_TORCH_DEFAULT);
+
+  gn_net_node_info (net, bn, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_BATCHNORM);
+  g_assert_false (info.affine);
+  g_assert_true (info.track_running_stats);
+  g_assert_cmpuint (info.n_params, ==, 0);
+
+  gn_net_node_info (net, avg, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_AVGPOOL);
+  g_assert_cmpint (info.k, ==, 3);
+  g_assert_cmpint (info.stride, ==, 1);
+  g_assert_cmpint (info.pad, ==, 1);
+  g_assert_false (info.count_include_pad);
+  gn_net_node_info (net, max, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_MAXPOOL);
+  g_assert_cmpint (info.stride, ==, 2);
+
+  gn_net_node_info (net, zero, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_ZERO);
+  g_assert_cmpint (info.stride, ==, 2);
+  g_assert_cmpint (info.shape.c, ==, 5);
+
+  gn_net_node_info (net, cat, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_CONCAT);
+  g_assert_cmpint (info.n_inputs, ==, 2);
+  g_assert_cmpint (info.inputs[0], ==, max);
+  g_assert_cmpint (info.inputs[1], ==, zero);
+  g_assert_cmpint (info.shape.c, ==, 13);
+
+  gn_net_node_info (net, crop, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_CROP);
+  g_assert_cmpint (info.top, ==, 1);
+  g_assert_cmpint (info.left, ==, -1);
+  g_assert_cmpint (info.shape.h, ==, 8);
+  g_assert_cmpint (info.shape.w, ==, 6);
+
+  gn_net_node_info (net, same, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_IDENTITY);
+  g_assert_cmpint (info.inputs[0], ==, crop);
+  gn_net_node_info (net, up, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_RESIZE_NEAREST);
+  g_assert_cmpint (info.shape.h, ==, 16);
+  gn_net_node_info (net, sum, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_ADD);
+  g_assert_cmpint (info.n_inputs, ==, 2);
+  gn_net_node_info (net, gap, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_GLOBAL_AVGPOOL);
+
+  gn_net_node_info (net, fc, &info);
+  g_assert_cmpint (info.op, ==, GN_OP_LINEAR);
+  g_assert_cmpint (info.in_features, ==, 13);
+  g_assert_false (info.bias);
+  g_assert_cmpint (info.shape.c, ==, 3);
+
+  gsize params = 0;
+  for (int i = 0; i < gn_net_n_nodes (net); i++)
+    {
+      gn_net_node_info (net, i, &info);
+      g_assert_cmpstr (gn_net_op_name (net, i), !=, NULL);
+      params += info.n_params;
+    }
+  g_assert_cmpuint (params, ==, gn_net_count_params (net));
+
+  const char **taps = gn_net_tap_names (net);
+  g_assert_cmpuint (g_strv_length ((char **) taps), ==, 3);
+  g_assert_cmpstr (taps[0], ==, "another");
+  g_assert_cmpstr (taps[1], ==, "logits");
+  g_assert_cmpstr (taps[2], ==, "stage0");
+  g_free (taps);
+  gn_net_free (net);
+}
+
 /* ------------------------------------------------------------------ */
 /* initialisation                                                      */
 /* ------------------------------------------------------------------ */
@@ -916,6 +1052,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/net/build/errors", test_build_errors);
   g_test_add_func ("/net/build/shapes-and-counts", test_shapes_and_counts);
+  g_test_add_func ("/net/build/node-info", test_node_info);
   g_test_add_func ("/net/init/torch-default", test_init);
   g_test_add_func ("/net/init/normal-fan-out", test_init_normal_fan_out);
   g_test_add_func ("/net/plan/no-overlap", test_plan_no_overlap);

@@ -1671,6 +1671,7 @@ test_sandbox_api_results (void)
     "    return g == 2 and {} or tostring (g) end,\n"
     "  decode = function (s) return tonumber (s) end,\n"
     "  hash = function (g) return 7 end,\n"
+    "  genotype = function (g) return g end,\n"
     "  build = function (net) end,\n"
     "}\n";
   GError *error = NULL;
@@ -1704,12 +1705,57 @@ test_sandbox_api_results (void)
   g_assert_null (gn_space_hash (space, "1", &error));
   g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
   g_clear_error (&error);
+  g_assert_null (gn_space_genotype (space, "1", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+  assert_location (error, "liar.lua", 11);
+  g_assert_nonnull (strstr (error->message, "genotype() must return a "
+                            "string"));
+  g_clear_error (&error);
+  g_assert_null (gn_space_genotype (space, "5", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+  g_clear_error (&error);
 
   g_assert_null (gn_space_benchmark (space));
   g_assert_null (gn_space_get_benchmark (space, &error));
   g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_UNSUPPORTED);
   g_clear_error (&error);
   gn_space_free (space);
+}
+
+/* genotype(): the space's, of a valid architecture only; without one,
+ * the canonical string */
+static void
+test_genotype (void)
+{
+  GError *error = NULL;
+  GnSpace *tiny = load_tiny ("", &error);
+  g_assert_no_error (error);
+  char *g = gn_space_genotype (tiny, "b", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g, ==, "b");
+  g_free (g);
+  g_assert_null (gn_space_genotype (tiny, "c", &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
+  g_assert_true (g_str_has_prefix (error->message,
+                                   "invalid architecture 'c': "));
+  g_clear_error (&error);
+  gn_space_free (tiny);
+
+  char *src = g_strconcat (tiny_head, "", tiny_tail, NULL);
+  char *with = g_strconcat ("local space = (function () ", src, " end) ()\n"
+                            "space.genotype = function (g)\n"
+                            "  return 'Op(' .. g[1] .. ')' end\n"
+                            "return space\n", NULL);
+  GnSpace *space = gn_space_load_string ("g.lua", with, strlen (with),
+                                         &error);
+  g_assert_no_error (error);
+  g = gn_space_genotype (space, "a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g, ==, "Op(a)");
+  g_free (g);
+  gn_space_free (space);
+  g_free (with);
+  g_free (src);
 }
 
 static void
@@ -1979,6 +2025,7 @@ main (int argc, char **argv)
   g_test_add_func ("/space/sandbox/import", test_sandbox_import);
   g_test_add_func ("/space/published-input", test_published_input);
   g_test_add_func ("/space/configs", test_configs);
+  g_test_add_func ("/space/genotype", test_genotype);
   g_test_add_func ("/space/benchmark-search", test_benchmark_search);
   g_test_add_func ("/space/doc-example", test_doc_example);
   return g_test_run ();

@@ -23,6 +23,7 @@
 #include "gn-plan.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef enum {
@@ -87,6 +88,9 @@ typedef struct {
     struct {
       int top, left;
     } crop;
+    struct {
+      int stride;
+    } zero;
   } u;
   gboolean bias;
   GnInit init;
@@ -464,6 +468,7 @@ gn_net_zero (GnNet *net, int x, int out_c, int stride, GError **error)
                 .shape = { in.n, out_c ? out_c : in.c,
                            (in.h + stride - 1) / stride,
                            (in.w + stride - 1) / stride } };
+  node.u.zero.stride = stride;
   return append (net, &node, 1, &x);
 }
 
@@ -575,11 +580,28 @@ gn_net_shape (const GnNet *net, int node)
   return NODE (net, node)->shape;
 }
 
+static int
+by_name (const void *a, const void *b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
 int
 gn_net_find_tap (const GnNet *net, const char *name)
 {
   g_return_val_if_fail (net != NULL && name != NULL, -1);
   return GPOINTER_TO_INT (g_hash_table_lookup (net->taps, name)) - 1;
+}
+
+const char **
+gn_net_tap_names (const GnNet *net)
+{
+  g_return_val_if_fail (net != NULL, NULL);
+  guint n;
+  const char **names =
+    (const char **) g_hash_table_get_keys_as_array (net->taps, &n);
+  qsort (names, n, sizeof *names, by_name);
+  return names;
 }
 
 const char *
@@ -588,6 +610,82 @@ gn_net_op_name (const GnNet *net, int node)
   g_return_val_if_fail (net != NULL, NULL);
   g_return_val_if_fail (node >= 0 && (guint) node < net->nodes->len, NULL);
   return op_info[NODE (net, node)->kind].name;
+}
+
+/* the private op ids are the public ones */
+G_STATIC_ASSERT ((int) OP_INPUT == GN_OP_INPUT);
+G_STATIC_ASSERT ((int) OP_CONV == GN_OP_CONV2D);
+G_STATIC_ASSERT ((int) OP_BN == GN_OP_BATCHNORM);
+G_STATIC_ASSERT ((int) OP_RELU == GN_OP_RELU);
+G_STATIC_ASSERT ((int) OP_AVGPOOL == GN_OP_AVGPOOL);
+G_STATIC_ASSERT ((int) OP_MAXPOOL == GN_OP_MAXPOOL);
+G_STATIC_ASSERT ((int) OP_GAP == GN_OP_GLOBAL_AVGPOOL);
+G_STATIC_ASSERT ((int) OP_LINEAR == GN_OP_LINEAR);
+G_STATIC_ASSERT ((int) OP_ADD == GN_OP_ADD);
+G_STATIC_ASSERT ((int) OP_CONCAT == GN_OP_CONCAT);
+G_STATIC_ASSERT ((int) OP_ZERO == GN_OP_ZERO);
+G_STATIC_ASSERT ((int) OP_IDENTITY == GN_OP_IDENTITY);
+G_STATIC_ASSERT ((int) OP_RESIZE == GN_OP_RESIZE_NEAREST);
+G_STATIC_ASSERT ((int) OP_CROP == GN_OP_CROP);
+G_STATIC_ASSERT (N_OPS == GN_OP_CROP + 1);
+
+void
+gn_net_node_info (const GnNet *net, int node, GnNodeInfo *info)
+{
+  g_return_if_fail (net != NULL && info != NULL);
+  g_return_if_fail (node >= 0 && (guint) node < net->nodes->len);
+  const Node *nd = NODE (net, node);
+  *info = (GnNodeInfo) { .op = (GnOpKind) nd->kind, .shape = nd->shape,
+                         .n_inputs = nd->n_inputs, .inputs = nd->inputs };
+  for (int p = 0; p < nd->n_params; p++)
+    info->n_params += g_array_index (net->params, GnParam,
+                                     nd->param_first + p).size;
+  switch (nd->kind)
+    {
+    case OP_CONV:
+      {
+        const GnConv2dGeom *g = &nd->u.conv;
+        info->conv = (GnConv2dSpec) {
+          .out_c = g->out_c, .kh = g->kh, .kw = g->kw,
+          .stride_h = g->stride_h, .stride_w = g->stride_w,
+          .pad_h = g->pad_h, .pad_w = g->pad_w,
+          .dil_h = g->dil_h, .dil_w = g->dil_w, .groups = g->groups,
+          .bias = nd->bias, .init = nd->init };
+        break;
+      }
+    case OP_BN:
+      info->affine = nd->u.bn.affine;
+      info->track_running_stats = nd->u.bn.track;
+      break;
+    case OP_AVGPOOL:
+    case OP_MAXPOOL:
+      info->k = nd->u.pool.k;
+      info->stride = nd->u.pool.stride;
+      info->pad = nd->u.pool.pad;
+      info->count_include_pad = nd->kind == OP_AVGPOOL
+                                && nd->u.pool.count_include_pad;
+      break;
+    case OP_LINEAR:
+      info->in_features = nd->u.linear.in_f;
+      info->bias = nd->bias;
+      break;
+    case OP_ZERO:
+      info->stride = nd->u.zero.stride;
+      break;
+    case OP_CROP:
+      info->top = nd->u.crop.top;
+      info->left = nd->u.crop.left;
+      break;
+    case OP_INPUT:
+    case OP_RELU:
+    case OP_GAP:
+    case OP_ADD:
+    case OP_CONCAT:
+    case OP_IDENTITY:
+    case OP_RESIZE:
+    case N_OPS:
+      break;
+    }
 }
 
 gsize

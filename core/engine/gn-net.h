@@ -211,8 +211,102 @@ int      gn_net_n_nodes (const GnNet *net);
 GnShape  gn_net_shape (const GnNet *net, int node);
 /** Returns: the node of tap @name, or -1. */
 int      gn_net_find_tap (const GnNet *net, const char *name);
+/**
+ * gn_net_tap_names:
+ *
+ * Returns: (transfer container): the names gn_net_tap() gave, sorted
+ * (strcmp), NULL-terminated; free the array with g_free(), not the
+ * strings, which the net owns.
+ */
+const char **gn_net_tap_names (const GnNet *net);
 /** Returns: (transfer none): the short op name of @node ("conv2d", ...). */
 const char *gn_net_op_name (const GnNet *net, int node);
+
+/**
+ * GnOpKind:
+ *
+ * The op of a node, as gn_net_node_info() reports it: one per builder
+ * function above.  New ops are appended.
+ */
+typedef enum {
+  GN_OP_INPUT,            /* node 0, the batch                         */
+  GN_OP_CONV2D,           /* gn_net_conv2d()                           */
+  GN_OP_BATCHNORM,        /* gn_net_batchnorm()                        */
+  GN_OP_RELU,             /* gn_net_relu()                             */
+  GN_OP_AVGPOOL,          /* gn_net_avgpool()                          */
+  GN_OP_MAXPOOL,          /* gn_net_maxpool()                          */
+  GN_OP_GLOBAL_AVGPOOL,   /* gn_net_global_avgpool()                   */
+  GN_OP_LINEAR,           /* gn_net_linear()                           */
+  GN_OP_ADD,              /* gn_net_add()                              */
+  GN_OP_CONCAT,           /* gn_net_concat()                           */
+  GN_OP_ZERO,             /* gn_net_zero()                             */
+  GN_OP_IDENTITY,         /* gn_net_identity()                         */
+  GN_OP_RESIZE_NEAREST,   /* gn_net_resize_nearest()                   */
+  GN_OP_CROP              /* gn_net_crop()                             */
+} GnOpKind;
+
+/**
+ * GnNodeInfo:
+ * @op: what the node computes
+ * @shape: its output's shape (n is the batch of gn_net_new())
+ * @n_inputs: how many nodes it reads (0 for the input, 1 for most ops,
+ *   k for add and concat)
+ * @inputs: (transfer none) (array length=n_inputs): their ids, each
+ *   smaller than the node's, in the order given to the builder (the
+ *   order of a concatenation's channels); owned by the net
+ * @n_params: its trainable scalars (what it adds to
+ *   gn_net_count_params())
+ * @conv: GN_OP_CONV2D: the options as built, with the defaults resolved
+ *   (kw, both strides and dilations and groups are never 0); @conv.out_c
+ *   is @shape.c
+ * @affine, @track_running_stats: GN_OP_BATCHNORM (eps GN_BN_EPS, momentum
+ *   GN_BN_MOMENTUM)
+ * @k, @stride, @pad: GN_OP_AVGPOOL and GN_OP_MAXPOOL: the square window,
+ *   its step and the padding on every side; GN_OP_ZERO: @stride, the
+ *   subsampling its shape came from (the output is zeros all the same)
+ * @count_include_pad: GN_OP_AVGPOOL
+ * @in_features, @bias: GN_OP_LINEAR: the flattened input's length
+ *   (c * h * w of the input) and whether it has a bias; the output
+ *   features are @shape.c
+ * @top, @left: GN_OP_CROP: where the window starts in the input (either
+ *   may be negative); its size is @shape.h by @shape.w
+ *
+ * A node as gn_net_node_info() reads it.  Only the fields of @op's kind
+ * are set; the others are zero.  GN_OP_GLOBAL_AVGPOOL and
+ * GN_OP_RESIZE_NEAREST need nothing beyond @shape (resize reads its
+ * input's size from that node's shape).
+ */
+typedef struct {
+  GnOpKind op;
+  GnShape shape;
+  int n_inputs;
+  const int *inputs;
+  gsize n_params;
+  GnConv2dSpec conv;
+  gboolean affine;
+  gboolean track_running_stats;
+  int k;
+  int stride;
+  int pad;
+  gboolean count_include_pad;
+  int in_features;
+  gboolean bias;
+  int top;
+  int left;
+} GnNodeInfo;
+
+/**
+ * gn_net_node_info:
+ * @node: a node id, 0 <= @node < gn_net_n_nodes()
+ * @info: (out caller-allocates): what the node is
+ *
+ * Reads one node of the graph, for a program that translates the
+ * network into another framework's terms (core/report/gn-export.h does
+ * PyTorch and JSON): the nodes in id order, each with its op, inputs and
+ * attributes, are the whole network.  Valid any time; the @info->inputs
+ * array lives as long as @net.
+ */
+void     gn_net_node_info (const GnNet *net, int node, GnNodeInfo *info);
 /** Number of trainable scalars (conv, linear, affine batch norm). */
 gsize    gn_net_count_params (const GnNet *net);
 /** Multiply-accumulates of one forward pass over ONE sample, counting

@@ -45,6 +45,7 @@ struct _GnSpace {
   GnLuaNet *net_box;           /* Lua-owned, anchored in the API table */
   GnLuaRng *rng_box;
   gboolean has_hash;
+  gboolean has_genotype;
   /* the benchmark as the space declares it ... */
   char *bench_file;
   char *bench_key;
@@ -526,8 +527,9 @@ load_protected (lua_State *L)
 {
   static const char *const keys[] = { "name", "description", "genome",
                                       "sample", "mutate", "encode", "decode",
-                                      "hash", "build", "benchmark",
-                                      "published", "configs", NULL };
+                                      "hash", "genotype", "build",
+                                      "benchmark", "published", "configs",
+                                      NULL };
   static const char *const functions[] = { "sample", "mutate", "encode",
                                            "decode", "build", NULL };
   LoadArgs *a = lua_touserdata (L, 1);
@@ -564,6 +566,8 @@ load_protected (lua_State *L)
     take_function (L, sp, t, api, *f, "the space table's", FALSE);
   sp->has_hash = take_function (L, sp, t, api, "hash", "the space table's",
                                 TRUE);
+  sp->has_genotype = take_function (L, sp, t, api, "genotype",
+                                    "the space table's", TRUE);
   load_genome (L, sp, t, api);
   load_benchmark (L, sp, t);
   load_published (L, sp, t);
@@ -823,6 +827,7 @@ typedef enum {
   CALL_MUTATE,
   CALL_CANONICALIZE,
   CALL_HASH,
+  CALL_GENOTYPE,
   CALL_BUILD
 } CallKind;
 
@@ -947,14 +952,18 @@ call_protected (lua_State *L)
       check_valid (L, api, "mutate() returned a genome that is ");
       break;
     case CALL_HASH:
-      lua_getfield (L, api, "hash");
-      lua_insert (L, -2);
-      lua_call (L, 1, 1);
-      gn__sandbox_set_code (L, GN_SPACE_ERROR_INVALID);
-      if (lua_type (L, -1) != LUA_TSTRING)
-        broken (L, api, "hash", "must return a string, not %s",
-                luaL_typename (L, -1));
-      return 1;
+    case CALL_GENOTYPE:
+      {
+        const char *fn = c->kind == CALL_HASH ? "hash" : "genotype";
+        lua_getfield (L, api, fn);
+        lua_insert (L, -2);
+        lua_call (L, 1, 1);
+        gn__sandbox_set_code (L, GN_SPACE_ERROR_INVALID);
+        if (lua_type (L, -1) != LUA_TSTRING)
+          broken (L, api, fn, "must return a string, not %s",
+                  luaL_typename (L, -1));
+        return 1;
+      }
     case CALL_BUILD:
       lua_getfield (L, api, "build");
       lua_getfield (L, api, "net");
@@ -1110,6 +1119,17 @@ gn_space_hash (GnSpace *space, const char *arch, GError **error)
       return NULL;
     }
   Call c = { space, CALL_HASH, arch, NULL, NULL };
+  return run_string (space, &c, NULL, error);
+}
+
+char *
+gn_space_genotype (GnSpace *space, const char *arch, GError **error)
+{
+  g_return_val_if_fail (space != NULL, NULL);
+  g_return_val_if_fail (arch != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  Call c = { space, space->has_genotype ? CALL_GENOTYPE : CALL_CANONICALIZE,
+             arch, NULL, NULL };
   return run_string (space, &c, NULL, error);
 }
 

@@ -163,6 +163,21 @@ char *gn_space_mutate_full (GnSpace *space, const char *arch, GnRng *rng,
  * (GN_SPACE_ERROR_ARCH naming the string if malformed or invalid). */
 char *gn_space_canonicalize (GnSpace *space, const char *arch,
                              GError **error);
+/**
+ * gn_space_genotype:
+ *
+ * The architecture as the code its users train with writes it: what the
+ * space's optional genotype function returns (the DARTS-like spaces:
+ * DARTS's `Genotype(...)` literal, without the ` width=W depth=D` of the
+ * NDS spaces' strings), or else the canonical string.  For handing a
+ * found architecture to other code (`gennas export-arch --format
+ * genotype`); gennas itself reads only canonical strings.
+ *
+ * Returns: (transfer full): the string, or NULL with @error as
+ * gn_space_canonicalize() (GN_SPACE_ERROR_ARCH for an invalid @arch), or
+ * GN_SPACE_ERROR_INVALID if genotype() returned no string.
+ */
+char *gn_space_genotype (GnSpace *space, const char *arch, GError **error);
 /** GN_SPACE_ERROR_UNSUPPORTED if the space defines no hash. */
 char *gn_space_hash (GnSpace *space, const char *arch, GError **error);
 gboolean gn_space_has_hash (GnSpace *space);

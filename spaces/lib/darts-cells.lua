@@ -540,13 +540,17 @@ function cells.space (spec)
     return g
   end
 
+  -- DARTS's Genotype(...) literal, as its genotypes.py writes a cell pair
+  local function genotype (g)
+    return string.format ("Genotype(normal=%s, normal_concat=%s, "
+                          .. "reduce=%s, reduce_concat=%s)",
+                          edges_text (g.normal), ints_text (g.normal_concat),
+                          edges_text (g.reduce), ints_text (g.reduce_concat))
+  end
+
+  -- the genotype, and in the NDS spaces the network's width and depth
   local function encode (g)
-    local s = string.format ("Genotype(normal=%s, normal_concat=%s, "
-                             .. "reduce=%s, reduce_concat=%s)",
-                             edges_text (g.normal),
-                             ints_text (g.normal_concat),
-                             edges_text (g.reduce),
-                             ints_text (g.reduce_concat))
+    local s = genotype (g)
     if varies then
       s = s .. string.format (" width=%d depth=%d", g.width, g.depth)
     end
@@ -739,6 +743,7 @@ function cells.space (spec)
     encode = encode,
     decode = decode,
     hash = hash,
+    genotype = genotype,
     build = build,
     benchmark = spec.benchmark,
     published = spec.published,

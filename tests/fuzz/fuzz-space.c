@@ -5,7 +5,8 @@
  * The input is a space file's text, run in the sandbox as
  * gn_space_load_full() runs any space; if it loads, the harness then does
  * what `gennas space check` does with a space: samples an architecture,
- * canonicalizes, mutates and hashes it, and builds it (uncompiled) with
+ * canonicalizes, mutates and hashes it, takes its genotype (as `gennas
+ * export-arch` does), and builds it (uncompiled) with
  * and without the classifier.  Every step must return a result or a
  * GN_SPACE_ERROR, within the sandbox's limits; they are set lower than
  * the defaults (GnSpaceLimits: 16 MiB, 10 million instructions) so that
@@ -43,6 +44,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   GError *error = NULL;
   char *arch = NULL, *canon = NULL, *mutant = NULL, *hash = NULL;
+  char *genotype = NULL;
   GnRng rng;
 
   /* the name says where a benchmark is looked for: nowhere here */
@@ -56,6 +58,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       || (mutant = gn_space_mutate (space, canon, &rng, &error)) == NULL
       || (gn_space_has_hash (space)
           && (hash = gn_space_hash (space, canon, &error)) == NULL)
+      || (genotype = gn_space_genotype (space, canon, &error)) == NULL
       || !check_build (space, canon, FALSE, &error)
       || !check_build (space, canon, TRUE, &error))
     goto out;
@@ -71,6 +74,7 @@ out:
   g_free (canon);
   g_free (mutant);
   g_free (hash);
+  g_free (genotype);
   gn_space_free (space);
   return 0;
 }
