@@ -52,8 +52,11 @@ gboolean gc_check (const char *what, float *x, const float *analytic,
  * As gc_check(), for functions with kinks (ReLU, max pooling) deep inside
  * a network, where a finite difference that straddles a kink is wrong by
  * construction.  Each coordinate is differenced with steps @eps and
- * @eps / 2: where the two estimates disagree the step crossed a kink and
- * the coordinate is skipped; every other coordinate must match.  Fails if
+ * @eps / 2, and its forward and backward differences with step @eps are
+ * compared: where the two central estimates disagree, or the one-sided
+ * slopes differ by more than twice the tolerance (a kink closer to x than
+ * @eps, which both central estimates would average over alike), the
+ * coordinate is skipped; every other coordinate must match.  Fails if
  * more than a quarter of the coordinates had to be skipped.
  */
 gboolean gc_check_nonsmooth (const char *what, float *x, const float *analytic,
