@@ -23,6 +23,7 @@
 
 #include <cblas.h>
 #include <dlfcn.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ static int opt_trials = 10;
 static int opt_batch = 16;
 static char *opt_baseline = NULL;
 static char *opt_only = NULL;
+static char *opt_passes = NULL;
 
 static GOptionEntry entries[] = {
   { "batch", 'n', 0, G_OPTION_ARG_INT, &opt_batch,
@@ -44,6 +46,9 @@ static GOptionEntry entries[] = {
     "Also time the kernels of this libgennas.so, interleaved", "LIB" },
   { "only", 'o', 0, G_OPTION_ARG_STRING, &opt_only,
     "Only the shapes whose name contains TEXT (e.g. 'dw', 'g8')", "TEXT" },
+  { "passes", 'p', 0, G_OPTION_ARG_STRING, &opt_passes,
+    "Only these passes, of fwd, dx, dw (e.g. 'fwd,dw'; for profiling)",
+    "LIST" },
   { NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
@@ -246,6 +251,7 @@ shape_name (const Shape *s, char *name, size_t size)
 
 enum { FWD, DX, DW, N_PASS };
 static const BenchFn pass_fn[N_PASS] = { run_forward, run_dx, run_dw };
+static const char *const pass_name[N_PASS] = { "fwd", "dx", "dw" };
 
 int
 main (int argc, char **argv)
@@ -344,7 +350,9 @@ main (int argc, char **argv)
         for (int l = 0; l < n_libs; l++)
           {
             c.k = libs[l];
-            t[s][l][p] = best_time (pass_fn[p], &c);
+            t[s][l][p] = opt_passes == NULL
+                         || strstr (opt_passes, pass_name[p]) != NULL
+                         ? best_time (pass_fn[p], &c) : NAN;
           }
 
       g_free (c.x);
@@ -417,5 +425,6 @@ main (int argc, char **argv)
   g_free (run);
   g_free (opt_baseline);
   g_free (opt_only);
+  g_free (opt_passes);
   return 0;
 }

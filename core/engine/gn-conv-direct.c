@@ -125,13 +125,22 @@ typedef struct {
                 size_t ws, int O, const float *init, float *const *out);
   void (*dots) (size_t n, int T, const float *const *src, int O,
                 const float *const *a, double *acc);
+  void (*split2) (const float *src, int n, float *even, float *odd);
+  void (*add_interleave2) (float *dst, int n, const float *even,
+                           const float *odd);
   const char *name;
 } Isa;
 
-static const Isa isa_generic = { corr_generic, dots_generic, "generic" };
+static const Isa isa_generic = {
+  corr_generic, dots_generic, split2_generic, add_interleave2_generic, "generic"
+};
 #ifdef HAVE_X86_DISPATCH
-static const Isa isa_avx2 = { corr_avx2, dots_avx2, "avx2" };
-static const Isa isa_avx512 = { corr_avx512, dots_avx512, "avx512" };
+static const Isa isa_avx2 = {
+  corr_avx2, dots_avx2, split2_avx2, add_interleave2_avx2, "avx2"
+};
+static const Isa isa_avx512 = {
+  corr_avx512, dots_avx512, split2_avx512, add_interleave2_avx512, "avx512"
+};
 #endif
 
 static const Isa *isa_forced;
@@ -346,7 +355,7 @@ gn__conv_direct_scratch_floats (const GnConv2dGeom *g)
                      + (size_t) O_BLOCK * f.yplane;
   const size_t bwd = 2 * wg + wg + (size_t) b.cig * b.nph * b.xplane
                      + (size_t) b.ocg * b.eplane
-                     + (size_t) O_BLOCK * b.dxplane;
+                     + (size_t) 2 * O_BLOCK * b.dxplane;
   return MAX (fwd, bwd);
 }
 
@@ -372,8 +381,8 @@ copy_floats (float *restrict d, const float *restrict s, int n)
  * interiors only, into their phase planes (whose borders are zero).  No
  * division in the loops: they cost more than the copies. */
 static void
-fill_phases (const GnConv2dGeom *g, const Flat *f, const float *x, int b0,
-             int nb, int gi, float *phases)
+fill_phases (const Isa *k, const GnConv2dGeom *g, const Flat *f,
+             const float *x, int b0, int nb, int gi, float *phases)
 {
   const int sh = g->stride_h, sw = g->stride_w, W = g->in_w;
   const size_t plane = (size_t) g->in_h * W;
@@ -403,20 +412,19 @@ fill_phases (const GnConv2dGeom *g, const Flat *f, const float *x, int b0,
               copy_floats (row + g->pad_w, xr, W);
             else if (sw == 2)
               {
-                float *restrict d0 = row + at[0];
-                float *restrict d1 = row + f->xplane + at[1];
-                const int o0 = first[0], o1 = first[1];
-                for (int k = 0; k < (W - o0 + 1) / 2; k++)
-                  d0[k] = xr[2 * k + o0];
-                for (int k = 0; k < (W - o1 + 1) / 2; k++)
-                  d1[k] = xr[2 * k + o1];
+                /* input column 0 goes to phase first[0] == 0 ? 0 : 1 */
+                float *d0 = row + at[0], *d1 = row + f->xplane + at[1];
+                if (first[0] == 0)
+                  k->split2 (xr, W, d0, d1);
+                else
+                  k->split2 (xr, W, d1, d0);
               }
             else
               for (int b = 0; b < sw; b++)
                 {
                   float *restrict d = row + (size_t) b * f->xplane + at[b];
-                  for (int cc = first[b], k = 0; cc < W; cc += sw, k++)
-                    d[k] = xr[cc];
+                  for (int cc = first[b], i = 0; cc < W; cc += sw, i++)
+                    d[i] = xr[cc];
                 }
             if (++ra == sh)
               {
@@ -474,7 +482,7 @@ gn__conv_direct_forward (const GnConv2dGeom *g, const float *x,
     for (int gi = 0; gi < f.G; gi++)
       {
         const int nb = MIN (f.nb, g->n - b0);
-        fill_phases (g, &f, x, b0, nb, gi, phases);
+        fill_phases (k, g, &f, x, b0, nb, gi, phases);
         for (int o0 = 0; o0 < f.ocg; o0 += O_BLOCK)
           {
             const int O = MIN (O_BLOCK, f.ocg - o0), oc = gi * f.ocg + o0;
@@ -559,13 +567,104 @@ dx_scatter (const GnConv2dGeom *g, const Flat *f, const Range *r, int a,
             float *restrict d = dc + (size_t) (sh * m + a - g->pad_h) * W
                                 + (sw * r->k0 + b - g->pad_w);
             if (sw == 1)
-              for (int k = 0; k < len; k++)
-                d[k] += s[k];
+              for (int i = 0; i < len; i++)
+                d[i] += s[i];
             else
-              for (int k = 0; k < len; k++)
-                d[(size_t) k * sw] += s[k];
+              for (int i = 0; i < len; i++)
+                d[(size_t) i * sw] += s[i];
           }
       }
+}
+
+/* At stride 2 along the width, adds both column phases of row phase @a at
+ * once, interleaved: one pass over each dx row (two passes, each
+ * skipping every other float, would stall on each other's stores). */
+static void
+dx_scatter_pair (const Isa *k, const GnConv2dGeom *g, const Flat *f,
+                 const Range r[2], int a, const float *const *bufs0,
+                 const float *const *bufs1, int O, int b0, int nb, int c0,
+                 float *dx)
+{
+  const int sh = g->stride_h, W = g->in_w;
+  const size_t plane = (size_t) g->in_h * W;
+  /* dx column 2i reads column phase pad_w mod 2, 2i + 1 the other, each
+   * from its first column k0 on */
+  const int pe = g->pad_w % 2;
+  const Range *re = &r[pe], *ro = &r[1 - pe];
+  for (int o = 0; o < O; o++)
+    {
+      const float *be = (pe == 0 ? bufs0 : bufs1)[o];
+      const float *bo = (pe == 0 ? bufs1 : bufs0)[o];
+      for (int j = 0; j < nb; j++)
+        {
+          float *dc = dx + ((size_t) (b0 + j) * g->in_c + c0 + o) * plane;
+          for (int m = re->m0; m < re->m1; m++)
+            {
+              const size_t row = (size_t) (j * f->RO + m) * f->P;
+              k->add_interleave2 (dc + (size_t) (sh * m + a - g->pad_h) * W,
+                                  W, be + row + re->k0 - re->q0,
+                                  bo + row + ro->k0 - ro->q0);
+            }
+        }
+    }
+}
+
+/* Adds row phase @a of dX (its sw column phases) for @nb images from @b0
+ * on into the group's input channels. */
+static void
+dx_row_phase (const Isa *k, const GnConv2dGeom *g, const Flat *f,
+              const DxTaps *d, const float *wt, const float *eplanes,
+              float *const *outs, int a, int b0, int nb, int gi, float *dx)
+{
+  static const float zeros[O_BLOCK] = { 0 };
+  const int sw = g->stride_w;
+  const float *src[MAX_TAPS];
+  Range r[2];
+
+  /* stride 2 with taps and pixels in both column phases: paired */
+  if (sw == 2 && d->count[a * 2] > 0 && d->count[a * 2 + 1] > 0
+      && phase_range (g, f, nb, a, 0, &r[0])
+      && phase_range (g, f, nb, a, 1, &r[1]))
+    {
+      const int p = a * 2, t0 = d->count[p], t1 = d->count[p + 1];
+      for (int t = 0; t < t0; t++)
+        src[t] = eplanes + d->off[d->first[p] + t] + r[0].q0;
+      for (int t = 0; t < t1; t++)
+        src[t0 + t] = eplanes + d->off[d->first[p + 1] + t] + r[1].q0;
+      for (int c0 = 0; c0 < f->cig; c0 += O_BLOCK)
+        {
+          const int O = MIN (O_BLOCK, f->cig - c0);
+          k->corr (r[0].n, t0, src,
+                   wt + (size_t) f->cig * d->first[p] + (size_t) c0 * t0,
+                   (size_t) t0, O, zeros, outs);
+          k->corr (r[1].n, t1, src + t0,
+                   wt + (size_t) f->cig * d->first[p + 1]
+                   + (size_t) c0 * t1, (size_t) t1, O, zeros,
+                   outs + O_BLOCK);
+          dx_scatter_pair (k, g, f, r, a, (const float *const *) outs,
+                           (const float *const *) outs + O_BLOCK, O, b0, nb,
+                           gi * f->cig + c0, dx);
+        }
+      return;
+    }
+
+  for (int b = 0; b < sw; b++)
+    {
+      const int p = a * sw + b, tp = d->count[p];
+      if (tp == 0 || !phase_range (g, f, nb, a, b, &r[0]))
+        continue;
+      for (int t = 0; t < tp; t++)
+        src[t] = eplanes + d->off[d->first[p] + t] + r[0].q0;
+      for (int c0 = 0; c0 < f->cig; c0 += O_BLOCK)
+        {
+          const int O = MIN (O_BLOCK, f->cig - c0);
+          k->corr (r[0].n, tp, src,
+                   wt + (size_t) f->cig * d->first[p] + (size_t) c0 * tp,
+                   (size_t) tp, O, zeros, outs);
+          dx_scatter (g, f, &r[0], a, b, (const float *const *) outs, O, b0,
+                      nb, gi * f->cig + c0, dx);
+        }
+    }
 }
 
 void
@@ -578,7 +677,7 @@ gn__conv_direct_backward (const GnConv2dGeom *g, const float *x,
   const Isa *k = isa ();
   Flat f;
   flat_init (&f, g, TRUE);
-  const int T = f.cig * f.kk, sh = g->stride_h, sw = g->stride_w;
+  const int T = f.cig * f.kk, sh = g->stride_h;
   const size_t wg = (size_t) f.cig * f.ocg * f.kk;
   const size_t pout = (size_t) g->out_h * g->out_w;
   double *acc = (double *) (void *) scratch;     /* 2 wg floats */
@@ -586,11 +685,9 @@ gn__conv_direct_backward (const GnConv2dGeom *g, const float *x,
   float *phases = wt + wg;
   float *eplanes = phases + (size_t) f.cig * f.nph * f.xplane;
   float *dxbuf = eplanes + (size_t) f.ocg * f.eplane;
-  float *outs[O_BLOCK];
-  const float *src[MAX_TAPS];
+  float *outs[2 * O_BLOCK];
   const float *xsrc[MAX_TAPS];
   float *dys[MAX_TAPS];
-  static const float zeros[O_BLOCK] = { 0 };
   DxTaps *d = NULL;
   DxTaps taps;
 
@@ -600,7 +697,7 @@ gn__conv_direct_backward (const GnConv2dGeom *g, const float *x,
       forward_taps (g, &f, phases, xsrc);
     }
   memset (eplanes, 0, (size_t) f.ocg * f.eplane * sizeof (float));
-  for (int o = 0; o < O_BLOCK; o++)
+  for (int o = 0; o < 2 * O_BLOCK; o++)
     outs[o] = dxbuf + (size_t) o * f.dxplane;
   if (dx != NULL)
     {
@@ -637,31 +734,13 @@ gn__conv_direct_backward (const GnConv2dGeom *g, const float *x,
 
           if (d != NULL)
             for (int a = 0; a < sh; a++)
-              for (int b = 0; b < sw; b++)
-                {
-                  const int p = a * sw + b, tp = d->count[p];
-                  Range r;
-                  if (tp == 0 || !phase_range (g, &f, nb, a, b, &r))
-                    continue;
-                  for (int t = 0; t < tp; t++)
-                    src[t] = eplanes + d->off[d->first[p] + t] + r.q0;
-                  for (int c0 = 0; c0 < f.cig; c0 += O_BLOCK)
-                    {
-                      const int O = MIN (O_BLOCK, f.cig - c0);
-                      k->corr (r.n, tp, src,
-                               wt + (size_t) f.cig * d->first[p]
-                               + (size_t) c0 * tp, (size_t) tp, O, zeros,
-                               outs);
-                      dx_scatter (g, &f, &r, a, b,
-                                  (const float *const *) outs, O, b0, nb,
-                                  gi * f.cig + c0, dx);
-                    }
-                }
+              dx_row_phase (k, g, &f, d, wt, eplanes, outs, a, b0, nb, gi,
+                            dx);
 
           if (dw != NULL)
             {
               const size_t run = out_run (g, &f, nb);
-              fill_phases (g, &f, x, b0, nb, gi, phases);
+              fill_phases (k, g, &f, x, b0, nb, gi, phases);
               for (int o = 0; o < f.ocg; o++)
                 {
                   dys[o] = eplanes + (size_t) o * f.eplane

@@ -44,11 +44,14 @@ SIMD (store) (float *p, SIMD (V) v)
   memcpy (p, &v, sizeof v);
 }
 
+/* (not 0 + s, which costs an add and turns -0 into +0) */
 static inline SIMD_TARGET SIMD (V)
 SIMD (splat) (float s)
 {
-  SIMD (V) v = { 0 };
-  return v + s;
+  SIMD (V) v;
+  for (int i = 0; i < VL; i++)
+    v[i] = s;
+  return v;
 }
 
 static inline SIMD_TARGET float
@@ -215,4 +218,94 @@ SIMD (dots) (size_t n, int T, const float *const *src, int O,
     }
 }
 
+/* The row shuffles of stride 2 move data rather than compute: 256-bit
+ * vectors at most, so that a row of 16 floats is one step. */
+#if SIMD_BYTES >= 32
+#define SB 32
+#define EVEN_LANES 0, 2, 4, 6, 8, 10, 12, 14
+#define ODD_LANES 1, 3, 5, 7, 9, 11, 13, 15
+#define LO_LANES 0, 8, 1, 9, 2, 10, 3, 11
+#define HI_LANES 4, 12, 5, 13, 6, 14, 7, 15
+#else
+#define SB 16
+#define EVEN_LANES 0, 2, 4, 6
+#define ODD_LANES 1, 3, 5, 7
+#define LO_LANES 0, 4, 1, 5
+#define HI_LANES 2, 6, 3, 7
+#endif
+#define HL (SB / 4)
+
+typedef float SIMD (H) __attribute__ ((vector_size (SB)));
+#if defined(__clang__)
+#define SHUFFLE2(a, b, ...) __builtin_shufflevector (a, b, __VA_ARGS__)
+#else
+typedef int SIMD (Hi) __attribute__ ((vector_size (SB)));
+#define SHUFFLE2(a, b, ...) __builtin_shuffle (a, b, (SIMD (Hi)) { __VA_ARGS__ })
+#endif
+
+static inline SIMD_TARGET SIMD (H)
+SIMD (hload) (const float *p)
+{
+  SIMD (H) v;
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+static inline SIMD_TARGET void
+SIMD (hstore) (float *p, SIMD (H) v)
+{
+  memcpy (p, &v, sizeof v);
+}
+
+/* even[k] = src[2k] for k < (n + 1) / 2, odd[k] = src[2k + 1] for
+ * k < n / 2: a row split into its two column phases (stride 2). */
+static SIMD_TARGET void
+SIMD (split2) (const float *src, int n, float *even, float *odd)
+{
+  int k = 0;
+  for (; 2 * k + 2 * HL <= n; k += HL)
+    {
+      const SIMD (H) a = SIMD (hload) (src + 2 * k);
+      const SIMD (H) b = SIMD (hload) (src + 2 * k + HL);
+      SIMD (hstore) (even + k, SHUFFLE2 (a, b, EVEN_LANES));
+      SIMD (hstore) (odd + k, SHUFFLE2 (a, b, ODD_LANES));
+    }
+  for (; 2 * k < n; k++)
+    {
+      even[k] = src[2 * k];
+      if (2 * k + 1 < n)
+        odd[k] = src[2 * k + 1];
+    }
+}
+
+/* dst[2k] += even[k], dst[2k + 1] += odd[k] for the n floats of dst: the
+ * two column phases of stride 2 added back into a row. */
+static SIMD_TARGET void
+SIMD (add_interleave2) (float *dst, int n, const float *even,
+                        const float *odd)
+{
+  int k = 0;
+  for (; 2 * k + 2 * HL <= n; k += HL)
+    {
+      const SIMD (H) e = SIMD (hload) (even + k), o = SIMD (hload) (odd + k);
+      SIMD (hstore) (dst + 2 * k, SIMD (hload) (dst + 2 * k)
+                                  + SHUFFLE2 (e, o, LO_LANES));
+      SIMD (hstore) (dst + 2 * k + HL, SIMD (hload) (dst + 2 * k + HL)
+                                       + SHUFFLE2 (e, o, HI_LANES));
+    }
+  for (; 2 * k < n; k++)
+    {
+      dst[2 * k] += even[k];
+      if (2 * k + 1 < n)
+        dst[2 * k + 1] += odd[k];
+    }
+}
+
+#undef EVEN_LANES
+#undef ODD_LANES
+#undef LO_LANES
+#undef HI_LANES
+#undef SHUFFLE2
+#undef SB
+#undef HL
 #undef VL
