@@ -405,7 +405,9 @@ main (int argc, char **argv)
       for (int p = 0; p < N_PASS; p++)
         {
           const double after = flops[s] / t[s][n_libs - 1][p] * 1e-9;
-          if (n_libs == 1)
+          if (isnan (after))
+            printf (n_libs == 1 ? " %7s" : "  %17s", "-");
+          else if (n_libs == 1)
             printf (" %7.1f", after);
           else
             printf ("  %5.1f %5.1f %3.0f%%", flops[s] / t[s][0][p] * 1e-9,
@@ -413,9 +415,12 @@ main (int argc, char **argv)
         }
       if (n_libs == 1)
         for (int p = 0; p < N_PASS; p++)
-          printf (" %5.0f%%", 100.0 * flops[s] / t[s][0][p] * 1e-9
-                              / gemm_rate);
-      else
+          if (isnan (t[s][0][p]))
+            printf (" %6s", "-");
+          else
+            printf (" %5.0f%%", 100.0 * flops[s] / t[s][0][p] * 1e-9
+                                / gemm_rate);
+      else if (opt_passes == NULL)
         printf (" %5.2fx", (t[s][0][FWD] + t[s][0][DX] + t[s][0][DW])
                            / (t[s][1][FWD] + t[s][1][DX] + t[s][1][DW]));
       printf ("\n");

@@ -46,7 +46,7 @@ static const Case cases[] = {
   { "depthwise-x2-stride2", 1, 3, 8, 9, 6, 3, 3, 2, 2, 2, 1, 2, 1, 3, FALSE },
   /* DIRECT: every kernel size, stride, dilation and padding the NDS
    * spaces use, odd sizes, non-square kernels and strides, channel
-   * multipliers, groups of 2 to 16 channels, short last chunks */
+   * multipliers, groups of 2 to 32 channels, short last chunks */
   { "dw-5x5",            2,  3,  9,  9,  3, 5, 5, 1, 1, 2, 2, 1, 1, 3, TRUE },
   { "dw-7x7",            2,  3,  8,  8,  3, 7, 7, 1, 1, 3, 3, 1, 1, 3, TRUE },
   { "dw-3x3-dil2",       2,  4,  8,  8,  4, 3, 3, 1, 1, 2, 2, 2, 2, 4, TRUE },
@@ -73,7 +73,8 @@ static const Case cases[] = {
   { "g4-1x1",            2,  8,  5,  5,  8, 1, 1, 1, 1, 0, 0, 1, 1, 4, TRUE },
   { "g2-3x3-dil2-chunks", 5, 8, 18, 18, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, TRUE },
   /* not DIRECT: groups too wide, a kernel past the tap tables */
-  { "g2-width17-sgemm",  1, 34,  5,  5,  4, 3, 3, 1, 1, 1, 1, 1, 1, 2, TRUE },
+  { "g2-width65-sgemm",  1, 130, 5,  5,  4, 3, 3, 1, 1, 1, 1, 1, 1, 2, TRUE },
+  { "g2-width32-s2",     2, 64,  7,  6,  4, 3, 3, 2, 2, 1, 1, 1, 1, 2, FALSE },
   { "dw-33x33-sgemm",    1,  2, 33, 33,  2, 33, 33, 1, 1, 16, 16, 1, 1, 2,
     TRUE },
 };
@@ -476,7 +477,7 @@ test_direct_wanted (void)
     { "depthwise", TRUE }, { "dw-7x7-s2-odd", TRUE },
     { "dw-1-channel-x4", TRUE }, { "groups2", TRUE }, { "g2-width16", TRUE },
     { "g4-1x1", TRUE }, { "1x1-groups2", TRUE },
-    { "g2-width17-sgemm", FALSE }, { "dw-33x33-sgemm", FALSE },
+    { "g2-width65-sgemm", FALSE }, { "g2-width32-s2", TRUE }, { "dw-33x33-sgemm", FALSE },
     { "3x3-pad1", FALSE }, { "1x1", FALSE }, { "3x3-stride2", FALSE },
   };
   for (size_t i = 0; i < G_N_ELEMENTS (t); i++)
