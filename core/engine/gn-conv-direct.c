@@ -3,9 +3,9 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
  * A group that reads one input channel (depthwise) or a few (ResNeXt's
- * narrow groups) makes sgemm products of width one to a few: all
- * overhead.  Here each group is convolved directly, plane by plane, with
- * every plane in L1.
+ * groups) makes sgemm products of width one to a few dozen: mostly
+ * overhead.  Here each group is convolved directly, a few planes at a
+ * time, all of them in L1.
  *
  * Flat planes.  Each input plane is copied, zero-padded, into a "flat"
  * plane: rows of a fixed pitch P laid end to end.  Output pixel
@@ -16,7 +16,10 @@
  * source vector and a broadcast weight into accumulators that stay in
  * registers across all taps (gn-conv-simd.h).  Rows overlap their
  * padding: the zeros right of one row are the zeros left of the next, so
- * P is in_w + pad_w, not in_w + 2 pad_w.
+ * P is in_w + pad_w, not in_w + 2 pad_w.  Images do the same with their
+ * rows: the planes of several images of one channel, which share the
+ * weights, are stacked into one flat plane, so small planes (8x8) still
+ * make runs long enough for the per-run work to vanish (a "chunk").
  *
  * Strides.  A stride-s convolution is s_h s_w stride-1 ones: the padded
  * plane is split into its phases, plane (a, b) holding pixels
@@ -34,7 +37,9 @@
  *
  * The copies cost one pass over each plane; the borders, margins and
  * slack of every flat plane are zeroed once per call, only the interiors
- * per plane.  docs/benchmarks.md has the measurements.
+ * per chunk.  At stride 2 the rows are split into their phases and dX's
+ * phases merged back by vector shuffles.  docs/benchmarks.md has the
+ * measurements.
  */
 #include "config.h"
 
