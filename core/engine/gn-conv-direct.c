@@ -90,7 +90,10 @@
 #undef SIMD_TG
 #undef SIMD_TG4
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+/* x86-64 also gets AVX2 and AVX-512 builds, picked at run time (define
+ * GN_NO_ISA_DISPATCH to build the generic loops alone) */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) \
+    && !defined(GN_NO_ISA_DISPATCH)
 #define HAVE_X86_DISPATCH 1
 
 #define SIMD(name) GN_CAT (name, _avx2)
