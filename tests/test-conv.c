@@ -64,7 +64,8 @@ static const Case cases[] = {
   { "dw-1-channel-x4",   3,  1,  6,  6,  4, 3, 3, 1, 1, 1, 1, 1, 1, 1, TRUE },
   { "dw-3x3-chunks",     6,  2, 20, 20,  2, 3, 3, 1, 1, 1, 1, 1, 1, 2, TRUE },
   { "dw-1x1-s2-chunks",  7,  2, 40, 40,  2, 1, 1, 2, 2, 0, 0, 1, 1, 2, TRUE },
-  { "dw-3x3-s2-chunks-odd", 13, 2, 25, 25, 2, 3, 3, 2, 2, 1, 1, 1, 1, 2, FALSE },
+  { "dw-3x3-s2-chunks-odd", 13, 2, 25, 25, 2, 3, 3, 2, 2, 1, 1, 1, 1, 2,
+    FALSE },
   { "g4-s2-odd",         2, 16,  7,  7, 16, 3, 3, 2, 2, 1, 1, 1, 1, 4, TRUE },
   { "g8-5x5-x-half",     2, 16,  6,  6,  8, 5, 5, 1, 1, 2, 2, 1, 1, 8, FALSE },
   { "g2-width16",        2, 32,  6,  5, 12, 3, 3, 1, 1, 1, 1, 1, 1, 2, TRUE },
@@ -477,7 +478,8 @@ test_direct_wanted (void)
     { "depthwise", TRUE }, { "dw-7x7-s2-odd", TRUE },
     { "dw-1-channel-x4", TRUE }, { "groups2", TRUE }, { "g2-width16", TRUE },
     { "g4-1x1", TRUE }, { "1x1-groups2", TRUE },
-    { "g2-width65-sgemm", FALSE }, { "g2-width32-s2", TRUE }, { "dw-33x33-sgemm", FALSE },
+    { "g2-width65-sgemm", FALSE }, { "g2-width32-s2", TRUE },
+    { "dw-33x33-sgemm", FALSE },
     { "3x3-pad1", FALSE }, { "1x1", FALSE }, { "3x3-stride2", FALSE },
   };
   for (size_t i = 0; i < G_N_ELEMENTS (t); i++)

@@ -141,7 +141,8 @@ typedef struct {
 } Isa;
 
 static const Isa isa_generic = {
-  corr_generic, dots_generic, split2_generic, add_interleave2_generic, "generic"
+  corr_generic, dots_generic, split2_generic, add_interleave2_generic,
+  "generic"
 };
 #ifdef HAVE_X86_DISPATCH
 static const Isa isa_avx2 = {
@@ -305,8 +306,10 @@ flat_init (Flat *f, const GnConv2dGeom *g, gboolean backward)
   const size_t P = (size_t) f->P;
   const size_t image = (size_t) f->RO * P;
   const size_t planes = (size_t) f->cig * f->nph + MIN (f->ocg, O_BLOCK);
-  f->nb = (int) CLAMP ((size_t) (backward ? 4 : 1) * CHUNK_FLOATS / (image * planes), (size_t) 1,
-                       (size_t) g->n);
+  /* the backward pass's dot products reduce their vectors once per run:
+   * longer runs, from L2, were faster there */
+  const size_t chunk = (size_t) (backward ? 4 : 1) * CHUNK_FLOATS;
+  f->nb = (int) CLAMP (chunk / (image * planes), (size_t) 1, (size_t) g->n);
   const size_t off_max = (size_t) ((g->kh - 1) * g->dil_h / sh) * P
                          + (size_t) ((g->kw - 1) * g->dil_w / sw);
   const size_t run = out_run (g, f, f->nb);

@@ -240,7 +240,8 @@ typedef float SIMD (H) __attribute__ ((vector_size (SB)));
 #define SHUFFLE2(a, b, ...) __builtin_shufflevector (a, b, __VA_ARGS__)
 #else
 typedef int SIMD (Hi) __attribute__ ((vector_size (SB)));
-#define SHUFFLE2(a, b, ...) __builtin_shuffle (a, b, (SIMD (Hi)) { __VA_ARGS__ })
+#define SHUFFLE2(a, b, ...) \
+  __builtin_shuffle (a, b, (SIMD (Hi)) { __VA_ARGS__ })
 #endif
 
 static inline SIMD_TARGET SIMD (H)

@@ -3,8 +3,9 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
  * Everything is lowered to cblas_sgemm on unrolled ("im2row") input,
- * except depthwise and narrow grouped convolutions (gn-conv-direct.c).  The Strategy section below says which
- * of four code paths a geometry takes and why; docs/benchmarks.md has the
+ * except depthwise convolutions and grouped ones of up to 64 channels per
+ * group (gn-conv-direct.c).  The Strategy section below says which of
+ * four code paths a geometry takes and why; docs/benchmarks.md has the
  * measurements behind each choice.  All workspace comes from the caller's
  * scratch; nothing here allocates.
  */
@@ -313,10 +314,12 @@ row2im (const Win *v, const float *restrict rows, int l0, int l1,
  *             convolution), sharing all the code.
  *  GENERAL    anything strided: the classic full im2row, with dX from
  *             dcol = dY W and a row2im scatter-add.
- *  DIRECT     one input channel per group, or a few in each of several
- *             groups: sgemm would see products of width 1 (measured
- *             2 GFLOP/s) or a few, so gn-conv-direct.c convolves the
- *             planes directly, vectorised across pixels.
+ *  DIRECT     one input channel per group, or up to 64 in each of
+ *             several groups: sgemm would see products of width 1
+ *             (measured 2 GFLOP/s) or a few dozen, so gn-conv-direct.c
+ *             convolves the planes directly, vectorised across pixels;
+ *             for groups wider than 8 channels it leaves dW to the
+ *             sgemm path the geometry would take otherwise.
  *
  * Every unrolled buffer is "pixel-major" (one row of K taps per output
  * pixel) rather than im2col's [K][pixels]: OpenBLAS runs the resulting
