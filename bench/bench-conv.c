@@ -2,25 +2,38 @@
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
- * Times gn_conv2d_forward() and gn_conv2d_backward() on the shapes of the
- * NAS-Bench-201 cells (plus the residual blocks' strided convolutions and
- * a depthwise one) and relates them to what cblas_sgemm reaches on a
- * square 512^3 product in the same run, on one OpenBLAS thread: the
+ * Times gn_conv2d_forward() and the two halves of gn_conv2d_backward()
+ * (dX alone, dW alone) on the shapes of the NAS-Bench-201 cells and
+ * residual blocks, of the DARTS-family cells' depthwise convolutions and
+ * of ResNeXt's grouped ones, and relates them to what cblas_sgemm reaches
+ * on a square 512^3 product in the same run, on one OpenBLAS thread: the
  * percentage says how much of the machine's usable gemm speed survives
- * im2row, the layout copies and the small-matrix shapes.  sgemm is timed
+ * the unrolling, the layout copies and the small shapes.  sgemm is timed
  * again at the end so a run disturbed by other load shows it.
+ *
+ * With --baseline LIB it also times the same calls in another build of
+ * libgennas (say, of the parent commit), loaded into this process, each
+ * measurement of it next to the same measurement of this build: a before
+ * and after in one run, under the same load.
  */
+#define _GNU_SOURCE /* RTLD_DEEPBIND */
 #include "config.h"
 
 #include "gennas.h"
 
 #include <cblas.h>
+#include <dlfcn.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static double opt_min_time = 1.0;
 static int opt_trials = 10;
 static int opt_batch = 16;
+static char *opt_baseline = NULL;
+static char *opt_only = NULL;
+static char *opt_passes = NULL;
 
 static GOptionEntry entries[] = {
   { "batch", 'n', 0, G_OPTION_ARG_INT, &opt_batch,
@@ -29,6 +42,13 @@ static GOptionEntry entries[] = {
     "Seconds spent on each measurement (default 1)", "S" },
   { "trials", 'r', 0, G_OPTION_ARG_INT, &opt_trials,
     "Timed trials per measurement; the best is kept (default 10)", "R" },
+  { "baseline", 'b', 0, G_OPTION_ARG_FILENAME, &opt_baseline,
+    "Also time the kernels of this libgennas.so, interleaved", "LIB" },
+  { "only", 'o', 0, G_OPTION_ARG_STRING, &opt_only,
+    "Only the shapes whose name contains TEXT (e.g. 'dw', 'g8')", "TEXT" },
+  { "passes", 'p', 0, G_OPTION_ARG_STRING, &opt_passes,
+    "Only these passes, of fwd, dx, dw (e.g. 'fwd,dw'; for profiling)",
+    "LIST" },
   { NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
@@ -72,8 +92,18 @@ run_gemm (gpointer user)
                1.0f, m->a, m->n, m->b, m->n, 0.0f, m->c, m->n);
 }
 
+/* The kernels of one library: this build's, or the baseline's. */
+typedef struct {
+  void (*forward) (const GnConv2dGeom *, const float *, const float *,
+                   const float *, float *, float *);
+  void (*backward) (const GnConv2dGeom *, const float *, const float *,
+                    const float *, float *, float *, float *, float *);
+  size_t (*scratch_floats) (const GnConv2dGeom *);
+} Kernels;
+
 typedef struct {
   GnConv2dGeom g;
+  const Kernels *k;
   float *x, *w, *b, *y, *dy, *dx, *dw, *db, *scratch;
 } Conv;
 
@@ -81,15 +111,21 @@ static void
 run_forward (gpointer user)
 {
   Conv *c = user;
-  gn_conv2d_forward (&c->g, c->x, c->w, c->b, c->y, c->scratch);
+  c->k->forward (&c->g, c->x, c->w, c->b, c->y, c->scratch);
 }
 
 static void
-run_backward (gpointer user)
+run_dx (gpointer user)
 {
   Conv *c = user;
-  gn_conv2d_backward (&c->g, c->x, c->w, c->dy, c->dx, c->dw, c->db,
-                      c->scratch);
+  c->k->backward (&c->g, c->x, c->w, c->dy, c->dx, NULL, NULL, c->scratch);
+}
+
+static void
+run_dw (gpointer user)
+{
+  Conv *c = user;
+  c->k->backward (&c->g, c->x, c->w, c->dy, NULL, c->dw, NULL, c->scratch);
 }
 
 static float *
@@ -103,18 +139,131 @@ filled (size_t count, guint32 seed)
   return p;
 }
 
+static gboolean
+load_baseline (const char *path, Kernels *k, GError **error)
+{
+  int flags = RTLD_NOW | RTLD_LOCAL;
+#ifdef RTLD_DEEPBIND
+  /* its own calls must reach its own gn_ functions, not this build's */
+  flags |= RTLD_DEEPBIND;
+#endif
+  void *lib = dlopen (path, flags);
+  if (lib == NULL)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_FAILED, "%s", dlerror ());
+      return FALSE;
+    }
+  k->forward = (void (*) (const GnConv2dGeom *, const float *, const float *,
+                          const float *, float *, float *))
+               dlsym (lib, "gn_conv2d_forward");
+  k->backward = (void (*) (const GnConv2dGeom *, const float *,
+                           const float *, const float *, float *, float *,
+                           float *, float *))
+                dlsym (lib, "gn_conv2d_backward");
+  k->scratch_floats = (size_t (*) (const GnConv2dGeom *))
+                      dlsym (lib, "gn_conv2d_scratch_floats");
+  if (k->forward == NULL || k->backward == NULL || k->scratch_floats == NULL)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_FAILED,
+                   "%s has no gn_conv2d_* functions", path);
+      return FALSE;
+    }
+  return TRUE; /* the library stays loaded until the process ends */
+}
+
+/* The shapes: Cin -> Cout at hw x hw, a k x k kernel */
+typedef struct {
+  int cin, cout, hw, k, stride, dil, groups;
+} Shape;
+
+static const Shape shapes[] = {
+  /* NB201's cells (Cin = Cout, stride 1, same padding), residual blocks */
+  { 16, 16, 32, 3, 1, 1, 1 }, { 32, 32, 16, 3, 1, 1, 1 },
+  { 64, 64, 8, 3, 1, 1, 1 },
+  { 16, 16, 32, 1, 1, 1, 1 }, { 32, 32, 16, 1, 1, 1, 1 },
+  { 64, 64, 8, 1, 1, 1, 1 },
+  { 16, 32, 32, 3, 2, 1, 1 }, { 32, 64, 16, 3, 2, 1, 1 },
+  /* DARTS-family cells: the depthwise halves of sep_conv (3, 5, 7) and
+   * dil_conv (3 and 5, dilation 2), at the widths of the DARTS proxy
+   * network (C, 2C, 4C for C = 16) and of larger ones (3C stems, C = 32,
+   * 48), stride 1 ... */
+  { 16, 16, 32, 3, 1, 1, 16 }, { 16, 16, 32, 5, 1, 1, 16 },
+  { 16, 16, 32, 7, 1, 1, 16 }, { 16, 16, 32, 3, 1, 2, 16 },
+  { 16, 16, 32, 5, 1, 2, 16 },
+  { 48, 48, 32, 3, 1, 1, 48 }, { 48, 48, 32, 5, 1, 1, 48 },
+  { 48, 48, 32, 7, 1, 1, 48 }, { 48, 48, 32, 3, 1, 2, 48 },
+  { 48, 48, 32, 5, 1, 2, 48 },
+  { 32, 32, 16, 3, 1, 1, 32 }, { 32, 32, 16, 5, 1, 1, 32 },
+  { 32, 32, 16, 7, 1, 1, 32 }, { 32, 32, 16, 3, 1, 2, 32 },
+  { 32, 32, 16, 5, 1, 2, 32 },
+  { 96, 96, 16, 3, 1, 1, 96 }, { 96, 96, 16, 5, 1, 1, 96 },
+  { 96, 96, 16, 7, 1, 1, 96 }, { 96, 96, 16, 3, 1, 2, 96 },
+  { 96, 96, 16, 5, 1, 2, 96 },
+  { 64, 64, 8, 3, 1, 1, 64 }, { 64, 64, 8, 5, 1, 1, 64 },
+  { 64, 64, 8, 7, 1, 1, 64 }, { 64, 64, 8, 3, 1, 2, 64 },
+  { 64, 64, 8, 5, 1, 2, 64 },
+  { 128, 128, 8, 3, 1, 1, 128 }, { 128, 128, 8, 5, 1, 1, 128 },
+  { 128, 128, 8, 7, 1, 1, 128 }, { 128, 128, 8, 3, 1, 2, 128 },
+  { 192, 192, 8, 3, 1, 1, 192 }, { 192, 192, 8, 5, 1, 1, 192 },
+  /* ... stride 2 (reduction cells: the input at the previous size) ... */
+  { 32, 32, 32, 3, 2, 1, 32 }, { 32, 32, 32, 5, 2, 1, 32 },
+  { 32, 32, 32, 7, 2, 1, 32 }, { 32, 32, 32, 3, 2, 2, 32 },
+  { 32, 32, 32, 5, 2, 2, 32 },
+  { 64, 64, 16, 3, 2, 1, 64 }, { 64, 64, 16, 5, 2, 1, 64 },
+  { 64, 64, 16, 7, 2, 1, 64 }, { 64, 64, 16, 3, 2, 2, 64 },
+  { 64, 64, 16, 5, 2, 2, 64 },
+  { 128, 128, 16, 3, 2, 1, 128 },
+  /* ... and a channel multiplier of 2 */
+  { 16, 32, 32, 3, 1, 1, 16 }, { 32, 64, 16, 3, 1, 1, 32 },
+  /* ResNeXt bottlenecks' grouped 3x3: group widths 4 to 64 */
+  { 64, 64, 32, 3, 1, 1, 16 }, { 64, 64, 32, 3, 1, 1, 8 },
+  { 64, 64, 32, 3, 1, 1, 2 },
+  { 128, 128, 16, 3, 1, 1, 32 }, { 128, 128, 16, 3, 1, 1, 8 },
+  { 128, 128, 16, 3, 1, 1, 4 },
+  { 256, 256, 8, 3, 1, 1, 64 }, { 256, 256, 8, 3, 1, 1, 8 },
+  { 256, 256, 8, 3, 1, 1, 4 },
+  { 64, 64, 32, 3, 2, 1, 16 }, { 128, 128, 32, 3, 2, 1, 8 },
+  { 128, 128, 16, 3, 2, 1, 32 }, { 256, 256, 16, 3, 2, 1, 8 },
+};
+
+static void
+shape_name (const Shape *s, char *name, size_t size)
+{
+  char k[32], what[32];
+  if (s->stride > 1)
+    g_snprintf (k, sizeof k, "%dx%d/%d", s->k, s->k, s->stride);
+  else
+    g_snprintf (k, sizeof k, "%dx%d", s->k, s->k);
+  if (s->dil > 1)
+    g_strlcat (k, " d2", sizeof k);
+  if (s->groups == s->cin && s->cout == s->cin)
+    g_snprintf (what, sizeof what, "dw %dch", s->cin);
+  else if (s->groups == s->cin)
+    g_snprintf (what, sizeof what, "dw %d>%dch", s->cin, s->cout);
+  else if (s->groups > 1)
+    g_snprintf (what, sizeof what, "g%d %dch", s->groups, s->cin);
+  else if (s->cin != s->cout)
+    g_snprintf (what, sizeof what, "%d>%dch", s->cin, s->cout);
+  else
+    g_snprintf (what, sizeof what, "%dch", s->cin);
+  g_snprintf (name, size, "%s %s %dx%d", k, what, s->hw, s->hw);
+}
+
+enum { FWD, DX, DW, N_PASS };
+static const BenchFn pass_fn[N_PASS] = { run_forward, run_dx, run_dw };
+static const char *const pass_name[N_PASS] = { "fwd", "dx", "dw" };
+
 int
 main (int argc, char **argv)
 {
   GError *error = NULL;
   GOptionContext *ctx = g_option_context_new ("- benchmark the conv kernels");
   g_option_context_set_summary (ctx,
-    "Prints forward and backward GFLOP/s of gn_conv2d_* on NAS-Bench-201\n"
-    "cell shapes (Cin = Cout, stride 1, same padding), then two strided\n"
-    "and one depthwise shape, and each rate as a percentage of\n"
-    "cblas_sgemm on a 512^3 product, all on one BLAS thread.\n"
-    "FLOPs: forward 2*Cout*Cin/g*kh*kw*N*P (P = output pixels);\n"
-    "backward twice that (dx and dw; db is timed but not counted).");
+    "Prints GFLOP/s of gn_conv2d_forward() and of gn_conv2d_backward()'s\n"
+    "dX and dW (each asked for alone) on NAS-Bench-201, DARTS-family\n"
+    "depthwise and ResNeXt grouped shapes, and each rate as a percentage\n"
+    "of cblas_sgemm on a 512^3 product, all on one BLAS thread.\n"
+    "FLOPs of each pass: 2*Cout*Cin/g*kh*kw*N*P (P = output pixels).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     {
@@ -135,6 +284,18 @@ main (int argc, char **argv)
   openblas_set_num_threads (1);
 #endif
 
+  const Kernels mine = { gn_conv2d_forward, gn_conv2d_backward,
+                         gn_conv2d_scratch_floats };
+  Kernels base;
+  if (opt_baseline != NULL && !load_baseline (opt_baseline, &base, &error))
+    {
+      g_printerr ("bench-conv: --baseline: %s\n", error->message);
+      g_error_free (error);
+      return 1;
+    }
+  const int n_libs = opt_baseline != NULL ? 2 : 1;
+  const Kernels *libs[2] = { opt_baseline != NULL ? &base : &mine, &mine };
+
   Gemm m = { 512, NULL, NULL, NULL };
   m.a = filled ((size_t) m.n * m.n, 1);
   m.b = filled ((size_t) m.n * m.n, 2);
@@ -142,47 +303,57 @@ main (int argc, char **argv)
   const double gemm_flops = 2.0 * m.n * m.n * m.n;
   const double gemm_first = gemm_flops / best_time (run_gemm, &m) * 1e-9;
 
-  /* NB201's cells: Cin = Cout, stride 1, same padding; then the residual
-   * blocks' strided convolutions and a depthwise one (DARTS' separable
-   * convolutions), which take other code paths */
-  static const struct { int cin, cout, hw, k, stride, groups; } shapes[] = {
-    { 16, 16, 32, 3, 1, 1 }, { 32, 32, 16, 3, 1, 1 }, { 64, 64, 8, 3, 1, 1 },
-    { 16, 16, 32, 1, 1, 1 }, { 32, 32, 16, 1, 1, 1 }, { 64, 64, 8, 1, 1, 1 },
-    { 16, 32, 32, 3, 2, 1 }, { 32, 64, 16, 3, 2, 1 },
-    { 32, 32, 16, 3, 1, 32 },
-  };
-  double flops[G_N_ELEMENTS (shapes)], tf[G_N_ELEMENTS (shapes)];
-  double tb[G_N_ELEMENTS (shapes)];
+  const size_t ns = G_N_ELEMENTS (shapes);
+  double *flops = g_new0 (double, ns);
+  double (*t)[2][N_PASS] = g_malloc0_n (ns, sizeof *t);
+  gboolean *run = g_new0 (gboolean, ns);
 
-  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+  for (size_t s = 0; s < ns; s++)
     {
-      const int ci = shapes[s].cin, co = shapes[s].cout, hw = shapes[s].hw;
-      const int kk = shapes[s].k;
+      const Shape *sh = &shapes[s];
+      char name[64];
+      shape_name (sh, name, sizeof name);
+      if (opt_only != NULL && strstr (name, opt_only) == NULL)
+        continue;
+      run[s] = TRUE;
+      const int kk = sh->k;
       Conv c = { .g = {
-        .n = opt_batch, .in_c = ci, .in_h = hw, .in_w = hw, .out_c = co,
-        .kh = kk, .kw = kk, .stride_h = shapes[s].stride,
-        .stride_w = shapes[s].stride, .pad_h = kk / 2, .pad_w = kk / 2,
-        .dil_h = 1, .dil_w = 1, .groups = shapes[s].groups } };
+        .n = opt_batch, .in_c = sh->cin, .in_h = sh->hw, .in_w = sh->hw,
+        .out_c = sh->cout, .kh = kk, .kw = kk, .stride_h = sh->stride,
+        .stride_w = sh->stride, .pad_h = kk / 2 * sh->dil,
+        .pad_w = kk / 2 * sh->dil, .dil_h = sh->dil, .dil_w = sh->dil,
+        .groups = sh->groups } };
       if (!gn_conv2d_geom_init (&c.g, &error))
         g_error ("%s", error->message);
 
-      const size_t xs = (size_t) c.g.n * ci * hw * hw;
-      const size_t ys = (size_t) c.g.n * co * c.g.out_h * c.g.out_w;
+      const size_t xs = (size_t) c.g.n * sh->cin * sh->hw * sh->hw;
+      const size_t ys = (size_t) c.g.n * sh->cout * c.g.out_h * c.g.out_w;
       const size_t ws = gn_conv2d_weight_size (&c.g);
+      size_t ss = 0;
+      for (int l = 0; l < n_libs; l++)
+        ss = MAX (ss, libs[l]->scratch_floats (&c.g));
       c.x = filled (xs, 10);
       c.w = filled (ws, 11);
-      c.b = filled (co, 12);
+      c.b = filled (sh->cout, 12);
       c.y = filled (ys, 13);
       c.dy = filled (ys, 14);
       c.dx = filled (xs, 15);
       c.dw = filled (ws, 16);
-      c.db = filled (co, 17);
-      c.scratch = filled (gn_conv2d_scratch_floats (&c.g), 18);
+      c.db = filled (sh->cout, 17);
+      c.scratch = filled (ss, 18);
 
-      flops[s] = 2.0 * co * (ci / c.g.groups) * kk * kk * c.g.n * c.g.out_h
-                 * c.g.out_w;
-      tf[s] = best_time (run_forward, &c);
-      tb[s] = best_time (run_backward, &c);
+      flops[s] = 2.0 * sh->cout * (sh->cin / sh->groups) * kk * kk * c.g.n
+                 * c.g.out_h * c.g.out_w;
+      /* each pass of the baseline right before the same pass of this
+       * build, so both see the same load */
+      for (int p = 0; p < N_PASS; p++)
+        for (int l = 0; l < n_libs; l++)
+          {
+            c.k = libs[l];
+            t[s][l][p] = opt_passes == NULL
+                         || strstr (opt_passes, pass_name[p]) != NULL
+                         ? best_time (pass_fn[p], &c) : NAN;
+          }
 
       g_free (c.x);
       g_free (c.w);
@@ -205,32 +376,60 @@ main (int argc, char **argv)
 
   printf ("sgemm 512x512x512, 1 thread: %.1f GFLOP/s (%.1f at the start, "
           "%.1f at the end)\n\n", gemm_rate, gemm_first, gemm_last);
-  printf ("batch %d; GFLOP/s of forward, backward (dx + dw + db) and both\n\n",
-          opt_batch);
-  printf ("%-20s %7s %7s %7s %7s %9s %9s\n", "shape", "fwd", "bwd", "total",
-          "%sgemm", "fwd ms", "bwd ms");
-  for (size_t s = 0; s < G_N_ELEMENTS (shapes); s++)
+  if (n_libs == 1)
     {
-      const int ci = shapes[s].cin, co = shapes[s].cout, hw = shapes[s].hw;
-      const int kk = shapes[s].k;
-      const double total = 3.0 * flops[s] / (tf[s] + tb[s]) * 1e-9;
-      char name[64];
-
-      if (shapes[s].groups > 1)
-        g_snprintf (name, sizeof name, "%dx%d dw %dch %dx%d", kk, kk, ci, hw,
-                    hw);
-      else if (shapes[s].stride > 1 || ci != co)
-        g_snprintf (name, sizeof name, "%dx%d/%d %d>%dch %dx%d", kk, kk,
-                    shapes[s].stride, ci, co, hw, hw);
-      else
-        g_snprintf (name, sizeof name, "%dx%d %dch %dx%d", kk, kk, ci, hw,
-                    hw);
-      if (s > 0 && shapes[s].stride != shapes[s - 1].stride)
-        printf ("\n");
-      printf ("%-20s %7.1f %7.1f %7.1f %6.0f%% %9.3f %9.3f\n", name,
-              flops[s] / tf[s] * 1e-9, 2.0 * flops[s] / tb[s] * 1e-9, total,
-              100.0 * total / gemm_rate, tf[s] * 1e3, tb[s] * 1e3);
+      printf ("batch %d; GFLOP/s of the forward pass, dX and dW (each "
+              "alone), and\nas a percentage of sgemm\n\n", opt_batch);
+      printf ("%-24s %7s %7s %7s %6s %6s %6s\n", "shape", "fwd", "dX", "dW",
+              "%fwd", "%dX", "%dW");
     }
-  printf ("\ntotal = forward + backward FLOPs over forward + backward time\n");
+  else
+    {
+      printf ("batch %d; GFLOP/s of the forward pass, dX and dW (each "
+              "alone):\n%s (before), then this build (after) and its "
+              "percentage of sgemm;\nx: time of the three passes before "
+              "over after\n\n", opt_batch, opt_baseline);
+      printf ("%-24s %17s %17s %17s %6s\n", "", "fwd", "dX", "dW", "");
+      printf ("%-24s", "shape");
+      for (int p = 0; p < N_PASS; p++)
+        printf ("  %5s %5s %4s", "befor", "after", "%sg");
+      printf (" %6s\n", "x");
+    }
+  for (size_t s = 0; s < ns; s++)
+    {
+      if (!run[s])
+        continue;
+      char name[64];
+      shape_name (&shapes[s], name, sizeof name);
+      printf ("%-24s", name);
+      for (int p = 0; p < N_PASS; p++)
+        {
+          const double after = flops[s] / t[s][n_libs - 1][p] * 1e-9;
+          if (isnan (after))
+            printf (n_libs == 1 ? " %7s" : "  %17s", "-");
+          else if (n_libs == 1)
+            printf (" %7.1f", after);
+          else
+            printf ("  %5.1f %5.1f %3.0f%%", flops[s] / t[s][0][p] * 1e-9,
+                    after, 100.0 * after / gemm_rate);
+        }
+      if (n_libs == 1)
+        for (int p = 0; p < N_PASS; p++)
+          if (isnan (t[s][0][p]))
+            printf (" %6s", "-");
+          else
+            printf (" %5.0f%%", 100.0 * flops[s] / t[s][0][p] * 1e-9
+                                / gemm_rate);
+      else if (opt_passes == NULL)
+        printf (" %5.2fx", (t[s][0][FWD] + t[s][0][DX] + t[s][0][DW])
+                           / (t[s][1][FWD] + t[s][1][DX] + t[s][1][DW]));
+      printf ("\n");
+    }
+  g_free (flops);
+  g_free (t);
+  g_free (run);
+  g_free (opt_baseline);
+  g_free (opt_only);
+  g_free (opt_passes);
   return 0;
 }

@@ -42,10 +42,15 @@ gc_max_abs_diff (const float *a, const float *b, size_t n)
   return m;
 }
 
-/* central difference of @loss along coordinate @i with nominal step @eps */
-static double
-central_difference (float *x, size_t i, double eps, GcLossFn loss,
-                    gpointer user)
+/* The differences of @loss along coordinate @i with step @eps: the
+ * central one, and the one-sided slopes' skew |forward - backward|. */
+typedef struct {
+  double central, skew;
+} Diff;
+
+static Diff
+differences (float *x, size_t i, double eps, double l0, GcLossFn loss,
+             gpointer user)
 {
   float saved = x[i];
   x[i] = saved + (float) eps;
@@ -53,9 +58,11 @@ central_difference (float *x, size_t i, double eps, GcLossFn loss,
   x[i] = saved - (float) eps;
   double lm = loss (user);
   x[i] = saved;
-  /* the step actually taken in float, not the nominal one */
-  double h = (double) (saved + (float) eps) - (double) (saved - (float) eps);
-  return (lp - lm) / h;
+  /* the steps actually taken in float, not the nominal one */
+  double hp = (double) (saved + (float) eps) - (double) saved;
+  double hm = (double) saved - (double) (saved - (float) eps);
+  return (Diff) { (lp - lm) / (hp + hm),
+                  fabs ((lp - l0) / hp - (l0 - lm) / hm) };
 }
 
 static gboolean
@@ -71,13 +78,21 @@ check (const char *what, float *x, const float *analytic, size_t n,
   for (int t = 0; t < checks; t++)
     {
       size_t i = (checks == (int) n) ? (size_t) t : (size_t) (mix (&s) % n);
-      double num = central_difference (x, i, eps, loss, user);
+      double l0 = nonsmooth ? loss (user) : 0.0;
+      Diff d = differences (x, i, eps, l0, loss, user);
+      double num = d.central;
       double ana = analytic[i];
       double tol = atol + rtol * MAX (fabs (num), fabs (ana));
       if (nonsmooth)
         {
-          double half = central_difference (x, i, eps / 2, loss, user);
-          if (!(fabs (num - half) <= tol))
+          /* A kink within eps: the central differences at eps and eps/2
+           * disagree, or (closer to x, where both average the two
+           * one-sided slopes alike) the one-sided slopes differ by about
+           * the slope's jump at both steps, where on a smooth curve
+           * their skew, |f''| eps, halves with the step. */
+          Diff h = differences (x, i, eps / 2, l0, loss, user);
+          if (!(fabs (num - h.central) <= tol)
+              || (d.skew > 2 * tol && h.skew > 0.75 * d.skew))
             {
               kinks++;
               continue;

@@ -52,9 +52,13 @@ gboolean gc_check (const char *what, float *x, const float *analytic,
  * As gc_check(), for functions with kinks (ReLU, max pooling) deep inside
  * a network, where a finite difference that straddles a kink is wrong by
  * construction.  Each coordinate is differenced with steps @eps and
- * @eps / 2: where the two estimates disagree the step crossed a kink and
- * the coordinate is skipped; every other coordinate must match.  Fails if
- * more than a quarter of the coordinates had to be skipped.
+ * @eps / 2: where the two central estimates disagree, or where the
+ * forward and backward differences differ by more than twice the
+ * tolerance at both steps alike (a kink closer to x than @eps / 2, which
+ * both central estimates average over alike; on a smooth curve that
+ * difference halves with the step), the coordinate is skipped; every
+ * other coordinate must match.  Fails if more than a quarter of the
+ * coordinates had to be skipped.
  */
 gboolean gc_check_nonsmooth (const char *what, float *x, const float *analytic,
                              size_t n, GcLossFn loss, gpointer user,

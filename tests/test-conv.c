@@ -4,6 +4,7 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
 #include "gennas.h"
+#include "gn-conv-direct.h"
 #include "gradcheck.h"
 
 #include <math.h>
@@ -13,10 +14,12 @@
  * kernel (see gn-conv.c): POINTWISE (1x1, stride 1, no padding), SHIFT
  * (stride 1: line-shifted sgemms, dX as the transposed convolution, whose
  * padding is negative when the forward padding exceeds the kernel),
- * GENERAL (strided: full im2row, dX by row2im) and DEPTHWISE (wide-plane
- * loops at stride 1, row loops otherwise).  The "chunked" shapes are big
- * enough, for the kernel's 64 Ki-float chunks, to split an image into
- * several chunks (SHIFT) or to make chunks straddle images (GENERAL). */
+ * GENERAL (strided: full im2row, dX by row2im) and DIRECT (depthwise and
+ * narrow groups, gn-conv-direct.c: flat planes, strides as phases).  The
+ * "chunked" shapes are big enough, for the kernel's 64 Ki-float chunks,
+ * to split an image into several chunks (SHIFT) or to make chunks
+ * straddle images (GENERAL); the "chunks" ones make DIRECT stack several
+ * images per run and end on a short chunk. */
 typedef struct {
   const char *name;
   int n, in_c, in_h, in_w, out_c, kh, kw, sh, sw, ph, pw, dh, dw, groups;
@@ -41,6 +44,40 @@ static const Case cases[] = {
   { "depthwise",         2,  4,  7,  7,  4, 3, 3, 1, 1, 1, 1, 1, 1, 4, TRUE },
   { "depthwise-x2-dil-rect", 2, 3, 7, 6, 6, 3, 2, 1, 1, 2, 1, 2, 1, 3, TRUE },
   { "depthwise-x2-stride2", 1, 3, 8, 9, 6, 3, 3, 2, 2, 2, 1, 2, 1, 3, FALSE },
+  /* DIRECT: every kernel size, stride, dilation and padding the NDS
+   * spaces use, odd sizes, non-square kernels and strides, channel
+   * multipliers, groups of 2 to 32 channels, short last chunks */
+  { "dw-5x5",            2,  3,  9,  9,  3, 5, 5, 1, 1, 2, 2, 1, 1, 3, TRUE },
+  { "dw-7x7",            2,  3,  8,  8,  3, 7, 7, 1, 1, 3, 3, 1, 1, 3, TRUE },
+  { "dw-3x3-dil2",       2,  4,  8,  8,  4, 3, 3, 1, 1, 2, 2, 2, 2, 4, TRUE },
+  { "dw-5x5-dil2",       2,  2,  9, 10,  2, 5, 5, 1, 1, 4, 4, 2, 2, 2, FALSE },
+  { "dw-3x3-s2-odd",     3,  2,  7,  7,  2, 3, 3, 2, 2, 1, 1, 1, 1, 2, TRUE },
+  { "dw-5x5-s2",         2,  2,  8,  8,  2, 5, 5, 2, 2, 2, 2, 1, 1, 2, TRUE },
+  { "dw-7x7-s2-odd",     2,  2,  7,  7,  2, 7, 7, 2, 2, 3, 3, 1, 1, 2, TRUE },
+  { "dw-3x3-dil2-s2-odd", 2, 2,  9,  9,  2, 3, 3, 2, 2, 2, 2, 2, 2, 2, TRUE },
+  { "dw-5x5-dil2-s2-odd", 3, 2,  9,  9,  2, 5, 5, 2, 2, 4, 4, 2, 2, 2, TRUE },
+  { "dw-1x7-s1x2",       2,  3,  7,  9,  3, 1, 7, 1, 2, 0, 3, 1, 1, 3, FALSE },
+  { "dw-7x1-s2x1",       2,  3,  9,  7,  3, 7, 1, 2, 1, 3, 0, 1, 1, 3, FALSE },
+  { "dw-3x3-s3-valid",   2,  2, 10, 11,  2, 3, 3, 3, 3, 0, 0, 1, 1, 2, TRUE },
+  { "dw-2x2-s2",         2,  2,  7,  6,  2, 2, 2, 2, 2, 0, 0, 1, 1, 2, TRUE },
+  { "dw-x3-pad-past-kernel", 2, 2, 5, 4, 6, 3, 3, 1, 1, 3, 2, 1, 1, 2, TRUE },
+  { "dw-1-channel-x4",   3,  1,  6,  6,  4, 3, 3, 1, 1, 1, 1, 1, 1, 1, TRUE },
+  { "dw-3x3-chunks",     6,  2, 20, 20,  2, 3, 3, 1, 1, 1, 1, 1, 1, 2, TRUE },
+  { "dw-1x1-s2-chunks",  7,  2, 40, 40,  2, 1, 1, 2, 2, 0, 0, 1, 1, 2, TRUE },
+  { "dw-3x3-s2-chunks-odd", 13, 2, 25, 25, 2, 3, 3, 2, 2, 1, 1, 1, 1, 2,
+    FALSE },
+  { "g4-s2-odd",         2, 16,  7,  7, 16, 3, 3, 2, 2, 1, 1, 1, 1, 4, TRUE },
+  { "g8-5x5-x-half",     2, 16,  6,  6,  8, 5, 5, 1, 1, 2, 2, 1, 1, 8, FALSE },
+  { "g2-width16",        2, 32,  6,  5, 12, 3, 3, 1, 1, 1, 1, 1, 1, 2, TRUE },
+  { "g2-width16-s2-odd", 2, 32,  7,  7,  8, 3, 3, 2, 2, 1, 1, 1, 1, 2, TRUE },
+  { "g4-width12-1x1",    2, 48,  4,  5,  8, 1, 1, 1, 1, 0, 0, 1, 1, 4, TRUE },
+  { "g4-1x1",            2,  8,  5,  5,  8, 1, 1, 1, 1, 0, 0, 1, 1, 4, TRUE },
+  { "g2-3x3-dil2-chunks", 5, 8, 18, 18, 8, 3, 3, 1, 1, 2, 2, 2, 2, 2, TRUE },
+  /* not DIRECT: groups too wide, a kernel past the tap tables */
+  { "g2-width65-sgemm",  1, 130, 5,  5,  4, 3, 3, 1, 1, 1, 1, 1, 1, 2, TRUE },
+  { "g2-width32-s2",     2, 64,  7,  6,  4, 3, 3, 2, 2, 1, 1, 1, 1, 2, FALSE },
+  { "dw-33x33-sgemm",    1,  2, 33, 33,  2, 33, 33, 1, 1, 16, 16, 1, 1, 2,
+    TRUE },
 };
 
 static const Case *
@@ -55,6 +92,8 @@ find_case (const char *name)
 /* one geometry per code path, for the backward-contract tests */
 static const char *const per_path[] = {
   "3x3-pad1", "1x1", "3x3-stride2", "depthwise", "depthwise-x2-stride2",
+  "g4-s2-odd", "dw-3x3-s2-chunks-odd", "g2-width16", "g2-width16-s2-odd",
+  "g4-width12-1x1",
 };
 
 static GnConv2dGeom
@@ -364,6 +403,97 @@ test_null_skips (void)
     }
 }
 
+/* The DIRECT path's loops for every instruction set this machine runs
+ * (the generic one everywhere): each against the direct reference on
+ * every case that takes the path, and each deterministic (a second run
+ * is bit-identical). */
+static void
+test_direct_isas (void)
+{
+  static const struct { GnConvIsa isa; const char *name; } isas[] = {
+    { GN_CONV_ISA_GENERIC, "generic" }, { GN_CONV_ISA_AVX2, "avx2" },
+    { GN_CONV_ISA_AVX512, "avx512" },
+  };
+  int ran = 0;
+  for (size_t s = 0; s < G_N_ELEMENTS (isas); s++)
+    {
+      if (!gn__conv_direct_set_isa (isas[s].isa))
+        {
+          g_test_message ("%s: not on this machine", isas[s].name);
+          continue;
+        }
+      g_assert_cmpstr (gn__conv_direct_isa_name (), ==, isas[s].name);
+      ran++;
+      for (size_t k = 0; k < G_N_ELEMENTS (cases); k++)
+        {
+          Fixture f;
+          fixture_init (&f, &cases[k]);
+          if (!gn__conv_direct_wanted (&f.g))
+            {
+              fixture_clear (&f);
+              continue;
+            }
+          double *ref = g_new (double, f.ys);
+          ref_forward (&f.g, f.x, f.w, f.b, ref);
+          gn_conv2d_forward (&f.g, f.x, f.w, f.b, f.y, f.scratch);
+          double err = rel_err (f.y, ref, f.ys);
+          float *again = g_new (float, f.ys);
+          gn_conv2d_forward (&f.g, f.x, f.w, f.b, again, f.scratch);
+          g_assert_cmpmem (again, f.ys * sizeof (float), f.y,
+                           f.ys * sizeof (float));
+
+          float *dx = g_new0 (float, f.xs), *dw = g_new0 (float, f.ws);
+          double *rdx = g_new0 (double, f.xs), *rdw = g_new0 (double, f.ws);
+          double *rdb = g_new0 (double, f.g.out_c);
+          gn_conv2d_backward (&f.g, f.x, f.w, f.r, dx, dw, NULL, f.scratch);
+          ref_backward (&f.g, f.x, f.w, f.r, rdx, rdw, rdb);
+          double ex = rel_err (dx, rdx, f.xs), ew = rel_err (dw, rdw, f.ws);
+          g_test_message ("%s %s: forward %.2g, dx %.2g, dw %.2g",
+                          isas[s].name, cases[k].name, err, ex, ew);
+          if (!(err < 3e-5 && ex < 1e-4 && ew < 1e-4))
+            {
+              g_test_message ("%s %s: too far from the reference",
+                              isas[s].name, cases[k].name);
+              g_test_fail ();
+            }
+          g_free (again);
+          g_free (dx);
+          g_free (dw);
+          g_free (rdx);
+          g_free (rdw);
+          g_free (rdb);
+          g_free (ref);
+          fixture_clear (&f);
+        }
+    }
+  g_assert_true (gn__conv_direct_set_isa (GN_CONV_ISA_AUTO));
+  g_assert_cmpint (ran, >=, 1);
+}
+
+/* Which cases take the DIRECT path: the rule gn-conv.c dispatches on. */
+static void
+test_direct_wanted (void)
+{
+  static const struct { const char *name; gboolean direct; } t[] = {
+    { "depthwise", TRUE }, { "dw-7x7-s2-odd", TRUE },
+    { "dw-1-channel-x4", TRUE }, { "groups2", TRUE }, { "g2-width16", TRUE },
+    { "g4-1x1", TRUE }, { "1x1-groups2", TRUE },
+    { "g2-width65-sgemm", FALSE }, { "g2-width32-s2", TRUE },
+    { "dw-33x33-sgemm", FALSE },
+    { "3x3-pad1", FALSE }, { "1x1", FALSE }, { "3x3-stride2", FALSE },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS (t); i++)
+    {
+      GnConv2dGeom g = case_geom (find_case (t[i].name));
+      if (gn__conv_direct_wanted (&g) != t[i].direct)
+        {
+          g_test_message ("%s: direct should be %d", t[i].name,
+                          t[i].direct);
+          g_test_fail ();
+        }
+    }
+}
+
 /* ------------------------------------------------------------------ */
 
 static GnConv2dGeom
@@ -508,6 +638,8 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &cases[k], test_grad);
       g_free (path);
     }
+  g_test_add_func ("/conv/direct/isas", test_direct_isas);
+  g_test_add_func ("/conv/direct/wanted", test_direct_wanted);
   g_test_add_func ("/conv/backward/accumulates", test_accumulates);
   g_test_add_func ("/conv/backward/null-skips", test_null_skips);
   g_test_add_func ("/conv/geom/output-size", test_geom_output_size);

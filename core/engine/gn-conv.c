@@ -3,13 +3,15 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
  * Everything is lowered to cblas_sgemm on unrolled ("im2row") input,
- * except depthwise convolutions.  The Strategy section below says which
- * of four code paths a geometry takes and why; docs/benchmarks.md has the
+ * except depthwise convolutions and grouped ones of up to 64 channels per
+ * group (gn-conv-direct.c).  The Strategy section below says which of
+ * four code paths a geometry takes and why; docs/benchmarks.md has the
  * measurements behind each choice.  All workspace comes from the caller's
  * scratch; nothing here allocates.
  */
 #include "config.h"
 
+#include "gn-conv-direct.h"
 #include "gn-error.h"
 #include "gn-ops.h"
 
@@ -312,28 +314,36 @@ row2im (const Win *v, const float *restrict rows, int l0, int l1,
  *             convolution), sharing all the code.
  *  GENERAL    anything strided: the classic full im2row, with dX from
  *             dcol = dY W and a row2im scatter-add.
- *  DEPTHWISE  one input channel per group: sgemm would see products of
- *             width 1 (measured 2 GFLOP/s), so plain loops over the
- *             planes instead.
+ *  DIRECT     one input channel per group, or up to 64 in each of
+ *             several groups: sgemm would see products of width 1
+ *             (measured 2 GFLOP/s) or a few dozen, so gn-conv-direct.c
+ *             convolves the planes directly, vectorised across pixels;
+ *             for groups wider than 8 channels it leaves dW to the
+ *             sgemm path the geometry would take otherwise.
  *
  * Every unrolled buffer is "pixel-major" (one row of K taps per output
  * pixel) rather than im2col's [K][pixels]: OpenBLAS runs the resulting
  * tall-skinny products much closer to peak when a side is a small channel
  * count (16 channels: ~80-100 vs ~50 GFLOP/s measured). */
 typedef enum {
-  PATH_POINTWISE, PATH_SHIFT, PATH_GENERAL, PATH_DEPTHWISE
+  PATH_POINTWISE, PATH_SHIFT, PATH_GENERAL, PATH_DIRECT
 } ConvPath;
 
+/* the path of a convolution that sgemm runs */
 static ConvPath
-conv_path (const GnConv2dGeom *g)
+gemm_path (const GnConv2dGeom *g)
 {
-  if (g->groups == g->in_c)
-    return PATH_DEPTHWISE;
   if (g->stride_h != 1 || g->stride_w != 1)
     return PATH_GENERAL;
   if (g->kh == 1 && g->kw == 1 && g->pad_h == 0 && g->pad_w == 0)
     return PATH_POINTWISE;
   return PATH_SHIFT;
+}
+
+static ConvPath
+conv_path (const GnConv2dGeom *g)
+{
+  return gn__conv_direct_wanted (g) ? PATH_DIRECT : gemm_path (g);
 }
 
 static Win
@@ -881,276 +891,19 @@ pointwise_backward (const GnConv2dGeom *g, const float *x, const float *w,
 }
 
 /* ------------------------------------------------------------------ */
-/* DEPTHWISE: direct loops, one input plane per output plane           */
-/* ------------------------------------------------------------------ */
-
-/* Dot product with eight independent partial sums, which the compiler
- * turns into vector adds (a single chain would be latency-bound). */
-static inline float
-dot_f (const float *restrict a, const float *restrict b, int n)
-{
-  float p[8] = { 0 };
-  int i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int k = 0; k < 8; k++)
-      p[k] += a[i + k] * b[i + k];
-  for (; i < n; i++)
-    p[0] += a[i] * b[i];
-  return ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
-}
-
-/* Stride-1 depthwise planes are small (8x8 to 32x32), so row-by-row loops
- * are all loop overhead (measured 5 GFLOP/s).  Instead each plane is
- * copied into a zero-padded "wide" layout of wp = in_w + 2 pad_w columns,
- * where every tap is ONE flat axpy (or dot) over the whole plane: output
- * pixel q of the wide grid reads padded pixel q + i dil_h wp + j dil_w.
- * The last dil_w (kw - 1) columns of each wide output row are junk and
- * dropped (backward: kept at zero). */
-typedef struct {
-  int hp, wp;        /* padded input plane                       */
-  int oh, ow;        /* output plane                             */
-  size_t span;       /* flat length of a tap's axpy              */
-} Wide;
-
-static inline Wide
-wide_of (const GnConv2dGeom *g)
-{
-  Wide d;
-  d.hp = g->in_h + 2 * g->pad_h;
-  d.wp = g->in_w + 2 * g->pad_w;
-  d.oh = g->out_h;
-  d.ow = g->out_w;
-  d.span = (size_t) d.oh * d.wp - (size_t) g->dil_w * (g->kw - 1);
-  return d;
-}
-
-static inline size_t
-wide_offset (const GnConv2dGeom *g, const Wide *d, int i, int j)
-{
-  return (size_t) i * g->dil_h * d->wp + (size_t) j * g->dil_w;
-}
-
-static void
-wide_pad (const GnConv2dGeom *g, const Wide *d, const float *src,
-          float *restrict dst)
-{
-  memset (dst, 0, (size_t) d->hp * d->wp * sizeof (float));
-  for (int r = 0; r < g->in_h; r++)
-    memcpy (dst + (size_t) (r + g->pad_h) * d->wp + g->pad_w,
-            src + (size_t) r * g->in_w, (size_t) g->in_w * sizeof (float));
-}
-
-static void
-depthwise_forward_s1 (const GnConv2dGeom *g, const float *x, const float *w,
-                      const float *b, float *y, float *scratch)
-{
-  const Wide d = wide_of (g);
-  const int cm = g->out_c / g->in_c, kk = g->kh * g->kw;
-  const size_t pin = (size_t) g->in_h * g->in_w, pout = (size_t) d.oh * d.ow;
-  float *restrict xp = scratch;
-  float *restrict yw = xp + (size_t) d.hp * d.wp;
-
-  for (int bi = 0; bi < g->n; bi++)
-    for (int o = 0; o < g->out_c; o++)
-      {
-        const float bo = b != NULL ? b[o] : 0.0f;
-        float *yo = y + ((size_t) bi * g->out_c + o) * pout;
-        if (o % cm == 0)
-          wide_pad (g, &d, x + ((size_t) bi * g->in_c + o / cm) * pin, xp);
-        for (size_t q = 0; q < d.span; q++)
-          yw[q] = bo;
-        for (int i = 0; i < g->kh; i++)
-          for (int j = 0; j < g->kw; j++)
-            {
-              const float wv = w[(size_t) o * kk + i * g->kw + j];
-              const float *restrict xs = xp + wide_offset (g, &d, i, j);
-              for (size_t q = 0; q < d.span; q++)
-                yw[q] += wv * xs[q];
-            }
-        for (int r = 0; r < d.oh; r++)
-          memcpy (yo + (size_t) r * d.ow, yw + (size_t) r * d.wp,
-                  (size_t) d.ow * sizeof (float));
-      }
-}
-
-static void
-depthwise_backward_s1 (const GnConv2dGeom *g, const float *x, const float *w,
-                       const float *dy, float *dx, float *dw, float *scratch)
-{
-  const Wide d = wide_of (g);
-  const int cm = g->out_c / g->in_c, kk = g->kh * g->kw;
-  const size_t pin = (size_t) g->in_h * g->in_w, pout = (size_t) d.oh * d.ow;
-  const size_t np = (size_t) d.hp * d.wp;
-  float *restrict xp = scratch;          /* padded x, for dw        */
-  float *restrict dxp = xp + np;         /* padded dx accumulator   */
-  float *restrict dyw = dxp + np;        /* dy on the wide grid     */
-
-  memset (dyw, 0, (size_t) d.oh * d.wp * sizeof (float));
-  for (int bi = 0; bi < g->n; bi++)
-    for (int o = 0; o < g->out_c; o++)
-      {
-        const size_t xo = ((size_t) bi * g->in_c + o / cm) * pin;
-        const float *dyo = dy + ((size_t) bi * g->out_c + o) * pout;
-        /* the junk columns stay zero from the memset */
-        for (int r = 0; r < d.oh; r++)
-          memcpy (dyw + (size_t) r * d.wp, dyo + (size_t) r * d.ow,
-                  (size_t) d.ow * sizeof (float));
-        if (dw != NULL && o % cm == 0)
-          wide_pad (g, &d, x + xo, xp);
-        if (dx != NULL && o % cm == 0)
-          memset (dxp, 0, np * sizeof (float));
-        for (int i = 0; i < g->kh; i++)
-          for (int j = 0; j < g->kw; j++)
-            {
-              const size_t off = wide_offset (g, &d, i, j);
-              const size_t wi = (size_t) o * kk + i * g->kw + j;
-              if (dw != NULL)
-                dw[wi] += dot_f (dyw, xp + off, (int) d.span);
-              if (dx != NULL)
-                {
-                  const float wv = w[wi];
-                  float *restrict dd = dxp + off;
-                  for (size_t q = 0; q < d.span; q++)
-                    dd[q] += wv * dyw[q];
-                }
-            }
-        /* the last output plane reading this input plane folds it in */
-        if (dx != NULL && o % cm == cm - 1)
-          for (int r = 0; r < g->in_h; r++)
-            {
-              float *restrict dr = dx + xo + (size_t) r * g->in_w;
-              const float *restrict sr = dxp + (size_t) (r + g->pad_h) * d.wp
-                                         + g->pad_w;
-              for (int c = 0; c < g->in_w; c++)
-                dr[c] += sr[c];
-            }
-      }
-}
-
-/* Output plane o reads input plane o / (out_c / in_c).  Each tap is an
- * axpy over row segments of a plane that stays in L1; the tap loops are
- * outermost so the column range of a tap is computed once per plane. */
-static void
-depthwise_forward (const GnConv2dGeom *g, const float *x, const float *w,
-                   const float *b, float *y)
-{
-  const int cm = g->out_c / g->in_c, kk = g->kh * g->kw;
-  const int sw = g->stride_w, ow = g->out_w;
-  const size_t pin = (size_t) g->in_h * g->in_w;
-  const size_t pout = (size_t) g->out_h * ow;
-
-  for (int bi = 0; bi < g->n; bi++)
-    for (int o = 0; o < g->out_c; o++)
-      {
-        const float *xc = x + ((size_t) bi * g->in_c + o / cm) * pin;
-        const float *wo = w + (size_t) o * kk;
-        float *restrict yo = y + ((size_t) bi * g->out_c + o) * pout;
-        const float bo = b != NULL ? b[o] : 0.0f;
-        for (size_t q = 0; q < pout; q++)
-          yo[q] = bo;
-        for (int i = 0; i < g->kh; i++)
-          for (int j = 0; j < g->kw; j++)
-            {
-              int lo, hi;
-              const int ix0 = j * g->dil_w - g->pad_w;
-              const float wv = wo[i * g->kw + j];
-              tap_range (ix0, sw, g->in_w, ow, &lo, &hi);
-              for (int oy = 0; oy < g->out_h; oy++)
-                {
-                  const int iy = oy * g->stride_h - g->pad_h + i * g->dil_h;
-                  if (iy < 0 || iy >= g->in_h)
-                    continue;
-                  const float *restrict xr = xc + (size_t) iy * g->in_w
-                                             + ix0;
-                  float *restrict yr = yo + (size_t) oy * ow;
-                  if (sw == 1)
-                    for (int ox = lo; ox < hi; ox++)
-                      yr[ox] += wv * xr[ox];
-                  else
-                    for (int ox = lo; ox < hi; ox++)
-                      yr[ox] += wv * xr[(size_t) ox * sw];
-                }
-            }
-      }
-}
-
-static void
-depthwise_backward (const GnConv2dGeom *g, const float *x, const float *w,
-                    const float *dy, float *dx, float *dw)
-{
-  const int cm = g->out_c / g->in_c, kk = g->kh * g->kw;
-  const int sw = g->stride_w, ow = g->out_w;
-  const size_t pin = (size_t) g->in_h * g->in_w;
-  const size_t pout = (size_t) g->out_h * ow;
-
-  for (int bi = 0; bi < g->n; bi++)
-    for (int o = 0; o < g->out_c; o++)
-      {
-        const size_t xo = ((size_t) bi * g->in_c + o / cm) * pin;
-        const float *dyo = dy + ((size_t) bi * g->out_c + o) * pout;
-        for (int i = 0; i < g->kh; i++)
-          for (int j = 0; j < g->kw; j++)
-            {
-              int lo, hi;
-              const int ix0 = j * g->dil_w - g->pad_w;
-              const float wv = w[(size_t) o * kk + i * g->kw + j];
-              float s = 0.0f;
-              tap_range (ix0, sw, g->in_w, ow, &lo, &hi);
-              for (int oy = 0; oy < g->out_h; oy++)
-                {
-                  const int iy = oy * g->stride_h - g->pad_h + i * g->dil_h;
-                  if (iy < 0 || iy >= g->in_h)
-                    continue;
-                  const size_t at = xo + (size_t) iy * g->in_w + ix0;
-                  const float *restrict dyr = dyo + (size_t) oy * ow;
-                  if (dw != NULL)
-                    {
-                      const float *restrict xr = x + at;
-                      if (sw == 1)
-                        s += dot_f (dyr + lo, xr + lo, hi - lo);
-                      else
-                        for (int ox = lo; ox < hi; ox++)
-                          s += dyr[ox] * xr[(size_t) ox * sw];
-                    }
-                  if (dx != NULL)
-                    {
-                      float *restrict dxr = dx + at;
-                      if (sw == 1)
-                        for (int ox = lo; ox < hi; ox++)
-                          dxr[ox] += wv * dyr[ox];
-                      else
-                        for (int ox = lo; ox < hi; ox++)
-                          dxr[(size_t) ox * sw] += wv * dyr[ox];
-                    }
-                }
-              if (dw != NULL)
-                dw[(size_t) o * kk + i * g->kw + j] += s;
-            }
-      }
-}
-
-/* ------------------------------------------------------------------ */
 /* Entry points                                                        */
 /* ------------------------------------------------------------------ */
 
-size_t
-gn_conv2d_scratch_floats (const GnConv2dGeom *g)
+/* Workspace of the sgemm path @p. */
+static size_t
+gemm_scratch_floats (const GnConv2dGeom *g, ConvPath p)
 {
   const size_t ws = gn_conv2d_weight_size (g);
 
-  switch (conv_path (g))
+  switch (p)
     {
     case PATH_POINTWISE:
       return 0;
-
-    case PATH_DEPTHWISE:
-      {
-        /* stride 1 only: padded x, padded dx, wide dy (or wide y) */
-        if (g->stride_h != 1 || g->stride_w != 1)
-          return 0;
-        const Wide d = wide_of (g);
-        return 2 * (size_t) d.hp * d.wp + (size_t) d.oh * d.wp;
-      }
 
     case PATH_SHIFT:
       {
@@ -1165,6 +918,7 @@ gn_conv2d_scratch_floats (const GnConv2dGeom *g)
       }
 
     case PATH_GENERAL:
+    case PATH_DIRECT:
     default:
       {
         const size_t kg = (size_t) (g->in_c / g->groups) * g->kh * g->kw;
@@ -1173,6 +927,56 @@ gn_conv2d_scratch_floats (const GnConv2dGeom *g)
         return ws + m * kg + m * (size_t) g->out_c;
       }
     }
+}
+
+/* The backward pass of the sgemm path @p (dx, dw or both). */
+static void
+gemm_backward (const GnConv2dGeom *g, ConvPath p, const float *x,
+               const float *w, const float *dy, float *dx, float *dw,
+               float *scratch)
+{
+  switch (p)
+    {
+    case PATH_POINTWISE:
+      pointwise_backward (g, x, w, dy, dx, dw);
+      break;
+
+    case PATH_SHIFT:
+      {
+        float *wr = scratch;
+        float *rows = wr + gn_conv2d_weight_size (g);
+        if (dw != NULL)
+          shift_weight_grad (g, x, dy, dw, wr, rows);
+        if (dx != NULL)
+          {
+            const Shift t = shift_transposed_of (g);
+            shift_weights_transposed (g, w, wr);
+            shift_conv (&t, dy, wr, NULL, dx, TRUE, rows,
+                        rows + shift_rows_floats (&t));
+          }
+      }
+      break;
+
+    case PATH_GENERAL:
+    case PATH_DIRECT:
+    default:
+      if (dw != NULL || dx != NULL)
+        general_backward (g, x, w, dy, dx, dw, scratch);
+      break;
+    }
+}
+
+size_t
+gn_conv2d_scratch_floats (const GnConv2dGeom *g)
+{
+  const ConvPath p = conv_path (g);
+  if (p != PATH_DIRECT)
+    return gemm_scratch_floats (g, p);
+  /* the direct path may leave dW to sgemm (gn__conv_direct_dw_wanted()) */
+  size_t direct = gn__conv_direct_scratch_floats (g);
+  if (!gn__conv_direct_dw_wanted (g))
+    direct = MAX (direct, gemm_scratch_floats (g, gemm_path (g)));
+  return direct;
 }
 
 void
@@ -1185,11 +989,8 @@ gn_conv2d_forward (const GnConv2dGeom *g, const float *x, const float *w,
       pointwise_forward (g, x, w, b, y);
       break;
 
-    case PATH_DEPTHWISE:
-      if (g->stride_h == 1 && g->stride_w == 1)
-        depthwise_forward_s1 (g, x, w, b, y, scratch);
-      else
-        depthwise_forward (g, x, w, b, y);
+    case PATH_DIRECT:
+      gn__conv_direct_forward (g, x, w, b, y, scratch);
       break;
 
     case PATH_SHIFT:
@@ -1218,39 +1019,15 @@ gn_conv2d_backward (const GnConv2dGeom *g, const float *x, const float *w,
   if (db != NULL)
     bias_grad (g, dy, db);
 
-  switch (conv_path (g))
+  const ConvPath p = conv_path (g);
+  if (p != PATH_DIRECT)
+    gemm_backward (g, p, x, w, dy, dx, dw, scratch);
+  else if (gn__conv_direct_dw_wanted (g))
+    gn__conv_direct_backward (g, x, w, dy, dx, dw, scratch);
+  else
     {
-    case PATH_POINTWISE:
-      pointwise_backward (g, x, w, dy, dx, dw);
-      break;
-
-    case PATH_DEPTHWISE:
-      if (g->stride_h == 1 && g->stride_w == 1)
-        depthwise_backward_s1 (g, x, w, dy, dx, dw, scratch);
-      else
-        depthwise_backward (g, x, w, dy, dx, dw);
-      break;
-
-    case PATH_SHIFT:
-      {
-        float *wr = scratch;
-        float *rows = wr + gn_conv2d_weight_size (g);
-        if (dw != NULL)
-          shift_weight_grad (g, x, dy, dw, wr, rows);
-        if (dx != NULL)
-          {
-            const Shift t = shift_transposed_of (g);
-            shift_weights_transposed (g, w, wr);
-            shift_conv (&t, dy, wr, NULL, dx, TRUE, rows,
-                        rows + shift_rows_floats (&t));
-          }
-      }
-      break;
-
-    case PATH_GENERAL:
-    default:
-      if (dw != NULL || dx != NULL)
-        general_backward (g, x, w, dy, dx, dw, scratch);
-      break;
+      gn__conv_direct_backward (g, x, w, dy, dx, NULL, scratch);
+      if (dw != NULL)
+        gemm_backward (g, gemm_path (g), x, w, dy, NULL, dw, scratch);
     }
 }
