@@ -11,9 +11,11 @@
 # of the paper's headline).  For each, bench/rank-table.sh ranks SAMPLE
 # records (default 100; all when the table has fewer) drawn with SEED
 # (default 1):
-#   regression   the GenNAS proxy with CONF_DARTS (recipe darts), 100
-#                steps, batch 8, on the proxy network at a quarter of the
-#                record's width (--space-option width_scale=0.25)
+#   regression   the GenNAS proxy with the task GenNAS searched for the
+#                family (CONF_DARTS for the cell spaces, CONF_RESNET for
+#                the AnyNet ones), 100 steps, batch 8, on the proxy
+#                network at a quarter of the record's width
+#                (--space-option width_mult=0.25)
 #   synflow, naswot   on that same proxy network
 #   params       the parameters of the record's own network
 # Logs, CSVs and one results store (LOG_DIR/nds.db, so an interrupted
@@ -48,13 +50,17 @@ for s in "$@"; do
     space=$here/spaces/nds-$s-in.lua
     [ -f "$space" ] || { echo "nds-rank.sh: no $space" >&2; exit 1; }
     table=$logs/$s.md
+    case $s in
+        resnet*|resnext*|vanilla*) recipe=resnet ;;
+        *) recipe=darts ;;
+    esac
     {
         echo "### nds-$s-in"
         echo
         sh "$here/bench/rank-table.sh" -b "$build" -o "$logs" -n "$sample" \
             -s "$seed" -w "$workers" -d "$logs/nds.db" \
-            -S width_scale=0.25 "$space" \
-            regression:recipe=darts,steps=100,batch=8 synflow naswot
+            -S width_mult=0.25 "$space" \
+            regression:recipe=$recipe,steps=100,batch=8 synflow naswot
         sh "$here/bench/rank-table.sh" -b "$build" -o "$logs" -n "$sample" \
             -s "$seed" -w "$workers" -d "$logs/nds.db" "$space" params |
             tail -n +3

@@ -663,7 +663,7 @@ function cells.space (spec)
   local defaults = {
     width = 0,
     depth = 0,
-    width_scale = 1,
+    width_mult = 1,
     network = spec.network,
     stem_stride = 0,
   }
@@ -680,12 +680,12 @@ function cells.space (spec)
       o.width = o.width > 0 and o.width or g.width
       o.depth = o.depth > 0 and o.depth or g.depth
     end
-    -- a narrower proxy: every width times width_scale, kept even
-    if o.width_scale <= 0 or o.width_scale > 16 then
-      error ("option width_scale must be in (0, 16]", 2)
+    -- a narrower proxy: every width times width_mult, kept even
+    if o.width_mult <= 0 or o.width_mult > 16 then
+      error ("option width_mult must be a number above 0, at most 16", 2)
     end
-    if o.width_scale ~= 1 and math.type (o.width) == "integer" then
-      o.width = math.max (2, 2 * math.floor (o.width * o.width_scale / 2
+    if o.width_mult ~= 1 and math.type (o.width) == "integer" then
+      o.width = math.max (2, 2 * math.floor (o.width * o.width_mult / 2
                                              + 0.5))
     end
     if math.type (o.width) ~= "integer" or o.width < 2
