@@ -5,6 +5,8 @@
 #include "config.h"
 #include "cli-common.h"
 
+#include <string.h>
+
 #include <cblas.h>
 #include <stdarg.h>
 
@@ -36,4 +38,22 @@ gn_cli_single_thread (void)
 #ifdef HAVE_OPENBLAS_SET_NUM_THREADS
   openblas_set_num_threads (1);
 #endif
+}
+
+void
+gn_cli_print_csv_field (const char *s, FILE *out)
+{
+  if (strpbrk (s, ",\"\r\n") == NULL)
+    {
+      fputs (s, out);
+      return;
+    }
+  fputc ('"', out);
+  for (; *s; s++)
+    {
+      if (*s == '"')
+        fputc ('"', out);
+      fputc (*s, out);
+    }
+  fputc ('"', out);
 }

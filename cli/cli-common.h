@@ -20,4 +20,9 @@ gboolean gn_cli_parse (GOptionContext *ctx, const char *cmd, int *argc,
 /* One evaluation per core: OpenBLAS must not spawn threads of its own. */
 void gn_cli_single_thread (void);
 
+/* Writes @s to @out as one CSV field (RFC 4180): as it is, or between
+ * double quotes (doubled inside) when it holds a comma, a quote or a line
+ * break, as architecture strings do (DARTS genotypes, AnyNet stages). */
+void gn_cli_print_csv_field (const char *s, FILE *out);
+
 #endif /* GN_CLI_COMMON_H */

@@ -52,7 +52,8 @@ report (Item *it)
                     r->message ? r->message : "");
       return FALSE;
     }
-  printf ("%s,%.9g,%.3f\n", it->arch, r->result.score, r->seconds);
+  gn_cli_print_csv_field (it->arch, stdout);
+  printf (",%.9g,%.3f\n", r->result.score, r->seconds);
   fflush (stdout);   /* a row printed is a row kept, whatever comes next */
   return TRUE;
 }

@@ -77,25 +77,6 @@ each_arch (const char *sub, int argc, char **argv, int first,
   return ok;
 }
 
-/* CSV field: quoted only when it must be */
-static void
-print_csv_field (const char *s)
-{
-  if (strpbrk (s, ",\"\r\n") == NULL)
-    {
-      fputs (s, stdout);
-      return;
-    }
-  putchar ('"');
-  for (; *s; s++)
-    {
-      if (*s == '"')
-        putchar ('"');
-      putchar (*s);
-    }
-  putchar ('"');
-}
-
 /* ------------------------------------------------------------------ */
 /* check                                                               */
 /* ------------------------------------------------------------------ */
@@ -423,7 +404,7 @@ info_one (const char *arch, gpointer user)
       g_free (canon);
       return FALSE;
     }
-  print_csv_field (canon);
+  gn_cli_print_csv_field (canon, stdout);
   printf (",%.6f,%.6f\n", gn_net_count_params (net) / 1e6,
           gn_net_count_macs (net) / 1e6);
   gn_net_free (net);

@@ -929,6 +929,19 @@ test_search_constraint (void)
   g_assert_cmpint (unknown.status, !=, 0);
   g_assert_nonnull (strstr (unknown.err, "no configuration 'huge' (cifar, "
                             "mobile)"));
+  /* score's CSV quotes an architecture with commas: one field */
+  CliRun sc = run ("score", darts, "--proxy", "good", "--workers", "1",
+                   "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1)"
+                   "], normal_concat=[2], reduce=[('max_pool_3x3', 0), "
+                   "('skip_connect', 1)], reduce_concat=[2])", NULL);
+  g_assert_cmpint (sc.status, ==, 0);
+  g_assert_true (g_str_has_prefix (sc.out, "arch,score,seconds\n"
+                                   "\"Genotype(normal=[('sep_conv_3x3', 0), "
+                                   "('sep_conv_3x3', 1)], normal_concat=[2], "
+                                   "reduce=[('max_pool_3x3', 0), "
+                                   "('skip_connect', 1)], "
+                                   "reduce_concat=[2])\","));
+  cli_run_clear (&sc);
   cli_run_clear (&r);
   cli_run_clear (&bad);
   cli_run_clear (&unknown);
