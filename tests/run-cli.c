@@ -5,6 +5,8 @@
 #include "config.h"
 #include "run-cli.h"
 
+#include <stdarg.h>
+
 #include <gio/gio.h>
 
 CliRun
@@ -34,4 +36,28 @@ cli_run_clear (CliRun *r)
 {
   g_clear_pointer (&r->out, g_free);
   g_clear_pointer (&r->err, g_free);
+}
+
+CliRun
+cli_run_gennas (const char *input, ...)
+{
+  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (argv, g_test_build_filename (G_TEST_BUILT, "..", "cli",
+                                                "gennas", NULL));
+  va_list ap;
+  va_start (ap, input);
+  for (const char *a = va_arg (ap, const char *); a;
+       a = va_arg (ap, const char *))
+    g_ptr_array_add (argv, g_strdup (a));
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+  CliRun r = cli_run ((const char *const *) argv->pdata, input);
+  g_ptr_array_unref (argv);
+  return r;
+}
+
+char *
+cli_space_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "..", "spaces", name, NULL);
 }

@@ -26,4 +26,16 @@ typedef struct {
 CliRun cli_run (const char *const *argv, const char *input);
 void   cli_run_clear (CliRun *r);
 
+/**
+ * cli_run_gennas:
+ * @input: (nullable): written to its standard input
+ * @...: the arguments, NULL-terminated
+ *
+ * cli_run() of the build tree's gennas (tests/../cli/gennas).
+ */
+CliRun cli_run_gennas (const char *input, ...) G_GNUC_NULL_TERMINATED;
+
+/** Returns: (transfer full): the path of the shipped space file @name. */
+char  *cli_space_path (const char *name);
+
 #endif /* RUN_CLI_H */

@@ -24,31 +24,6 @@
   "('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), " \
   "('max_pool_3x3', 1)], reduce_concat=[2, 3, 4, 5])"
 
-/* Runs the gennas of the build tree with @args (NULL-terminated), feeding
- * it @input on standard input. */
-static CliRun
-run (const char *input, ...)
-{
-  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (argv, g_test_build_filename (G_TEST_BUILT, "..", "cli",
-                                                "gennas", NULL));
-  va_list ap;
-  va_start (ap, input);
-  for (const char *a = va_arg (ap, const char *); a;
-       a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, g_strdup (a));
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  CliRun r = cli_run ((const char *const *) argv->pdata, input);
-  g_ptr_array_unref (argv);
-  return r;
-}
-
-static char *
-space (const char *name)
-{
-  return g_test_build_filename (G_TEST_DIST, "..", "spaces", name, NULL);
-}
 
 /* A failure: status @status, nothing on standard output, and one line
  * on standard error starting with @prefix. */
@@ -76,9 +51,10 @@ parse (JsonParser *parser, const char *text)
 static void
 test_genotype (void)
 {
-  char *nb201 = space ("nb201.lua"), *darts = space ("darts.lua");
-  char *nds = space ("nds-darts-in.lua");
-  CliRun r = run (NULL, "export-arch", nb201, NB201_ARCH, NULL);
+  char *nb201 = cli_space_path ("nb201.lua"),
+       *darts = cli_space_path ("darts.lua");
+  char *nds = cli_space_path ("nds-darts-in.lua");
+  CliRun r = cli_run_gennas (NULL, "export-arch", nb201, NB201_ARCH, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, NB201_ARCH "\n");
   g_assert_cmpstr (r.err, ==, "");
@@ -88,21 +64,23 @@ test_genotype (void)
   char *ranged = g_strdup (DARTS_V2);
   char *at = strstr (ranged, "normal_concat=[2, 3, 4, 5]");
   memcpy (at, "normal_concat=range(2,6)  ", 26);
-  r = run (NULL, "export-arch", darts, ranged, "--format", "genotype", NULL);
+  r = cli_run_gennas (NULL, "export-arch", darts, ranged, "--format",
+                      "genotype", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, DARTS_V2 "\n");
   cli_run_clear (&r);
   g_free (ranged);
 
   /* the NDS spaces' width and depth are not DARTS's genotype */
-  r = run (NULL, "export-arch", nds, DARTS_V2 " width=32 depth=8", "-f",
-           "genotype", NULL);
+  r = cli_run_gennas (NULL, "export-arch", nds, DARTS_V2 " width=32 depth=8",
+                      "-f", "genotype", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, DARTS_V2 "\n");
   cli_run_clear (&r);
 
   /* "-": the architecture on standard input */
-  r = run ("\n  " NB201_ARCH "  \n", "export-arch", nb201, "-", NULL);
+  r = cli_run_gennas ("\n  " NB201_ARCH "  \n", "export-arch", nb201, "-",
+                      NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, NB201_ARCH "\n");
   cli_run_clear (&r);
@@ -116,15 +94,16 @@ test_genotype (void)
 static void
 test_json (void)
 {
-  char *nb201 = space ("nb201.lua");
-  CliRun r = run (NULL, "export-arch", nb201, NB201_ARCH, "--format", "json",
-                  "--space-option", "C=8", "--space-option", "N=1",
-                  "--classes", "100", "--input-size", "16", NULL);
+  char *nb201 = cli_space_path ("nb201.lua");
+  CliRun r
+      = cli_run_gennas (NULL, "export-arch", nb201, NB201_ARCH, "--format",
+                        "json", "--space-option", "C=8", "--space-option",
+                        "N=1", "--classes", "100", "--input-size", "16", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.err, ==, "");
   JsonParser *parser = json_parser_new ();
   JsonObject *root = parse (parser, r.out);
-  CliRun info = run (NULL, "space", "info", nb201, NB201_ARCH,
+  CliRun info = cli_run_gennas (NULL, "space", "info", nb201, NB201_ARCH,
                      "--space-option", "C=8", "--space-option", "N=1",
                      "--classes", "100", "--input-size", "16", NULL);
   g_assert_cmpint (info.status, ==, 0);
@@ -152,9 +131,10 @@ test_json (void)
 static void
 test_config (void)
 {
-  char *darts = space ("darts.lua"), *nb201 = space ("nb201.lua");
-  CliRun r = run (NULL, "export-arch", darts, DARTS_V2, "-f", "json",
-                  "--config", "mobile", NULL);
+  char *darts = cli_space_path ("darts.lua"),
+       *nb201 = cli_space_path ("nb201.lua");
+  CliRun r = cli_run_gennas (NULL, "export-arch", darts, DARTS_V2, "-f",
+                             "json", "--config", "mobile", NULL);
   g_assert_cmpint (r.status, ==, 0);
   JsonParser *parser = json_parser_new ();
   JsonObject *root = parse (parser, r.out);
@@ -170,7 +150,7 @@ test_config (void)
   cli_run_clear (&r);
 
   /* the command line's options override the configuration's */
-  r = run (NULL, "export-arch", darts, DARTS_V2, "-f", "json", "-c",
+  r = cli_run_gennas (NULL, "export-arch", darts, DARTS_V2, "-f", "json", "-c",
            "mobile", "--space-option", "width=50", "--classes", "100",
            NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -184,9 +164,10 @@ test_config (void)
   cli_run_clear (&r);
   g_object_unref (parser);
 
-  r = run (NULL, "export-arch", darts, DARTS_V2, "--config", "tiny", NULL);
+  r = cli_run_gennas (NULL, "export-arch", darts, DARTS_V2, "--config", "tiny",
+                      NULL);
   assert_one_line (&r, 2, "gennas export-arch: ");
-  r = run (NULL, "export-arch", nb201, NB201_ARCH, "-f", "pytorch",
+  r = cli_run_gennas (NULL, "export-arch", nb201, NB201_ARCH, "-f", "pytorch",
            "--config", "mobile", NULL);
   assert_one_line (&r, 2, "gennas export-arch: ");
   g_free (darts);
@@ -197,11 +178,11 @@ test_config (void)
 static void
 test_pytorch_file (void)
 {
-  char *nb201 = space ("nb201.lua");
+  char *nb201 = cli_space_path ("nb201.lua");
   char *dir = g_dir_make_tmp ("gennas-export-XXXXXX", NULL);
   char *py = g_build_filename (dir, "model.py", NULL);
-  CliRun r = run (NULL, "export-arch", nb201, NB201_ARCH, "--format",
-                  "pytorch", "-o", py, NULL);
+  CliRun r = cli_run_gennas (NULL, "export-arch", nb201, NB201_ARCH,
+                             "--format", "pytorch", "-o", py, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, "");
   g_assert_cmpstr (r.err, ==, "");
@@ -222,40 +203,43 @@ test_pytorch_file (void)
 static void
 test_errors (void)
 {
-  char *nb201 = space ("nb201.lua"), *darts = space ("darts.lua");
-  CliRun r = run (NULL, "export-arch", nb201, NULL);
+  char *nb201 = cli_space_path ("nb201.lua"),
+       *darts = cli_space_path ("darts.lua");
+  CliRun r = cli_run_gennas (NULL, "export-arch", nb201, NULL);
   assert_one_line (&r, 2, "gennas export-arch: give a space file and an "
                    "architecture (try --help)\n");
-  r = run (NULL, "export-arch", nb201, NB201_ARCH, "--format", "onnx", NULL);
+  r = cli_run_gennas (NULL, "export-arch", nb201, NB201_ARCH, "--format",
+                      "onnx", NULL);
   assert_one_line (&r, 2, "gennas export-arch: --format must be genotype, "
                    "json or pytorch, not 'onnx'\n");
-  r = run (NULL, "export-arch", nb201, NB201_ARCH, "--input-size", "-3",
-           NULL);
+  r = cli_run_gennas (NULL, "export-arch", nb201, NB201_ARCH, "--input-size",
+                      "-3", NULL);
   assert_one_line (&r, 2, "gennas export-arch: --input-size must be in ");
-  r = run (NULL, "export-arch", nb201, NB201_ARCH, "--bogus", NULL);
+  r = cli_run_gennas (NULL, "export-arch", nb201, NB201_ARCH, "--bogus", NULL);
   assert_one_line (&r, 2, "gennas export-arch: ");
-  r = run (NULL, "export-arch", nb201, "|nor_conv_9x9~0|", NULL);
+  r = cli_run_gennas (NULL, "export-arch", nb201, "|nor_conv_9x9~0|", NULL);
   assert_one_line (&r, 1, "gennas export-arch: invalid architecture "
                    "'|nor_conv_9x9~0|': ");
-  r = run (NULL, "export-arch", nb201, "|nor_conv_9x9~0|", "-f", "pytorch",
-           NULL);
+  r = cli_run_gennas (NULL, "export-arch", nb201, "|nor_conv_9x9~0|", "-f",
+                      "pytorch", NULL);
   assert_one_line (&r, 1, "gennas export-arch: invalid architecture ");
-  r = run (NULL, "export-arch", "/nonexistent/space.lua", NB201_ARCH, NULL);
+  r = cli_run_gennas (NULL, "export-arch", "/nonexistent/space.lua",
+                      NB201_ARCH, NULL);
   assert_one_line (&r, 1, "gennas export-arch: cannot read the space "
                    "file /nonexistent/space.lua");
   /* a build option the space refuses: its message, not the traceback */
-  r = run (NULL, "export-arch", darts, DARTS_V2, "-f", "json",
+  r = cli_run_gennas (NULL, "export-arch", darts, DARTS_V2, "-f", "json",
            "--space-option", "network=mobile", NULL);
   g_assert_nonnull (strstr (r.err, "darts-cells.lua:"));
   g_assert_nonnull (strstr (r.err, ": option network must be imagenet or "
                             "cifar\n"));
   assert_one_line (&r, 1, "gennas export-arch: ");
-  r = run (NULL, "export-arch", darts, DARTS_V2, "-f", "json",
+  r = cli_run_gennas (NULL, "export-arch", darts, DARTS_V2, "-f", "json",
            "--space-option", "colour=red", NULL);
   g_assert_nonnull (strstr (r.err, ": unknown option 'colour'"));
   assert_one_line (&r, 1, "gennas export-arch: ");
-  r = run (NULL, "export-arch", nb201, NB201_ARCH, "-f", "pytorch", "-o",
-           "/nonexistent/dir/model.py", NULL);
+  r = cli_run_gennas (NULL, "export-arch", nb201, NB201_ARCH, "-f", "pytorch",
+                      "-o", "/nonexistent/dir/model.py", NULL);
   assert_one_line (&r, 1, "gennas export-arch: /nonexistent/dir/model.py: "
                    "No such file or directory\n");
   g_free (nb201);
@@ -318,28 +302,30 @@ test_best (void)
   char *copy = g_build_filename (dir, "nb201.lua", NULL);
   char *py = g_build_filename (dir, "model.py", NULL);
   char *csv = g_build_filename (dir, "out.csv", NULL);
-  char *nb201 = space ("nb201.lua"), *nb101 = space ("nb101.lua");
+  char *nb201 = cli_space_path ("nb201.lua"),
+       *nb101 = cli_space_path ("nb101.lua");
   char *text = NULL;
   gsize len;
   g_assert_true (g_file_get_contents (nb201, &text, &len, NULL));
   g_assert_true (g_file_set_contents (copy, text, (gssize) len, NULL));
 
-  CliRun r = run (NULL, "search", copy, "--proxy", "params", "--budget",
-                  "5", "--workers", "1", "--db", db, NULL);
+  CliRun r
+      = cli_run_gennas (NULL, "search", copy, "--proxy", "params", "--budget",
+                        "5", "--workers", "1", "--db", db, NULL);
   g_assert_cmpint (r.status, ==, 0);
   cli_run_clear (&r);
   char *best = best_of (db, 1);
   char *want = g_strconcat (best, "\n", NULL);
 
-  r = run (NULL, "export", db, "--best", NULL);
+  r = cli_run_gennas (NULL, "export", db, "--best", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, want);
   g_assert_true (g_str_has_prefix (r.err, "gennas export: the best of run "
                                    "1, evaluation "));
   cli_run_clear (&r);
 
-  r = run (NULL, "export", db, "--best", "--run", "1", "--format", "json",
-           "--classes", "3", NULL);
+  r = cli_run_gennas (NULL, "export", db, "--best", "--run", "1", "--format",
+                      "json", "--classes", "3", NULL);
   g_assert_cmpint (r.status, ==, 0);
   JsonParser *parser = json_parser_new ();
   JsonObject *root = parse (parser, r.out);
@@ -349,14 +335,15 @@ test_best (void)
   g_object_unref (parser);
   cli_run_clear (&r);
 
-  r = run (NULL, "export", db, "--best", "-f", "pytorch", "-o", py, NULL);
+  r = cli_run_gennas (NULL, "export", db, "--best", "-f", "pytorch", "-o", py,
+                      NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, "");
   g_assert_true (g_file_test (py, G_FILE_TEST_IS_REGULAR));
   cli_run_clear (&r);
 
   /* the evaluations, to -o's file */
-  r = run (NULL, "export", db, "-o", csv, NULL);
+  r = cli_run_gennas (NULL, "export", db, "-o", csv, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, "");
   cli_run_clear (&r);
@@ -366,34 +353,35 @@ test_best (void)
   g_free (text);
 
   /* errors: no such run, store, format; build options without --best */
-  r = run (NULL, "export", db, "--best", "--run", "7", NULL);
+  r = cli_run_gennas (NULL, "export", db, "--best", "--run", "7", NULL);
   assert_one_line (&r, 1, "gennas export: ");
-  r = run (NULL, "export", "/nonexistent.db", "--best", NULL);
+  r = cli_run_gennas (NULL, "export", "/nonexistent.db", "--best", NULL);
   assert_one_line (&r, 1, "gennas export: /nonexistent.db: no such file\n");
-  r = run (NULL, "export", db, "--best", "--format", "csv", NULL);
+  r = cli_run_gennas (NULL, "export", db, "--best", "--format", "csv", NULL);
   assert_one_line (&r, 2, "gennas export: with --best, --format must be "
                    "genotype, json or pytorch, not 'csv'\n");
-  r = run (NULL, "export", db, "--format", "pytorch", NULL);
+  r = cli_run_gennas (NULL, "export", db, "--format", "pytorch", NULL);
   assert_one_line (&r, 2, "gennas export: --format must be csv or jsonl "
                    "(or, with --best, genotype, json or pytorch)\n");
-  r = run (NULL, "export", db, "--space-option", "C=8", NULL);
+  r = cli_run_gennas (NULL, "export", db, "--space-option", "C=8", NULL);
   assert_one_line (&r, 2, "gennas export: --space, --config, "
                    "--space-option, --input-size and --classes need "
                    "--best\n");
-  r = run (NULL, "export", db, "--best", "--config", "mobile", NULL);
+  r = cli_run_gennas (NULL, "export", db, "--best", "--config", "mobile",
+                      NULL);
   assert_one_line (&r, 2, "gennas export: ");
-  r = run (NULL, "export", db, "--best", "--space", nb101, NULL);
+  r = cli_run_gennas (NULL, "export", db, "--best", "--space", nb101, NULL);
   assert_one_line (&r, 1, "gennas export: --space ");
 
   /* the run's space file changed: refused, unless --space names a copy */
   g_assert_true (g_file_get_contents (copy, &text, &len, NULL));
   char *changed = g_strconcat (text, "-- edited\n", NULL);
   g_assert_true (g_file_set_contents (copy, changed, -1, NULL));
-  r = run (NULL, "export", db, "--best", NULL);
+  r = cli_run_gennas (NULL, "export", db, "--best", NULL);
   g_assert_nonnull (strstr (r.err, "contents changed"));
   assert_one_line (&r, 1, "gennas export: no space to build run 1's best "
                    "with (--space names the space file): ");
-  r = run (NULL, "export", db, "--best", "--space", nb201, NULL);
+  r = cli_run_gennas (NULL, "export", db, "--best", "--space", nb201, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, want);
   cli_run_clear (&r);

@@ -10,31 +10,6 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-/* Runs the gennas of the build tree with @args (NULL-terminated), feeding
- * it @input on standard input. */
-static CliRun
-run (const char *input, ...)
-{
-  GPtrArray *argv = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (argv, g_test_build_filename (G_TEST_BUILT, "..", "cli",
-                                                "gennas", NULL));
-  va_list ap;
-  va_start (ap, input);
-  for (const char *a = va_arg (ap, const char *); a;
-       a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, g_strdup (a));
-  va_end (ap);
-  g_ptr_array_add (argv, NULL);
-  CliRun r = cli_run ((const char *const *) argv->pdata, input);
-  g_ptr_array_unref (argv);
-  return r;
-}
-
-static char *
-space (const char *name)
-{
-  return g_test_build_filename (G_TEST_DIST, "..", "spaces", name, NULL);
-}
 
 #define NB201_A "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+" \
                 "|skip_connect~0|nor_conv_3x3~1|skip_connect~2|"
@@ -44,8 +19,9 @@ space (const char *name)
 static void
 test_check (void)
 {
-  char *nb201 = space ("nb201.lua"), *nb101 = space ("nb101.lua");
-  CliRun r = run (NULL, "space", "check", nb201, NULL);
+  char *nb201 = cli_space_path ("nb201.lua"),
+       *nb101 = cli_space_path ("nb101.lua");
+  CliRun r = cli_run_gennas (NULL, "space", "check", nb201, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, nb201));
   g_assert_nonnull (strstr (r.out, ": ok: nasbench201, 6 genes (15625 "
@@ -53,7 +29,7 @@ test_check (void)
   g_assert_cmpint (strchr (r.out, '\n') - r.out + 1, ==, strlen (r.out));
   cli_run_clear (&r);
 
-  r = run (NULL, "space", "check", nb101, NULL);
+  r = cli_run_gennas (NULL, "space", "check", nb101, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "nasbench101, 26 genes"));
   g_assert_nonnull (strstr (r.out, "(1000 rows, key nb101_hash = hash"));
@@ -64,7 +40,7 @@ test_check (void)
   char *bad = g_build_filename (dir, "bad.lua", NULL);
   g_assert_true (g_file_set_contents (bad, "local x = 1\nreturn io.open ('x')",
                                       -1, NULL));
-  r = run (NULL, "space", "check", bad, NULL);
+  r = cli_run_gennas (NULL, "space", "check", bad, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_cmpstr (r.out, ==, "");
   char *want = g_strdup_printf ("gennas space check: %s:2: ", bad);
@@ -122,7 +98,7 @@ test_check_round_trips (void)
     {
       char *src = g_strconcat (head, cases[i].mutate, tail, NULL);
       g_assert_true (g_file_set_contents (file, src, -1, NULL));
-      CliRun r = run (NULL, "space", "check", file, NULL);
+      CliRun r = cli_run_gennas (NULL, "space", "check", file, NULL);
       if (cases[i].err == NULL)
         {
           g_assert_cmpstr (r.err, ==, "");
@@ -144,7 +120,7 @@ test_check_round_trips (void)
   /* not a space at all: refused unread */
   if (g_file_test ("/dev/zero", G_FILE_TEST_EXISTS))
     {
-      CliRun r = run (NULL, "space", "check", "/dev/zero", NULL);
+      CliRun r = cli_run_gennas (NULL, "space", "check", "/dev/zero", NULL);
       g_assert_cmpint (r.status, ==, 1);
       g_assert_cmpstr (r.err, ==, "gennas space check: /dev/zero: the space "
                        "file is larger than 4 MiB (a script of a few "
@@ -160,12 +136,14 @@ test_check_round_trips (void)
 static void
 test_sample (void)
 {
-  char *nb201 = space ("nb201.lua"), *nb101 = space ("nb101.lua");
-  CliRun a = run (NULL, "space", "sample", nb201, "-n", "5", "--seed", "3",
-               NULL);
-  CliRun b = run (NULL, "space", "sample", nb201, "--seed=3", "-n", "5", NULL);
-  CliRun c = run (NULL, "space", "sample", nb201, "-n", "5", "--seed", "4",
-               NULL);
+  char *nb201 = cli_space_path ("nb201.lua"),
+       *nb101 = cli_space_path ("nb101.lua");
+  CliRun a = cli_run_gennas (NULL, "space", "sample", nb201, "-n", "5",
+                             "--seed", "3", NULL);
+  CliRun b = cli_run_gennas (NULL, "space", "sample", nb201, "--seed=3", "-n",
+                             "5", NULL);
+  CliRun c = cli_run_gennas (NULL, "space", "sample", nb201, "-n", "5",
+                             "--seed", "4", NULL);
   g_assert_cmpint (a.status, ==, 0);
   g_assert_cmpstr (a.out, ==, b.out);
   g_assert_cmpstr (a.out, !=, c.out);
@@ -179,14 +157,15 @@ test_sample (void)
   cli_run_clear (&b);
   cli_run_clear (&c);
 
-  a = run (NULL, "space", "sample", nb101, "-n", "300", "--unique", NULL);
+  a = cli_run_gennas (NULL, "space", "sample", nb101, "-n", "300", "--unique",
+                      NULL);
   g_assert_cmpint (a.status, ==, 0);
   lines = g_strsplit (a.out, "\n", -1);
   g_assert_cmpuint (g_strv_length (lines), ==, 301);
   g_strfreev (lines);
   cli_run_clear (&a);
 
-  a = run (NULL, "space", "sample", nb201, "-n", "x", NULL);
+  a = cli_run_gennas (NULL, "space", "sample", nb201, "-n", "x", NULL);
   g_assert_cmpint (a.status, ==, 2);
   g_assert_true (g_str_has_prefix (a.err, "gennas space sample: "));
   cli_run_clear (&a);
@@ -197,9 +176,9 @@ test_sample (void)
 static void
 test_info (void)
 {
-  char *nb201 = space ("nb201.lua");
-  CliRun r = run (NULL, "space", "info", nb201, NB201_A, "|bogus~0|", NB201_B,
-               NULL);
+  char *nb201 = cli_space_path ("nb201.lua");
+  CliRun r = cli_run_gennas (NULL, "space", "info", nb201, NB201_A,
+                             "|bogus~0|", NB201_B, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_cmpstr (r.out, ==, "arch,params,macs\n"
                    NB201_A ",0.802426,113.951370\n"
@@ -208,7 +187,8 @@ test_info (void)
                                    "architecture '|bogus~0|': "));
   cli_run_clear (&r);
 
-  r = run (NB201_B "\n\n  " NB201_A "  \n", "space", "info", nb201, NULL);
+  r = cli_run_gennas (NB201_B "\n\n  " NB201_A "  \n", "space", "info", nb201,
+                      NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, "arch,params,macs\n"
                    NB201_B ",0.129306,15.647370\n"
@@ -216,13 +196,14 @@ test_info (void)
   g_assert_cmpstr (r.err, ==, "");
   cli_run_clear (&r);
 
-  r = run (NULL, "space", "info", "--help", NULL);
+  r = cli_run_gennas (NULL, "space", "info", "--help", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "gennas space info"));
   g_assert_nonnull (strstr (r.out, "arch,params,macs"));
   cli_run_clear (&r);
 
-  r = run (NULL, "space", "info", "/nonexistent.lua", NB201_A, NULL);
+  r = cli_run_gennas (NULL, "space", "info", "/nonexistent.lua", NB201_A,
+                      NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "/nonexistent.lua"));
   cli_run_clear (&r);
@@ -232,8 +213,9 @@ test_info (void)
 static void
 test_hash (void)
 {
-  char *nb101 = space ("nb101.lua"), *nb201 = space ("nb201.lua");
-  CliRun r = run (NULL, "space", "hash", nb101,
+  char *nb101 = cli_space_path ("nb101.lua"),
+       *nb201 = cli_space_path ("nb201.lua");
+  CliRun r = cli_run_gennas (NULL, "space", "hash", nb101,
                "0110000111000110000100000;input|conv1x1-bn-relu"
                "|conv3x3-bn-relu|maxpool3x3|output", "0;x", NULL);
   g_assert_cmpint (r.status, ==, 1);
@@ -242,7 +224,7 @@ test_hash (void)
                                    "architecture '0;x'"));
   cli_run_clear (&r);
 
-  r = run (NULL, "space", "hash", nb201, NB201_A, NULL);
+  r = cli_run_gennas (NULL, "space", "hash", nb201, NB201_A, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "defines no hash"));
   cli_run_clear (&r);
@@ -257,7 +239,7 @@ static void
 test_stdin_nul (void)
 {
   static const char input[] = NB201_A "\n" NB201_A "\0junk\n" NB201_B "\n";
-  char *nb201 = space ("nb201.lua");
+  char *nb201 = cli_space_path ("nb201.lua");
   char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
                                         NULL);
   const char *argv[] = { gennas, "space", "info", nb201, NULL };
@@ -302,7 +284,7 @@ test_stdin_nul (void)
 static void
 test_bad_benchmark (void)
 {
-  char *nb201 = space ("nb201.lua");
+  char *nb201 = cli_space_path ("nb201.lua");
   char *dir = g_dir_make_tmp ("gennas-bench-XXXXXX", NULL);
   char *csv = g_build_filename (dir, "nb201.csv", NULL);
   char *db = g_build_filename (dir, "s.db", NULL);
@@ -317,15 +299,15 @@ test_bad_benchmark (void)
   g_setenv ("GENNAS_DATA_PATH", path, TRUE);
   g_free (path);
 
-  CliRun r = run (NULL, "space", "check", nb201, NULL);
+  CliRun r = cli_run_gennas (NULL, "space", "check", nb201, NULL);
   char *want = g_strdup_printf ("gennas space check: %s:3: column "
                                 "'cifar10_test': 'nan' is not a finite "
                                 "number\n", csv);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_true (g_str_has_suffix (r.err, want));
   cli_run_clear (&r);
-  r = run (NULL, "search", nb201, "--proxy", "params", "--budget", "2",
-           "--workers", "1", "--db", db, NULL);
+  r = cli_run_gennas (NULL, "search", nb201, "--proxy", "params", "--budget",
+                      "2", "--workers", "1", "--db", db, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_null (strstr (r.out, "the table's best"));
   g_assert_nonnull (strstr (r.err, "'nan' is not a finite number\n"));
@@ -356,22 +338,22 @@ test_bad_benchmark (void)
 static void
 test_usage (void)
 {
-  CliRun r = run (NULL, "space", "--help", NULL);
+  CliRun r = cli_run_gennas (NULL, "space", "--help", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "check"));
   g_assert_nonnull (strstr (r.out, "hash"));
   cli_run_clear (&r);
-  r = run (NULL, "space", NULL);
+  r = cli_run_gennas (NULL, "space", NULL);
   g_assert_cmpint (r.status, ==, 2);
   cli_run_clear (&r);
-  r = run (NULL, "space", "frobnicate", NULL);
+  r = cli_run_gennas (NULL, "space", "frobnicate", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "unknown command 'frobnicate'"));
   cli_run_clear (&r);
-  r = run (NULL, "space", "check", NULL);
+  r = cli_run_gennas (NULL, "space", "check", NULL);
   g_assert_cmpint (r.status, ==, 2);
   cli_run_clear (&r);
-  r = run (NULL, "--help", NULL);
+  r = cli_run_gennas (NULL, "--help", NULL);
   g_assert_nonnull (strstr (r.out, "space"));
   cli_run_clear (&r);
 }
@@ -383,12 +365,14 @@ test_usage (void)
 static void
 test_score_space_option (void)
 {
-  char *nb201 = space ("nb201.lua");
-  CliRun n5 = run (NULL, "score", nb201, "-p", "params", NB201_A, NULL);
-  CliRun n1 = run (NULL, "score", nb201, "-p", "params", "--space-option",
-                   "N=1", NB201_A, NULL);
-  CliRun again = run (NULL, "score", nb201, "-p", "params", "--space-option",
-                      "N=3", "--space-option", "N=5", NB201_A, NULL);
+  char *nb201 = cli_space_path ("nb201.lua");
+  CliRun n5
+      = cli_run_gennas (NULL, "score", nb201, "-p", "params", NB201_A, NULL);
+  CliRun n1 = cli_run_gennas (NULL, "score", nb201, "-p", "params",
+                              "--space-option", "N=1", NB201_A, NULL);
+  CliRun again
+      = cli_run_gennas (NULL, "score", nb201, "-p", "params", "--space-option",
+                        "N=3", "--space-option", "N=5", NB201_A, NULL);
   g_assert_cmpint (n5.status, ==, 0);
   g_assert_cmpint (n1.status, ==, 0);
   g_assert_cmpint (again.status, ==, 0);
@@ -407,12 +391,12 @@ test_score_space_option (void)
   cli_run_clear (&n1);
   cli_run_clear (&again);
 
-  CliRun r = run (NULL, "score", nb201, "-p", "params", "--space-option",
-                  "bogus=1", NB201_A, NULL);
+  CliRun r = cli_run_gennas (NULL, "score", nb201, "-p", "params",
+                             "--space-option", "bogus=1", NB201_A, NULL);
   g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "unknown option 'bogus'"));
   cli_run_clear (&r);
-  r = run (NULL, "score", nb201, "-p", "params", "--param",
+  r = cli_run_gennas (NULL, "score", nb201, "-p", "params", "--param",
            "space_options=N=1", NB201_A, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_cmpstr (r.err, ==, "gennas score: --param space_options=N=1: "
