@@ -14,8 +14,7 @@ local cells = gennas.import ("darts-cells")
 return cells.space {
   name = "nds-DARTS_fix-w-d_in",
   description = "NDS DARTS cell space, width 32 and depth 22 fixed, ImageNet (499 records, 5 epochs)",
-  ops = { "none", "max_pool_3x3", "avg_pool_3x3", "skip_connect",
-          "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5" },
+  ops = cells.DARTS_OPS,
   nodes = 4,
   concat = "all",
   widths = { 32 },

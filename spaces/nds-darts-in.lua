@@ -14,8 +14,7 @@ local cells = gennas.import ("darts-cells")
 return cells.space {
   name = "nds-DARTS_in",
   description = "NDS DARTS cell space, ImageNet (121 records)",
-  ops = { "none", "max_pool_3x3", "avg_pool_3x3", "skip_connect",
-          "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5" },
+  ops = cells.DARTS_OPS,
   nodes = 4,
   concat = "all",
   widths = { 32, 48, 64, 80, 96 },

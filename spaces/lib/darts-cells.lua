@@ -54,6 +54,12 @@ local KNOWN_OPS = {
 }
 cells.KNOWN_OPS = KNOWN_OPS
 
+-- the eight operations of the DARTS search, "none" included: the op set
+-- of NDS's DARTS spaces
+cells.DARTS_OPS = { "none", "max_pool_3x3", "avg_pool_3x3", "skip_connect",
+                    "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3",
+                    "dil_conv_5x5" }
+
 local MAX_WIDTH, MAX_DEPTH, MAX_NODES = 4096, 200, 16
 
 -- ------------------------------------------------------------------
