@@ -1617,6 +1617,64 @@ test_damaged_file (Fixture *fx, gconstpointer data)
   g_free (root);
 }
 
+/* Several processes opening one new store at once (two searches started
+ * together, or `gennas export` while a search starts) each get it, with
+ * its schema made once: none is refused as locked or as a foreign
+ * database.  The children start together on a pipe. */
+#define OPENERS 6
+#define OPEN_ROUNDS 40
+static void
+test_open_concurrent (Fixture *fx, gconstpointer data)
+{
+  int refused = 0;
+  for (int round = 0; round < OPEN_ROUNDS; round++)
+    {
+      char name[32];
+      g_snprintf (name, sizeof name, "new-%d.db", round);
+      char *path = g_build_filename (fx->dir, name, NULL);
+      int go[2];
+      g_assert_cmpint (pipe (go), ==, 0);
+      pid_t pids[OPENERS];
+      for (int k = 0; k < OPENERS; k++)
+        {
+          pids[k] = fork ();
+          g_assert_cmpint (pids[k], >=, 0);
+          if (pids[k] == 0)
+            {
+              char c;
+              close (go[1]);
+              /* the parent's close is the starting gun */
+              if (read (go[0], &c, 1) != 0)
+                _exit (3);
+              GError *error = NULL;
+              GnStore *store = gn_store_open (path, &error);
+              if (store == NULL)
+                {
+                  g_printerr ("# %s\n", error->message);
+                  _exit (1);
+                }
+              gn_store_close (store);
+              _exit (0);
+            }
+        }
+      close (go[0]);
+      close (go[1]);
+      for (int k = 0; k < OPENERS; k++)
+        {
+          int status = 0;
+          g_assert_cmpint (waitpid (pids[k], &status, 0), ==, pids[k]);
+          g_assert_true (WIFEXITED (status));
+          refused += WEXITSTATUS (status) != 0;
+        }
+      GnStore *store = open_ok (path);
+      gint64 run = 0;
+      g_assert_false (gn_store_find_run (store, NULL, &run, NULL, NULL));
+      gn_store_close (store);
+      g_free (path);
+    }
+  g_assert_cmpint (refused, ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1625,6 +1683,7 @@ main (int argc, char **argv)
   g_test_add ("/store/" name, Fixture, NULL, fixture_set_up, fn, \
               fixture_tear_down)
   ADD ("open", test_open);
+  ADD ("open-concurrent", test_open_concurrent);
   ADD ("schema-refusal", test_schema_refusal);
   ADD ("runs", test_runs);
   ADD ("migrate", test_migrate);

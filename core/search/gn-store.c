@@ -626,27 +626,23 @@ query_int64 (GnStore *store, const char *sql, gint64 *value)
 /* opening                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Checks the file is ours and of a version we read.  *@version is its
- * schema version, 0 if it is empty and the schema still has to be
- * created. */
+/* The four figures check_schema() decides by.  The first reads of the
+ * file: this is where a file that is not a database at all shows. */
 static gboolean
-check_schema (GnStore *store, gint64 *version_out, GError **error)
+read_schema_figures (GnStore *store, gint64 *app_id, gint64 *version,
+                     gint64 *n_objects, gint64 *n_ours, GError **error)
 {
-  gint64 app_id = 0, version = 0, n_objects = 0, n_ours = 0;
   int rc;
-
-  /* the first reads of the file: this is where a file that is not a
-   * database at all shows */
-  if ((rc = query_int64 (store, "PRAGMA application_id", &app_id))
+  if ((rc = query_int64 (store, "PRAGMA application_id", app_id))
       != SQLITE_OK
-      || (rc = query_int64 (store, "PRAGMA user_version", &version))
+      || (rc = query_int64 (store, "PRAGMA user_version", version))
       != SQLITE_OK
       || (rc = query_int64 (store, "SELECT count(*) FROM sqlite_master",
-                            &n_objects)) != SQLITE_OK
+                            n_objects)) != SQLITE_OK
       || (rc = query_int64 (store,
                             "SELECT count(*) FROM sqlite_master WHERE "
                             "type = 'table' AND name IN ('runs', 'evals')",
-                            &n_ours)) != SQLITE_OK)
+                            n_ours)) != SQLITE_OK)
     {
       if ((rc & 0xff) == SQLITE_NOTADB)
         g_set_error (error, GN_STORE_ERROR, GN_STORE_ERROR_SCHEMA,
@@ -660,6 +656,34 @@ check_schema (GnStore *store, gint64 *version_out, GError **error)
                           "cannot read the store");
       return FALSE;
     }
+  return TRUE;
+}
+
+/* Checks the file is ours and of a version we read.  *@version is its
+ * schema version, 0 if it is empty and the schema still has to be
+ * created. */
+static gboolean
+check_schema (GnStore *store, gint64 *version_out, GError **error)
+{
+  gint64 app_id = 0, version = 0, n_objects = 0, n_ours = 0;
+
+  /* the reads are one snapshot: outside a transaction each would be its
+   * own, and another process creating the schema between two of them
+   * (two searches starting on one new store) would show its tables
+   * without our application id.  Inside upgrade_schema()'s transaction
+   * they already are one. */
+  gboolean own_snapshot = sqlite3_get_autocommit (store->db) != 0;
+  if (own_snapshot
+      && sqlite3_exec (store->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+    return set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
+                             "cannot read the store");
+  gboolean ok = read_schema_figures (store, &app_id, &version, &n_objects,
+                                     &n_ours, error);
+  /* a read: nothing to keep, and nothing lost if it cannot end cleanly */
+  if (own_snapshot && !sqlite3_get_autocommit (store->db))
+    sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+  if (!ok)
+    return FALSE;
 
   *version_out = 0;
   if (app_id == 0 && version == 0 && n_objects == 0)
@@ -751,10 +775,26 @@ configure (GnStore *store, GError **error)
     }
 
   /* the pragma answers with the mode in force, which is not WAL if the
-   * file system cannot do it (no shared memory) */
-  if (sqlite3_prepare_v2 (store->db, "PRAGMA journal_mode = WAL", -1, &s,
-                          NULL) != SQLITE_OK
-      || sqlite3_step (s) != SQLITE_ROW)
+   * file system cannot do it (no shared memory).  Leaving the rollback
+   * journal takes the file's exclusive lock, and SQLite answers BUSY at
+   * once, without its busy handler, while another process opening the
+   * same new store holds a lock: so the switch is retried, within the
+   * busy timeout. */
+  int rc = sqlite3_prepare_v2 (store->db, "PRAGMA journal_mode = WAL", -1,
+                               &s, NULL);
+  if (rc == SQLITE_OK)
+    for (gint64 waited_us = 0, pause_us = 1000; ; waited_us += pause_us,
+         pause_us = MIN (2 * pause_us, 50000))
+      {
+        rc = sqlite3_step (s);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+          break;
+        if (waited_us >= BUSY_TIMEOUT_MS * (gint64) 1000)
+          break;
+        sqlite3_reset (s);
+        g_usleep (pause_us);
+      }
+  if (rc != SQLITE_ROW)
     {
       set_sqlite_error (store, error, GN_STORE_ERROR_FAILED,
                         "cannot switch to write-ahead logging");
