@@ -10,11 +10,11 @@
 # For each SEED (default 1 2 3), in DIR (default darts-search/):
 #   gennas search spaces/darts.lua   the regression proxy with CONF_DARTS
 #       (--recipe darts), 100 steps at batch 8, task seed 1, on the
-#       space's proxy network (CIFAR network, width 16, 8 cells);
+#       CIFAR network at width 16 with 14 cells (--space-option depth=14);
 #       BUDGET evaluations (default 60), population 20, tournament 5;
 #       candidates above 600M multiply-adds in the mobile setting are never
-#       evaluated; then the 5 best re-scored with 14 cells (--final 5
-#       --final-space-option depth=14); store DIR/seed-S.db, log
+#       evaluated; then the 5 best re-scored with 20 cells (--final 5
+#       --final-space-option depth=20); store DIR/seed-S.db, log
 #       DIR/seed-S.log, wall time in DIR/seed-S.time
 #   gennas export DIR/seed-S.db --best   as genotype, JSON (mobile) and
 #       model.py (mobile): DIR/seed-S.{genotype,json,py}
@@ -50,6 +50,8 @@ gennas=$build/gennas
 space=$here/spaces/darts.lua
 mkdir -p "$dir"
 proxy="--recipe darts --param steps=100 --param batch=8 --task-seed 1"
+search_depth=14
+final_depth=20
 
 for s in "$@"; do
     db=$dir/seed-$s.db
@@ -59,9 +61,10 @@ for s in "$@"; do
         start=$(date +%s)
         # shellcheck disable=SC2086
         "$gennas" search "$space" $proxy --seed "$s" --budget "$budget" \
+            --space-option depth=$search_depth \
             --population 20 --tournament 5 --workers "$workers" \
             --max-macs 600e6 --constraint-config mobile \
-            --final 5 --final-space-option depth=14 --db "$db" $resume \
+            --final 5 --final-space-option depth=$final_depth --db "$db" $resume \
             > "$dir/seed-$s.log" 2>&1
         echo "$(( $(date +%s) - start ))" >> "$dir/seed-$s.time"
         "$gennas" export "$db" --best --format genotype \
@@ -95,7 +98,8 @@ done > "$dir/found.txt"
 cat "$dir/published.txt" "$dir/found.txt" > "$dir/all.txt"
 cut -f 2 "$dir/all.txt" > "$dir/all.archs"
 # shellcheck disable=SC2086
-xargs -d '\n' "$gennas" score "$space" $proxy --space-option depth=14 \
+xargs -d '\n' "$gennas" score "$space" $proxy \
+    --space-option depth=$final_depth \
     --workers "$workers" < "$dir/all.archs" > "$dir/final-scores.csv"
 "$gennas" space info "$space" --config mobile < "$dir/all.archs" \
     > "$dir/final-sizes.csv"
@@ -107,7 +111,7 @@ import csv, sys
 names = [l.split("\t")[0] for l in open(sys.argv[1]) if l.strip()]
 scores = list(csv.DictReader(open(sys.argv[2])))
 sizes = list(csv.DictReader(open(sys.argv[3])))
-print("| cell | score (14 cells) | mobile params (M) | mobile MACs (M) |")
+print("| cell | score (final stage) | mobile params (M) | mobile MACs (M) |")
 print("|---|---|---|---|")
 for n, sc, sz in zip(names, scores, sizes):
     print("| %s | %.4f | %.3f | %.1f |" % (n, float(sc["score"]),
