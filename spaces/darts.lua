@@ -22,7 +22,11 @@
 -- network at width=36, depth=20 (3.3M parameters for DARTS V2); the
 -- configuration "mobile" (`gennas space info --config mobile`) is the
 -- ImageNet mobile setting, network=imagenet width=48 depth=14 at 224x224
--- with 1000 classes.  A proxy builds width=16, depth=8 by default.
+-- with 1000 classes.  A proxy builds width=16, depth=14 by default: on
+-- NDS's DARTS_fix-w-d records (genotypes at one width and depth) the
+-- regression proxy ranks at Spearman 0.71 with 14 cells, 0.31 with 8
+-- (docs/benchmarks.md, "DARTS space: choosing the search's proxy
+-- network").
 -- Build options: width, depth, network (cifar or imagenet), stem_stride.
 local cells = gennas.import ("darts-cells")
 
@@ -36,7 +40,7 @@ return cells.space {
   distinct_inputs = true,
   any_cell = true,
   width = 36, depth = 20,
-  proxy_width = 16, proxy_depth = 8,
+  proxy_width = 16, proxy_depth = 14,
   network = "cifar",
   configs = {
     cifar = { input = 32, classes = 10,
