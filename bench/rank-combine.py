@@ -14,55 +14,7 @@ import argparse
 import csv
 import math
 
-
-def ranks(values):
-    """average ranks, 1-based, ties sharing their mean rank"""
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    r = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            r[order[k]] = (i + j) / 2.0 + 1
-        i = j + 1
-    return r
-
-
-def pearson(x, y):
-    n = len(x)
-    mx, my = sum(x) / n, sum(y) / n
-    sxy = sum((a - mx) * (b - my) for a, b in zip(x, y))
-    sxx = sum((a - mx) ** 2 for a in x)
-    syy = sum((b - my) ** 2 for b in y)
-    return sxy / math.sqrt(sxx * syy)
-
-
-def kendall_b(x, y):
-    conc = disc = tx = ty = 0
-    n = len(x)
-    for i in range(n):
-        for j in range(i + 1, n):
-            dx, dy = x[i] - x[j], y[i] - y[j]
-            if dx == 0 and dy == 0:
-                continue
-            if dx == 0:
-                tx += 1
-            elif dy == 0:
-                ty += 1
-            elif (dx > 0) == (dy > 0):
-                conc += 1
-            else:
-                disc += 1
-    return (conc - disc) / math.sqrt((conc + disc + tx) * (conc + disc + ty))
-
-
-def top_share(score, truth, frac=0.1):
-    k = max(1, math.ceil(frac * len(score)))
-    best_true = set(sorted(range(len(truth)), key=lambda i: -truth[i])[:k])
-    best_score = set(sorted(range(len(score)), key=lambda i: -score[i])[:k])
-    return len(best_true & best_score) / k
+from rankstats import kendall_b, ranks, spearman, top_share
 
 
 def main():
@@ -85,7 +37,7 @@ def main():
     combined = [sum(p[i] for p in per) / len(per) for i in range(len(archs))]
     y = [truth[x] for x in archs]
     print("spearman=%.4f kendall=%.4f top10=%.4f n=%d"
-          % (pearson(ranks(combined), ranks(y)), kendall_b(combined, y),
+          % (spearman(combined, y), kendall_b(combined, y),
              top_share(combined, y), len(archs)))
 
 

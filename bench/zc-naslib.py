@@ -25,34 +25,12 @@ import subprocess
 import sys
 import time
 
+from rankstats import spearman
+
 COLUMN = {"synflow": "synflow", "naswot": "nwot", "jacob_cov": "jacov",
           "grad_norm": "grad_norm", "snip": "snip", "fisher": "fisher",
           "l2_norm": "l2_norm", "grasp": "grasp"}
 WORST = -1e300
-
-
-def ranks(x):
-    order = sorted(range(len(x)), key=lambda i: x[i])
-    r = [0.0] * len(x)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and x[order[j + 1]] == x[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            r[order[k]] = (i + j) / 2.0 + 1.0
-        i = j + 1
-    return r
-
-
-def spearman(x, y):
-    rx, ry = ranks(x), ranks(y)
-    n = len(x)
-    mx, my = sum(rx) / n, sum(ry) / n
-    sxy = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
-    sxx = sum((a - mx) ** 2 for a in rx)
-    syy = sum((b - my) ** 2 for b in ry)
-    return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else float("nan")
 
 
 def clean(v):
