@@ -55,9 +55,3 @@ cli_run_gennas (const char *input, ...)
   g_ptr_array_unref (argv);
   return r;
 }
-
-char *
-cli_space_path (const char *name)
-{
-  return g_test_build_filename (G_TEST_DIST, "..", "spaces", name, NULL);
-}

@@ -35,7 +35,4 @@ void   cli_run_clear (CliRun *r);
  */
 CliRun cli_run_gennas (const char *input, ...) G_GNUC_NULL_TERMINATED;
 
-/** Returns: (transfer full): the path of the shipped space file @name. */
-char  *cli_space_path (const char *name);
-
 #endif /* RUN_CLI_H */

@@ -5,6 +5,7 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
 #include "gennas.h"
+#include "spaces.h"
 #include "gradcheck.h"
 
 #include <math.h>
@@ -39,18 +40,6 @@ static const Space SPACES[] = {
     { 1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24 },
     { 16, 32, 48, 64, 96, 128, 192, 256, 384, 512 }, { 0 }, { 0 }, 6e6 },
 };
-
-static GnSpace *
-load_space (const char *name)
-{
-  GError *error = NULL;
-  char *path = g_test_build_filename (G_TEST_DIST, "..", "spaces", name,
-                                      NULL);
-  GnSpace *space = gn_space_load (path, &error);
-  g_assert_no_error (error);
-  g_free (path);
-  return space;
-}
 
 static GnTable *
 load_table (const char *name)
@@ -241,7 +230,7 @@ test_records (void)
   for (gsize i = 0; i < G_N_ELEMENTS (SPACES); i++)
     {
       const Space *sp = &SPACES[i];
-      GnSpace *space = load_space (sp->file);
+      GnSpace *space = test_space_load (sp->file);
       GnTable *t = load_table (sp->table);
       int c_arch = column (t, "arch"), c_json = column (t, "net_json");
       int c_params = column (t, "params"), c_flops = column (t, "flops");
@@ -386,7 +375,7 @@ test_decode_errors (void)
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       GError *error = NULL;
-      GnSpace *space = load_space (cases[i].file);
+      GnSpace *space = test_space_load (cases[i].file);
       char *c = gn_space_canonicalize (space, cases[i].arch, &error);
       g_assert_null (c);
       g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_ARCH);
@@ -401,7 +390,7 @@ test_decode_errors (void)
 
   /* tolerant reading: spacing, order, 1.0, the stem's bot_mul 0 (NDS's
    * CIFAR records) */
-  GnSpace *space = load_space ("nds-resnext-a-in.lua");
+  GnSpace *space = test_space_load ("nds-resnext-a-in.lua");
   GError *error = NULL;
   const char *want = "block_type=res_bottleneck_block ds=[1,2,2,2] "
     "ws=[64,16,128,128] ss=[8,1,2,2] bot_muls=[1,0.25,0.5,0.25] "
@@ -433,7 +422,7 @@ test_sample_mutate (void)
   for (gsize i = 0; i < G_N_ELEMENTS (SPACES); i++)
     {
       const Space *sp = &SPACES[i];
-      GnSpace *space = load_space (sp->file);
+      GnSpace *space = test_space_load (sp->file);
       GError *error = NULL;
       GnRng a, b, m;
       gn_rng_seed (&a, 42);
@@ -491,7 +480,7 @@ test_sample_mutate (void)
 static void
 test_sample_coverage (void)
 {
-  GnSpace *space = load_space ("nds-resnext-a-in.lua");
+  GnSpace *space = test_space_load ("nds-resnext-a-in.lua");
   GError *error = NULL;
   GnRng rng;
   gn_rng_seed (&rng, 5);
@@ -616,7 +605,7 @@ test_proxy (void)
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      GnSpace *space = load_space (cases[i].file);
+      GnSpace *space = test_space_load (cases[i].file);
       GnNet *net = build_proxy (space, cases[i].arch, 2, NULL);
       assert_tap (net, "stage0", cases[i].c[0], 32);
       assert_tap (net, "stage1", cases[i].c[1], 16);
@@ -653,7 +642,7 @@ test_proxy (void)
 static void
 test_proxy_params (void)
 {
-  GnSpace *space = load_space ("nds-resnext-a-in.lua");
+  GnSpace *space = test_space_load ("nds-resnext-a-in.lua");
   const char *arch = "block_type=res_bottleneck_block ds=[1,1,1,1] "
     "ws=[64,16,32,32] ss=[8,1,2,2] bot_muls=[1,1,0.5,0.25] "
     "num_gs=[1,2,4,2]";

@@ -7,6 +7,7 @@
  */
 #include "gennas.h"
 #include "run-cli.h"
+#include "spaces.h"
 
 #include <json-glib/json-glib.h>
 #include <glib/gstdio.h>
@@ -51,9 +52,9 @@ parse (JsonParser *parser, const char *text)
 static void
 test_genotype (void)
 {
-  char *nb201 = cli_space_path ("nb201.lua"),
-       *darts = cli_space_path ("darts.lua");
-  char *nds = cli_space_path ("nds-darts-in.lua");
+  char *nb201 = test_space_path ("nb201.lua"),
+       *darts = test_space_path ("darts.lua");
+  char *nds = test_space_path ("nds-darts-in.lua");
   CliRun r = cli_run_gennas (NULL, "export-arch", nb201, NB201_ARCH, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, NB201_ARCH "\n");
@@ -94,7 +95,7 @@ test_genotype (void)
 static void
 test_json (void)
 {
-  char *nb201 = cli_space_path ("nb201.lua");
+  char *nb201 = test_space_path ("nb201.lua");
   CliRun r
       = cli_run_gennas (NULL, "export-arch", nb201, NB201_ARCH, "--format",
                         "json", "--space-option", "C=8", "--space-option",
@@ -131,8 +132,8 @@ test_json (void)
 static void
 test_config (void)
 {
-  char *darts = cli_space_path ("darts.lua"),
-       *nb201 = cli_space_path ("nb201.lua");
+  char *darts = test_space_path ("darts.lua"),
+       *nb201 = test_space_path ("nb201.lua");
   CliRun r = cli_run_gennas (NULL, "export-arch", darts, DARTS_V2, "-f",
                              "json", "--config", "mobile", NULL);
   g_assert_cmpint (r.status, ==, 0);
@@ -178,7 +179,7 @@ test_config (void)
 static void
 test_pytorch_file (void)
 {
-  char *nb201 = cli_space_path ("nb201.lua");
+  char *nb201 = test_space_path ("nb201.lua");
   char *dir = g_dir_make_tmp ("gennas-export-XXXXXX", NULL);
   char *py = g_build_filename (dir, "model.py", NULL);
   CliRun r = cli_run_gennas (NULL, "export-arch", nb201, NB201_ARCH,
@@ -203,8 +204,8 @@ test_pytorch_file (void)
 static void
 test_errors (void)
 {
-  char *nb201 = cli_space_path ("nb201.lua"),
-       *darts = cli_space_path ("darts.lua");
+  char *nb201 = test_space_path ("nb201.lua"),
+       *darts = test_space_path ("darts.lua");
   CliRun r = cli_run_gennas (NULL, "export-arch", nb201, NULL);
   assert_one_line (&r, 2, "gennas export-arch: give a space file and an "
                    "architecture (try --help)\n");
@@ -302,8 +303,8 @@ test_best (void)
   char *copy = g_build_filename (dir, "nb201.lua", NULL);
   char *py = g_build_filename (dir, "model.py", NULL);
   char *csv = g_build_filename (dir, "out.csv", NULL);
-  char *nb201 = cli_space_path ("nb201.lua"),
-       *nb101 = cli_space_path ("nb101.lua");
+  char *nb201 = test_space_path ("nb201.lua"),
+       *nb101 = test_space_path ("nb101.lua");
   char *text = NULL;
   gsize len;
   g_assert_true (g_file_get_contents (nb201, &text, &len, NULL));

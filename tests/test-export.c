@@ -5,24 +5,13 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
 #include "gennas.h"
+#include "spaces.h"
 
 #include <json-glib/json-glib.h>
 #include <string.h>
 
 #define NB201_ARCH "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+" \
                    "|skip_connect~0|none~1|nor_conv_1x1~2|"
-
-static GnSpace *
-load_space (const char *name)
-{
-  char *path = g_test_build_filename (G_TEST_DIST, "..", "spaces", name,
-                                      NULL);
-  GError *error = NULL;
-  GnSpace *space = gn_space_load (path, &error);
-  g_assert_no_error (error);
-  g_free (path);
-  return space;
-}
 
 static guint
 count (const char *haystack, const char *needle)
@@ -45,7 +34,7 @@ member_int (JsonObject *o, const char *name)
 static void
 test_json (void)
 {
-  GnSpace *space = load_space ("nb201.lua");
+  GnSpace *space = test_space_load ("nb201.lua");
   const char *options[] = { "C=8", "cell_bn_affine=false", "N=2", NULL };
   GnBuildOptions opts = { .batch = 1, .classifier = TRUE, .published = TRUE,
                           .num_classes = 7, .options = options };

@@ -12,27 +12,11 @@
 #include "config.h"
 
 #include "gennas.h"
+#include "spaces.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *
-space_path (const char *name)
-{
-  return g_test_build_filename (G_TEST_DIST, "..", "spaces", name, NULL);
-}
-
-static GnSpace *
-load_space (const char *name)
-{
-  char *path = space_path (name);
-  GError *error = NULL;
-  GnSpace *space = gn_space_load (path, &error);
-  g_assert_no_error (error);
-  g_free (path);
-  return space;
-}
 
 static GnTable *
 load_data (const char *name)
@@ -87,7 +71,7 @@ test_nds_params (void)
   guint checked = 0;
   for (gsize s = 0; s < G_N_ELEMENTS (cell_spaces); s++)
     {
-      GnSpace *space = load_space (cell_spaces[s][0]);
+      GnSpace *space = test_space_load (cell_spaces[s][0]);
       int size, classes;
       gn_space_published_input (space, &size, &classes);
       g_assert_cmpint (size, ==, 224);
@@ -175,7 +159,7 @@ test_known_genotypes (void)
     { "small_c16_l8", "cifar", 16, 8, 32, 10 },
     { "imagenet_gdas_c50", "imagenet", 50, 14, 224, 1000 },
   };
-  GnSpace *space = load_space ("darts.lua");
+  GnSpace *space = test_space_load ("darts.lua");
   GnTable *genotypes = load_data ("darts_genotypes/genotypes.csv");
   GnTable *sizes = load_data ("darts_genotypes/computed_sizes.csv");
   /* the same rows' multiply-accumulates with reduction cells counted at
@@ -266,7 +250,7 @@ test_genotype_forms (void)
     "[\"sep_conv_3x3\",1],[\"skip_connect\",0],[\"skip_connect\",0],"
     "[\"dil_conv_3x3\",2]],normal_concat=[2,3,4,5])",
   };
-  GnSpace *space = load_space ("darts.lua");
+  GnSpace *space = test_space_load ("darts.lua");
   for (gsize i = 0; i < G_N_ELEMENTS (forms); i++)
     {
       GError *error = NULL;
@@ -300,14 +284,14 @@ static void
 test_genotype_literal (void)
 {
   GError *error = NULL;
-  GnSpace *darts = load_space ("darts.lua");
+  GnSpace *darts = test_space_load ("darts.lua");
   char *g = gn_space_genotype (darts, darts_v2, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g, ==, darts_v2);
   g_free (g);
   gn_space_free (darts);
 
-  GnSpace *nds = load_space ("nds-darts-in.lua");
+  GnSpace *nds = test_space_load ("nds-darts-in.lua");
   char *arch = g_strconcat (darts_v2, " width=32 depth=8", NULL);
   g = gn_space_genotype (nds, arch, &error);
   g_assert_no_error (error);
@@ -388,7 +372,7 @@ test_genotype_errors (void)
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      GnSpace *space = load_space (cases[i].space);
+      GnSpace *space = test_space_load (cases[i].space);
       GError *error = NULL;
       char *canon = gn_space_canonicalize (space, cases[i].arch, &error);
       g_test_message ("case %zu: %s", i, error ? error->message : canon);
@@ -413,7 +397,7 @@ test_sample_mutate (void)
   };
   for (gsize s = 0; s < G_N_ELEMENTS (names); s++)
     {
-      GnSpace *space = load_space (names[s]);
+      GnSpace *space = test_space_load (names[s]);
       GnRng rng;
       gn_rng_seed (&rng, 7 + s);
       GError *error = NULL;
@@ -460,7 +444,7 @@ test_sample_mutate (void)
 static void
 test_loose_ends (void)
 {
-  GnSpace *space = load_space ("nds-enas-in.lua");
+  GnSpace *space = test_space_load ("nds-enas-in.lua");
   GnRng rng;
   gn_rng_seed (&rng, 3);
   for (int i = 0; i < 50; i++)
@@ -490,7 +474,7 @@ test_proxy_network (void)
     "('skip_connect', 1), ('sep_conv_3x3', 2), ('conv_7x1_1x7', 3), "
     "('conv_3x1_1x3', 0), ('avg_pool_3x3', 1), ('dil_conv_3x3', 4), "
     "('conv_1x1', 5)], reduce_concat=[6]) width=8 depth=3";
-  GnSpace *space = load_space ("nds-nasnet-in.lua");
+  GnSpace *space = test_space_load ("nds-nasnet-in.lua");
   GnBuildOptions o = { .batch = 2 };
   GError *error = NULL;
   GnNet *net = gn_space_build (space, nasnet_all_ops, &o, &error);

@@ -5,6 +5,7 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
 #include "run-cli.h"
+#include "spaces.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -19,8 +20,8 @@
 static void
 test_check (void)
 {
-  char *nb201 = cli_space_path ("nb201.lua"),
-       *nb101 = cli_space_path ("nb101.lua");
+  char *nb201 = test_space_path ("nb201.lua"),
+       *nb101 = test_space_path ("nb101.lua");
   CliRun r = cli_run_gennas (NULL, "space", "check", nb201, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, nb201));
@@ -136,8 +137,8 @@ test_check_round_trips (void)
 static void
 test_sample (void)
 {
-  char *nb201 = cli_space_path ("nb201.lua"),
-       *nb101 = cli_space_path ("nb101.lua");
+  char *nb201 = test_space_path ("nb201.lua"),
+       *nb101 = test_space_path ("nb101.lua");
   CliRun a = cli_run_gennas (NULL, "space", "sample", nb201, "-n", "5",
                              "--seed", "3", NULL);
   CliRun b = cli_run_gennas (NULL, "space", "sample", nb201, "--seed=3", "-n",
@@ -176,7 +177,7 @@ test_sample (void)
 static void
 test_info (void)
 {
-  char *nb201 = cli_space_path ("nb201.lua");
+  char *nb201 = test_space_path ("nb201.lua");
   CliRun r = cli_run_gennas (NULL, "space", "info", nb201, NB201_A,
                              "|bogus~0|", NB201_B, NULL);
   g_assert_cmpint (r.status, ==, 1);
@@ -213,8 +214,8 @@ test_info (void)
 static void
 test_hash (void)
 {
-  char *nb101 = cli_space_path ("nb101.lua"),
-       *nb201 = cli_space_path ("nb201.lua");
+  char *nb101 = test_space_path ("nb101.lua"),
+       *nb201 = test_space_path ("nb201.lua");
   CliRun r = cli_run_gennas (NULL, "space", "hash", nb101,
                "0110000111000110000100000;input|conv1x1-bn-relu"
                "|conv3x3-bn-relu|maxpool3x3|output", "0;x", NULL);
@@ -239,7 +240,7 @@ static void
 test_stdin_nul (void)
 {
   static const char input[] = NB201_A "\n" NB201_A "\0junk\n" NB201_B "\n";
-  char *nb201 = cli_space_path ("nb201.lua");
+  char *nb201 = test_space_path ("nb201.lua");
   char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
                                         NULL);
   const char *argv[] = { gennas, "space", "info", nb201, NULL };
@@ -284,7 +285,7 @@ test_stdin_nul (void)
 static void
 test_bad_benchmark (void)
 {
-  char *nb201 = cli_space_path ("nb201.lua");
+  char *nb201 = test_space_path ("nb201.lua");
   char *dir = g_dir_make_tmp ("gennas-bench-XXXXXX", NULL);
   char *csv = g_build_filename (dir, "nb201.csv", NULL);
   char *db = g_build_filename (dir, "s.db", NULL);
@@ -365,7 +366,7 @@ test_usage (void)
 static void
 test_score_space_option (void)
 {
-  char *nb201 = cli_space_path ("nb201.lua");
+  char *nb201 = test_space_path ("nb201.lua");
   CliRun n5
       = cli_run_gennas (NULL, "score", nb201, "-p", "params", NB201_A, NULL);
   CliRun n1 = cli_run_gennas (NULL, "score", nb201, "-p", "params",

@@ -4,28 +4,12 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
 #include "gennas.h"
+#include "spaces.h"
 #include "gradcheck.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
-
-static char *
-space_path (const char *name)
-{
-  return g_test_build_filename (G_TEST_DIST, "..", "spaces", name, NULL);
-}
-
-static GnSpace *
-load_space (const char *name)
-{
-  GError *error = NULL;
-  char *path = space_path (name);
-  GnSpace *space = gn_space_load (path, &error);
-  g_assert_no_error (error);
-  g_free (path);
-  return space;
-}
 
 static GnTable *
 load_table (const char *name)
@@ -86,7 +70,7 @@ assert_location (const GError *error, const char *file, int line)
 static void
 test_nb201_params_macs (void)
 {
-  GnSpace *space = load_space ("nb201.lua");
+  GnSpace *space = test_space_load ("nb201.lua");
   GnTable *t = load_table ("nb201.csv");
   GError *error = NULL;
   int key = gn_table_find_column (t, "arch_str", &error);
@@ -120,7 +104,7 @@ test_nb201_params_macs (void)
 static void
 test_nb201_taps (void)
 {
-  GnSpace *space = load_space ("nb201.lua");
+  GnSpace *space = test_space_load ("nb201.lua");
   GnNet *net = build (space, NB201_ALL_OPS, 2, FALSE, FALSE, NULL);
   assert_shape (net, "stage0", 2, 16, 32, 32);
   assert_shape (net, "stage1", 2, 32, 16, 16);
@@ -152,7 +136,7 @@ test_nb201_cell_bn (void)
 {
   const char *arch = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+"
                      "|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|";
-  GnSpace *space = load_space ("nb201.lua");
+  GnSpace *space = test_space_load ("nb201.lua");
   /* proxies default to one cell per stage; compare at the paper's five */
   const char *const five[] = { "N=5", NULL };
   const char *const affine[] = { "cell_bn_affine=true", "N=5", NULL };
@@ -195,7 +179,7 @@ test_nb201_decode_errors (void)
     { "none~0|+|none~0|none~1|+|none~0|none~1|none~2|", "must look like" },
     { "|none0|+|none~0|none~1|+|none~0|none~1|none~2|", "malformed edge" },
   };
-  GnSpace *space = load_space ("nb201.lua");
+  GnSpace *space = test_space_load ("nb201.lua");
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       GError *error = NULL;
@@ -262,7 +246,7 @@ edges_differing (const char *a, const char *b)
 static void
 test_nb201_sample_mutate (void)
 {
-  GnSpace *space = load_space ("nb201.lua");
+  GnSpace *space = test_space_load ("nb201.lua");
   GnTable *t = load_table ("nb201.csv");
   GError *error = NULL;
   int key = gn_table_find_column (t, "arch_str", &error);
@@ -474,7 +458,7 @@ test_nb201_forward_backward (void)
     "|none~0|+|nor_conv_1x1~0|skip_connect~1|+"
     "|avg_pool_3x3~0|skip_connect~1|nor_conv_3x3~2|",
   };
-  GnSpace *space = load_space ("nb201.lua");
+  GnSpace *space = test_space_load ("nb201.lua");
   const char *const small[] = { "C=4", "N=1", NULL };
   for (gsize i = 0; i < G_N_ELEMENTS (archs); i++)
     {
@@ -508,7 +492,7 @@ test_nb201_forward_backward (void)
 static void
 test_nb101_hash (void)
 {
-  GnSpace *space = load_space ("nb101.lua");
+  GnSpace *space = test_space_load ("nb101.lua");
   GnTable *t = load_table ("nb101.csv");
   GError *error = NULL;
   int hcol = gn_table_find_column (t, "nb101_hash", &error);
@@ -630,7 +614,7 @@ nb101_reference (const char *arch, int C, gsize *params, double *macs,
 static void
 test_nb101_params (void)
 {
-  GnSpace *space = load_space ("nb101.lua");
+  GnSpace *space = test_space_load ("nb101.lua");
   GnNet *net = build (space, NB101_INCEPTION, 1, TRUE, TRUE, NULL);
   g_assert_cmpuint (gn_net_count_params (net), ==, 2694282);
   gn_net_free (net);
@@ -699,7 +683,7 @@ test_nb101_specs (void)
     { "0000000000000000000000000000000000000000000000000000000000000000"
       ";a|b|c|d|e|f|g|h", NULL, "8 vertices" },
   };
-  GnSpace *space = load_space ("nb101.lua");
+  GnSpace *space = test_space_load ("nb101.lua");
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       GError *error = NULL;
@@ -727,7 +711,7 @@ test_nb101_specs (void)
 static void
 test_nb101_sample_mutate (void)
 {
-  GnSpace *space = load_space ("nb101.lua");
+  GnSpace *space = test_space_load ("nb101.lua");
   GError *error = NULL;
   GnRng rng;
   gn_rng_seed (&rng, 5);
@@ -777,7 +761,7 @@ test_nb101_forward_backward (void)
     ";input|conv1x1-bn-relu|conv3x3-bn-relu|maxpool3x3|output",
     NB101_INCEPTION,
   };
-  GnSpace *space = load_space ("nb101.lua");
+  GnSpace *space = test_space_load ("nb101.lua");
   const char *const small[] = { "C=4", "N=1", NULL };
   for (gsize i = 0; i < G_N_ELEMENTS (archs); i++)
     {
@@ -1397,7 +1381,7 @@ test_sandbox_untrusted_text (void)
     }
 
   /* a long op name, escapes, a byte that is not UTF-8 */
-  GnSpace *space = load_space ("nb201.lua");
+  GnSpace *space = test_space_load ("nb201.lua");
   GString *arch = g_string_new ("|");
   for (int i = 0; i < 1000; i++)
     g_string_append_c (arch, 'A');
@@ -1785,7 +1769,7 @@ test_sandbox_print_and_helpers (void)
 static void
 test_sandbox_isolation (void)
 {
-  GnSpace *good = load_space ("nb201.lua");
+  GnSpace *good = test_space_load ("nb201.lua");
   GnSpaceLimits limits = { .max_memory = 8 << 20,
                            .max_instructions = 1000000 };
   for (int i = 0; i < 20; i++)
