@@ -3,7 +3,7 @@
 # and the Markdown table of their rank quality side by side.
 #
 #   bench/rank-table.sh [-b BUILD_DIR] [-o LOG_DIR] [-n SAMPLE] [-s SEED]
-#                       [-w WORKERS] [-d DB] [-S KEY=VALUE]...
+#                       [-a ARCHS] [-w WORKERS] [-d DB] [-S KEY=VALUE]...
 #                       SPACE.lua PROXY[:NAME=VALUE,...] ...
 #
 # For each proxy (parameters after a colon, comma-separated, become
@@ -11,7 +11,9 @@
 #   gennas rank SPACE.lua --proxy NAME [--param ...] --sample SAMPLE
 #               --seed SEED --workers WORKERS --csv LOG_DIR/X.csv
 #               [--db DB] [--space-option KEY=VALUE ...]
-# with its output in LOG_DIR/X.log, X = SPACEBASE-PROXY[-PARAMS]-sSEED.
+# with its output in LOG_DIR/X.log, X = SPACEBASE-PROXY[-PARAMS]-sSEED;
+# with -a, --archs ARCHS replaces --sample and --seed, and X ends in the
+# base name of ARCHS instead of sSEED.
 # A log that already ends with the "spearman=..." line is reused, so an
 # interrupted table resumes where it stopped; with -d, the evaluations an
 # interrupted rank recorded in the store are reused too.  -S (repeatable)
@@ -29,16 +31,18 @@ seed=1
 workers=2
 db=
 space_opts=
+archs=
 usage() {
-    sed -n '2,24s/^# \{0,1\}//p' "$0"
+    sed -n '2,26s/^# \{0,1\}//p' "$0"
     exit "$1"
 }
-while getopts b:o:n:s:w:d:S:h opt; do
+while getopts b:o:n:s:a:w:d:S:h opt; do
     case $opt in
         b) build=$OPTARG ;;
         o) logs=$OPTARG ;;
         n) sample=$OPTARG ;;
         s) seed=$OPTARG ;;
+        a) archs=$OPTARG ;;
         w) workers=$OPTARG ;;
         d) db=$OPTARG ;;
         S) space_opts="$space_opts $OPTARG" ;;
@@ -66,11 +70,18 @@ for spec in "$@"; do
         params=${spec#*:}
         tag=$name-$(echo "$params" | tr ',=' '-_')
     fi
-    log=$logs/$base-$tag-s$seed.log
+    from=s$seed
+    [ -z "$archs" ] || from=$(basename "$archs" .csv)
+    log=$logs/$base-$tag-$from.log
     if ! tail -n 1 "$log" 2>/dev/null | grep -q '^spearman='; then
         # (the loop list was expanded once: reusing "$@" is safe)
-        set -- --proxy "$name" --sample "$sample" --seed "$seed" \
-            --workers "$workers" --csv "$logs/$base-$tag-s$seed.csv"
+        set -- --proxy "$name" --workers "$workers" \
+            --csv "$logs/$base-$tag-$from.csv"
+        if [ -n "$archs" ]; then
+            set -- "$@" --archs "$archs"
+        else
+            set -- "$@" --sample "$sample" --seed "$seed"
+        fi
         old_ifs=$IFS
         IFS=,
         for p in $params; do
@@ -89,7 +100,7 @@ for spec in "$@"; do
         }
     fi
     tail -n 1 "$log" | sed 's/[a-z_0-9]*=/ /g' | {
-        read -r rho tau top n secs
+        read -r rho tau top n secs _intervals
         printf '| %s | %.3f | %.3f | %.2f | %s |\n' "$spec" "$rho" "$tau" \
             "$top" "$secs"
     }

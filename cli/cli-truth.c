@@ -59,17 +59,30 @@ gn_cli_truth_free (GnCliTruth *t)
   g_free (t);
 }
 
-double
-gn_cli_truth_of (GnCliTruth *t, const char *arch)
+int
+gn_cli_truth_row (GnCliTruth *t, const char *arch)
 {
   char *key = t->bm->key_is_hash ? gn_space_hash (t->space, arch, NULL)
                                  : g_strdup (arch);
-  double v = NAN;
   int row = key ? gn_table_lookup (t->table, (guint) t->key, key, NULL) : -1;
+  g_free (key);
+  return row;
+}
+
+const GnTable *
+gn_cli_truth_table (GnCliTruth *t)
+{
+  return t->table;
+}
+
+double
+gn_cli_truth_of (GnCliTruth *t, const char *arch)
+{
+  double v = NAN;
+  int row = gn_cli_truth_row (t, arch);
   if (row < 0 || !gn_table_get_double (t->table, (guint) row,
                                        (guint) t->metric, &v, NULL))
     v = NAN;
-  g_free (key);
   return v;
 }
 

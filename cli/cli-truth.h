@@ -22,6 +22,10 @@ GnCliTruth *gn_cli_truth_new (GnSpace *space, const char *metric,
 void        gn_cli_truth_free (GnCliTruth *t);
 /* NAN when the architecture is not in the table. */
 double      gn_cli_truth_of (GnCliTruth *t, const char *arch);
+/* The table's row of the canonical @arch, -1 when it has none. */
+int         gn_cli_truth_row (GnCliTruth *t, const char *arch);
+/* The whole table (every metric), owned by @t. */
+const GnTable *gn_cli_truth_table (GnCliTruth *t);
 /* The largest value of the metric over the whole table. */
 double      gn_cli_truth_optimum (GnCliTruth *t);
 const char *gn_cli_truth_metric (GnCliTruth *t);

@@ -2,11 +2,13 @@
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
- * Scores a seeded sample of the space's benchmark table with a proxy, as
- * a run of the store that `gennas search` drives and evaluates the way it
- * does its own (cli-eval.h), then compares the scores with the table's
- * true accuracies: Spearman's rho, Kendall's tau-b and top-10% retrieval,
- * for every metric column of the table, the chosen one last.
+ * Scores architectures of the space's benchmark table with a proxy (a
+ * seeded sample of the table, or the ones a file lists), as a run of the
+ * store that `gennas search` drives and evaluates the way it does its own
+ * (cli-eval.h), then compares the scores with the table's true
+ * accuracies: Spearman's rho, Kendall's tau-b and top-K% retrieval, each
+ * with a bootstrap interval, for every metric column of the table, the
+ * chosen one last.
  */
 #include "config.h"
 #include "cli.h"
@@ -14,6 +16,7 @@
 #include "cli-eval.h"
 #include "cli-run-config.h"
 #include "cli-proxy.h"
+#include "cli-truth.h"
 
 #include <math.h>
 #include <string.h>
@@ -35,16 +38,21 @@ typedef struct {
 typedef struct {
   GnCliProxyOptions proxy;
   GnCliEvalOptions eval;
-  char *truth, *csv, *plot;
-  int sample;
+  char *truth, *csv, *plot, *archs;
+  int sample, top, resamples;
 } RankOptions;
 
-/* The canonical architecture of a benchmark row: its arch columns joined
- * with ';' (one column for NB201's arch_str; adjacency and ops for NB101),
- * then canonicalised by the space. */
+/* The confidence of the intervals, and the seed of their resampling (a
+ * constant: an interval is a property of the scores, reproducible). */
+#define RANK_LEVEL 0.95
+#define RANK_BOOTSTRAP_SEED 20211206
+
+/* A benchmark row's architecture as the space reads it: its arch columns
+ * joined with ';' (one column for NB201's arch_str; adjacency and ops for
+ * NB101).  NULL with @error when @t lacks one of them. */
 static char *
-row_arch (GnSpace *space, const GnBenchmark *bm, const GnTable *t, guint row,
-          GError **error)
+row_arch_text (const GnBenchmark *bm, const GnTable *t, guint row,
+               GError **error)
 {
   GString *s = g_string_new (NULL);
   for (char **c = bm->arch_columns; c && *c; c++)
@@ -58,9 +66,102 @@ row_arch (GnSpace *space, const GnBenchmark *bm, const GnTable *t, guint row,
       g_string_append_printf (s, "%s%s", c == bm->arch_columns ? "" : ";",
                               gn_table_get (t, row, (guint) col));
     }
-  char *arch = gn_space_canonicalize (space, s->str, error);
-  g_string_free (s, TRUE);
+  return g_string_free (s, FALSE);
+}
+
+/* The canonical architecture of a benchmark row. */
+static char *
+row_arch (GnSpace *space, const GnBenchmark *bm, const GnTable *t, guint row,
+          GError **error)
+{
+  char *text = row_arch_text (bm, t, row, error);
+  char *arch = text ? gn_space_canonicalize (space, text, error) : NULL;
+  g_free (text);
   return arch;
+}
+
+/* An architecture of a --archs file, as written, and where. */
+typedef struct {
+  char *text;
+  guint line;
+} Listed;
+
+static void
+listed_free (gpointer p)
+{
+  g_free (((Listed *) p)->text);
+  g_free (p);
+}
+
+/* TRUE when the first line of a file is a CSV header naming every arch
+ * column of the benchmark (GenNAS's sample files: "index,arch_str"). */
+static gboolean
+is_csv_header (const char *line, const GnBenchmark *bm)
+{
+  char **fields = g_strsplit (line, ",", -1);
+  gboolean all = bm->arch_columns != NULL && bm->arch_columns[0] != NULL;
+  for (char **c = bm->arch_columns; all && c && *c; c++)
+    {
+      gboolean found = FALSE;
+      for (char **f = fields; *f && !found; f++)
+        found = strcmp (g_strstrip (*f), *c) == 0;
+      all = found;
+    }
+  g_strfreev (fields);
+  return all;
+}
+
+/* The architectures @path lists, in order: one per line in any form the
+ * space reads (blank lines and lines starting with '#' skipped), or, when
+ * the first line is a CSV header naming the benchmark's arch columns,
+ * those columns of every row. */
+static GPtrArray *
+read_listed (const char *path, const GnBenchmark *bm, GError **error)
+{
+  char *contents = NULL;
+  GPtrArray *out = NULL;
+  GnTable *csv = NULL;
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    goto out;
+  out = g_ptr_array_new_with_free_func (listed_free);
+  char **lines = g_strsplit (contents, "\n", -1);
+  if (lines[0] && is_csv_header (lines[0], bm))
+    {
+      g_strfreev (lines);
+      if ((csv = gn_table_load (path, error)) == NULL)
+        goto fail;
+      for (guint r = 0; r < gn_table_n_rows (csv); r++)
+        {
+          Listed *l = g_new (Listed, 1);
+          l->line = r + 2;
+          if ((l->text = row_arch_text (bm, csv, r, error)) == NULL)
+            {
+              g_free (l);
+              goto fail;
+            }
+          g_ptr_array_add (out, l);
+        }
+      goto out;
+    }
+  for (guint i = 0; lines[i]; i++)
+    {
+      char *t = g_strstrip (lines[i]);
+      if (*t == '\0' || *t == '#')
+        continue;
+      Listed *l = g_new (Listed, 1);
+      *l = (Listed) { g_strdup (t), i + 1 };
+      g_ptr_array_add (out, l);
+    }
+  g_strfreev (lines);
+  goto out;
+
+fail:
+  g_prefix_error (error, "%s: ", path);
+  g_clear_pointer (&out, g_ptr_array_unref);
+out:
+  gn_table_free (csv);
+  g_free (contents);
+  return out;
 }
 
 /* The items to evaluate: the distinct architectures, in sample order,
@@ -90,7 +191,8 @@ collect (const GnEval *e, gpointer user)
  * holds twice is evaluated once. */
 static gboolean
 score_all (const GnCliEval *ev, GnCliProxy *p, const char *space_path,
-           const RankOptions *o, Item *items, int n, GError **error)
+           const RankOptions *o, const char *sample_id, Item *items, int n,
+           GError **error)
 {
   Sample s = { items, g_hash_table_new (g_str_hash, g_str_equal) };
   GPtrArray *list = g_ptr_array_new ();
@@ -113,14 +215,16 @@ score_all (const GnCliEval *ev, GnCliProxy *p, const char *space_path,
   if ((search = gn_search_new (p->space, &cfg, error)) == NULL)
     goto out;
   guint64 task_seed = gn_proxy_task_seed (p->proxy);
-  id = g_strdup_printf ("rank:space=%s;sample=%d;seed=%" G_GINT64_FORMAT
+  id = g_strdup_printf ("rank:space=%s;%s;seed=%" G_GINT64_FORMAT
                         ";task_seed=%" G_GUINT64_FORMAT ";proxy=%s",
-                        gn_space_name (p->space), o->sample, o->proxy.seed,
+                        gn_space_name (p->space), sample_id, o->proxy.seed,
                         task_seed, gn_proxy_config (p->proxy));
   hash = gn_store_config_hash (id);
   JsonObject *own = json_object_new ();
   json_object_set_string_member (own, "stage", "rank");
   json_object_set_int_member (own, "sample", n);
+  if (o->archs)
+    json_object_set_string_member (own, "archs", o->archs);
   json_object_set_int_member (own, "seed", o->proxy.seed);
   json_object_set_int_member (own, "task_seed", (gint64) task_seed);
   json = gn_cli_run_config_json (p, space_path, "list", own, ev->workers, id);
@@ -147,12 +251,15 @@ out:
 }
 
 typedef struct {
-  double spearman, kendall, top10;
+  GnStatsAgreement value, lo, hi;   /* lo, hi: NAN without --resamples */
   int n;
 } Agreement;
 
+/* The agreement of the scored items' scores with @truth, over those with
+ * a score and a finite true value. */
 static Agreement
-agreement (const Item *items, int n, const double *truth)
+agreement (const Item *items, int n, const double *truth,
+           const RankOptions *o)
 {
   double *s = g_new (double, n), *t = g_new (double, n);
   int m = 0;
@@ -163,13 +270,14 @@ agreement (const Item *items, int n, const double *truth)
         t[m] = truth[i];
         m++;
       }
-  Agreement a = { NAN, NAN, NAN, m };
-  if (m >= 2)
-    {
-      a.spearman = gn_stats_spearman (s, t, (gsize) m);
-      a.kendall = gn_stats_kendall_tau_b (s, t, (gsize) m);
-      a.top10 = gn_stats_top_retrieval (s, t, (gsize) m, 0.1);
-    }
+  double frac = o->top / 100.0;
+  Agreement a = { .n = m };
+  a.value = gn_stats_agreement (s, t, (gsize) m, frac);
+  a.lo = a.hi = (GnStatsAgreement) { NAN, NAN, NAN };
+  if (o->resamples > 0)
+    gn_stats_agreement_bootstrap (s, t, (gsize) m, frac, o->resamples,
+                                  RANK_LEVEL, RANK_BOOTSTRAP_SEED, &a.lo,
+                                  &a.hi);
   g_free (s);
   g_free (t);
   return a;
@@ -207,7 +315,7 @@ write_csv (const char *path, const Item *items, int n, const GnTable *t,
 
 static gboolean
 plot (const char *path, const Item *items, int n, const double *truth,
-      const char *truth_name, const char *proxy, const Agreement *a,
+      const char *truth_name, const char *proxy, const Agreement *a, int top,
       GError **error)
 {
   double *x = g_new (double, n), *y = g_new (double, n);
@@ -220,8 +328,9 @@ plot (const char *path, const Item *items, int n, const double *truth,
         m++;
       }
   char *title = g_strdup_printf ("%s vs %s: Spearman %.3f, Kendall %.3f, "
-                                 "top-10%% %.2f (n=%d)", proxy, truth_name,
-                                 a->spearman, a->kendall, a->top10, a->n);
+                                 "top-%d%% %.2f (n=%d)", proxy, truth_name,
+                                 a->value.spearman, a->value.kendall, top,
+                                 a->value.top, a->n);
   char *xlabel = g_strdup_printf ("%s score", proxy);
   GnPlotSeries series = { .x = x, .y = y, .n = m, .rgb = 0x1f77b4,
                           .style = GN_PLOT_POINTS };
@@ -238,10 +347,16 @@ plot (const char *path, const Item *items, int n, const double *truth,
 int
 gn_cmd_rank (int argc, char **argv)
 {
-  RankOptions o = { .sample = 100 };
+  RankOptions o = { .sample = 100, .top = 10, .resamples = 1000 };
   GOptionEntry entries[] = {
     { "sample", 'n', 0, G_OPTION_ARG_INT, &o.sample,
       "architectures drawn from the benchmark table (default 100)", "N" },
+    { "archs", 'a', 0, G_OPTION_ARG_FILENAME, &o.archs,
+      "rank the architectures FILE lists instead of a sample", "FILE" },
+    { "top", 0, 0, G_OPTION_ARG_INT, &o.top,
+      "retrieval of the best K% (1-100, default 10)", "K" },
+    { "resamples", 0, 0, G_OPTION_ARG_INT, &o.resamples,
+      "bootstrap resamples of the intervals (default 1000; 0: none)", "B" },
     { "truth", 't', 0, G_OPTION_ARG_STRING, &o.truth,
       "the metric column to rank against (default: the table's first)",
       "COLUMN" },
@@ -253,12 +368,31 @@ gn_cmd_rank (int argc, char **argv)
   };
   GOptionContext *ctx = g_option_context_new ("SPACE.lua");
   g_option_context_set_summary (ctx,
-    "Scores a seeded sample of the architectures in the space's benchmark\n"
-    "table with a proxy and reports how well the scores rank them against\n"
-    "the true accuracies: Spearman's rho, Kendall's tau-b, and top-10%\n"
-    "retrieval (the share of the truly best 10% that the proxy also puts in\n"
-    "its best 10%), for every metric of the table. The last line is\n"
-    "  spearman=R kendall=T top10=P n=N seconds_per_arch=S\n"
+    "Scores architectures of the space's benchmark table with a proxy and\n"
+    "reports how well the scores rank them against the true accuracies, for\n"
+    "every metric of the table: Spearman's rho, Kendall's tau-b (both as\n"
+    "scipy.stats computes them, ties averaged), and top-K% retrieval.\n"
+    "\n"
+    "The architectures: a sample of --sample rows of the table, the first\n"
+    "rows of a permutation drawn from --seed; or, with --archs, those FILE\n"
+    "lists, one per line in any form the space reads ('#' starts a comment\n"
+    "line), or a CSV file whose header names the table's architecture\n"
+    "columns (as GenNAS's samples: index,arch_str). A FILE that is not found\n"
+    "is looked for in gennas's data folders, so the paper's NB201 samples are\n"
+    "--archs nb201-samples/gennas_sample1000_0.csv (and _1, _2). Every listed\n"
+    "architecture must be in the table.\n"
+    "\n"
+    "Top-K% retrieval: with n architectures ranked, let k = ceil(K n / 100);\n"
+    "the share of the k truly best that are also among the k with the best\n"
+    "scores. Ties at either cut are broken by the order of the sample (or\n"
+    "file), so k is always exact; a failed evaluation ranks last.\n"
+    "\n"
+    "Intervals: 95% percentile bootstrap over --resamples resamples of the\n"
+    "n (score, truth) pairs drawn with replacement, with a fixed seed, so\n"
+    "the same scores give the same interval. The last line is\n"
+    "  spearman=R kendall=T topK=P n=N seconds_per_arch=S\n"
+    "  spearman_lo=.. spearman_hi=.. kendall_lo=.. kendall_hi=..\n"
+    "  topK_lo=.. topK_hi=..   (one line; K as --top)\n"
     "for the --truth column; seconds_per_arch is the mean time of one\n"
     "evaluation on one core. With fewer than two finite scores, or scores\n"
     "that do not vary, there is no ranking: an error instead of that line.\n"
@@ -277,7 +411,10 @@ gn_cmd_rank (int argc, char **argv)
   int status = 2;
   GnCliProxy p = { 0 };
   GnCliEval ev = { 0 };
-  GnTable *table = NULL;
+  GnCliTruth *truth = NULL;
+  const GnTable *table = NULL;
+  GPtrArray *listed = NULL;
+  char *archs_path = NULL, *sample_id = NULL;
   Item *items = NULL;
   int *cols = NULL;
   double **truths = NULL;
@@ -294,6 +431,16 @@ gn_cmd_rank (int argc, char **argv)
   if (o.sample < 2)
     {
       gn_cli_error ("rank", "--sample must be >= 2");
+      goto out;
+    }
+  if (o.top < 1 || o.top > 100)
+    {
+      gn_cli_error ("rank", "--top must be a percentage from 1 to 100");
+      goto out;
+    }
+  if (o.resamples < 0 || o.resamples > 1000000)
+    {
+      gn_cli_error ("rank", "--resamples must be from 0 to 1000000");
       goto out;
     }
   if (!gn_cli_eval_options_check (&o.eval, &error))
@@ -320,11 +467,14 @@ gn_cmd_rank (int argc, char **argv)
       goto out;
     }
   const GnBenchmark *bm = gn_space_get_benchmark (p.space, &error);
-  if (bm == NULL)
-    goto fail;
-  table = gn_table_load_benchmark (bm, &error);
-  if (table == NULL)
-    goto fail;
+  if (bm == NULL || (truth = gn_cli_truth_new (p.space, NULL, &error)) == NULL)
+    {
+      if (error == NULL)
+        g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_NOENT,
+                     "the benchmark table of %s is not found", argv[1]);
+      goto fail;
+    }
+  table = gn_cli_truth_table (truth);
 
   n_metrics = (int) g_strv_length (bm->metrics);
   cols = g_new (int, n_metrics);
@@ -347,35 +497,89 @@ gn_cmd_rank (int argc, char **argv)
       goto fail;
     }
 
-  /* the sample: the first N rows of a seeded permutation */
-  guint rows = gn_table_n_rows (table);
-  n = MIN (o.sample, (int) rows);
-  if (n < o.sample)
-    gn_cli_error ("rank", "the table has only %u rows; ranking all", rows);
-  int *perm = g_new (int, rows);
-  GnRng rng;
-  gn_rng_seed (&rng, (guint64) o.proxy.seed);
-  gn_rng_permutation (&rng, perm, (int) rows);
+  if (o.archs)
+    {
+      archs_path = g_file_test (o.archs, G_FILE_TEST_EXISTS)
+                   ? g_strdup (o.archs) : gn_data_find (o.archs, NULL);
+      if (archs_path == NULL)
+        archs_path = g_strdup (o.archs);   /* for the error to name */
+      if ((listed = read_listed (archs_path, bm, &error)) == NULL)
+        goto fail;
+      if (listed->len < 2)
+        {
+          g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                       "%s lists %u architecture(s): ranking needs 2",
+                       archs_path, listed->len);
+          goto fail;
+        }
+      n = (int) listed->len;
+    }
+  else
+    {
+      guint rows = gn_table_n_rows (table);
+      n = MIN (o.sample, (int) rows);
+      if (n < o.sample)
+        gn_cli_error ("rank", "the table has only %u rows; ranking all", rows);
+    }
   items = g_new0 (Item, n);
   truths = g_new0 (double *, n_metrics);
   for (int k = 0; k < n_metrics; k++)
     truths[k] = g_new (double, n);
-  for (int i = 0; i < n; i++)
+  if (listed)
     {
-      items[i].row = (guint) perm[i];
-      items[i].arch = row_arch (p.space, bm, table, items[i].row, &error);
-      if (items[i].arch == NULL)
+      /* the file's architectures, each found in the table */
+      GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
+      for (int i = 0; i < n; i++)
         {
-          g_prefix_error (&error, "%s row %u: ", bm->path, items[i].row + 1);
-          g_free (perm);
-          goto fail;
+          const Listed *l = g_ptr_array_index (listed, i);
+          items[i].arch = gn_space_canonicalize (p.space, l->text, &error);
+          int row = items[i].arch ? gn_cli_truth_row (truth, items[i].arch)
+                                  : -1;
+          if (items[i].arch && row < 0)
+            g_set_error (&error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                         "%s is not in the benchmark table %s", l->text,
+                         bm->path);
+          if (row < 0)
+            {
+              g_prefix_error (&error, "%s:%u: ", archs_path, l->line);
+              g_checksum_free (sum);
+              goto fail;
+            }
+          items[i].row = (guint) row;
+          g_checksum_update (sum, (const guchar *) items[i].arch, -1);
+          g_checksum_update (sum, (const guchar *) "\n", 1);
         }
-      for (int k = 0; k < n_metrics; k++)
-        if (!gn_table_get_double (table, items[i].row, (guint) cols[k],
-                                  &truths[k][i], NULL))
-          truths[k][i] = NAN;
+      sample_id = g_strdup_printf ("archs=%s", g_checksum_get_string (sum));
+      g_checksum_free (sum);
     }
-  g_free (perm);
+  else
+    {
+      /* the sample: the first N rows of a seeded permutation */
+      guint rows = gn_table_n_rows (table);
+      int *perm = g_new (int, rows);
+      GnRng rng;
+      gn_rng_seed (&rng, (guint64) o.proxy.seed);
+      gn_rng_permutation (&rng, perm, (int) rows);
+      for (int i = 0; i < n; i++)
+        {
+          items[i].row = (guint) perm[i];
+          items[i].arch = row_arch (p.space, bm, table, items[i].row, &error);
+          if (items[i].arch == NULL)
+            {
+              g_prefix_error (&error, "%s row %u: ", bm->path,
+                              items[i].row + 1);
+              g_free (perm);
+              goto fail;
+            }
+        }
+      g_free (perm);
+      sample_id = g_strdup_printf ("sample=%d", o.sample);
+    }
+  for (int i = 0; i < n; i++)
+    for (int k = 0; k < n_metrics; k++)
+      if (!gn_table_get_double (table, items[i].row, (guint) cols[k],
+                                &truths[k][i], NULL))
+        truths[k][i] = NAN;
 
   gn_cli_eval_limit_workers (&ev, n);
   int workers = ev.workers;
@@ -384,7 +588,7 @@ gn_cmd_rank (int argc, char **argv)
            gn_proxy_desc (p.proxy)->name, workers, o.eval.db ? ", store " : "",
            o.eval.db ? o.eval.db : "");
   gint64 t0 = g_get_monotonic_time ();
-  if (!score_all (&ev, &p, argv[1], &o, items, n, &error))
+  if (!score_all (&ev, &p, argv[1], &o, sample_id, items, n, &error))
     goto fail;
   gn_cli_eval_summary (&ev);
   double wall = (g_get_monotonic_time () - t0) / 1e6;
@@ -404,15 +608,29 @@ gn_cmd_rank (int argc, char **argv)
 
   Agreement chosen = { 0 };
   int finite = 0;   /* scored, finitely, with a true value to rank by */
-  printf ("proxy %s (%s) on %s, %d architectures, sample seed %" G_GINT64_FORMAT
-          ", %.1f s wall with %d worker(s)\n", gn_proxy_desc (p.proxy)->name,
-          gn_proxy_config (p.proxy), gn_space_name (p.space), n, o.proxy.seed,
-          wall, workers);
+  char *from = o.archs ? g_strdup_printf ("listed in %s", archs_path)
+                       : g_strdup_printf ("sample seed %" G_GINT64_FORMAT,
+                                          o.proxy.seed);
+  printf ("proxy %s (%s) on %s, %d architectures %s, %.1f s wall with %d "
+          "worker(s)\n", gn_proxy_desc (p.proxy)->name,
+          gn_proxy_config (p.proxy), gn_space_name (p.space), n, from, wall,
+          workers);
+  g_free (from);
+  if (o.resamples > 0)
+    printf ("  [95%% bootstrap intervals, %d resamples]\n", o.resamples);
   for (int k = 0; k < n_metrics; k++)
     {
-      Agreement a = agreement (items, n, truths[k]);
-      printf ("  %-18s spearman %6.3f  kendall %6.3f  top10 %5.3f  (n=%d)\n",
-              bm->metrics[k], a.spearman, a.kendall, a.top10, a.n);
+      Agreement a = agreement (items, n, truths[k], &o);
+      printf ("  %-18s spearman %6.3f", bm->metrics[k], a.value.spearman);
+      if (o.resamples > 0)
+        printf (" [%6.3f,%6.3f]", a.lo.spearman, a.hi.spearman);
+      printf ("  kendall %6.3f", a.value.kendall);
+      if (o.resamples > 0)
+        printf (" [%6.3f,%6.3f]", a.lo.kendall, a.hi.kendall);
+      printf ("  top%d %5.3f", o.top, a.value.top);
+      if (o.resamples > 0)
+        printf (" [%5.3f,%5.3f]", a.lo.top, a.hi.top);
+      printf ("  (n=%d)\n", a.n);
       if (k == truth_k)
         chosen = a;
     }
@@ -426,7 +644,7 @@ gn_cmd_rank (int argc, char **argv)
                     bm->metrics[truth_k]);
       goto out;
     }
-  if (!isfinite (chosen.spearman) || !isfinite (chosen.kendall))
+  if (!isfinite (chosen.value.spearman) || !isfinite (chosen.value.kendall))
     {
       gn_cli_error ("rank", "the rank correlation with %s is undefined: "
                     "the scores (or the true values) of the %d "
@@ -435,10 +653,17 @@ gn_cmd_rank (int argc, char **argv)
       goto out;
     }
   if (o.plot && !plot (o.plot, items, n, truths[truth_k], bm->metrics[truth_k],
-                       gn_proxy_desc (p.proxy)->name, &chosen, &error))
+                       gn_proxy_desc (p.proxy)->name, &chosen, o.top, &error))
     goto fail;
-  printf ("spearman=%.4f kendall=%.4f top10=%.4f n=%d seconds_per_arch=%.3f\n",
-          chosen.spearman, chosen.kendall, chosen.top10, chosen.n, per_arch);
+  printf ("spearman=%.4f kendall=%.4f top%d=%.4f n=%d seconds_per_arch=%.3f",
+          chosen.value.spearman, chosen.value.kendall, o.top, chosen.value.top,
+          chosen.n, per_arch);
+  if (o.resamples > 0)
+    printf (" spearman_lo=%.4f spearman_hi=%.4f kendall_lo=%.4f kendall_hi=%.4f"
+            " top%d_lo=%.4f top%d_hi=%.4f", chosen.lo.spearman,
+            chosen.hi.spearman, chosen.lo.kendall, chosen.hi.kendall, o.top,
+            chosen.lo.top, o.top, chosen.hi.top);
+  printf ("\n");
   status = ok_count == n ? 0 : 1;
   goto out;
 
@@ -453,12 +678,17 @@ out:
     g_free (truths[k]);
   g_free (truths);
   g_free (cols);
-  gn_table_free (table);
+  gn_cli_truth_free (truth);
+  if (listed)
+    g_ptr_array_unref (listed);
+  g_free (archs_path);
+  g_free (sample_id);
   gn_cli_eval_clear (&ev);
   gn_cli_proxy_close (&p);
   g_free (o.truth);
   g_free (o.csv);
   g_free (o.plot);
+  g_free (o.archs);
   gn_cli_proxy_options_clear (&o.proxy);
   gn_cli_eval_options_clear (&o.eval);
   return status;

@@ -291,6 +291,107 @@ test_top_retrieval (void)
   g_assert_cmpfloat (gn_stats_top_retrieval (s_nan, t10, 10, 0.2), ==, 0.5);
 }
 
+/* Bivariate normal pairs of correlation @r. */
+static void
+draw_pairs (GnRng *rng, double r, double *x, double *y, gsize n)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      double a = gn_rng_normal (rng), b = gn_rng_normal (rng);
+      x[i] = a;
+      y[i] = r * a + sqrt (1.0 - r * r) * b;
+    }
+}
+
+/* The intervals cover the population's value about as often as they
+ * claim, are as wide as sampling error says, and narrow as 1/sqrt(n).
+ * For a bivariate normal of correlation r, Spearman's rho is
+ * (6/pi) asin(r/2) and Kendall's tau (2/pi) asin(r). */
+static void
+test_bootstrap_coverage (void)
+{
+  const double r = 0.7;
+  const double rho = 6.0 / G_PI * asin (r / 2.0), tau = 2.0 / G_PI * asin (r);
+  enum { TRIALS = 40 };
+  GnRng rng;
+  gn_rng_seed (&rng, 20261202);
+  double width[2][2] = { { 0 } };   /* [n small/large][spearman/kendall] */
+  int covered_rho = 0, covered_tau = 0;
+  for (int size = 0; size < 2; size++)
+    {
+      gsize n = size == 0 ? 100 : 400;
+      double *x = g_new (double, n), *y = g_new (double, n);
+      for (int trial = 0; trial < TRIALS; trial++)
+        {
+          draw_pairs (&rng, r, x, y, n);
+          GnStatsAgreement lo, hi;
+          gn_stats_agreement_bootstrap (x, y, n, 0.1, 200, 0.95,
+                                        (guint64) trial, &lo, &hi);
+          GnStatsAgreement a = gn_stats_agreement (x, y, n, 0.1);
+          g_assert_cmpfloat (lo.spearman, <=, a.spearman + 0.02);
+          g_assert_cmpfloat (hi.spearman, >=, a.spearman - 0.02);
+          g_assert_cmpfloat (lo.top, <=, hi.top);
+          g_assert_cmpfloat (lo.top, >=, 0.0);
+          g_assert_cmpfloat (hi.top, <=, 1.0);
+          if (size == 0)
+            {
+              covered_rho += lo.spearman <= rho && rho <= hi.spearman;
+              covered_tau += lo.kendall <= tau && tau <= hi.kendall;
+            }
+          width[size][0] += (hi.spearman - lo.spearman) / TRIALS;
+          width[size][1] += (hi.kendall - lo.kendall) / TRIALS;
+        }
+      g_free (x);
+      g_free (y);
+    }
+  g_test_message ("covered: rho %d/%d, tau %d/%d; widths n=100 %.3f %.3f, "
+                  "n=400 %.3f %.3f", covered_rho, TRIALS, covered_tau, TRIALS,
+                  width[0][0], width[0][1], width[1][0], width[1][1]);
+  /* nominal 95%: 38 of 40; fewer than 33 has probability < 0.5% */
+  g_assert_cmpint (covered_rho, >=, 33);
+  g_assert_cmpint (covered_tau, >=, 33);
+  /* rho's standard error at n = 100 is about 0.055: a 95% interval about
+   * 0.2 wide */
+  g_assert_cmpfloat (width[0][0], >, 0.12);
+  g_assert_cmpfloat (width[0][0], <, 0.32);
+  for (int k = 0; k < 2; k++)
+    {
+      double ratio = width[1][k] / width[0][k];
+      g_assert_cmpfloat (ratio, >, 0.38);
+      g_assert_cmpfloat (ratio, <, 0.62);
+    }
+}
+
+/* Same seed, same interval; one resample is its own interval; a perfect
+ * ranking stays perfect; too few items give no interval. */
+static void
+test_bootstrap_edges (void)
+{
+  GnRng rng;
+  gn_rng_seed (&rng, 7);
+  double x[50], y[50];
+  draw_pairs (&rng, 0.5, x, y, 50);
+  GnStatsAgreement lo1, hi1, lo2, hi2;
+  gn_stats_agreement_bootstrap (x, y, 50, 0.1, 100, 0.95, 3, &lo1, &hi1);
+  gn_stats_agreement_bootstrap (x, y, 50, 0.1, 100, 0.95, 3, &lo2, &hi2);
+  g_assert_cmpfloat (lo1.kendall, ==, lo2.kendall);
+  g_assert_cmpfloat (hi1.top, ==, hi2.top);
+  gn_stats_agreement_bootstrap (x, y, 50, 0.1, 100, 0.95, 4, &lo2, &hi2);
+  g_assert_cmpfloat (lo1.kendall, !=, lo2.kendall);
+
+  gn_stats_agreement_bootstrap (x, y, 50, 0.1, 1, 0.95, 3, &lo1, &hi1);
+  g_assert_cmpfloat (lo1.spearman, ==, hi1.spearman);
+  g_assert_cmpfloat (lo1.kendall, ==, hi1.kendall);
+
+  gn_stats_agreement_bootstrap (x, x, 50, 0.2, 50, 0.9, 1, &lo1, &hi1);
+  g_assert_cmpfloat (lo1.spearman, ==, 1.0);
+  g_assert_cmpfloat (hi1.kendall, ==, 1.0);
+  g_assert_cmpfloat (lo1.top, ==, 1.0);
+
+  gn_stats_agreement_bootstrap (x, y, 1, 0.1, 10, 0.95, 1, &lo1, &hi1);
+  g_assert_true (isnan (lo1.spearman) && isnan (hi1.top));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -301,5 +402,7 @@ main (int argc, char **argv)
   g_test_add_func ("/stats/kendall-random", test_kendall_random);
   g_test_add_func ("/stats/degenerate", test_degenerate);
   g_test_add_func ("/stats/top-retrieval", test_top_retrieval);
+  g_test_add_func ("/stats/bootstrap-coverage", test_bootstrap_coverage);
+  g_test_add_func ("/stats/bootstrap-edges", test_bootstrap_edges);
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 #include "gn-stats.h"
+#include "gn-rng.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -35,6 +36,12 @@ cmp_double (double a, double b)
   if (na || nb)
     return na - nb;
   return (a > b) - (a < b);
+}
+
+static int
+cmp_double_p (const void *pa, const void *pb)
+{
+  return cmp_double (*(const double *) pa, *(const double *) pb);
 }
 
 static int
@@ -301,4 +308,79 @@ gn_stats_top_retrieval (const double *score, const double *truth, gsize n,
   g_free (by_truth);
   g_free (by_score);
   return (double) hits / (double) k;
+}
+
+GnStatsAgreement
+gn_stats_agreement (const double *score, const double *truth, gsize n,
+                    double frac)
+{
+  GnStatsAgreement a = { NAN, NAN, NAN };
+  if (n < 2)
+    return a;
+  a.spearman = gn_stats_spearman (score, truth, n);
+  a.kendall = gn_stats_kendall_tau_b (score, truth, n);
+  a.top = gn_stats_top_retrieval (score, truth, n, frac);
+  return a;
+}
+
+/* The @q quantile of the @n finite values of @v (sorted in place), by
+ * linear interpolation between order statistics; NAN when @n is 0. */
+static double
+quantile (double *v, gsize n, double q)
+{
+  if (n == 0)
+    return NAN;
+  qsort (v, n, sizeof *v, cmp_double_p);
+  double pos = q * (double) (n - 1);
+  gsize i = (gsize) floor (pos);
+  if (i + 1 >= n)
+    return v[n - 1];
+  return v[i] + (pos - (double) i) * (v[i + 1] - v[i]);
+}
+
+void
+gn_stats_agreement_bootstrap (const double *score, const double *truth,
+                              gsize n, double frac, int resamples,
+                              double level, guint64 seed,
+                              GnStatsAgreement *lo, GnStatsAgreement *hi)
+{
+  g_return_if_fail (lo != NULL && hi != NULL);
+  *lo = *hi = (GnStatsAgreement) { NAN, NAN, NAN };
+  g_return_if_fail (n == 0 || (score != NULL && truth != NULL));
+  g_return_if_fail (resamples >= 1 && level > 0.0 && level < 1.0);
+  if (n < 2 || n > G_MAXUINT32)
+    return;
+
+  double *s = g_new (double, n), *t = g_new (double, n);
+  double *stat[3];
+  gsize defined[3] = { 0, 0, 0 };
+  for (int k = 0; k < 3; k++)
+    stat[k] = g_new (double, resamples);
+  GnRng rng;
+  gn_rng_seed (&rng, seed);
+  for (int b = 0; b < resamples; b++)
+    {
+      for (gsize i = 0; i < n; i++)
+        {
+          gsize j = gn_rng_below (&rng, (guint32) n);
+          s[i] = score[j];
+          t[i] = truth[j];
+        }
+      GnStatsAgreement a = gn_stats_agreement (s, t, n, frac);
+      double v[3] = { a.spearman, a.kendall, a.top };
+      for (int k = 0; k < 3; k++)
+        if (isfinite (v[k]))
+          stat[k][defined[k]++] = v[k];
+    }
+  double q_lo = 0.5 * (1.0 - level), q_hi = 0.5 * (1.0 + level);
+  double *los[3] = { &lo->spearman, &lo->kendall, &lo->top };
+  double *his[3] = { &hi->spearman, &hi->kendall, &hi->top };
+  for (int k = 0; k < 3; k++)
+    {
+      *los[k] = quantile (stat[k], defined[k], q_lo);
+      *his[k] = quantile (stat[k], defined[k], q_hi);
+      g_free (stat[k]);
+    }
+  g_free (s);
+  g_free (t);
 }

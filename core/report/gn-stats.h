@@ -33,6 +33,41 @@ double gn_stats_kendall_tau_b (const double *x, const double *y, gsize n);
 double gn_stats_top_retrieval (const double *score, const double *truth,
                                gsize n, double frac);
 
+/**
+ * GnStatsAgreement:
+ *
+ * How well scores rank items against their true values: Spearman's rho,
+ * Kendall's tau-b, and top-@frac retrieval (gn_stats_top_retrieval()).
+ */
+typedef struct {
+  double spearman, kendall, top;
+} GnStatsAgreement;
+
+/** All three statistics of @score against @truth (NAN where undefined). */
+GnStatsAgreement gn_stats_agreement (const double *score, const double *truth,
+                                     gsize n, double frac);
+
+/**
+ * gn_stats_agreement_bootstrap:
+ * @resamples: the number of bootstrap resamples (>= 1)
+ * @level: the interval's coverage, e.g. 0.95
+ * @seed: seeds the resampling, so an interval is reproducible
+ * @lo: (out): the lower bounds
+ * @hi: (out): the upper bounds
+ *
+ * Percentile bootstrap intervals of gn_stats_agreement(): @resamples
+ * times, n (score, truth) pairs are drawn with replacement and the three
+ * statistics computed on them (a pair drawn twice is two items, tied with
+ * each other); the bounds are the (1 - @level) / 2 and (1 + @level) / 2
+ * quantiles of each statistic over the resamples where it is defined
+ * (linear interpolation between order statistics, numpy's default).  A
+ * statistic defined on no resample gets NAN bounds.
+ */
+void gn_stats_agreement_bootstrap (const double *score, const double *truth,
+                                   gsize n, double frac, int resamples,
+                                   double level, guint64 seed,
+                                   GnStatsAgreement *lo, GnStatsAgreement *hi);
+
 G_END_DECLS
 
 #endif /* GN_STATS_H */
