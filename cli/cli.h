@@ -45,9 +45,25 @@ int gn_cmd_proxies (int argc, char **argv);
 int gn_cmd_score (int argc, char **argv);
 int gn_cmd_rank (int argc, char **argv);
 int gn_cmd_search (int argc, char **argv);
+int gn_cmd_task_search (int argc, char **argv);
 int gn_cmd_export (int argc, char **argv);
 int gn_cmd_export_arch (int argc, char **argv);
 int gn_cmd_plot (int argc, char **argv);
+
+/* What a search picked, for a command built on `gennas search`. */
+typedef struct {
+  char *best;         /* (nullable) the architecture picked              */
+  double score;       /* its score                                       */
+  double loss;        /* the proxy's raw figure for it (NAN if none)     */
+  int evaluations;    /* the search's evaluations                        */
+  gint64 run;         /* the store's run holding the pick                */
+  char *db;           /* the store                                       */
+} GnCliSearchResult;
+
+/* `gennas search` with @argv; when the search picked an architecture and
+ * @result is given, fills it (free with gn_cli_search_result_clear()). */
+int  gn_cli_search (int argc, char **argv, GnCliSearchResult *result);
+void gn_cli_search_result_clear (GnCliSearchResult *r);
 
 /* the sub-commands of `gennas space` (cmd-space.c) */
 extern const GnCliCommand gn_cmd_space_commands[];

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cli-common.h"
 #include "cli-eval.h"
+#include "cli-listed.h"
 #include "cli-run-config.h"
 #include "cli-proxy.h"
 #include "cli-truth.h"
@@ -47,121 +48,15 @@ typedef struct {
 #define RANK_LEVEL 0.95
 #define RANK_BOOTSTRAP_SEED 20211206
 
-/* A benchmark row's architecture as the space reads it: its arch columns
- * joined with ';' (one column for NB201's arch_str; adjacency and ops for
- * NB101).  NULL with @error when @t lacks one of them. */
-static char *
-row_arch_text (const GnBenchmark *bm, const GnTable *t, guint row,
-               GError **error)
-{
-  GString *s = g_string_new (NULL);
-  for (char **c = bm->arch_columns; c && *c; c++)
-    {
-      int col = gn_table_find_column (t, *c, error);
-      if (col < 0)
-        {
-          g_string_free (s, TRUE);
-          return NULL;
-        }
-      g_string_append_printf (s, "%s%s", c == bm->arch_columns ? "" : ";",
-                              gn_table_get (t, row, (guint) col));
-    }
-  return g_string_free (s, FALSE);
-}
-
 /* The canonical architecture of a benchmark row. */
 static char *
 row_arch (GnSpace *space, const GnBenchmark *bm, const GnTable *t, guint row,
           GError **error)
 {
-  char *text = row_arch_text (bm, t, row, error);
+  char *text = gn_cli_listed_row_text (bm, t, row, error);
   char *arch = text ? gn_space_canonicalize (space, text, error) : NULL;
   g_free (text);
   return arch;
-}
-
-/* An architecture of a --archs file, as written, and where. */
-typedef struct {
-  char *text;
-  guint line;
-} Listed;
-
-static void
-listed_free (gpointer p)
-{
-  g_free (((Listed *) p)->text);
-  g_free (p);
-}
-
-/* TRUE when the first line of a file is a CSV header naming every arch
- * column of the benchmark (GenNAS's sample files: "index,arch_str"). */
-static gboolean
-is_csv_header (const char *line, const GnBenchmark *bm)
-{
-  char **fields = g_strsplit (line, ",", -1);
-  gboolean all = bm->arch_columns != NULL && bm->arch_columns[0] != NULL;
-  for (char **c = bm->arch_columns; all && c && *c; c++)
-    {
-      gboolean found = FALSE;
-      for (char **f = fields; *f && !found; f++)
-        found = strcmp (g_strstrip (*f), *c) == 0;
-      all = found;
-    }
-  g_strfreev (fields);
-  return all;
-}
-
-/* The architectures @path lists, in order: one per line in any form the
- * space reads (blank lines and lines starting with '#' skipped), or, when
- * the first line is a CSV header naming the benchmark's arch columns,
- * those columns of every row. */
-static GPtrArray *
-read_listed (const char *path, const GnBenchmark *bm, GError **error)
-{
-  char *contents = NULL;
-  GPtrArray *out = NULL;
-  GnTable *csv = NULL;
-  if (!g_file_get_contents (path, &contents, NULL, error))
-    goto out;
-  out = g_ptr_array_new_with_free_func (listed_free);
-  char **lines = g_strsplit (contents, "\n", -1);
-  if (lines[0] && is_csv_header (lines[0], bm))
-    {
-      g_strfreev (lines);
-      if ((csv = gn_table_load (path, error)) == NULL)
-        goto fail;
-      for (guint r = 0; r < gn_table_n_rows (csv); r++)
-        {
-          Listed *l = g_new (Listed, 1);
-          l->line = r + 2;
-          if ((l->text = row_arch_text (bm, csv, r, error)) == NULL)
-            {
-              g_free (l);
-              goto fail;
-            }
-          g_ptr_array_add (out, l);
-        }
-      goto out;
-    }
-  for (guint i = 0; lines[i]; i++)
-    {
-      char *t = g_strstrip (lines[i]);
-      if (*t == '\0' || *t == '#')
-        continue;
-      Listed *l = g_new (Listed, 1);
-      *l = (Listed) { g_strdup (t), i + 1 };
-      g_ptr_array_add (out, l);
-    }
-  g_strfreev (lines);
-  goto out;
-
-fail:
-  g_prefix_error (error, "%s: ", path);
-  g_clear_pointer (&out, g_ptr_array_unref);
-out:
-  gn_table_free (csv);
-  g_free (contents);
-  return out;
 }
 
 /* The items to evaluate: the distinct architectures, in sample order,
@@ -503,7 +398,9 @@ gn_cmd_rank (int argc, char **argv)
                    ? g_strdup (o.archs) : gn_data_find (o.archs, NULL);
       if (archs_path == NULL)
         archs_path = g_strdup (o.archs);   /* for the error to name */
-      if ((listed = read_listed (archs_path, bm, &error)) == NULL)
+      if ((listed = gn_cli_listed_read (archs_path, bm, NULL, NULL,
+                                          &error))
+          == NULL)
         goto fail;
       if (listed->len < 2)
         {
@@ -531,7 +428,7 @@ gn_cmd_rank (int argc, char **argv)
       GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
       for (int i = 0; i < n; i++)
         {
-          const Listed *l = g_ptr_array_index (listed, i);
+          const GnCliListed *l = g_ptr_array_index (listed, i);
           items[i].arch = gn_space_canonicalize (p.space, l->text, &error);
           int row = items[i].arch ? gn_cli_truth_row (truth, items[i].arch)
                                   : -1;

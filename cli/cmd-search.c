@@ -204,8 +204,46 @@ print_pick (const char *what, GnCliTruth *truth, const char *arch,
   return t;
 }
 
+/* Kendall's tau and the like: the raw figure the store holds for @arch
+ * in @run (NAN when none). */
+typedef struct {
+  const char *arch;
+  double loss;
+} LossOf;
+
+static gboolean
+find_loss (const GnEval *e, gpointer user)
+{
+  LossOf *l = user;
+  if (strcmp (e->arch, l->arch) != 0)
+    return TRUE;
+  l->loss = e->loss;
+  return FALSE;
+}
+
+static double
+loss_of (GnStore *store, gint64 run, const char *arch)
+{
+  LossOf l = { arch, NAN };
+  gn_store_foreach (store, run, find_loss, &l, NULL);
+  return l.loss;
+}
+
 int
 gn_cmd_search (int argc, char **argv)
+{
+  return gn_cli_search (argc, argv, NULL);
+}
+
+void
+gn_cli_search_result_clear (GnCliSearchResult *r)
+{
+  g_clear_pointer (&r->best, g_free);
+  g_clear_pointer (&r->db, g_free);
+}
+
+int
+gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
 {
   SearchOptions o = { .budget = 100, .population = 50, .tournament = 10,
                       .final = -1 /* not given */ };
@@ -473,6 +511,7 @@ gn_cmd_search (int argc, char **argv)
             limit.max_params > 0 ? "--max-params" : "",
             limit.config ? limit.config : "published");
   double t = print_pick ("best", ev.truth, best_arch, best);
+  gint64 picked_run = st.run;
 
   if (o.final > 0 && done >= o.budget)
     {
@@ -494,7 +533,13 @@ gn_cmd_search (int argc, char **argv)
       t = print_pick ("final", ev.truth, pick, pick_score);
       best_arch = pick;
       best = pick_score;
+      picked_run = fs.run;
     }
+  if (result)
+    *result = (GnCliSearchResult) {
+      .best = g_strdup (best_arch), .score = best,
+      .loss = loss_of (ev.store, picked_run, best_arch), .evaluations = done,
+      .run = picked_run, .db = g_strdup (ev.db) };
   printf ("best=%s score=%.6g truth=%.6g evaluations=%d\n", best_arch, best,
           t, done);
   status = done >= o.budget ? 0 : 1;

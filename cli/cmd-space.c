@@ -262,8 +262,9 @@ space_check (int argc, char **argv)
   arch = check_sample_mutate (space, &error);
   if (arch == NULL)
     goto out;
-  if (!check_build (space, arch, FALSE, &error)
-      || !check_build (space, arch, TRUE, &error))
+  if (gn_space_has_build (space)
+      && (!check_build (space, arch, FALSE, &error)
+          || !check_build (space, arch, TRUE, &error)))
     goto out;
 
   double combinations;
@@ -272,6 +273,8 @@ space_check (int argc, char **argv)
                           "combinations), %s", argv[1],
                           gn_space_name (space), genes, combinations,
                           gn_space_has_hash (space) ? "hash" : "no hash");
+  if (!gn_space_has_build (space))
+    g_string_append (summary, ", no network (no build function)");
   if (!check_configs (space, arch, summary, &error)
       || !check_benchmark (space, summary, &error))
     goto out;

@@ -14,10 +14,13 @@ static const GnCliCommand commands[] = {
   { .name = "score", .run = gn_cmd_score,
     .summary = "score architectures with a proxy" },
   { .name = "rank", .run = gn_cmd_rank,
-    .summary = "rank a benchmark sample with a proxy: Spearman, Kendall, "
-               "top-10%" },
+    .summary = "rank benchmark architectures with a proxy: Spearman, "
+               "Kendall, top-K%, with intervals" },
   { .name = "search", .run = gn_cmd_search,
     .summary = "search a space for a good architecture" },
+  { .name = "task-search", .run = gn_cmd_task_search,
+    .summary = "search for the proxy task that best ranks labelled "
+               "architectures" },
   { .name = "export", .run = gn_cmd_export,
     .summary = "write a store's evaluations as CSV or JSON Lines, or its "
                "best architecture" },

@@ -46,6 +46,7 @@ struct _GnSpace {
   GnLuaRng *rng_box;
   gboolean has_hash;
   gboolean has_genotype;
+  gboolean has_build;
   /* the benchmark as the space declares it ... */
   char *bench_file;
   char *bench_key;
@@ -531,7 +532,7 @@ load_protected (lua_State *L)
                                       "benchmark", "published", "configs",
                                       NULL };
   static const char *const functions[] = { "sample", "mutate", "encode",
-                                           "decode", "build", NULL };
+                                           "decode", NULL };
   LoadArgs *a = lua_touserdata (L, 1);
   GnSpace *sp = a->space;
 
@@ -568,6 +569,8 @@ load_protected (lua_State *L)
                                 TRUE);
   sp->has_genotype = take_function (L, sp, t, api, "genotype",
                                     "the space table's", TRUE);
+  sp->has_build = take_function (L, sp, t, api, "build", "the space table's",
+                                 TRUE);
   load_genome (L, sp, t, api);
   load_benchmark (L, sp, t);
   load_published (L, sp, t);
@@ -793,6 +796,13 @@ gn_space_has_hash (GnSpace *space)
 {
   g_return_val_if_fail (space != NULL, FALSE);
   return space->has_hash;
+}
+
+gboolean
+gn_space_has_build (GnSpace *space)
+{
+  g_return_val_if_fail (space != NULL, FALSE);
+  return space->has_build;
 }
 
 const GnBenchmark *
@@ -1145,6 +1155,13 @@ gn_space_build (GnSpace *space, const char *arch, const GnBuildOptions *opts,
                         && opts->in_w >= 0 && opts->num_classes >= 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!space->has_build)
+    {
+      g_set_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_UNSUPPORTED,
+                   "%s: the space %s builds no network (it has no build "
+                   "function)", space->path, space->name);
+      return NULL;
+    }
   if (!check_options (space, opts->options, TRUE, error))
     return NULL;
   GnNet *net = gn_net_new (opts->batch, opts->in_c ? opts->in_c : 3,

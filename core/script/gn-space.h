@@ -181,6 +181,10 @@ char *gn_space_genotype (GnSpace *space, const char *arch, GError **error);
 /** GN_SPACE_ERROR_UNSUPPORTED if the space defines no hash. */
 char *gn_space_hash (GnSpace *space, const char *arch, GError **error);
 gboolean gn_space_has_hash (GnSpace *space);
+/* FALSE for a space without a build function, whose architectures are not
+ * networks (spaces/task-cv.lua's proxy tasks); gn_space_build() then fails
+ * with GN_SPACE_ERROR_UNSUPPORTED. */
+gboolean gn_space_has_build (GnSpace *space);
 
 /**
  * gn_space_build:
@@ -195,7 +199,8 @@ gboolean gn_space_has_hash (GnSpace *space);
  * Returns: (transfer full): the network, or NULL with @error:
  * GN_SPACE_ERROR_ARCH for a malformed or invalid @arch, _SCRIPT or
  * _LIMIT if build() failed, _INVALID if it made no stage tap (or no
- * "logits" when asked for), _FAILED for an option that is not
+ * "logits" when asked for), _UNSUPPORTED for a space with no build
+ * function, _FAILED for an option that is not
  * "key=value" or names a GnBuildOptions field.
  */
 GnNet *gn_space_build (GnSpace *space, const char *arch,

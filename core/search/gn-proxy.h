@@ -42,9 +42,10 @@
  * nothing else of libgennas, and tests/test-abi.c pins the layout of every
  * struct they declare): gennas.h, which a plugin includes, and of what it
  * includes gn-error.h, gn-rng.h, gn-ops.h, gn-net.h, gn-optim.h,
- * gn-data.h, gn-signals.h, gn-space.h, gn-recipe.h, gn-eval.h and this
- * one.  The workers, the searches, the store and the report layer are the
- * host's, not a plugin's.
+ * gn-data.h, gn-signals.h, gn-space.h, gn-recipe.h, gn-eval.h, this
+ * one, and of the report layer gn-stats.h (rank statistics, for a proxy
+ * that judges rankings: the `task` proxy).  The workers, the searches, the
+ * store and the rest of the report layer are the host's, not a plugin's.
  *
  * Versioning.  GN_PROXY_ABI_MAJOR changes when the descriptor, the
  * context, the result, or the meaning of a field changes incompatibly:
