@@ -232,10 +232,18 @@ gn_cmd_task_search (int argc, char **argv)
 
   if (!parsed)
     goto out;
-  if (argc < 2 || argv[1][0] == '-')
+  if (argc >= 2 && argv[1][0] == '-')
+    {
+      /* its own options are parsed: this is not one of them */
+      gn_cli_error ("task-search", "%s: an unknown option, or an option of "
+                    "gennas search before SPACE.lua (give SPACE.lua first; "
+                    "try --help)", argv[1]);
+      goto out;
+    }
+  if (argc < 2)
     {
       gn_cli_error ("task-search", "give the space of the labelled "
-                    "architectures first (try --help)");
+                    "architectures (try --help)");
       goto out;
     }
   if (o.labeled == NULL)

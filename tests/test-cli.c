@@ -157,14 +157,15 @@ test_help_everywhere (void)
   GPtrArray *path = g_ptr_array_new ();
   int leaves = check_help (path);
   g_ptr_array_free (path, TRUE);
-  /* proxies score rank search export export-arch plot, space check sample
-   * info hash */
-  g_assert_cmpint (leaves, >=, 11);
+  /* proxies score rank search task-search export export-arch plot, space
+   * check sample info hash */
+  g_assert_cmpint (leaves, >=, 12);
 
   CliRun r = run ("--help", NULL);
   GPtrArray *names = listed_commands (r.out);
-  const char *expected[] = { "proxies", "score", "rank", "search", "export",
-                             "export-arch", "plot", "space" };
+  const char *expected[] = { "proxies", "score", "rank", "search",
+                             "task-search", "export", "export-arch", "plot",
+                             "space" };
   for (gsize i = 0; i < G_N_ELEMENTS (expected); i++)
     g_assert_true (g_ptr_array_find_with_equal_func (names, expected[i],
                                                      g_str_equal, NULL));
@@ -550,6 +551,139 @@ test_rank_no_ranking (void)
                  cases[i].param, last);
       cli_run_clear (&r);
     }
+}
+
+/* -- rank over the architectures a file lists -------------------------- */
+
+/* Writes @text to @name in the test's folder; returns the path. */
+static char *
+write_file (const char *name, const char *text)
+{
+  char *path = g_build_filename (tmpdir, name, NULL);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+/* The value of "KEY=" in the "spearman=..." line of @out, NAN when it
+ * has none. */
+static double
+field (const char *out, const char *key)
+{
+  const char *line = strstr (out, "spearman=");
+  g_assert_nonnull (line);
+  char *text = g_strndup (line, strcspn (line, "\n"));
+  char **tokens = g_strsplit (text, " ", -1);
+  double v = NAN;
+  gsize n = strlen (key);
+  for (char **t = tokens; *t; t++)
+    if (strncmp (*t, key, n) == 0 && (*t)[n] == '=')
+      v = g_ascii_strtod (*t + n + 1, NULL);
+  g_strfreev (tokens);
+  g_free (text);
+  return v;
+}
+
+/* --archs FILE ranks the architectures a file lists, one per line or as
+ * a CSV with the table's architecture column, against the table's truth:
+ * the figures are those of the listed rows (checked against Spearman's
+ * rho computed here), with bootstrap intervals around them, and --top K
+ * names its retrieval; a malformed line is an error naming the file and
+ * line, and so are a file too short to rank and a missing file. */
+static void
+test_rank_archs (void)
+{
+  char *table_path = g_test_build_filename (G_TEST_DIST, "..", "data",
+                                            "nb201.csv", NULL);
+  GnTable *table = gn_table_load (table_path, NULL);
+  g_assert_nonnull (table);
+  int key = gn_table_find_column (table, "arch_str", NULL);
+  int acc = gn_table_find_column (table, "cifar10_test", NULL);
+  enum { N = 12 };
+  double score[N], truth[N];
+  GString *plain = g_string_new ("# twelve cells, rows 100, 200, ...\n\n");
+  GString *csv = g_string_new ("index,arch_str\n");
+  for (int i = 0; i < N; i++)
+    {
+      guint row = 100 * (guint) (i + 1);
+      const char *arch = gn_table_get (table, row, (guint) key);
+      g_string_append_printf (plain, "%s\n", arch);
+      g_string_append_printf (csv, "%u,%s\n", row, arch);
+      score[i] = (double) strlen (arch);   /* the "good" proxy's score */
+      g_assert_true (gn_table_get_double (table, row, (guint) acc, &truth[i],
+                                          NULL));
+    }
+  char *plain_path = write_file ("archs.txt", plain->str);
+  char *csv_path = write_file ("archs.csv", csv->str);
+
+  CliRun a = run ("rank", space_path, "--proxy", "good", "--workers", "1",
+                  "--archs", plain_path, NULL);
+  g_assert_cmpint (a.status, ==, 0);
+  g_assert_nonnull (strstr (a.out, "12 architectures listed in"));
+  g_assert_cmpfloat_with_epsilon (field (a.out, "spearman"),
+                                  gn_stats_spearman (score, truth, N), 6e-5);
+  double lo = field (a.out, "spearman_lo"), hi = field (a.out, "spearman_hi");
+  g_assert_cmpfloat (lo, <=, field (a.out, "spearman") + 0.05);
+  g_assert_cmpfloat (hi, >, lo);
+  g_assert_true (isfinite (field (a.out, "top10_lo")));
+
+  CliRun c = run ("rank", space_path, "--proxy", "good", "--workers", "1",
+                  "--archs", csv_path, NULL);
+  g_assert_cmpint (c.status, ==, 0);
+  char *fa = figures (a.out), *fc = figures (c.out);
+  g_assert_cmpstr (fa, ==, fc);
+
+  CliRun t = run ("rank", space_path, "--proxy", "good", "--workers", "1",
+                  "--archs", plain_path, "--top", "50", "--resamples", "0",
+                  NULL);
+  g_assert_cmpint (t.status, ==, 0);
+  g_assert_true (isfinite (field (t.out, "top50")));
+  g_assert_null (strstr (t.out, "spearman_lo="));
+
+  char *bad_path = write_file ("bad.txt", "# one bad line\n"
+                               "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|"
+                               "none~1|none~2|\n|conv_9x9~0|\n");
+  CliRun b = run ("rank", space_path, "--proxy", "good", "--workers", "1",
+                  "--archs", bad_path, NULL);
+  g_assert_cmpint (b.status, ==, 1);
+  char *where = g_strdup_printf ("%s:3: ", bad_path);
+  g_assert_nonnull (strstr (b.err, where));
+  char *one_path = write_file ("one.txt", "|nor_conv_3x3~0|+|none~0|none~1|"
+                               "+|none~0|none~1|none~2|\n");
+  CliRun o = run ("rank", space_path, "--proxy", "good", "--archs", one_path,
+                  NULL);
+  g_assert_cmpint (o.status, ==, 1);
+  g_assert_nonnull (strstr (o.err, "ranking needs 2"));
+  CliRun m = run ("rank", space_path, "--proxy", "good", "--archs",
+                  "/nonexistent/archs.txt", NULL);
+  g_assert_cmpint (m.status, ==, 1);
+  g_assert_nonnull (strstr (m.err, "/nonexistent/archs.txt"));
+  const char *tops[] = { "0", "101" };
+  for (guint i = 0; i < G_N_ELEMENTS (tops); i++)
+    {
+      CliRun u = run ("rank", space_path, "--proxy", "good", "--archs",
+                      plain_path, "--top", tops[i], NULL);
+      g_assert_cmpint (u.status, ==, 2);
+      g_assert_nonnull (strstr (u.err, "--top"));
+      cli_run_clear (&u);
+    }
+
+  cli_run_clear (&a);
+  cli_run_clear (&c);
+  cli_run_clear (&t);
+  cli_run_clear (&b);
+  cli_run_clear (&o);
+  cli_run_clear (&m);
+  g_free (fa);
+  g_free (fc);
+  g_free (where);
+  g_free (bad_path);
+  g_free (one_path);
+  g_free (plain_path);
+  g_free (csv_path);
+  g_string_free (plain, TRUE);
+  g_string_free (csv, TRUE);
+  gn_table_free (table);
+  g_free (table_path);
 }
 
 /* Values that cannot mean anything are one-line errors before anything
@@ -972,6 +1106,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/rank-crash", test_rank_crash);
   g_test_add_func ("/cli/rank-timeout", test_rank_timeout);
   g_test_add_func ("/cli/rank-store", test_rank_store);
+  g_test_add_func ("/cli/rank-archs", test_rank_archs);
   g_test_add_func ("/cli/plot-space", test_plot_space);
   g_test_add_func ("/cli/rank-no-ranking", test_rank_no_ranking);
   g_test_add_func ("/cli/bad-values", test_bad_values);
