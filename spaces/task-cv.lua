@@ -98,31 +98,6 @@ local function sample (rng)
   return g
 end
 
-local function mutate (g, rng, opts)
-  gennas.options (opts, {})
-  local changed = false
-  repeat
-    if rng:uniform () < MUTATE_P then
-      g.noise = draw_noise (rng)
-      changed = true
-    end
-    for s = 1, N_STAGES do
-      if rng:uniform () < MUTATE_P then
-        g.mult[s] = rng:choice (MULTS)
-        changed = true
-      end
-      for k, kind in ipairs (KINDS) do
-        if rng:uniform () < MUTATE_P then
-          g.slots[s][k] = draw_slot (rng, kind)
-          changed = true
-        end
-      end
-    end
-  -- a child that redraws nothing is its parent: draw again
-  until changed
-  return g
-end
-
 -- -- the canonical string --------------------------------------------------
 
 local function num (x)
@@ -157,6 +132,25 @@ local function encode (g)
                         (#on > 0 and table.concat (on, ",") or "-")
   end
   return table.concat (parts, ";")
+end
+
+local function mutate (g, rng, opts)
+  gennas.options (opts, {})
+  local parent = encode (g)
+  -- a child that redraws nothing, or redraws each gene as it was, is its
+  -- parent: draw again
+  repeat
+    if rng:uniform () < MUTATE_P then g.noise = draw_noise (rng) end
+    for s = 1, N_STAGES do
+      if rng:uniform () < MUTATE_P then g.mult[s] = rng:choice (MULTS) end
+      for k, kind in ipairs (KINDS) do
+        if rng:uniform () < MUTATE_P then
+          g.slots[s][k] = draw_slot (rng, kind)
+        end
+      end
+    end
+  until encode (g) ~= parent
+  return g
 end
 
 local function number (text, what)
