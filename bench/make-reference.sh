@@ -3,9 +3,9 @@
 # architectures of a space and each one's score by each proxy, as CSV
 # (arch,PROXY1,PROXY2,...) on standard output.
 #
-#   bench/make-reference.sh [-b BUILD_DIR] [-n N] [-s SEED] [-w WORKERS]
-#                           [-x EXCLUDE.csv]... [-S KEY=VALUE]...
-#                           SPACE.lua PROXY... > reference.csv
+#   bench/make-reference.sh [-b BUILD_DIR] [-n N] [-s SEED] [-t TASK_SEED]
+#                           [-w WORKERS] [-x EXCLUDE.csv]... [-S KEY=VALUE]...
+#                           SPACE.lua PROXY[:NAME=VALUE,...]... > reference.csv
 #
 # The architectures: the first N distinct ones of
 # `gennas space sample SPACE --unique --seed SEED` (gennas's own generator,
@@ -13,12 +13,15 @@
 # (a CSV or a list; every comma-separated field of every line is taken as
 # an architecture to leave out: name the test samples there, so the
 # reference is disjoint from them).  The scores: `gennas score SPACE
-# --proxy PROXY` at the proxy's defaults and the default task seed (1, as
-# `gennas rank` and `gennas search` use unless told otherwise), with the
-# build options -S, one proxy after the other on WORKERS processes.  A
+# --proxy PROXY` with the parameters after a colon (comma-separated, each
+# a --param; the column is named PROXY), the task seed TASK_SEED and the
+# build options -S, one proxy after the other on WORKERS processes.
+# Score with the settings the combine proxy will run with: the same
+# parameters (its component_params), build options and task seed.  A
 # score that is not finite (the worst score, a diverged loss) or that
 # failed is written as nan (combine skips such rows).
-# Defaults: build/, N 200, SEED 1, 1 worker.  The shipped
+# Defaults: build/, N 200, SEED 1, TASK_SEED 1 (what `gennas score`,
+# `rank` and `search` use unless told otherwise), 1 worker.  The shipped
 # data/reference/nb201.csv (provenance in data/README.md) is
 #
 #   bench/make-reference.sh -n 200 -s 1 -w 1 \
@@ -31,18 +34,20 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=$here/build
 n=200
 seed=1
+task_seed=1
 workers=1
 excludes=
 space_opts=
 usage() {
-    sed -n '2,28s/^# \{0,1\}//p' "$0"
+    sed -n '2,32s/^# \{0,1\}//p' "$0"
     exit "$1"
 }
-while getopts b:n:s:w:x:S:h opt; do
+while getopts b:n:s:t:w:x:S:h opt; do
     case $opt in
         b) build=$OPTARG ;;
         n) n=$OPTARG ;;
         s) seed=$OPTARG ;;
+        t) task_seed=$OPTARG ;;
         w) workers=$OPTARG ;;
         x) [ -r "$OPTARG" ] || { echo "make-reference.sh: cannot read $OPTARG" >&2; exit 2; }
            excludes="$excludes $OPTARG" ;;
@@ -80,12 +85,20 @@ fi
 header=arch
 columns=
 i=0
-for proxy in "$@"; do
+for spec in "$@"; do
     i=$((i + 1))
+    proxy=${spec%%:*}
+    params=
+    if [ "$proxy" != "$spec" ]; then
+        for p in $(echo "${spec#*:}" | tr ',' ' '); do
+            params="$params --param $p"
+        done
+    fi
     # shellcheck disable=SC2086
     tr '\n' '\0' < "$tmp/archs" \
-        | xargs -0 "$gennas" score "$space" --proxy "$proxy" \
-            --workers "$workers" $space_opts > "$tmp/scores" \
+        | xargs -0 "$gennas" score "$space" --proxy "$proxy" $params \
+            --task-seed "$task_seed" --workers "$workers" $space_opts \
+            > "$tmp/scores" \
         || echo "make-reference.sh: $proxy did not score every architecture (nan)" >&2
     awk -v q='"' '
         FILENAME == ARGV[1] {
