@@ -1,0 +1,571 @@
+/* test-combine.c - the combine proxy: its sum, its errors, its identity
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * plugins/combine/combine.c over cheap components (params, synflow,
+ * naswot) of the build tree's plugins, with reference files written
+ * here: the combined score equals the weighted sum of the components'
+ * own scores standardised with the reference's mean and deviation,
+ * computed here; every bad parameter or reference is a one-line GError;
+ * the configuration changes with the reference's contents.  Also: the
+ * shipped data/reference/nb201.csv is found by name, is disjoint from
+ * the three test samples and serves the default components.
+ */
+#include "gennas.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+static char *space_path;
+static char *data_dir;
+
+/* Cells of NAS-Bench-201 to score: large, small, pooling only, and one
+ * whose output ignores its input (synflow 0, naswot undefined). */
+static const char *const cells[] = {
+  "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|"
+  "+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|",
+  "|nor_conv_1x1~0|+|skip_connect~0|none~1|+|avg_pool_3x3~0|none~1|"
+  "nor_conv_1x1~2|",
+  "|avg_pool_3x3~0|+|avg_pool_3x3~0|skip_connect~1|"
+  "+|avg_pool_3x3~0|skip_connect~1|avg_pool_3x3~2|",
+};
+static const char cut[] = "|none~0|+|skip_connect~0|avg_pool_3x3~1|"
+                          "+|none~0|skip_connect~1|none~2|";
+
+/* A reference of params and synflow scores (made up, as only their mean
+ * and deviation matter), with an architecture column, a quoted field
+ * and a row the proxy must skip. */
+#define N_REF 12
+static const double ref_params[N_REF] = {
+  0.1, 0.37, 0.65, 0.92, 1.2, 0.4, 0.13, 0.7, 0.55, 0.8, 1.05, 0.24 };
+static const double ref_synflow[N_REF] = {
+  40.5, 62.0, 75.25, 88.0, 101.5, 70.0, 45.0, 80.0, 66.0, 85.5, 95.0, 50.0 };
+
+typedef struct {
+  GnSpace *space;
+  GnDataset *data;
+  GnProxyRegistry *reg;
+  GnProxyContext *ctx;
+  char *dir;                   /* the reference files */
+} Fixture;
+
+static void
+fixture_open (Fixture *f)
+{
+  GError *error = NULL;
+  f->space = gn_space_load (space_path, &error);
+  g_assert_no_error (error);
+  char *cifar = gn_data_find ("cifar10", &error);
+  g_assert_no_error (error);
+  f->data = gn_dataset_load_cifar10 (cifar, &error);
+  g_assert_no_error (error);
+  g_free (cifar);
+  f->reg = gn_proxy_registry_new ();
+  f->ctx = gn_proxy_context_new (f->space, f->data, 1, NULL, &error);
+  g_assert_no_error (error);
+  f->dir = g_dir_make_tmp ("gennas-combine-XXXXXX", &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_close (Fixture *f)
+{
+  GDir *d = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    {
+      char *path = g_build_filename (f->dir, name, NULL);
+      g_assert_cmpint (g_unlink (path), ==, 0);
+      g_free (path);
+    }
+  if (d)
+    g_dir_close (d);
+  g_assert_cmpint (g_rmdir (f->dir), ==, 0);
+  g_free (f->dir);
+  gn_proxy_context_free (f->ctx);
+  gn_proxy_registry_free (f->reg);
+  gn_dataset_free (f->data);
+  gn_space_free (f->space);
+}
+
+/* Writes @text to the fixture's folder as @name; returns its path. */
+static char *
+write_file (Fixture *f, const char *name, const char *text)
+{
+  GError *error = NULL;
+  char *path = g_build_filename (f->dir, name, NULL);
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+  return path;
+}
+
+/* The reference above as CSV, with @params_scale times each params
+ * value (to change its contents). */
+static char *
+write_reference (Fixture *f, const char *name, double params_scale)
+{
+  GString *csv = g_string_new ("arch,params,note,synflow\r\n");
+  for (int i = 0; i < N_REF; i++)
+    g_string_append_printf (csv, "cell%d,%.17g,%s,%.17g\r\n", i,
+                            ref_params[i] * params_scale,
+                            i == 3 ? "\"a, \"\"quoted\"\" note\"" : "",
+                            ref_synflow[i]);
+  g_string_append (csv, "\n,nan,skipped,12\n");
+  char *path = write_file (f, name, csv->str);
+  g_string_free (csv, TRUE);
+  return path;
+}
+
+/* The mean and sample deviation of @v, through @t when not NULL. */
+static void
+mean_sd (const double *v, int n, double (*t) (double), double *mean,
+         double *sd)
+{
+  double x[N_REF], s = 0, s2 = 0;
+  g_assert_cmpint (n, <=, N_REF);
+  for (int i = 0; i < n; i++)
+    s += x[i] = t ? t (v[i]) : v[i];
+  *mean = s / n;
+  for (int i = 0; i < n; i++)
+    s2 += (x[i] - *mean) * (x[i] - *mean);
+  *sd = sqrt (s2 / (n - 1));
+}
+
+static GnProxy *
+open_proxy (Fixture *f, const char *name, const char *const *params)
+{
+  GError *error = NULL;
+  const GnProxyDesc *d = gn_proxy_registry_lookup (f->reg, name, &error);
+  g_assert_no_error (error);
+  GnProxy *p = gn_proxy_new (d, f->ctx, params, &error);
+  g_assert_no_error (error);
+  return p;
+}
+
+/* combine with the parameters @a, @b, ... (NULL-terminated) */
+static GnProxy *
+open_combine (Fixture *f, GError **error, ...)
+{
+  GPtrArray *params = g_ptr_array_new ();
+  va_list ap;
+  va_start (ap, error);
+  for (const char *a; (a = va_arg (ap, const char *)) != NULL;)
+    g_ptr_array_add (params, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (params, NULL);
+  const GnProxyDesc *d = gn_proxy_registry_lookup (f->reg, "combine", NULL);
+  g_assert_nonnull (d);
+  GnProxy *p = gn_proxy_new (d, f->ctx, (const char *const *) params->pdata,
+                             error);
+  g_ptr_array_free (params, TRUE);
+  return p;
+}
+
+static double
+score_ok (GnProxy *p, const char *arch)
+{
+  GError *error = NULL;
+  GnProxyResult r;
+  g_assert_true (gn_proxy_score (p, arch, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (r.status, ==, GN_EVAL_OK);
+  return r.score;
+}
+
+static void
+assert_close (double got, double want)
+{
+  if (!(fabs (got - want) <= 1e-9 * MAX (fabs (want), 1e-300)))
+    g_error ("combined score %.17g, expected %.17g", got, want);
+}
+
+/* The combined score is the weighted sum of the standardised scores,
+ * with and without a transform, for several weights. */
+static void
+test_sum (void)
+{
+  Fixture f;
+  fixture_open (&f);
+  char *ref = write_reference (&f, "ref.csv", 1.0);
+  char *ref_param = g_strdup_printf ("reference=%s", ref);
+  GnProxy *params = open_proxy (&f, "params", NULL);
+  GnProxy *synflow = open_proxy (&f, "synflow", NULL);
+  double mp, sp, ms, ss, mlp, slp;
+  mean_sd (ref_params, N_REF, NULL, &mp, &sp);
+  mean_sd (ref_synflow, N_REF, NULL, &ms, &ss);
+  mean_sd (ref_params, N_REF, log, &mlp, &slp);
+
+  static const struct { const char *weights; double wp, ws; } ws[] = {
+    { "", 1, 1 },
+    { "1,1", 1, 1 },
+    { "2,-0.5", 2, -0.5 },
+    { "0,3", 0, 3 },
+  };
+  for (guint w = 0; w < G_N_ELEMENTS (ws); w++)
+    {
+      char *weights = g_strdup_printf ("weights=%s", ws[w].weights);
+      GError *error = NULL;
+      GnProxy *c = open_combine (&f, &error, "proxies=params,synflow",
+                                 weights, ref_param, NULL);
+      g_assert_no_error (error);
+      GnProxy *clog = open_combine (&f, &error, "proxies=params,synflow",
+                                    weights, ref_param,
+                                    "component_params=params.transform=log",
+                                    NULL);
+      g_assert_no_error (error);
+      for (guint i = 0; i < G_N_ELEMENTS (cells); i++)
+        {
+          double p = score_ok (params, cells[i]);
+          double s = score_ok (synflow, cells[i]);
+          double zs = (s - ms) / ss;
+          assert_close (score_ok (c, cells[i]),
+                        ws[w].wp * (p - mp) / sp + ws[w].ws * zs);
+          assert_close (score_ok (clog, cells[i]),
+                        ws[w].wp * (log (p) - mlp) / slp + ws[w].ws * zs);
+        }
+      gn_proxy_free (clog);
+      gn_proxy_free (c);
+      g_free (weights);
+    }
+
+  /* the order of the components is the order of the weights */
+  GError *error = NULL;
+  GnProxy *a = open_combine (&f, &error, "proxies=params,synflow",
+                             "weights=2,1", ref_param, NULL);
+  g_assert_no_error (error);
+  GnProxy *b = open_combine (&f, &error, "proxies=synflow,params",
+                             "weights=1,2", ref_param, NULL);
+  g_assert_no_error (error);
+  GnProxy *c = open_combine (&f, &error, "proxies=synflow,params",
+                             "weights=2,1", ref_param, NULL);
+  g_assert_no_error (error);
+  assert_close (score_ok (b, cells[1]), score_ok (a, cells[1]));
+  g_assert_cmpfloat (fabs (score_ok (c, cells[1]) - score_ok (a, cells[1])),
+                     >, 1e-3);
+  gn_proxy_free (c);
+  gn_proxy_free (b);
+  gn_proxy_free (a);
+
+  gn_proxy_free (synflow);
+  gn_proxy_free (params);
+  g_free (ref_param);
+  g_free (ref);
+  fixture_close (&f);
+}
+
+/* A component's undefined score is the combination's; a component's
+ * error is the combination's, under the component's name. */
+static void
+test_nonfinite_and_errors (void)
+{
+  Fixture f;
+  fixture_open (&f);
+  GString *csv = g_string_new ("params,naswot\n");
+  for (int i = 0; i < N_REF; i++)
+    g_string_append_printf (csv, "%g,%g\n", ref_params[i], ref_synflow[i]);
+  char *ref = write_file (&f, "naswot.csv", csv->str);
+  char *ref_param = g_strdup_printf ("reference=%s", ref);
+  GError *error = NULL;
+  GnProxy *c = open_combine (&f, &error, "proxies=params,naswot",
+                             "component_params=naswot.batch=8", ref_param,
+                             NULL);
+  g_assert_no_error (error);
+  GnProxyResult r;
+  g_assert_true (gn_proxy_score (c, cut, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (r.status, ==, GN_EVAL_NONFINITE);
+  g_assert_cmpfloat (r.score, ==, -G_MAXDOUBLE);
+  g_assert_true (isnan (r.loss));
+  g_assert_true (isfinite (score_ok (c, cells[0])));
+
+  g_assert_false (gn_proxy_score (c, "|not_an_op~0|", &r, &error));
+  g_assert_nonnull (error);
+  if (!g_str_has_prefix (error->message, "params: "))
+    g_error ("'%s' does not start with the component's name",
+             error->message);
+  g_clear_error (&error);
+  gn_proxy_free (c);
+  g_free (ref_param);
+  g_free (ref);
+  g_string_free (csv, TRUE);
+  fixture_close (&f);
+}
+
+typedef struct {
+  const char *what;
+  const char *reference;       /* a file's contents, or NULL */
+  const char *params[4];
+  const char *needle;
+} Bad;
+
+#define HEADER "arch,params,synflow\n"
+#define TEN_ROWS "a,1,2\nb,2,3\nc,3,5\nd,4,7\ne,5,11\nf,6,13\ng,7,17\n" \
+                 "h,8,19\ni,9,23\nj,10,29\n"
+
+static const Bad bad[] = {
+  { "no reference", NULL, { "reference=" }, "reference is required" },
+  { "missing reference", NULL, { "reference=/nonexistent/ref.csv" },
+    "/nonexistent/ref.csv" },
+  { "a column missing", "arch,params\na,1\n", { NULL },
+    "has no column 'synflow'" },
+  { "too few rows", HEADER "a,1,2\nb,2,3\nc,nan,4\n", { NULL },
+    "2 row(s) with finite scores (the others have a value that is not "
+    "finite after its component's transform); standardising needs at "
+    "least 10" },
+  { "an empty file", "", { NULL }, "is empty: it needs a header" },
+  { "a header only", HEADER, { NULL },
+    "has 0 row(s) with finite scores; standardising needs at least 10" },
+  { "a constant column", HEADER "a,1,2\nb,1,3\nc,1,5\nd,1,7\ne,1,11\n"
+    "f,1,13\ng,1,17\nh,1,19\ni,1,23\nj,1,29\n", { NULL },
+    "the same score 1, so it cannot be standardised" },
+  { "not a number", HEADER TEN_ROWS "k,12,x1\n", { NULL },
+    ":12: synflow's value 'x1' is not a number" },
+  { "a short row", HEADER "a,1\n", { NULL }, ":2: 2 fields, the header has 3" },
+  { "a stray quote", HEADER "a\"b,1,2\n", { NULL },
+    ":2: a quote inside an unquoted field" },
+  { "an open quote", HEADER "\"a,1,2\n", { NULL },
+    ":2: an unterminated quoted field" },
+  { "two columns of a name", "params,synflow,params\n", { NULL },
+    ":1: two columns named 'params'" },
+  { "an unknown component", HEADER TEN_ROWS,
+    { "proxies=params,nope" }, "no proxy named 'nope'" },
+  { "combine in combine", HEADER TEN_ROWS,
+    { "proxies=params,combine" }, "combine cannot be its own component" },
+  { "a component twice", HEADER TEN_ROWS,
+    { "proxies=params,params" }, "'params' twice" },
+  { "an empty component", HEADER TEN_ROWS,
+    { "proxies=params,,synflow" }, "an empty name" },
+  { "no component", HEADER TEN_ROWS, { "proxies=" }, "proxies is empty" },
+  { "too few weights", HEADER TEN_ROWS, { "weights=1" },
+    "weights must be 2 finite number(s)" },
+  { "too many weights", HEADER TEN_ROWS, { "weights=1,2,3" },
+    "weights must be 2 finite number(s)" },
+  { "a weight not a number", HEADER TEN_ROWS, { "weights=1,x" },
+    "not '1,x'" },
+  { "zero weights", HEADER TEN_ROWS, { "weights=0,0" }, "all zero" },
+  { "params of no component", HEADER TEN_ROWS,
+    { "component_params=regression.steps=5" },
+    "'regression.steps=5' names no component" },
+  { "params without a key", HEADER TEN_ROWS,
+    { "component_params=params.=5" }, "is not NAME.KEY=VALUE" },
+  { "params without a name", HEADER TEN_ROWS,
+    { "component_params=steps" }, "'steps' names no component" },
+  { "an unknown param of a component", HEADER TEN_ROWS,
+    { "component_params=params.nope=1" },
+    "component_params: params: proxy 'params' has no parameter 'nope'" },
+  { "a bad value of a param of a component", HEADER TEN_ROWS,
+    { "component_params=synflow.batch=1" },
+    "component_params: synflow: parameter 'batch' must lie in [2, 4096]" },
+  { "a bad transform", HEADER TEN_ROWS,
+    { "component_params=synflow.transform=sqrt" },
+    "synflow.transform must be none, log or neglog, not 'sqrt'" },
+  { "a transform the scores do not allow", HEADER TEN_ROWS,
+    { "component_params=synflow.transform=neglog" },
+    "0 row(s) with finite scores (the others" },
+};
+
+static void
+test_bad (gconstpointer data)
+{
+  const Bad *b = data;
+  Fixture f;
+  fixture_open (&f);
+  char *ref = b->reference ? write_file (&f, "ref.csv", b->reference)
+                           : NULL;
+  char *ref_param = ref ? g_strdup_printf ("reference=%s", ref) : NULL;
+  const char *params[6] = { "proxies=params,synflow" };
+  int n = 1;
+  if (ref_param)
+    params[n++] = ref_param;
+  for (int i = 0; i < 4 && b->params[i]; i++)
+    params[n++] = b->params[i];
+  params[n] = NULL;
+  GError *error = NULL;
+  const GnProxyDesc *d = gn_proxy_registry_lookup (f.reg, "combine", NULL);
+  g_assert_null (gn_proxy_new (d, f.ctx, params, &error));
+  g_assert_nonnull (error);
+  if (strstr (error->message, b->needle) == NULL
+      || strchr (error->message, '\n') != NULL)
+    g_error ("%s: message '%s' lacks '%s' or is not one line", b->what,
+             error->message, b->needle);
+  g_test_message ("%s: %s", b->what, error->message);
+  g_clear_error (&error);
+  g_free (ref_param);
+  g_free (ref);
+  fixture_close (&f);
+}
+
+/* The configuration: the same for the same reference contents, weights
+ * and components, different when any of them changes. */
+static void
+test_identity (void)
+{
+  Fixture f;
+  fixture_open (&f);
+  char *ref = write_reference (&f, "ref.csv", 1.0);
+  char *ref_param = g_strdup_printf ("reference=%s", ref);
+  GError *error = NULL;
+  GnProxy *a = open_combine (&f, &error, "proxies=params,synflow",
+                             ref_param, NULL);
+  g_assert_no_error (error);
+  GnProxy *same = open_combine (&f, &error, "proxies=params,synflow",
+                                ref_param, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gn_proxy_config (a), ==, gn_proxy_config (same));
+  /* the components' own configurations are in it */
+  GnProxy *params = open_proxy (&f, "params", NULL);
+  g_assert_nonnull (strstr (gn_proxy_config (a), gn_proxy_config (params)));
+  gn_proxy_free (params);
+  double before = score_ok (a, cells[0]);
+
+  /* the same file name, other contents */
+  g_free (write_reference (&f, "ref.csv", 1.5));
+  GnProxy *changed = open_combine (&f, &error, "proxies=params,synflow",
+                                   ref_param, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpstr (gn_proxy_config (a), !=, gn_proxy_config (changed));
+  g_assert_cmpfloat (fabs (score_ok (changed, cells[0]) - before), >, 1e-6);
+
+  const char *others[][2] = {
+    { "weights=1,2", NULL },
+    { "component_params=synflow.batch=16", NULL },
+    { "component_params=params.transform=log", NULL },
+  };
+  g_free (write_reference (&f, "ref.csv", 1.0));
+  for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+    {
+      GnProxy *o = open_combine (&f, &error, "proxies=params,synflow",
+                                 ref_param, others[i][0], NULL);
+      g_assert_no_error (error);
+      g_assert_cmpstr (gn_proxy_config (a), !=, gn_proxy_config (o));
+      gn_proxy_free (o);
+    }
+  GnProxy *again = open_combine (&f, &error, "proxies=params,synflow",
+                                 ref_param, "weights=1,1", NULL);
+  g_assert_no_error (error);
+  /* weights spelt otherwise are other parameters, but the same sum */
+  assert_close (score_ok (again, cells[0]), before);
+
+  gn_proxy_free (again);
+  gn_proxy_free (changed);
+  gn_proxy_free (same);
+  gn_proxy_free (a);
+  g_free (ref_param);
+  g_free (ref);
+  fixture_close (&f);
+}
+
+/* A component's comma-separated value passes whole: regression's
+ * weights (the task is made, nothing is trained). */
+static void
+test_component_commas (void)
+{
+  Fixture f;
+  fixture_open (&f);
+  char *ref = write_file (&f, "ref.csv", "regression,params\n"
+                          "-1,1\n-2,2\n-3,3\n-1.5,4\n-2.5,5\n-1.2,6\n"
+                          "-1.7,7\n-2.2,8\n-2.9,9\n-1.1,10\n");
+  char *ref_param = g_strdup_printf ("reference=%s", ref);
+  GError *error = NULL;
+  GnProxy *c = open_combine (&f, &error, "proxies=regression,params",
+                             ref_param, "component_params=regression."
+                             "weights=0,0.5,1,regression.steps=2,"
+                             "params.num_classes=100", NULL);
+  g_assert_no_error (error);
+  const char *config = gn_proxy_config (c);
+  g_assert_nonnull (strstr (config, "regression:steps=2;"));
+  g_assert_nonnull (strstr (config, ";weights=0,0.5,1;"));
+  g_assert_nonnull (strstr (config, "params:num_classes=100"));
+  /* regression's default transform is neglog */
+  g_assert_nonnull (strstr (config, "transform=neglog;regression:"));
+  gn_proxy_free (c);
+  g_free (ref_param);
+  g_free (ref);
+  fixture_close (&f);
+}
+
+/* data/reference/nb201.csv: found by name in the data folders, 200
+ * architectures of the space, none of them in the three test samples,
+ * and enough finite rows for the default components. */
+static void
+test_shipped (void)
+{
+  GError *error = NULL;
+  char *path = gn_data_find ("reference/nb201.csv", &error);
+  g_assert_no_error (error);
+  GnTable *ref = gn_table_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gn_table_n_rows (ref), ==, 200);
+  int arch = gn_table_find_column (ref, "arch", &error);
+  g_assert_no_error (error);
+  GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint r = 0; r < gn_table_n_rows (ref); r++)
+    g_assert_true (g_hash_table_add (seen, (gpointer) gn_table_get (ref, r,
+                                                                    arch)));
+  for (int k = 0; k < 3; k++)
+    {
+      char *name = g_strdup_printf ("nb201-samples/gennas_sample1000_%d.csv",
+                                    k);
+      char *sample_path = gn_data_find (name, &error);
+      g_assert_no_error (error);
+      GnTable *sample = gn_table_load (sample_path, &error);
+      g_assert_no_error (error);
+      int col = gn_table_find_column (sample, "arch_str", &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (gn_table_n_rows (sample), ==, 1000);
+      for (guint r = 0; r < gn_table_n_rows (sample); r++)
+        if (g_hash_table_contains (seen, gn_table_get (sample, r, col)))
+          g_error ("%s is in %s and in the reference",
+                   gn_table_get (sample, r, col), name);
+      gn_table_free (sample);
+      g_free (sample_path);
+      g_free (name);
+    }
+  g_hash_table_unref (seen);
+
+  Fixture f;
+  fixture_open (&f);
+  GnProxy *c = open_combine (&f, &error, "reference=reference/nb201.csv",
+                             NULL);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (gn_proxy_config (c), "regression:"));
+  g_assert_nonnull (strstr (gn_proxy_config (c), "synflow:"));
+  gn_proxy_free (c);
+  fixture_close (&f);
+  gn_table_free (ref);
+  g_free (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  char *plugins = g_test_build_filename (G_TEST_BUILT, "..", "plugins",
+                                         ".libs", NULL);
+  g_setenv ("GENNAS_PROXY_PATH", plugins, TRUE);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+  g_free (plugins);
+  data_dir = g_test_build_filename (G_TEST_DIST, "..", "data", NULL);
+  g_setenv ("GENNAS_DATA_PATH", data_dir, TRUE);
+  space_path = g_test_build_filename (G_TEST_DIST, "..", "spaces",
+                                      "nb201.lua", NULL);
+
+  g_test_add_func ("/combine/sum", test_sum);
+  g_test_add_func ("/combine/nonfinite-and-errors",
+                   test_nonfinite_and_errors);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      char *path = g_strdup_printf ("/combine/refuses/%s", bad[i].what);
+      g_strdelimit (path + strlen ("/combine/refuses/"), " ", '-');
+      g_test_add_data_func (path, &bad[i], test_bad);
+      g_free (path);
+    }
+  g_test_add_func ("/combine/identity", test_identity);
+  g_test_add_func ("/combine/component-commas", test_component_commas);
+  g_test_add_func ("/combine/shipped-reference", test_shipped);
+  int status = g_test_run ();
+  g_free (space_path);
+  g_free (data_dir);
+  return status;
+}
