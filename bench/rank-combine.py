@@ -1,25 +1,60 @@
 #!/usr/bin/python3
-"""rank-combine.py - the rank average of several proxies' scores on the
-same architectures, ranked against the truth as `gennas rank` ranks one.
+"""rank-combine.py - several proxies' scores of the same architectures,
+combined, ranked against the truth as `gennas rank` ranks one proxy.
 
-    rank-combine.py [--truth final_test_acc] A.csv B.csv [...]
+    rank-combine.py [--truth COLUMN] [--resamples B]
+                    [--reference REF.csv --names A,B[,...]
+                     [--transforms T,T,...] [--weights W,W,...]]
+                    A.csv B.csv [...]
 
 Each CSV is what `gennas rank --csv` writes (arch, score, ..., the truth
 columns).  Architectures missing or with a non-finite score in any file
-are left out.  Prints Spearman's rho, Kendall's tau-b and top-10%
-retrieval (the share of the truly best 10%, rounded up, that the combined
-score also puts in its best 10%) of the mean of the per-proxy ranks.
+are left out.  Without --reference: the mean of the per-proxy ranks (a
+rank average, which needs the whole sample).  With it: what the combine
+proxy computes for each architecture alone, the sum over the files of
+w * (t(score) - mean) / sd, mean and sd (sample) of t over the column
+NAME of REF.csv (rows with a non-finite value in any named column left
+out), t one of none, log, neglog (-log(-score)); the defaults are the
+combine proxy's (neglog for regression, none otherwise; weights 1).
+Prints "spearman=R kendall=T top10=P n=N", with --resamples B > 0 then
+the 95% percentile bootstrap bounds as `gennas rank` draws them.
 """
 import argparse
 import csv
 import math
 
-from rankstats import kendall_b, ranks, spearman, top_share
+from rankstats import bootstrap, kendall_b, ranks, spearman, top_share
+
+TRANSFORMS = {
+    "none": lambda v: v,
+    "log": lambda v: math.log(v) if v > 0 else float("nan"),
+    "neglog": lambda v: -math.log(-v) if v < 0 else float("nan"),
+}
+
+
+def standardiser(reference, names, transforms):
+    rows = list(csv.DictReader(open(reference)))
+    out = []
+    cols = [[TRANSFORMS[t](float(r[n])) for r in rows]
+            for n, t in zip(names, transforms)]
+    keep = [i for i in range(len(rows))
+            if all(math.isfinite(c[i]) for c in cols)]
+    for c, t in zip(cols, transforms):
+        v = [c[i] for i in keep]
+        mean = sum(v) / len(v)
+        sd = math.sqrt(sum((x - mean) ** 2 for x in v) / (len(v) - 1))
+        out.append((TRANSFORMS[t], mean, sd))
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--truth", default="final_test_acc")
+    ap.add_argument("--resamples", type=int, default=0)
+    ap.add_argument("--reference")
+    ap.add_argument("--names")
+    ap.add_argument("--transforms")
+    ap.add_argument("--weights")
     ap.add_argument("csv", nargs="+")
     a = ap.parse_args()
     tables = []
@@ -33,12 +68,31 @@ def main():
                 truth[row["arch"]] = float(row[a.truth])
         tables.append(t)
     archs = sorted(set.intersection(*(set(t) for t in tables)))
-    per = [ranks([t[x] for x in archs]) for t in tables]
-    combined = [sum(p[i] for p in per) / len(per) for i in range(len(archs))]
+    if a.reference:
+        names = a.names.split(",")
+        transforms = (a.transforms.split(",") if a.transforms else
+                      ["neglog" if n == "regression" else "none"
+                       for n in names])
+        weights = ([float(w) for w in a.weights.split(",")] if a.weights
+                   else [1.0] * len(names))
+        std = standardiser(a.reference, names, transforms)
+        combined = [sum(w * (f(t[x]) - m) / sd
+                        for t, w, (f, m, sd) in zip(tables, weights, std))
+                    for x in archs]
+    else:
+        per = [ranks([t[x] for x in archs]) for t in tables]
+        combined = [sum(p[i] for p in per) / len(per)
+                    for i in range(len(archs))]
     y = [truth[x] for x in archs]
-    print("spearman=%.4f kendall=%.4f top10=%.4f n=%d"
-          % (spearman(combined, y), kendall_b(combined, y),
-             top_share(combined, y), len(archs)))
+    line = ("spearman=%.4f kendall=%.4f top10=%.4f n=%d"
+            % (spearman(combined, y), kendall_b(combined, y),
+               top_share(combined, y), len(archs)))
+    if a.resamples > 0:
+        (sl, sh), (kl, kh), (tl, th) = bootstrap(combined, y, a.resamples)
+        line += (" spearman_lo=%.4f spearman_hi=%.4f kendall_lo=%.4f "
+                 "kendall_hi=%.4f top10_lo=%.4f top10_hi=%.4f"
+                 % (sl, sh, kl, kh, tl, th))
+    print(line)
 
 
 if __name__ == "__main__":

@@ -31,24 +31,54 @@ def spearman(x, y):
     return sxy / math.sqrt(sxx * syy) if sxx > 0 and syy > 0 else float("nan")
 
 
+def _inversions(v):
+    """sorts v (a list) ascending in place; returns the number of pairs
+    i < j with v[i] > v[j]"""
+    if len(v) < 2:
+        return 0
+    mid = len(v) // 2
+    left, right = v[:mid], v[mid:]
+    inv = _inversions(left) + _inversions(right)
+    i = j = k = 0
+    while i < len(left) and j < len(right):
+        if right[j] < left[i]:
+            v[k] = right[j]
+            inv += len(left) - i
+            j += 1
+        else:
+            v[k] = left[i]
+            i += 1
+        k += 1
+    v[k:] = left[i:] + right[j:]
+    return inv
+
+
+def _tied_pairs(sorted_values):
+    pairs, run = 0, 1
+    for a, b in zip(sorted_values, sorted_values[1:]):
+        if a == b:
+            run += 1
+        else:
+            pairs += run * (run - 1) // 2
+            run = 1
+    return pairs + run * (run - 1) // 2
+
+
 def kendall_b(x, y):
-    """Kendall's tau-b, O(n^2)"""
-    conc = disc = tx = ty = 0
+    """Kendall's tau-b, O(n log n) (Knight's algorithm, as gennas and
+    scipy compute it)"""
     n = len(x)
-    for i in range(n):
-        for j in range(i + 1, n):
-            dx, dy = x[i] - x[j], y[i] - y[j]
-            if dx == 0 and dy == 0:
-                continue
-            if dx == 0:
-                tx += 1
-            elif dy == 0:
-                ty += 1
-            elif (dx > 0) == (dy > 0):
-                conc += 1
-            else:
-                disc += 1
-    return (conc - disc) / math.sqrt((conc + disc + tx) * (conc + disc + ty))
+    pairs = sorted(zip(x, y))
+    tot = n * (n - 1) // 2
+    xtie = _tied_pairs([p[0] for p in pairs])
+    ntie = _tied_pairs(pairs)
+    ys = [p[1] for p in pairs]
+    dis = _inversions(ys)
+    ytie = _tied_pairs(ys)
+    if xtie == tot or ytie == tot:
+        return float("nan")
+    return (tot - xtie - ytie + ntie - 2 * dis) / math.sqrt(
+        (tot - xtie) * (tot - ytie))
 
 
 def top_share(score, truth, frac=0.1):
@@ -58,3 +88,31 @@ def top_share(score, truth, frac=0.1):
     best_true = set(sorted(range(len(truth)), key=lambda i: -truth[i])[:k])
     best_score = set(sorted(range(len(score)), key=lambda i: -score[i])[:k])
     return len(best_true & best_score) / k
+
+
+def bootstrap(score, truth, resamples=1000, level=0.95, seed=20211206,
+              frac=0.1):
+    """percentile bootstrap intervals of (spearman, kendall, top share) as
+    `gennas rank` draws them: pairs resampled with replacement; returns
+    ((lo, hi), (lo, hi), (lo, hi))"""
+    import random
+    rng = random.Random(seed)
+    n = len(score)
+    stats = ([], [], [])
+    for _ in range(resamples):
+        idx = [rng.randrange(n) for _ in range(n)]
+        s = [score[i] for i in idx]
+        t = [truth[i] for i in idx]
+        for k, v in enumerate((spearman(s, t), kendall_b(s, t),
+                               top_share(s, t, frac))):
+            if v == v:
+                stats[k].append(v)
+
+    def quantile(v, q):
+        v = sorted(v)
+        pos = q * (len(v) - 1)
+        i = int(pos)
+        return v[-1] if i + 1 >= len(v) else v[i] + (pos - i) * (v[i + 1] - v[i])
+    lo, hi = (1 - level) / 2, (1 + level) / 2
+    return tuple((quantile(v, lo), quantile(v, hi)) if v else
+                 (float("nan"), float("nan")) for v in stats)
