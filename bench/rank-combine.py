@@ -47,6 +47,37 @@ def standardiser(reference, names, transforms):
     return out
 
 
+def read_scores(path, truth_columns):
+    """{arch: score} of a `gennas rank --csv` file (finite scores only),
+    and {column: {arch: truth}}"""
+    scores, truth = {}, {c: {} for c in truth_columns}
+    for row in csv.DictReader(open(path)):
+        s = float(row["score"]) if row["score"] else float("nan")
+        if math.isfinite(s):
+            scores[row["arch"]] = s
+            for c in truth_columns:
+                truth[c][row["arch"]] = float(row[c])
+    return scores, truth
+
+
+def combine(tables, reference=None, names=None, transforms=None,
+            weights=None):
+    """(archs, combined scores) over the architectures every table has:
+    the rank average without @reference, else the combine proxy's sum"""
+    archs = sorted(set.intersection(*(set(t) for t in tables)))
+    if reference is None:
+        per = [ranks([t[x] for x in archs]) for t in tables]
+        return archs, [sum(p[i] for p in per) / len(per)
+                       for i in range(len(archs))]
+    transforms = transforms or ["neglog" if n == "regression" else "none"
+                                for n in names]
+    weights = weights or [1.0] * len(names)
+    std = standardiser(reference, names, transforms)
+    return archs, [sum(w * (f(t[x]) - m) / sd
+                       for t, w, (f, m, sd) in zip(tables, weights, std))
+                   for x in archs]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--truth", default="final_test_acc")
@@ -57,32 +88,15 @@ def main():
     ap.add_argument("--weights")
     ap.add_argument("csv", nargs="+")
     a = ap.parse_args()
-    tables = []
-    truth = {}
+    tables, truth = [], {}
     for path in a.csv:
-        t = {}
-        for row in csv.DictReader(open(path)):
-            s = float(row["score"]) if row["score"] else float("nan")
-            if math.isfinite(s):
-                t[row["arch"]] = s
-                truth[row["arch"]] = float(row[a.truth])
-        tables.append(t)
-    archs = sorted(set.intersection(*(set(t) for t in tables)))
-    if a.reference:
-        names = a.names.split(",")
-        transforms = (a.transforms.split(",") if a.transforms else
-                      ["neglog" if n == "regression" else "none"
-                       for n in names])
-        weights = ([float(w) for w in a.weights.split(",")] if a.weights
-                   else [1.0] * len(names))
-        std = standardiser(a.reference, names, transforms)
-        combined = [sum(w * (f(t[x]) - m) / sd
-                        for t, w, (f, m, sd) in zip(tables, weights, std))
-                    for x in archs]
-    else:
-        per = [ranks([t[x] for x in archs]) for t in tables]
-        combined = [sum(p[i] for p in per) / len(per)
-                    for i in range(len(archs))]
+        scores, t = read_scores(path, [a.truth])
+        tables.append(scores)
+        truth.update(t[a.truth])
+    archs, combined = combine(
+        tables, a.reference, a.names.split(",") if a.names else None,
+        a.transforms.split(",") if a.transforms else None,
+        [float(w) for w in a.weights.split(",")] if a.weights else None)
     y = [truth[x] for x in archs]
     line = ("spearman=%.4f kendall=%.4f top10=%.4f n=%d"
             % (spearman(combined, y), kendall_b(combined, y),

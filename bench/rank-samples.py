@@ -1,18 +1,33 @@
 #!/usr/bin/env python3
 """rank-samples.py - the table of bench/rank-samples.sh from its logs.
 
-    python3 bench/rank-samples.py LOG_DIR PROXY[:NAME=VALUE,...] ...
+    python3 bench/rank-samples.py [--combine A+B[@REFERENCE.csv]]...
+                                  LOG_DIR PROXY[:NAME=VALUE,...] ...
 
 Reads LOG_DIR/nb201-TAG-gennas_sample1000_K.log (K = 0, 1, 2; TAG as
 bench/rank-table.sh names it) and prints, per proxy and test set,
 Spearman, Kendall and top-10% as mean ± sd over the samples found, each
 followed by the mean of the samples' 95% bootstrap bounds, then every
-sample's own figures and intervals.
+sample's own figures and intervals.  Each --combine adds a row computed
+from the proxies' CSVs there (bench/rank-combine.py, 1,000 resamples):
+A+B is the rank average of proxies A and B; A+B@REFERENCE.csv the
+combine proxy's sum with that reference sample.
 """
+import argparse
 import os
 import re
 import statistics
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rankstats import bootstrap, kendall_b, spearman, top_share  # noqa: E402
+import importlib.util  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location(
+    "rank_combine", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                 "rank-combine.py"))
+rank_combine = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(rank_combine)
 
 SETS = [("cifar10_test", "C10"), ("cifar100_test", "C100"),
         ("imagenet16_test", "IN16")]
@@ -44,6 +59,32 @@ def read_log(path):
     return out
 
 
+def combined_run(logs, spec, k):
+    """the read_log() form of a --combine row on sample k, or None"""
+    names, _, reference = spec.partition("@")
+    names = names.split("+")
+    paths = [os.path.join(logs, "nb201-%s-gennas_sample1000_%d.csv"
+                          % (tag_of(n), k)) for n in names]
+    if not all(os.path.exists(p) for p in paths):
+        return None
+    cols = [key for key, _ in SETS]
+    tables, truth = [], {}
+    for p in paths:
+        scores, t = rank_combine.read_scores(p, cols)
+        tables.append(scores)
+        for c in cols:
+            truth.setdefault(c, {}).update(t[c])
+    archs, combined = rank_combine.combine(
+        tables, reference or None, [n.partition(":")[0] for n in names])
+    out = {}
+    for c in cols:
+        y = [truth[c][x] for x in archs]
+        (sl, sh), (kl, kh), (tl, th) = bootstrap(combined, y, 1000)
+        out[c] = (spearman(combined, y), sl, sh, kendall_b(combined, y), kl,
+                  kh, top_share(combined, y), tl, th, len(archs))
+    return out
+
+
 def fmt(values, los, his):
     mean = statistics.fmean(values)
     sd = statistics.stdev(values) if len(values) > 1 else float("nan")
@@ -52,9 +93,12 @@ def fmt(values, los, his):
 
 
 def main():
-    if len(sys.argv) < 3:
-        sys.exit(__doc__)
-    logs, specs = sys.argv[1], sys.argv[2:]
+    ap = argparse.ArgumentParser(usage=__doc__)
+    ap.add_argument("--combine", action="append", default=[])
+    ap.add_argument("logs")
+    ap.add_argument("proxies", nargs="+")
+    a = ap.parse_args()
+    logs, specs = a.logs, a.proxies
     per = {}
     for spec in specs:
         for k in range(3):
@@ -63,6 +107,12 @@ def main():
             r = read_log(path) if os.path.exists(path) else None
             if r is not None:
                 per.setdefault(spec, []).append((k, r))
+    for spec in a.combine:
+        for k in range(3):
+            r = combined_run(logs, spec, k)
+            if r is not None:
+                per.setdefault(spec, []).append((k, r))
+    specs = specs + a.combine
     print("| proxy | test set | samples | Spearman ρ | Kendall τ | top-10% |")
     print("|---|---|---|---|---|---|")
     for spec in specs:
