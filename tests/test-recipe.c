@@ -31,6 +31,7 @@ test_shipped (void)
     { "nb101", { 64, 48, 16 }, GN_NOISE_UNIFORM },
     { "darts", { 80, 32, 80 }, GN_NOISE_GAUSSIAN },
     { "resnet", { 16, 16, 32 }, GN_NOISE_GAUSSIAN },
+    { "nb201-task", { 64, 64, 16 }, GN_NOISE_GAUSSIAN },
   };
   float clean[2 * 3 * 32 * 32];
   for (gsize i = 0; i < G_N_ELEMENTS (clean); i++)
