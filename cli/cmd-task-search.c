@@ -229,6 +229,7 @@ gn_cmd_task_search (int argc, char **argv)
   char *labeled = NULL, *written = NULL, *inner_params = NULL;
   char *inner_options = NULL, *space_abs = NULL;
   GPtrArray *args = NULL;
+  char **search_argv = NULL;
 
   if (!parsed)
     goto out;
@@ -315,8 +316,10 @@ gn_cmd_task_search (int argc, char **argv)
     g_ptr_array_add (args, g_strdup (argv[i]));
   g_ptr_array_add (args, NULL);
 
-  status = gn_cli_search ((int) args->len - 1, (char **) args->pdata,
-                          &result);
+  /* option parsing rearranges the vector it is given: hand it a copy of
+   * the pointers, so that @args still frees every string */
+  search_argv = g_memdup2 (args->pdata, args->len * sizeof (char *));
+  status = gn_cli_search ((int) args->len - 1, search_argv, &result);
   if (result.best == NULL)
     goto out;
   if (!write_recipe (&o, tasks, argv[1], o.labeled, &result, command,
@@ -331,6 +334,7 @@ fail:
 out:
   g_clear_error (&error);
   gn_cli_search_result_clear (&result);
+  g_free (search_argv);
   if (args)
     g_ptr_array_unref (args);
   gn_space_free (space);
