@@ -12,6 +12,7 @@ struct _GnCliTruth {
   const GnBenchmark *bm;
   GnTable *table;
   int key, metric;
+  gboolean lower;
   double optimum;
 };
 
@@ -39,13 +40,14 @@ gn_cli_truth_new (GnSpace *space, const char *metric, GError **error)
   t->table = table;
   t->key = key;
   t->metric = col;
-  t->optimum = -INFINITY;
+  t->lower = gn_benchmark_lower_is_better (bm, name);
+  t->optimum = t->lower ? INFINITY : -INFINITY;
   for (guint r = 0; r < gn_table_n_rows (table); r++)
     {
       double v;
       if (gn_table_get_double (table, r, (guint) col, &v, NULL)
           && isfinite (v))
-        t->optimum = MAX (t->optimum, v);
+        t->optimum = t->lower ? MIN (t->optimum, v) : MAX (t->optimum, v);
     }
   return t;
 }
@@ -84,6 +86,12 @@ gn_cli_truth_of (GnCliTruth *t, const char *arch)
                                        (guint) t->metric, &v, NULL))
     v = NAN;
   return v;
+}
+
+gboolean
+gn_cli_truth_lower (GnCliTruth *t)
+{
+  return t->lower;
 }
 
 double

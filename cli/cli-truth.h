@@ -26,7 +26,10 @@ double      gn_cli_truth_of (GnCliTruth *t, const char *arch);
 int         gn_cli_truth_row (GnCliTruth *t, const char *arch);
 /* The whole table (every metric), owned by @t. */
 const GnTable *gn_cli_truth_table (GnCliTruth *t);
-/* The largest value of the metric over the whole table. */
+/* Whether lower is better for the metric (GnBenchmark.lower). */
+gboolean    gn_cli_truth_lower (GnCliTruth *t);
+/* The best value of the metric over the whole table: the largest, or
+ * the smallest where lower is better. */
 double      gn_cli_truth_optimum (GnCliTruth *t);
 const char *gn_cli_truth_metric (GnCliTruth *t);
 

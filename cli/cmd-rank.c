@@ -153,7 +153,7 @@ typedef struct {
 /* The agreement of the scored items' scores with @truth, over those with
  * a score and a finite true value. */
 static Agreement
-agreement (const Item *items, int n, const double *truth,
+agreement (const Item *items, int n, const double *truth, gboolean lower,
            const RankOptions *o)
 {
   double *s = g_new (double, n), *t = g_new (double, n);
@@ -162,7 +162,7 @@ agreement (const Item *items, int n, const double *truth,
     if (items[i].r.ok && isfinite (truth[i]))
       {
         s[m] = items[i].r.score;
-        t[m] = truth[i];
+        t[m] = lower ? -truth[i] : truth[i];   /* higher is better */
         m++;
       }
   double frac = o->top / 100.0;
@@ -267,6 +267,9 @@ gn_cmd_rank (int argc, char **argv)
     "reports how well the scores rank them against the true accuracies, for\n"
     "every metric of the table: Spearman's rho, Kendall's tau-b (both as\n"
     "scipy.stats computes them, ties averaged), and top-K% retrieval.\n"
+    "A metric the space's table marks lower-is-better (a perplexity) is\n"
+    "negated first, so for every metric a positive correlation means that\n"
+    "higher scores go with better architectures.\n"
     "\n"
     "The architectures: a sample of --sample rows of the table, the first\n"
     "rows of a permutation drawn from --seed; or, with --archs, those FILE\n"
@@ -519,7 +522,10 @@ gn_cmd_rank (int argc, char **argv)
     printf ("  [95%% bootstrap intervals, %d resamples]\n", o.resamples);
   for (int k = 0; k < n_metrics; k++)
     {
-      Agreement a = agreement (items, n, truths[k], &o);
+      Agreement a = agreement (items, n, truths[k],
+                               gn_benchmark_lower_is_better (bm,
+                                                             bm->metrics[k]),
+                               &o);
       printf ("  %-18s spearman %6.3f", bm->metrics[k], a.value.spearman);
       if (o.resamples > 0)
         printf (" [%6.3f,%6.3f]", a.lo.spearman, a.hi.spearman);

@@ -199,7 +199,8 @@ print_pick (const char *what, GnCliTruth *truth, const char *arch,
     {
       double opt = gn_cli_truth_optimum (truth);
       printf ("true %s: %.4g (the table's best: %.4g; regret %.4g)\n",
-              gn_cli_truth_metric (truth), t, opt, opt - t);
+              gn_cli_truth_metric (truth), t, opt,
+              gn_cli_truth_lower (truth) ? t - opt : opt - t);
     }
   return t;
 }

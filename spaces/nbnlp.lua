@@ -742,5 +742,9 @@ return {
     arch = { "cell" },
     metrics = { "min_test_ppl", "final_test_ppl", "test_ppl_at_best_val",
                 "final_val_ppl", "test_ppl_ep1", "test_ppl_ep10" },
+    -- perplexities: lower is better, so rankings are judged against
+    -- their negation (docs/spaces.md, "Benchmarks")
+    lower = { "min_test_ppl", "final_test_ppl", "test_ppl_at_best_val",
+              "final_val_ppl", "test_ppl_ep1", "test_ppl_ep10" },
   },
 }

@@ -52,6 +52,7 @@ struct _GnSpace {
   char *bench_key;
   gboolean bench_key_is_hash;
   char **bench_metrics;
+  char **bench_lower;
   char **bench_arch;
   /* ... and as found on disk */
   GnBenchmark *bench;
@@ -178,7 +179,7 @@ static void
 load_benchmark (lua_State *L, GnSpace *sp, int t)
 {
   static const char *const keys[] = { "file", "key", "key_is_hash",
-                                      "metrics", "arch", NULL };
+                                      "metrics", "arch", "lower", NULL };
   int type = lua_getfield (L, t, "benchmark");
   if (type == LUA_TNIL)
     {
@@ -227,6 +228,24 @@ load_benchmark (lua_State *L, GnSpace *sp, int t)
       if (lua_geti (L, m, i) != LUA_TSTRING)
         invalid (L, sp, "benchmark metric %I must be a column name", i);
       sp->bench_metrics[i - 1] = g_strdup (lua_tostring (L, -1));
+      lua_pop (L, 1);
+    }
+
+  /* the metrics where lower is better: a subset of metrics */
+  type = lua_getfield (L, b, "lower");
+  if (type != LUA_TNIL && (type != LUA_TTABLE || luaL_len (L, -1) > n))
+    invalid (L, sp, "the benchmark's lower must list some of its metrics");
+  lua_Integer nl = type == LUA_TNIL ? 0 : luaL_len (L, -1);
+  int l = lua_gettop (L);
+  sp->bench_lower = g_new0 (char *, nl + 1);
+  for (lua_Integer i = 1; i <= nl; i++)
+    {
+      if (lua_geti (L, l, i) != LUA_TSTRING
+          || !g_strv_contains ((const char *const *) sp->bench_metrics,
+                               lua_tostring (L, -1)))
+        invalid (L, sp, "benchmark lower %I must name one of its metrics",
+                 i);
+      sp->bench_lower[i - 1] = g_strdup (lua_tostring (L, -1));
       lua_pop (L, 1);
     }
 
@@ -613,6 +632,7 @@ resolve_benchmark (GnSpace *sp)
       sp->bench->key_is_hash = sp->bench_key_is_hash;
       sp->bench->metrics = g_strdupv (sp->bench_metrics);
       sp->bench->arch_columns = g_strdupv (sp->bench_arch);
+      sp->bench->lower = g_strdupv (sp->bench_lower);
     }
   else
     {
@@ -683,6 +703,14 @@ gn_space_load_string (const char *chunkname, const char *source, gsize len,
   return gn_space_load_full (chunkname, source, len, NULL, error);
 }
 
+gboolean
+gn_benchmark_lower_is_better (const GnBenchmark *b, const char *metric)
+{
+  g_return_val_if_fail (b != NULL && metric != NULL, FALSE);
+  return b->lower != NULL
+         && g_strv_contains ((const char *const *) b->lower, metric);
+}
+
 static void
 benchmark_free (GnBenchmark *b)
 {
@@ -692,6 +720,7 @@ benchmark_free (GnBenchmark *b)
   g_free (b->key_column);
   g_strfreev (b->metrics);
   g_strfreev (b->arch_columns);
+  g_strfreev (b->lower);
   g_free (b);
 }
 
@@ -710,6 +739,7 @@ gn_space_free (GnSpace *space)
   g_free (space->bench_key);
   g_strfreev (space->bench_metrics);
   g_strfreev (space->bench_arch);
+  g_strfreev (space->bench_lower);
   benchmark_free (space->bench);
   g_free (space->bench_problem);
   g_free (space);

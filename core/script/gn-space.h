@@ -88,7 +88,10 @@ typedef struct {
  * @key_is_hash), the metric columns (e.g. "cifar10_test"), and the
  * columns whose values, joined with ';', spell a row's architecture
  * (gn_space_canonicalize() accepts it): the key column itself unless the
- * space says otherwise (NB101: adjacency and ops).
+ * space says otherwise (NB101: adjacency and ops).  @lower names the
+ * metrics where lower is better (a perplexity or an error, not an
+ * accuracy): whoever ranks or picks by a metric reads it to judge with
+ * the right sign.
  */
 typedef struct {
   char *path;                  /* resolved absolute path                */
@@ -96,7 +99,19 @@ typedef struct {
   gboolean key_is_hash;
   char **metrics;              /* NULL-terminated                       */
   char **arch_columns;         /* NULL-terminated, at least one         */
+  char **lower;                /* NULL-terminated, a subset of @metrics,
+                                  often empty                          */
 } GnBenchmark;
+
+/**
+ * gn_benchmark_lower_is_better:
+ * @metric: a column name
+ *
+ * Returns: TRUE if @metric is one of @b's metrics where lower is better
+ * (@b->lower), FALSE for every other name.
+ */
+gboolean gn_benchmark_lower_is_better (const GnBenchmark *b,
+                                       const char *metric);
 
 /**
  * gn_space_load:
