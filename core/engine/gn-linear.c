@@ -77,3 +77,54 @@ gn_linear_backward (int n, int in_f, int out_f, const float *x,
     for (int i = 0; i < n; i++)
       add_row (dy + (size_t) i * out_f, db, out_f);
 }
+
+void
+gn_linear_accumulate (int n, int in_f, int out_f, const float *x,
+                      const float *w, float *y)
+{
+  if (n <= 0 || out_f <= 0 || in_f <= 0)
+    return;
+  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, out_f, in_f,
+               1.0f, x, in_f, w, in_f, 1.0f, y, out_f);
+}
+
+void
+gn_linear_t_forward (int n, int in_f, int out_f, const float *x,
+                     const float *w, const float *b, float *y)
+{
+  if (n <= 0 || out_f <= 0)
+    return;
+  for (int i = 0; i < n; i++)
+    {
+      if (b)
+        memcpy (y + (size_t) i * out_f, b, (size_t) out_f * sizeof *y);
+      else
+        memset (y + (size_t) i * out_f, 0, (size_t) out_f * sizeof *y);
+    }
+  if (in_f > 0)
+    cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out_f, in_f,
+                 1.0f, x, in_f, w, out_f, 1.0f, y, out_f);
+}
+
+void
+gn_linear_t_backward (int n, int in_f, int out_f, const float *x,
+                      const float *w, const float *dy, float *dx, float *dw,
+                      float *db)
+{
+  if (n <= 0 || out_f <= 0)
+    return;
+  if (in_f > 0)
+    {
+      /* dx [n][in_f] += dy [n][out_f] · wᵀ [out_f][in_f] */
+      if (dx)
+        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, in_f, out_f,
+                     1.0f, dy, out_f, w, out_f, 1.0f, dx, in_f);
+      /* dw [in_f][out_f] += xᵀ [in_f][n] · dy [n][out_f] */
+      if (dw)
+        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, in_f, out_f, n,
+                     1.0f, x, in_f, dy, out_f, 1.0f, dw, out_f);
+    }
+  if (db)
+    for (int i = 0; i < n; i++)
+      add_row (dy + (size_t) i * out_f, db, out_f);
+}

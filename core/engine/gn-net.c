@@ -41,6 +41,13 @@ typedef enum {
   OP_IDENTITY,
   OP_RESIZE,
   OP_CROP,
+  OP_MULTILINEAR,
+  OP_TANH,
+  OP_SIGMOID,
+  OP_LEAKY_RELU,
+  OP_MUL,
+  OP_BLEND,
+  OP_DROPOUT,
   N_OPS
 } OpKind;
 
@@ -69,6 +76,13 @@ static const struct {
   [OP_IDENTITY] = { "identity", 0 },
   [OP_RESIZE] = { "resize_nearest", 0 },
   [OP_CROP] = { "crop", 0 },
+  [OP_MULTILINEAR] = { "multilinear", NEEDS_INPUT },
+  [OP_TANH] = { "tanh", NEEDS_OUTPUT },
+  [OP_SIGMOID] = { "sigmoid", NEEDS_OUTPUT },
+  [OP_LEAKY_RELU] = { "leaky_relu", NEEDS_OUTPUT },
+  [OP_MUL] = { "mul", NEEDS_INPUT },
+  [OP_BLEND] = { "blend", NEEDS_INPUT },
+  [OP_DROPOUT] = { "dropout", 0 },   /* reads its mask */
 };
 
 typedef struct {
@@ -91,6 +105,19 @@ typedef struct {
     struct {
       int stride;
     } zero;
+    struct {
+      int out_f;
+      int share;              /* the node whose parameters it uses, or 0 */
+      gboolean transposed;    /* uses that node's weight transposed */
+      float init_range;
+      gboolean zero_bias;
+      int w_first, b_index;   /* into net->params; b_index -1: no bias */
+    } mlin;
+    struct {
+      float p;
+      int share;              /* the node whose mask it uses, or 0 */
+      float *mask;            /* owned (compiled), NULL for a sharer */
+    } drop;
   } u;
   gboolean bias;
   GnInit init;
@@ -135,6 +162,10 @@ struct _GnNet {
   float **fan_in_grad;
   int *fan_in_c;
 
+  /* locked dropout: the masks' generator (gn_net_init_params()) */
+  GnRng drop_rng;
+  gboolean has_dropout;
+
   /* gn_net_set_relu_mode(): a mask per ReLU node, allocated on demand */
   GnReluMode relu_mode;
   gboolean relu_recorded, last_relu_frozen;
@@ -178,7 +209,11 @@ gn_net_free (GnNet *net)
       g_free (net->relu_masks[i]);
   g_free (net->relu_masks);
   for (guint i = 0; i < net->nodes->len; i++)
-    g_free (NODE (net, i)->inputs);
+    {
+      g_free (NODE (net, i)->inputs);
+      if (NODE (net, i)->kind == OP_DROPOUT)
+        g_free (NODE (net, i)->u.drop.mask);
+    }
   g_array_free (net->nodes, TRUE);
   g_hash_table_destroy (net->taps);
   g_array_free (net->params, TRUE);
@@ -400,6 +435,216 @@ gn_net_linear (GnNet *net, int x, int out_features, gboolean bias,
   if (bias)
     add_param (net, id, GN_PARAM_LINEAR_BIAS, "bias", (gsize) out_features);
   return id;
+}
+
+static int
+row_width (GnShape s)
+{
+  return s.c * s.h * s.w;
+}
+
+int
+gn_net_linear_multi (GnNet *net, int k, const int *xs,
+                     const GnLinearSpec *spec, GError **error)
+{
+  g_return_val_if_fail (net != NULL && spec != NULL, -1);
+  g_return_val_if_fail (k == 0 || xs != NULL, -1);
+  if (!check_building (net, error))
+    return -1;
+  if (k < 1 || k > 64)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "multilinear: 1 to 64 inputs, not %d", k);
+      return -1;
+    }
+  for (int i = 0; i < k; i++)
+    if (!check_node (net, xs[i], error))
+      return -1;
+  if (spec->out_features <= 0 || !(spec->init_range >= 0.f))
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "multilinear: out_features must be positive and "
+                   "init_range >= 0 (got %d, %g)", spec->out_features,
+                   (double) spec->init_range);
+      return -1;
+    }
+  int n = NODE (net, xs[0])->shape.n;
+  for (int i = 1; i < k; i++)
+    if (NODE (net, xs[i])->shape.n != n)
+      {
+        g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                     "multilinear: input %d has batch %d, input 0 has %d", i,
+                     NODE (net, xs[i])->shape.n, n);
+        return -1;
+      }
+  Node node = { .kind = OP_MULTILINEAR, .bias = spec->bias,
+                .shape = { n, spec->out_features, 1, 1 } };
+  node.u.mlin.out_f = spec->out_features;
+  node.u.mlin.share = spec->share;
+  node.u.mlin.transposed = spec->share > 0 && spec->share_transposed;
+  node.u.mlin.init_range = spec->init_range;
+  node.u.mlin.zero_bias = spec->zero_bias;
+  node.u.mlin.b_index = -1;
+  if (spec->share != 0)
+    {
+      if (spec->share < 0 || (guint) spec->share >= net->nodes->len
+          || NODE (net, spec->share)->kind != OP_MULTILINEAR)
+        {
+          g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                       "multilinear: share %d is not a multilinear node",
+                       spec->share);
+          return -1;
+        }
+      /* @own: a node of the same parameters (they were checked when it
+       * was built); a transposed one shares its tied weight and bias */
+      const Node *own = NODE (net, spec->share);
+      int own_k = own->n_inputs;
+      gboolean fits;
+      if (node.u.mlin.transposed)
+        fits = own_k == 1 && k == 1 && !own->u.mlin.transposed
+               && row_width (NODE (net, xs[0])->shape) == own->u.mlin.out_f
+               && spec->out_features
+                  == row_width (NODE (net, own->inputs[0])->shape);
+      else
+        {
+          fits = own_k == k && own->u.mlin.out_f == spec->out_features
+                 && own->bias == spec->bias;
+          for (int i = 0; fits && i < k; i++)
+            fits = row_width (NODE (net, xs[i])->shape)
+                   == row_width (NODE (net, own->inputs[i])->shape);
+          node.u.mlin.transposed = own->u.mlin.transposed;
+        }
+      if (!fits)
+        {
+          g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                       "multilinear: the parameters of node %d do not fit "
+                       "these inputs and outputs%s", spec->share,
+                       node.u.mlin.transposed ? " (transposed)" : "");
+          return -1;
+        }
+      node.u.mlin.w_first = own->u.mlin.w_first;
+      if (!spec->share_transposed)
+        node.u.mlin.b_index = own->u.mlin.b_index;
+      int id = append (net, &node, k, xs);
+      if (spec->share_transposed && spec->bias)
+        {
+          NODE (net, id)->u.mlin.b_index = (int) net->params->len;
+          add_param (net, id, GN_PARAM_LINEAR_BIAS, "bias",
+                     (gsize) spec->out_features);
+        }
+      return id;
+    }
+  int id = append (net, &node, k, xs);
+  NODE (net, id)->u.mlin.w_first = (int) net->params->len;
+  for (int i = 0; i < k; i++)
+    {
+      char what[32];
+      g_snprintf (what, sizeof what, "weight%d", i);
+      add_param (net, id, GN_PARAM_LINEAR_WEIGHT, what,
+                 (gsize) spec->out_features
+                 * (gsize) row_width (NODE (net, xs[i])->shape));
+    }
+  if (spec->bias)
+    {
+      NODE (net, id)->u.mlin.b_index = (int) net->params->len;
+      add_param (net, id, GN_PARAM_LINEAR_BIAS, "bias",
+                 (gsize) spec->out_features);
+    }
+  return id;
+}
+
+int
+gn_net_tanh (GnNet *net, int x, GError **error)
+{
+  return unary (net, OP_TANH, x, error);
+}
+
+int
+gn_net_sigmoid (GnNet *net, int x, GError **error)
+{
+  return unary (net, OP_SIGMOID, x, error);
+}
+
+int
+gn_net_leaky_relu (GnNet *net, int x, GError **error)
+{
+  return unary (net, OP_LEAKY_RELU, x, error);
+}
+
+/* An element-wise op of @k nodes of one shape. */
+static int
+same_shape (GnNet *net, OpKind kind, int k, const int *xs, GError **error)
+{
+  g_return_val_if_fail (net != NULL, -1);
+  if (!check_building (net, error))
+    return -1;
+  for (int i = 0; i < k; i++)
+    if (!check_node (net, xs[i], error))
+      return -1;
+  GnShape s = NODE (net, xs[0])->shape;
+  for (int i = 1; i < k; i++)
+    {
+      GnShape t = NODE (net, xs[i])->shape;
+      if (t.n != s.n || t.c != s.c || t.h != s.h || t.w != s.w)
+        {
+          g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                       "%s: input %d has shape %dx%dx%dx%d, input 0 has "
+                       "%dx%dx%dx%d", op_info[kind].name, i, t.n, t.c, t.h,
+                       t.w, s.n, s.c, s.h, s.w);
+          return -1;
+        }
+    }
+  Node node = { .kind = kind, .shape = s };
+  return append (net, &node, k, xs);
+}
+
+int
+gn_net_mul (GnNet *net, int a, int b, GError **error)
+{
+  int xs[2] = { a, b };
+  return same_shape (net, OP_MUL, 2, xs, error);
+}
+
+int
+gn_net_blend (GnNet *net, int z, int a, int b, GError **error)
+{
+  int xs[3] = { z, a, b };
+  return same_shape (net, OP_BLEND, 3, xs, error);
+}
+
+int
+gn_net_dropout (GnNet *net, int x, float p, int share, GError **error)
+{
+  g_return_val_if_fail (net != NULL, -1);
+  if (!check_building (net, error) || !check_node (net, x, error))
+    return -1;
+  if (!(p >= 0.f && p < 1.f))
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "dropout: p must lie in [0, 1), not %g", (double) p);
+      return -1;
+    }
+  GnShape s = NODE (net, x)->shape;
+  if (share != 0)
+    {
+      if (share < 0 || (guint) share >= net->nodes->len
+          || NODE (net, share)->kind != OP_DROPOUT
+          || NODE (net, share)->u.drop.p != p
+          || shape_count (NODE (net, share)->shape) != shape_count (s))
+        {
+          g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                       "dropout: share %d is not a dropout node of this "
+                       "size and p", share);
+          return -1;
+        }
+      while (NODE (net, share)->u.drop.share)
+        share = NODE (net, share)->u.drop.share;
+    }
+  Node node = { .kind = OP_DROPOUT, .shape = s };
+  node.u.drop.p = p;
+  node.u.drop.share = share;
+  net->has_dropout = TRUE;
+  return append (net, &node, 1, &x);
 }
 
 static int
@@ -627,7 +872,14 @@ G_STATIC_ASSERT ((int) OP_ZERO == GN_OP_ZERO);
 G_STATIC_ASSERT ((int) OP_IDENTITY == GN_OP_IDENTITY);
 G_STATIC_ASSERT ((int) OP_RESIZE == GN_OP_RESIZE_NEAREST);
 G_STATIC_ASSERT ((int) OP_CROP == GN_OP_CROP);
-G_STATIC_ASSERT (N_OPS == GN_OP_CROP + 1);
+G_STATIC_ASSERT ((int) OP_MULTILINEAR == GN_OP_MULTILINEAR);
+G_STATIC_ASSERT ((int) OP_TANH == GN_OP_TANH);
+G_STATIC_ASSERT ((int) OP_SIGMOID == GN_OP_SIGMOID);
+G_STATIC_ASSERT ((int) OP_LEAKY_RELU == GN_OP_LEAKY_RELU);
+G_STATIC_ASSERT ((int) OP_MUL == GN_OP_MUL);
+G_STATIC_ASSERT ((int) OP_BLEND == GN_OP_BLEND);
+G_STATIC_ASSERT ((int) OP_DROPOUT == GN_OP_DROPOUT);
+G_STATIC_ASSERT (N_OPS == GN_OP_DROPOUT + 1);
 
 void
 gn_net_node_info (const GnNet *net, int node, GnNodeInfo *info)
@@ -676,6 +928,17 @@ gn_net_node_info (const GnNet *net, int node, GnNodeInfo *info)
       info->top = nd->u.crop.top;
       info->left = nd->u.crop.left;
       break;
+    case OP_MULTILINEAR:
+      for (int k = 0; k < nd->n_inputs; k++)
+        info->in_features += row_width (NODE (net, nd->inputs[k])->shape);
+      info->bias = nd->u.mlin.b_index >= 0;
+      break;
+    case OP_TANH:
+    case OP_SIGMOID:
+    case OP_LEAKY_RELU:
+    case OP_MUL:
+    case OP_BLEND:
+    case OP_DROPOUT:
     case OP_INPUT:
     case OP_RELU:
     case OP_GAP:
@@ -725,6 +988,15 @@ gn_net_count_macs (const GnNet *net)
           if (nd->bias)
             macs += nd->u.linear.out_f;
         }
+      else if (nd->kind == OP_MULTILINEAR)
+        {
+          /* every application of shared weights computes */
+          for (int k = 0; k < nd->n_inputs; k++)
+            macs += (double) row_width (NODE (net, nd->inputs[k])->shape)
+                    * nd->u.mlin.out_f;
+          if (nd->u.mlin.b_index >= 0)
+            macs += nd->u.mlin.out_f;
+        }
     }
   return macs;
 }
@@ -752,7 +1024,8 @@ mark_gradients (GnNet *net)
   for (int i = 0; i < n; i++)
     {
       Node *nd = NODE (net, i);
-      nd->upstream = nd->n_params > 0 || (i == 0 && net->input_grad);
+      nd->upstream = nd->n_params > 0 || (i == 0 && net->input_grad)
+                     || (nd->kind == OP_MULTILINEAR && nd->u.mlin.share > 0);
       if (!(op_info[nd->kind].flags & NO_GRAD_FLOW))
         for (int k = 0; k < nd->n_inputs; k++)
           nd->upstream |= NODE (net, nd->inputs[k])->upstream;
@@ -881,12 +1154,22 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
       fan_in = MAX (fan_in, NODE (net, i)->n_inputs);
     }
   net->scratch = g_try_new (float, net->scratch_floats + 1);
+  gboolean masks_ok = TRUE;
+  for (int i = 0; i < n; i++)
+    {
+      Node *nd = NODE (net, i);
+      if (nd->kind == OP_DROPOUT && nd->u.drop.share == 0)
+        {
+          nd->u.drop.mask = g_try_new (float, shape_count (nd->shape));
+          masks_ok &= nd->u.drop.mask != NULL;
+        }
+    }
   net->fan_in = g_try_new (const float *, fan_in);
   net->fan_in_grad = g_try_new (float *, fan_in);
   net->fan_in_c = g_try_new (int, fan_in);
 
   if (net->arena == NULL || net->param_block == NULL || net->state == NULL
-      || net->scratch == NULL || net->fan_in == NULL
+      || !masks_ok || net->scratch == NULL || net->fan_in == NULL
       || net->fan_in_grad == NULL || net->fan_in_c == NULL)
     {
       g_set_error (error, GN_ERROR, GN_ERROR_NO_MEMORY,
@@ -899,6 +1182,9 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
       g_clear_pointer (&net->fan_in, g_free);
       g_clear_pointer (&net->fan_in_grad, g_free);
       g_clear_pointer (&net->fan_in_c, g_free);
+      for (int i = 0; i < n; i++)
+        if (NODE (net, i)->kind == OP_DROPOUT)
+          g_clear_pointer (&NODE (net, i)->u.drop.mask, g_free);
       g_free (bufs);
       return FALSE;
     }
@@ -1013,6 +1299,27 @@ gn_net_init_params (GnNet *net, GnRng *rng)
               }
             break;
           }
+        case OP_MULTILINEAR:
+          {
+            /* a sharer draws nothing but a transposed one's own bias */
+            double fan_in = 0.0;
+            for (int k = 0; k < nd->n_inputs; k++)
+              fan_in += row_width (NODE (net, nd->inputs[k])->shape);
+            double bound = nd->u.mlin.init_range > 0.f
+                           ? nd->u.mlin.init_range
+                           : 1.0 / sqrt (MAX (fan_in, 1.0));
+            int own = nd->u.mlin.share > 0 ? 0 : nd->n_inputs;
+            for (int k = 0; k < own; k++)
+              fill_uniform (rng, p[k].value, p[k].size, bound);
+            if (nd->n_params > own)   /* its own bias */
+              {
+                if (nd->u.mlin.zero_bias)
+                  memset (p[own].value, 0, p[own].size * sizeof (float));
+                else
+                  fill_uniform (rng, p[own].value, p[own].size, bound);
+              }
+            break;
+          }
         case OP_LINEAR:
           fill_uniform (rng, p[0].value, p[0].size,
                         1.0 / sqrt ((double) nd->u.linear.in_f));
@@ -1043,7 +1350,19 @@ gn_net_init_params (GnNet *net, GnRng *rng)
           break;
         }
     }
+  /* only a network with dropout draws its masks' seed, so the weights
+   * of every other network are what they always were */
+  if (net->has_dropout)
+    gn_rng_seed (&net->drop_rng, gn_rng_next (rng));
   gn_net_zero_grad (net);
+}
+
+void
+gn_net_set_dropout_seed (GnNet *net, guint64 seed)
+{
+  g_return_if_fail (net != NULL);
+  if (net->has_dropout)
+    gn_rng_seed (&net->drop_rng, seed);
 }
 
 const GnParam *
@@ -1185,6 +1504,25 @@ gn_net_set_relu_mode (GnNet *net, GnReluMode mode, GError **error)
   return TRUE;
 }
 
+static float *
+param_at (GnNet *net, int index)
+{
+  return g_array_index (net->params, GnParam, index).value;
+}
+
+static float *
+param_grad_at (GnNet *net, int index)
+{
+  return g_array_index (net->params, GnParam, index).grad;
+}
+
+static float *
+dropout_mask (GnNet *net, const Node *nd)
+{
+  return nd->u.drop.share ? NODE (net, nd->u.drop.share)->u.drop.mask
+                          : nd->u.drop.mask;
+}
+
 static void
 forward_node (GnNet *net, Node *nd, GnMode mode)
 {
@@ -1284,6 +1622,75 @@ forward_node (GnNet *net, Node *nd, GnMode mode)
         gn_crop_forward (s.n, s.c, in.h, in.w, nd->u.crop.top,
                          nd->u.crop.left, s.h, s.w, input_value (net, nd, 0),
                          nd->value);
+        break;
+      }
+    case OP_MULTILINEAR:
+      {
+        const Node *in0 = NODE (net, nd->inputs[0]);
+        const float *b = nd->u.mlin.b_index >= 0
+                         ? g_array_index (net->params, GnParam,
+                                          nd->u.mlin.b_index).value
+                         : NULL;
+        if (nd->u.mlin.transposed)
+          {
+            gn_linear_t_forward (s.n, row_width (in0->shape), s.c,
+                                 in0->value, param_at (net, nd->u.mlin.w_first),
+                                 b, nd->value);
+            break;
+          }
+        for (int i = 0; i < s.n; i++)
+          if (b)
+            memcpy (nd->value + (gsize) i * s.c, b, (gsize) s.c * sizeof (float));
+          else
+            memset (nd->value + (gsize) i * s.c, 0, (gsize) s.c * sizeof (float));
+        for (int k = 0; k < nd->n_inputs; k++)
+          {
+            const Node *in = NODE (net, nd->inputs[k]);
+            gn_linear_accumulate (s.n, row_width (in->shape), s.c, in->value,
+                                  param_at (net, nd->u.mlin.w_first + k),
+                                  nd->value);
+          }
+        break;
+      }
+    case OP_TANH:
+      gn_tanh_forward (shape_count (s), input_value (net, nd, 0), nd->value);
+      break;
+    case OP_SIGMOID:
+      gn_sigmoid_forward (shape_count (s), input_value (net, nd, 0),
+                          nd->value);
+      break;
+    case OP_LEAKY_RELU:
+      gn_leaky_relu_forward (shape_count (s), input_value (net, nd, 0),
+                             nd->value);
+      break;
+    case OP_MUL:
+      gn_mul_forward (shape_count (s), input_value (net, nd, 0),
+                      input_value (net, nd, 1), nd->value);
+      break;
+    case OP_BLEND:
+      gn_blend_forward (shape_count (s), input_value (net, nd, 0),
+                        input_value (net, nd, 1), input_value (net, nd, 2),
+                        nd->value);
+      break;
+    case OP_DROPOUT:
+      {
+        gsize count = shape_count (s);
+        float p = nd->u.drop.p;
+        if (mode != GN_MODE_TRAIN || p == 0.f)
+          {
+            memmove (nd->value, input_value (net, nd, 0),
+                     count * sizeof (float));
+            break;
+          }
+        float *mask = dropout_mask (net, nd);
+        if (nd->u.drop.share == 0)
+          {
+            /* locked: the sharers of this mask reuse this draw */
+            float keep = 1.f / (1.f - p);
+            for (gsize i = 0; i < count; i++)
+              mask[i] = gn_rng_uniform (&net->drop_rng) < p ? 0.f : keep;
+          }
+        gn_mul_forward (count, input_value (net, nd, 0), mask, nd->value);
         break;
       }
     case N_OPS:
@@ -1416,6 +1823,69 @@ backward_node (GnNet *net, Node *nd)
           gn_crop_backward (s.n, s.c, in.h, in.w, nd->u.crop.top,
                             nd->u.crop.left, s.h, s.w, dy,
                             input_grad (net, nd, 0));
+        }
+      break;
+    case OP_MULTILINEAR:
+      {
+        float *db = nd->u.mlin.b_index >= 0
+                    ? param_grad_at (net, nd->u.mlin.b_index) : NULL;
+        if (nd->u.mlin.transposed)
+          {
+            const Node *in0 = NODE (net, nd->inputs[0]);
+            gn_linear_t_backward (s.n, row_width (in0->shape), s.c,
+                                  in0->value,
+                                  param_at (net, nd->u.mlin.w_first), dy,
+                                  input_grad (net, nd, 0),
+                                  param_grad_at (net, nd->u.mlin.w_first), db);
+            break;
+          }
+        for (int k = 0; k < nd->n_inputs; k++)
+          {
+            const Node *in = NODE (net, nd->inputs[k]);
+            gn_linear_backward (s.n, row_width (in->shape), s.c, in->value,
+                                param_at (net, nd->u.mlin.w_first + k), dy,
+                                input_grad (net, nd, k),
+                                param_grad_at (net, nd->u.mlin.w_first + k),
+                                NULL);
+          }
+        if (db)
+          gn_linear_backward (s.n, 0, s.c, NULL, NULL, dy, NULL, NULL, db);
+        break;
+      }
+    case OP_TANH:
+      if (input_grad (net, nd, 0))
+        gn_tanh_backward (shape_count (s), nd->value, dy,
+                          input_grad (net, nd, 0));
+      break;
+    case OP_SIGMOID:
+      if (input_grad (net, nd, 0))
+        gn_sigmoid_backward (shape_count (s), nd->value, dy,
+                             input_grad (net, nd, 0));
+      break;
+    case OP_LEAKY_RELU:
+      if (input_grad (net, nd, 0))
+        gn_leaky_relu_backward (shape_count (s), nd->value, dy,
+                                input_grad (net, nd, 0));
+      break;
+    case OP_MUL:
+      gn_mul_backward (shape_count (s), input_value (net, nd, 0),
+                       input_value (net, nd, 1), dy, input_grad (net, nd, 0),
+                       input_grad (net, nd, 1));
+      break;
+    case OP_BLEND:
+      gn_blend_backward (shape_count (s), input_value (net, nd, 0),
+                         input_value (net, nd, 1), input_value (net, nd, 2),
+                         dy, input_grad (net, nd, 0), input_grad (net, nd, 1),
+                         input_grad (net, nd, 2));
+      break;
+    case OP_DROPOUT:
+      if (input_grad (net, nd, 0))
+        {
+          if (net->last_mode == GN_MODE_TRAIN && nd->u.drop.p > 0.f)
+            gn_mul_backward (shape_count (s), NULL, dropout_mask (net, nd),
+                             dy, input_grad (net, nd, 0), NULL);
+          else
+            gn_accumulate (shape_count (s), dy, input_grad (net, nd, 0));
         }
       break;
     case N_OPS:

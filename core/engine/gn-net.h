@@ -181,6 +181,82 @@ int gn_net_resize_nearest (GnNet *net, int x, int out_h, int out_w,
  */
 int gn_net_crop (GnNet *net, int x, int top, int left, int out_h, int out_w,
                  GError **error);
+/* -- recurrent cells ------------------------------------------------ */
+
+/**
+ * GnLinearSpec:
+ * @out_features: > 0
+ * @bias: one bias vector (for all inputs together)
+ * @init_range: > 0: gn_net_init_params() draws the weights and the bias
+ *   from U(±init_range) (NB-NLP's cells: 1/sqrt(hidden); its encoder and
+ *   decoder: 0.1); 0: PyTorch's U(±1/sqrt(fan_in)), fan_in the sum of the
+ *   inputs' lengths
+ * @zero_bias: the bias starts at zero instead
+ * @share: 0, or an earlier GN_OP_MULTILINEAR node whose parameters this
+ *   one computes with (one cell at every time step of a sequence: the
+ *   gradients of every use add up, which is backpropagation through
+ *   time); its inputs' lengths, @out_features and @bias must match, and
+ *   this node then has no parameters of its own
+ * @share_transposed: with @share: use the weight of @share (a node of
+ *   one input, not itself transposed) transposed, as a decoder tied to
+ *   its embedding does (NB-NLP: `decoder.weight = encoder.weight`), with
+ *   a bias of its own if @bias; one input, of @share's @out_features
+ *   length, and @out_features that of @share's input.  A node that
+ *   shares (without @share_transposed) a transposed one shares its tied
+ *   weight and its bias: the decoder at the next time step
+ *
+ * Options of gn_net_linear_multi(); zero-initialise and set what you need.
+ */
+typedef struct {
+  int out_features;
+  gboolean bias;
+  float init_range;
+  gboolean zero_bias;
+  int share;
+  gboolean share_transposed;
+} GnLinearSpec;
+
+/**
+ * gn_net_linear_multi:
+ * @k: 1 to 64 inputs, each flattened to [n][c * h * w] (one n)
+ *
+ * NB-NLP's `linear`: y = Σ_j W_j x_j + b, one weight matrix
+ * [out][len(x_j)] per input and one bias; output [n][out_features][1][1].
+ * Each input's product is one sgemm over the whole batch.
+ *
+ * Returns: the new node, or -1 with GN_ERROR_INVALID_ARGUMENT (no or
+ * too many inputs, other batches, a @share that does not fit).
+ */
+int gn_net_linear_multi (GnNet *net, int k, const int *xs,
+                         const GnLinearSpec *spec, GError **error);
+/** tanh (x). */
+int gn_net_tanh (GnNet *net, int x, GError **error);
+/** 1 / (1 + exp (-x)). */
+int gn_net_sigmoid (GnNet *net, int x, GError **error);
+/** LeakyReLU with PyTorch's slope, GN_LEAKY_RELU_SLOPE (0.01). */
+int gn_net_leaky_relu (GnNet *net, int x, GError **error);
+/** a * b, element-wise; -1 with GN_ERROR_INVALID_ARGUMENT unless both
+ * have one shape. */
+int gn_net_mul (GnNet *net, int a, int b, GError **error);
+/** z * a + (1 - z) * b, element-wise (NB-NLP's `blend`); one shape. */
+int gn_net_blend (GnNet *net, int z, int a, int b, GError **error);
+/**
+ * gn_net_dropout:
+ * @p: the probability of dropping a unit, in [0, 1)
+ * @share: 0, or an earlier dropout node of the same size and @p whose
+ *   mask this one applies
+ *
+ * Dropout as PyTorch's (kept units scaled by 1 / (1 - p)) in
+ * GN_MODE_TRAIN, the identity in GN_MODE_EVAL.  A node draws a new mask
+ * at every training forward pass from the network's generator (seeded by
+ * gn_net_init_params()); nodes sharing it apply that same mask, which is
+ * AWD-LSTM's locked (variational) dropout when they are the time steps
+ * of one sequence.
+ *
+ * Returns: the new node, or -1 with GN_ERROR_INVALID_ARGUMENT.
+ */
+int gn_net_dropout (GnNet *net, int x, float p, int share, GError **error);
+
 /**
  * gn_net_tap:
  * @name: unique, copied
@@ -242,7 +318,14 @@ typedef enum {
   GN_OP_ZERO,             /* gn_net_zero()                             */
   GN_OP_IDENTITY,         /* gn_net_identity()                         */
   GN_OP_RESIZE_NEAREST,   /* gn_net_resize_nearest()                   */
-  GN_OP_CROP              /* gn_net_crop()                             */
+  GN_OP_CROP,             /* gn_net_crop()                             */
+  GN_OP_MULTILINEAR,      /* gn_net_linear_multi()                     */
+  GN_OP_TANH,             /* gn_net_tanh()                             */
+  GN_OP_SIGMOID,          /* gn_net_sigmoid()                          */
+  GN_OP_LEAKY_RELU,       /* gn_net_leaky_relu()                       */
+  GN_OP_MUL,              /* gn_net_mul()                              */
+  GN_OP_BLEND,            /* gn_net_blend()                            */
+  GN_OP_DROPOUT           /* gn_net_dropout()                          */
 } GnOpKind;
 
 /**
@@ -267,7 +350,9 @@ typedef enum {
  * @count_include_pad: GN_OP_AVGPOOL
  * @in_features, @bias: GN_OP_LINEAR: the flattened input's length
  *   (c * h * w of the input) and whether it has a bias; the output
- *   features are @shape.c
+ *   features are @shape.c; GN_OP_MULTILINEAR: the sum of its inputs'
+ *   lengths, and whether a bias is added (its own or the one it shares;
+ *   @n_params is 0 for a node that uses another's parameters)
  * @top, @left: GN_OP_CROP: where the window starts in the input (either
  *   may be negative); its size is @shape.h by @shape.w
  *
@@ -339,11 +424,23 @@ gboolean gn_net_compile (GnNet *net, gboolean input_grad, GError **error);
  * gn_net_init_params:
  *
  * Draws every parameter as PyTorch's defaults (see GnInit; biases
- * U(±1/sqrt fan_in); batch norm gamma 1, beta 0) in node order from @rng,
- * and resets running statistics (mean 0, variance 1), gradients and
- * nothing else.  The same seed gives bit-identical weights.
+ * U(±1/sqrt fan_in); batch norm gamma 1, beta 0; GnLinearSpec's ranges)
+ * in node order from @rng, and resets running statistics (mean 0,
+ * variance 1), gradients and nothing else.  A network with dropout then
+ * draws one more number, the seed of its masks.  The same seed gives
+ * bit-identical weights.
  */
 void     gn_net_init_params (GnNet *net, GnRng *rng);
+
+/**
+ * gn_net_set_dropout_seed:
+ *
+ * Reseeds the generator of the dropout masks (gn_net_init_params() seeds
+ * it from its generator): the next training forward passes draw the same
+ * masks after the same seed, e.g. to take finite differences through
+ * dropout.  Nothing happens in a network without dropout.
+ */
+void     gn_net_set_dropout_seed (GnNet *net, guint64 seed);
 
 /** Bytes of the activation arena, the parameter block and the workspace. */
 gsize    gn_net_arena_bytes (const GnNet *net);

@@ -182,6 +182,42 @@ void gn_add_forward (size_t count, int k, const float *const *xs, float *y);
 /** dst += src over @count floats. */
 void gn_accumulate (size_t count, const float *src, float *dst);
 
+/* Recurrent cells (gn-recurrent.c): every kernel works on @count floats,
+ * its outputs may be its inputs, and its backward accumulates. */
+
+/** y = tanh(x). */
+void gn_tanh_forward (size_t count, const float *x, float *y);
+/** dx += dy (1 - y²), from the output. */
+void gn_tanh_backward (size_t count, const float *y, const float *dy,
+                       float *dx);
+/** y = 1 / (1 + exp(-x)). */
+void gn_sigmoid_forward (size_t count, const float *x, float *y);
+/** dx += dy y (1 - y), from the output. */
+void gn_sigmoid_backward (size_t count, const float *y, const float *dy,
+                          float *dx);
+/** The slope of gn_leaky_relu_forward() below zero (PyTorch's default). */
+#define GN_LEAKY_RELU_SLOPE 0.01f
+/** y = x for x > 0, GN_LEAKY_RELU_SLOPE x otherwise. */
+void gn_leaky_relu_forward (size_t count, const float *x, float *y);
+/** dx += dy or GN_LEAKY_RELU_SLOPE dy, from the output (whose sign is
+ * the input's). */
+void gn_leaky_relu_backward (size_t count, const float *y, const float *dy,
+                             float *dx);
+/** y = a b. */
+void gn_mul_forward (size_t count, const float *a, const float *b, float *y);
+/** da += dy b, db += dy a; either may be NULL, and @da may equal @db
+ * (a product of a value with itself). */
+void gn_mul_backward (size_t count, const float *a, const float *b,
+                      const float *dy, float *da, float *db);
+/** y = z a + (1 - z) b (NB-NLP's `blend`, a GRU's update gate). */
+void gn_blend_forward (size_t count, const float *z, const float *a,
+                       const float *b, float *y);
+/** dz += dy (a - b), da += dy z, db += dy (1 - z); each may be NULL or
+ * equal another. */
+void gn_blend_backward (size_t count, const float *z, const float *a,
+                        const float *b, const float *dy, float *dz,
+                        float *da, float *db);
+
 /**
  * gn_concat_forward:
  * @k: number of inputs, each [n][cs[i]][hw]
@@ -251,6 +287,34 @@ void gn_linear_forward (int n, int in_f, int out_f, const float *x,
 void gn_linear_backward (int n, int in_f, int out_f, const float *x,
                          const float *w, const float *dy, float *dx,
                          float *dw, float *db);
+
+/**
+ * gn_linear_accumulate:
+ *
+ * y [n][out_f] += x [n][in_f] · wᵀ, w [out_f][in_f]: one input of a
+ * linear map with several inputs and one bias (NB-NLP's `linear`), whose
+ * forward is @y set to the bias (or zero) and one call per input.  Its
+ * backward is gn_linear_backward() per input with a NULL @db, and once
+ * with @in_f = 0 for the bias.
+ */
+void gn_linear_accumulate (int n, int in_f, int out_f, const float *x,
+                           const float *w, float *y);
+
+/**
+ * gn_linear_t_forward:
+ * @w: [in_f][out_f]: the weight of a linear map out_f -> in_f, used
+ *   transposed (a decoder tied to its encoder)
+ * @b: (nullable): [out_f]
+ *
+ * y [n][out_f] = x [n][in_f] · w + b.
+ */
+void gn_linear_t_forward (int n, int in_f, int out_f, const float *x,
+                          const float *w, const float *b, float *y);
+/** The backward of gn_linear_t_forward(); @dx, @dw, @db nullable and
+ * accumulated. */
+void gn_linear_t_backward (int n, int in_f, int out_f, const float *x,
+                           const float *w, const float *dy, float *dx,
+                           float *dw, float *db);
 
 /**
  * gn_resize_nearest_forward:

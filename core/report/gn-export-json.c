@@ -144,6 +144,16 @@ add_attrs (JsonBuilder *b, const GnNet *net, const GnNodeInfo *info)
       add_int (b, "height", info->shape.h);
       add_int (b, "width", info->shape.w);
       break;
+    case GN_OP_MULTILINEAR:
+      add_int (b, "in_features", info->in_features);
+      add_bool (b, "bias", info->bias);
+      break;
+    case GN_OP_TANH:
+    case GN_OP_SIGMOID:
+    case GN_OP_LEAKY_RELU:
+    case GN_OP_MUL:
+    case GN_OP_BLEND:
+    case GN_OP_DROPOUT:
     case GN_OP_INPUT:
     case GN_OP_RELU:
     case GN_OP_GLOBAL_AVGPOOL:

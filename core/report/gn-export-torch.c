@@ -292,6 +292,14 @@ expression (GString *out, const Graph *g, int i)
           }
         break;
       }
+    case GN_OP_MULTILINEAR:   /* refused by gn_export_torch () */
+    case GN_OP_TANH:
+    case GN_OP_SIGMOID:
+    case GN_OP_LEAKY_RELU:
+    case GN_OP_MUL:
+    case GN_OP_BLEND:
+    case GN_OP_DROPOUT:
+      g_assert_not_reached ();
     case GN_OP_INPUT:
     case GN_OP_IDENTITY:
       g_assert_not_reached ();
@@ -488,6 +496,19 @@ gn_export_torch (const GnNet *net, const GnExportSource *src,
     }
   if (!check_source (src, error))
     return NULL;
+  for (int i = 0; i < gn_net_n_nodes (net); i++)
+    {
+      GnNodeInfo info;
+      gn_net_node_info (net, i, &info);
+      if (info.op >= GN_OP_MULTILINEAR)
+        {
+          g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                       "the network has a %s node, which the PyTorch "
+                       "export does not write (recurrent cells)",
+                       gn_net_op_name (net, i));
+          return NULL;
+        }
+    }
 
   Graph g;
   graph_read (&g, net);
