@@ -720,6 +720,135 @@ local function valid (g)
   return true
 end
 
+-- ------------------------------------------------------------------
+-- the network
+-- ------------------------------------------------------------------
+
+-- One layer of the cell unrolled over the time steps: xs[t] are the
+-- layer's inputs ([n][width][1][1] nodes), the result its outputs
+-- (h_new_0 at every step).  A linear node is one set of parameters for
+-- every step (BPTT adds up its gradients), drawn from U(±1/sqrt(hid)) as
+-- NB-NLP's CustomRNN.reset_parameters; the hidden tuple starts at zero.
+local function cell_layer (net, g, xs, hid)
+  local zero = net:zero (xs[1], { c = hid })
+  local prev = {}
+  for i = 0, g.k - 1 do prev["h_prev_" .. i] = zero end
+  local first, outs = {}, {}
+  local init = 1 / math.sqrt (hid)
+  for t, x in ipairs (xs) do
+    local v = { x = x }
+    for name, id in pairs (prev) do v[name] = id end
+    for _, nd in ipairs (g.order) do
+      local ins = {}
+      for j, a in ipairs (nd.inputs) do ins[j] = v[a] end
+      local id
+      if nd.op == "linear" then
+        id = net:linear_multi (ins, hid, { init = init,
+                                           share = first[nd.name] })
+        first[nd.name] = first[nd.name] or id
+      elseif nd.op == "blend" then
+        id = net:blend (ins[1], ins[2], ins[3])
+      elseif nd.op == "elementwise_prod" then
+        id = net:mul (ins[1], ins[2])
+      elseif nd.op == "elementwise_sum" then
+        id = net:add (ins[1], ins[2])
+      elseif nd.op == "activation_tanh" then
+        id = net:tanh (ins[1])
+      elseif nd.op == "activation_sigm" then
+        id = net:sigmoid (ins[1])
+      else
+        id = net:leaky_relu (ins[1])
+      end
+      v[nd.name] = id
+    end
+    for i = 0, g.k - 1 do prev["h_prev_" .. i] = v["h_new_" .. i] end
+    outs[t] = v.h_new_0
+  end
+  return outs
+end
+
+-- Locked dropout: one mask for all the steps of a sequence.
+local function lock_drop (net, xs, p)
+  if p == 0 then return xs end
+  local out = {}
+  for t, x in ipairs (xs) do
+    out[t] = net:dropout (x, { p = p, share = out[1] })
+  end
+  return out
+end
+
+-- Build options: emsize (400), nhid (600), nlayers (3), NB-NLP's
+-- dropouts dropouti (0.4, the encoder's output), dropouth (0.25, between
+-- layers) and dropout (0.1, the last layer's output).
+--
+-- The proxy's network (GenNAS's NBNLPWrapper): the input [n][D][L][1] is
+-- a sequence of L steps of D features; a linear encoder D -> emsize
+-- (U(±0.1), no bias), the layers, a linear decoder emsize -> D (U(±0.1),
+-- bias 0), at every step.  Taps: "stage0".."stage2", the outputs of
+-- the first three layers over the steps ([n][L * width][1][1], step-major),
+-- and "output", the decoder's ([n][L * D][1][1]).
+--
+-- Published (`gennas space info`): NB-NLP's language model, counted per
+-- token (one step): the embedding of its vocabulary (opts.num_classes,
+-- 10,000 for PTB) is a linear map of a one-hot token, V -> emsize without
+-- bias, and the decoder its weight transposed with a bias of its own
+-- (tied, as NB-NLP trains it), tapped "logits".  gennas has no lookup
+-- of token ids: the one-hot token is a zero stand-in, since this network
+-- is only counted (parameters and multiply-accumulates), never trained.
+local function build (net, g, opts)
+  local o = gennas.options (opts, { emsize = 400, nhid = 600, nlayers = 3,
+                                    dropouti = 0.4, dropouth = 0.25,
+                                    dropout = 0.1 })
+  for _, k in ipairs ({ "emsize", "nhid", "nlayers" }) do
+    if math.type (o[k]) ~= "integer" or o[k] < 1 then
+      error ("option " .. k .. " must be a positive integer", 2)
+    end
+  end
+  for _, k in ipairs ({ "dropouti", "dropouth", "dropout" }) do
+    if o[k] < 0 or o[k] >= 1 then
+      error ("option " .. k .. " must lie in [0, 1)", 2)
+    end
+  end
+  local _, d, steps = net:shape (net:input ())
+  if opts.published then steps = 1 end
+  local xs, enc = {}, nil
+  for t = 1, steps do
+    local x = net:crop (net:input (), { top = t - 1, h = 1, left = 0, w = 1 })
+    if opts.published then
+      x = net:zero (x, { c = opts.num_classes })   -- the one-hot token
+    end
+    xs[t] = net:linear_multi ({ x }, o.emsize, { bias = false, init = 0.1,
+                                                 share = enc })
+    enc = enc or xs[t]
+  end
+  xs = lock_drop (net, xs, o.dropouti)
+  for l = 1, o.nlayers do
+    local hid = l == o.nlayers and o.emsize or o.nhid
+    xs = cell_layer (net, g, xs, hid)
+    if l <= 3 then net:tap (net:concat (xs), "stage" .. (l - 1)) end
+    xs = lock_drop (net, xs, l == o.nlayers and o.dropout or o.dropouth)
+  end
+  for l = o.nlayers + 1, 3 do
+    net:tap (net:concat (xs), "stage" .. (l - 1))   -- fewer than 3 layers
+  end
+  local ys, dec = {}, nil
+  if opts.published then
+    ys[1] = net:linear_multi ({ xs[1] }, opts.num_classes,
+                              { share = enc, transposed = true,
+                                zero_bias = true })
+    net:tap (ys[1], "logits")
+    return
+  end
+  for t = 1, steps do
+    ys[t] = net:linear_multi ({ xs[t] }, d, { init = 0.1, zero_bias = true,
+                                              share = dec })
+    dec = dec or ys[t]
+  end
+  local out = net:concat (ys)
+  net:tap (out, "output")
+  if opts.classifier then net:tap (out, "logits") end
+end
+
 -- The genome is a graph, not a fixed list of genes; these describe the
 -- op of each of the at most 21 nodes of the stored cells, for
 -- `gennas space check`'s summary (the wiring multiplies it further).
@@ -735,6 +864,8 @@ return {
   encode = encode,
   decode = decode,
   hash = hash,
+  build = build,
+  published = { input = 1, classes = 10000 },
   benchmark = {
     file = "nbnlp/nbnlp_ptb_nets.csv",
     key = "nbnlp_hash",

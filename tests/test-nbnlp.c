@@ -6,6 +6,7 @@
 #include "gennas.h"
 #include "spaces.h"
 
+#include <math.h>
 #include <string.h>
 
 /* NB-NLP's hand-written cells (data/nbnlp/recepies_example.json, ids
@@ -317,6 +318,100 @@ test_sample_mutate (void)
   gn_space_free (space);
 }
 
+static gsize
+published_params (GnSpace *space, const char *arch)
+{
+  GError *error = NULL;
+  GnBuildOptions opts = { .batch = 1, .in_h = 1, .in_w = 1,
+                          .classifier = TRUE, .num_classes = 10000,
+                          .published = TRUE };
+  GnNet *net = gn_space_build (space, arch, &opts, &error);
+  g_assert_no_error (error);
+  gsize n = gn_net_count_params (net);
+  gn_net_free (net);
+  return n;
+}
+
+/* NB-NLP's language model, counted as its num_params: the hand-written
+ * cells, and a seeded sample of 300 of the 14,322 runs (all of them:
+ * bench/nbnlp-sizes.sh). */
+static void
+test_sizes (void)
+{
+  GnSpace *space = test_space_load ("nbnlp.lua");
+  g_assert_cmpuint (published_params (space, RNN), ==, 5731600);
+  g_assert_cmpuint (published_params (space, LSTM), ==, 10896400);
+  g_assert_cmpuint (published_params (space, GRU), ==, 9174800);
+
+  GError *error = NULL;
+  GnTable *cells = load_table ("nbnlp_ptb_cells.csv");
+  GnTable *runs = load_table ("nbnlp_ptb.csv");
+  int cell = gn_table_find_column (cells, "cell", &error);
+  int cid = gn_table_find_column (cells, "recepie_id", &error);
+  int rid = gn_table_find_column (runs, "recepie_id", &error);
+  int np = gn_table_find_column (runs, "num_params", &error);
+  g_assert_no_error (error);
+  GnRng rng;
+  gn_rng_seed (&rng, 18);
+  for (int i = 0; i < 300; i++)
+    {
+      guint r = gn_rng_below (&rng, gn_table_n_rows (cells));
+      int row = gn_table_lookup (runs, (guint) rid,
+                                 gn_table_get (cells, r, cid), &error);
+      g_assert_no_error (error);
+      gsize want = g_ascii_strtoull (gn_table_get (runs, row, np), NULL, 10);
+      gsize got = published_params (space, gn_table_get (cells, r, cell));
+      if (got != want)
+        g_error ("recipe %s: %" G_GSIZE_FORMAT " parameters, NB-NLP "
+                 "counted %" G_GSIZE_FORMAT, gn_table_get (cells, r, cid),
+                 got, want);
+    }
+  gn_table_free (cells);
+  gn_table_free (runs);
+  gn_space_free (space);
+}
+
+/* The proxy's network: a sequence [n][D][L][1] in, every layer's
+ * outputs and the decoder's tapped step-major; the encoder and decoder
+ * add 2 D emsize + D to the cells. */
+static void
+test_sequence_net (void)
+{
+  GnSpace *space = test_space_load ("nbnlp.lua");
+  GError *error = NULL;
+  const char *small[] = { "emsize=5", "nhid=7", NULL };
+  GnBuildOptions opts = { .batch = 2, .in_c = 3, .in_h = 4, .in_w = 1,
+                          .options = small };
+  GnNet *net = gn_space_build (space, LSTM, &opts, &error);
+  g_assert_no_error (error);
+  GnShape s = gn_net_shape (net, gn_net_find_tap (net, "output"));
+  g_assert_cmpint (s.n, ==, 2);
+  g_assert_cmpint (s.c, ==, 4 * 3);
+  g_assert_cmpint (gn_net_shape (net, gn_net_find_tap (net, "stage0")).c,
+                   ==, 4 * 7);
+  g_assert_cmpint (gn_net_shape (net, gn_net_find_tap (net, "stage2")).c,
+                   ==, 4 * 5);
+  /* LSTM: 4 linears of (x, h_prev_0) per layer */
+  gsize cells = 4 * ((gsize) 7 * 5 + 7 * 7 + 7)      /* 5 -> 7 */
+                + 4 * ((gsize) 7 * 7 + 7 * 7 + 7)    /* 7 -> 7 */
+                + 4 * ((gsize) 5 * 7 + 5 * 5 + 5);   /* 7 -> 5 */
+  g_assert_cmpuint (gn_net_count_params (net), ==, cells + 2 * 3 * 5 + 3);
+  g_assert_true (gn_net_compile (net, FALSE, &error));
+  /* zero hidden state, no input: the output is the decoder's bias (0) */
+  memset (gn_net_input (net), 0, 2 * 3 * 4 * sizeof (float));
+  gn_net_forward (net, GN_MODE_EVAL);
+  const float *y = gn_net_value (net, gn_net_find_tap (net, "output"));
+  g_assert_cmpfloat (fabsf (y[0]), <, 1.f);
+  gn_net_free (net);
+
+  const char *bad[] = { "nhid=0", NULL };
+  opts.options = bad;
+  g_assert_null (gn_space_build (space, RNN, &opts, &error));
+  g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_SCRIPT);
+  g_clear_error (&error);
+  gn_space_free (space);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -325,5 +420,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nbnlp/table", test_table);
   g_test_add_func ("/nbnlp/errors", test_errors);
   g_test_add_func ("/nbnlp/sample-mutate", test_sample_mutate);
+  g_test_add_func ("/nbnlp/sizes", test_sizes);
+  g_test_add_func ("/nbnlp/sequence-net", test_sequence_net);
   return g_test_run ();
 }

@@ -252,6 +252,23 @@ args_bool (Args *a, const char *key, gboolean def)
   return v;
 }
 
+static double
+args_number (Args *a, const char *key, double def, double min, double max)
+{
+  double v = def;
+  int t = args_push_opt (a, key);
+  if (t == LUA_TNUMBER)
+    v = lua_tonumber (a->L, -1);
+  else if (t != LUA_TNIL)
+    luaL_error (a->L, "%s: option '%s' must be a number, not %s",
+                a->method, key, luaL_typename (a->L, -1));
+  lua_pop (a->L, 1);
+  if (!(v >= min && v <= max))
+    luaL_error (a->L, "%s: option '%s' must lie in [%g, %g], not %g",
+                a->method, key, min, max, v);
+  return v;
+}
+
 /* The string stays valid while the options table holds it. */
 static const char *
 args_string (Args *a, const char *key, const char *def)
@@ -435,6 +452,114 @@ net_linear (lua_State *L)
   return push_result (L, net, "linear", id, &err);
 }
 
+/* net:linear_multi ({a, b, ...}, out, {...}): NB-NLP's linear */
+static int
+net_linear_multi (lua_State *L)
+{
+  static const char *const keys[] = { "bias", "init", "zero_bias", "share",
+                                      "transposed", NULL };
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "linear_multi", 2, keys);
+  args_push_pos (&a, 1);
+  if (lua_type (L, -1) != LUA_TTABLE)
+    luaL_error (L, "linear_multi: the inputs must be a list of nodes, not %s",
+                luaL_typename (L, -1));
+  lua_Integer k = luaL_len (L, -1);
+  if (k < 1 || k > 64)
+    luaL_error (L, "linear_multi: 1 to 64 inputs, not %I", k);
+  int xs[64];
+  for (lua_Integer i = 0; i < k; i++)
+    {
+      lua_geti (L, -1, i + 1);
+      xs[i] = node_at (L, net, -1, "linear_multi");
+      lua_pop (L, 1);
+    }
+  lua_pop (L, 1);
+  GnLinearSpec spec = {
+    .out_features = args_pos_int (&a, 2, "the number of outputs", 1),
+    .bias = args_bool (&a, "bias", TRUE),
+    .init_range = (float) args_number (&a, "init", 0.0, 0.0, 1e6),
+    .zero_bias = args_bool (&a, "zero_bias", FALSE),
+    .share = args_int (&a, "share", 0, FALSE, 0),
+    .share_transposed = args_bool (&a, "transposed", FALSE),
+  };
+  GError *err = NULL;
+  int id = gn_net_linear_multi (net, (int) k, xs, &spec, &err);
+  return push_result (L, net, "linear_multi", id, &err);
+}
+
+static int
+unary_op (lua_State *L, const char *method,
+          int (*fn) (GnNet *, int, GError **))
+{
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, method, 1, NULL);
+  GError *err = NULL;
+  int x = args_node (&a, net, 1);
+  int id = fn (net, x, &err);
+  return push_result (L, net, method, id, &err);
+}
+
+static int
+net_tanh (lua_State *L)
+{
+  return unary_op (L, "tanh", gn_net_tanh);
+}
+
+static int
+net_sigmoid (lua_State *L)
+{
+  return unary_op (L, "sigmoid", gn_net_sigmoid);
+}
+
+static int
+net_leaky_relu (lua_State *L)
+{
+  return unary_op (L, "leaky_relu", gn_net_leaky_relu);
+}
+
+static int
+net_mul (lua_State *L)
+{
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "mul", 2, NULL);
+  int x = args_node (&a, net, 1), y = args_node (&a, net, 2);
+  GError *err = NULL;
+  int id = gn_net_mul (net, x, y, &err);
+  return push_result (L, net, "mul", id, &err);
+}
+
+static int
+net_blend (lua_State *L)
+{
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "blend", 3, NULL);
+  int z = args_node (&a, net, 1), x = args_node (&a, net, 2);
+  int y = args_node (&a, net, 3);
+  GError *err = NULL;
+  int id = gn_net_blend (net, z, x, y, &err);
+  return push_result (L, net, "blend", id, &err);
+}
+
+static int
+net_dropout (lua_State *L)
+{
+  static const char *const keys[] = { "p", "share", NULL };
+  GnNet *net = check_net (L);
+  Args a;
+  args_init (&a, L, "dropout", 1, keys);
+  int x = args_node (&a, net, 1);
+  float p = (float) args_number (&a, "p", 0.5, 0.0, 1.0);
+  int share = args_int (&a, "share", 0, FALSE, 0);
+  GError *err = NULL;
+  int id = gn_net_dropout (net, x, p, share, &err);
+  return push_result (L, net, "dropout", id, &err);
+}
+
 static int
 nary (lua_State *L, const char *method,
       int (*fn) (GnNet *, int, const int *, GError **))
@@ -588,6 +713,13 @@ gn__lua_open_net (lua_State *L)
     { "zero", net_zero },
     { "resize", net_resize },
     { "crop", net_crop },
+    { "linear_multi", net_linear_multi },
+    { "tanh", net_tanh },
+    { "sigmoid", net_sigmoid },
+    { "leaky_relu", net_leaky_relu },
+    { "mul", net_mul },
+    { "blend", net_blend },
+    { "dropout", net_dropout },
     { "tap", net_tap },
     { "shape", net_shape },
     { NULL, NULL }
