@@ -809,6 +809,9 @@ local function build (net, g, opts)
       error ("option " .. k .. " must lie in [0, 1)", 2)
     end
   end
+  -- the canonical recipe: the network (and the order its parameters are
+  -- drawn in) is the same for every recipe of it
+  g = decode (canonical (g))
   local _, d, steps = net:shape (net:input ())
   if opts.published then steps = 1 end
   local xs, enc = {}, nil
@@ -865,6 +868,7 @@ return {
   decode = decode,
   hash = hash,
   build = build,
+  input = "sequence",
   published = { input = 1, classes = 10000 },
   benchmark = {
     file = "nbnlp/nbnlp_ptb_nets.csv",

@@ -40,6 +40,8 @@ struct _GnRecipe {
   float noise_level;
   int n_stages;
   Stage stages[MAX_STAGES];
+  /* a sequence recipe (docs/recipes.md): 0 steps for an image recipe */
+  int seq_length, seq_width, seq_batch;
 };
 
 /* Helpers every recipe sees, in the recipe's own environment. */
@@ -211,7 +213,9 @@ load_recipe (lua_State *L)
 {
   Load *ld = lua_touserdata (L, 1);
   GnRecipe *r = ld->recipe;
-  static const char *const top_keys[] = { "name", "noise", "stages", NULL };
+  static const char *const top_keys[] = { "name", "noise", "stages",
+                                          "sequence", NULL };
+  static const char *const seq_keys[] = { "length", "width", "batch", NULL };
   static const char *const noise_keys[] = { "kind", "level", NULL };
   static const char *const stage_keys[] = { "channels", "signals", NULL };
 
@@ -260,11 +264,36 @@ load_recipe (lua_State *L)
     invalid (L, "noise", "%s", "must be a table { kind = ..., level = ... }");
   lua_pop (L, 1);
 
+  if (lua_getfield (L, t, "sequence") == LUA_TTABLE)
+    {
+      static const struct { const char *key; int max; } dims[] = {
+        { "length", 1024 }, { "width", 4096 }, { "batch", 4096 }
+      };
+      int *out[] = { &r->seq_length, &r->seq_width, &r->seq_batch };
+      check_keys (L, -1, "sequence", seq_keys);
+      for (gsize i = 0; i < G_N_ELEMENTS (dims); i++)
+        {
+          double v = number_field (L, lua_gettop (L), dims[i].key, 0,
+                                   "sequence");
+          if (!(v >= 1 && v <= dims[i].max && v == floor (v)))
+            invalid (L, "sequence", "%s must be an integer in [1, %d]",
+                     dims[i].key, dims[i].max);
+          *out[i] = (int) v;
+        }
+    }
+  else if (!lua_isnil (L, -1))
+    invalid (L, "sequence", "%s",
+             "must be a table { length = L, width = D, batch = B }");
+  lua_pop (L, 1);
+
   if (lua_getfield (L, t, "stages") != LUA_TTABLE)
     invalid (L, "stages", "%s", "must be a list of stages");
   int n = (int) luaL_len (L, -1);
   if (n < 1 || n > MAX_STAGES)
     invalid (L, "stages", "%s", "must list between 1 and 8 stages");
+  if (r->seq_length && n != 2)
+    invalid (L, "stages", "%s", "a sequence recipe lists two stages, the "
+             "input's signals and the target's");
   for (int s = 0; s < n; s++)
     {
       char where[64];
@@ -275,9 +304,13 @@ load_recipe (lua_State *L)
       Stage *stage = &r->stages[s];
       stage->signals = g_array_new (FALSE, TRUE, sizeof (Signal));
       r->n_stages = s + 1;
-      double c = number_field (L, lua_gettop (L), "channels", 0, where);
+      double c = number_field (L, lua_gettop (L), "channels",
+                               r->seq_length ? 1 : 0, where);
       if (!(c >= 1 && c <= 4096 && c == floor (c)))
         invalid (L, where, "%s", "channels must be an integer in [1, 4096]");
+      if (r->seq_length && c != 1)
+        invalid (L, where, "%s", "a sequence recipe's stages have one "
+                 "channel");
       stage->channels = (int) c;
       if (lua_getfield (L, -1, "signals") != LUA_TTABLE)
         invalid (L, where, "%s", "signals must be a list");
@@ -289,6 +322,11 @@ load_recipe (lua_State *L)
           lua_geti (L, -1, k + 1);
           read_signal (L, stage, lua_gettop (L), sw);
           lua_pop (L, 1);
+          const Signal *sig = &g_array_index (stage->signals, Signal, k);
+          if (r->seq_length && (sig->fn_ref != LUA_NOREF
+                                || sig->spec.kind == GN_SIGNAL_RESIZE))
+            invalid (L, sw, "%s", "a sequence recipe draws sin1d, sin2d, "
+                     "dot and gdot only (no resize, no fn)");
         }
       lua_pop (L, 2);
     }
@@ -525,5 +563,43 @@ gn_recipe_targets (GnRecipe *r, int stage, int batch, const float *clean,
       if (!ok)
         return FALSE;
     }
+  return TRUE;
+}
+
+gboolean
+gn_recipe_sequence (GnRecipe *r, int *length, int *width, int *batch)
+{
+  g_return_val_if_fail (r != NULL, FALSE);
+  if (length)
+    *length = r->seq_length;
+  if (width)
+    *width = r->seq_width;
+  if (batch)
+    *batch = r->seq_batch;
+  return r->seq_length > 0;
+}
+
+gboolean
+gn_recipe_sequence_signal (GnRecipe *r, int stage, GnRng *rng, float *out)
+{
+  g_return_val_if_fail (r != NULL && r->seq_length > 0, FALSE);
+  g_return_val_if_fail (stage >= 0 && stage < r->n_stages, FALSE);
+  g_return_val_if_fail (rng != NULL && out != NULL, FALSE);
+  int L = r->seq_length, D = r->seq_width, B = r->seq_batch;
+  int size = MAX (L, D);
+  gsize plane = (gsize) size * size;
+  float *grid = g_try_new0 (float, (gsize) B * plane);
+  if (grid == NULL)
+    return FALSE;
+  const Stage *st = &r->stages[stage];
+  for (guint k = 0; k < st->signals->len; k++)
+    gn_signal_add (&g_array_index (st->signals, Signal, k).spec, B, 1, size,
+                   NULL, 0, 0, 0, rng, grid);
+  /* (B, 1, size, size) cropped to (B, 1, L, D), then time-major */
+  for (int t = 0; t < L; t++)
+    for (int b = 0; b < B; b++)
+      memcpy (out + ((gsize) t * B + b) * D,
+              grid + b * plane + (gsize) t * size, (gsize) D * sizeof (float));
+  g_free (grid);
   return TRUE;
 }

@@ -66,6 +66,36 @@ gboolean gn_recipe_targets (GnRecipe *recipe, int stage, int batch,
                             int in_w, GnRng *rng, float *target,
                             GError **error);
 
+/**
+ * gn_recipe_sequence:
+ * @length, @width, @batch: (out) (optional): the sequences' steps and
+ *   features, and how many make the batch (0 for an image recipe)
+ *
+ * A sequence recipe (docs/recipes.md, "Sequence recipes"; the NLP task
+ * of docs/method.md) declares `sequence = { length, width, batch }` and
+ * two stages, one channel each: the input's signals and the target's,
+ * regressed many-to-many by a recurrent network.
+ *
+ * Returns: TRUE for a sequence recipe.
+ */
+gboolean gn_recipe_sequence (GnRecipe *recipe, int *length, int *width,
+                             int *batch);
+
+/**
+ * gn_recipe_sequence_signal:
+ * @stage: 0 for the input, 1 for the target
+ * @out: [length][batch][width], overwritten
+ *
+ * Draws @stage's signals from @rng as GenNAS's NLPTask does: one
+ * channel on a square of max(length, width) pixels per sample (the
+ * generators of gn-signals.h), of which the first @length rows are the
+ * steps and their first @width columns the features.
+ *
+ * Returns: FALSE if the grid cannot be allocated (nothing else fails).
+ */
+gboolean gn_recipe_sequence_signal (GnRecipe *recipe, int stage, GnRng *rng,
+                                    float *out);
+
 G_END_DECLS
 
 #endif /* GN_RECIPE_H */

@@ -39,6 +39,7 @@ struct _GnSpace {
   gboolean loading;            /* gennas.import() works only then */
   guint n_imports;
   int pub_size, pub_classes;   /* the published network's input */
+  GnSpaceInput input;          /* images or sequences */
   GHashTable *configs;         /* name -> SpaceConfig: named networks */
   guint n_genes;
   double n_combinations;
@@ -549,7 +550,7 @@ load_protected (lua_State *L)
                                       "sample", "mutate", "encode", "decode",
                                       "hash", "genotype", "build",
                                       "benchmark", "published", "configs",
-                                      NULL };
+                                      "input", NULL };
   static const char *const functions[] = { "sample", "mutate", "encode",
                                            "decode", NULL };
   LoadArgs *a = lua_touserdata (L, 1);
@@ -590,6 +591,14 @@ load_protected (lua_State *L)
                                     "the space table's", TRUE);
   sp->has_build = take_function (L, sp, t, api, "build", "the space table's",
                                  TRUE);
+  type = lua_getfield (L, t, "input");
+  if (type == LUA_TSTRING && strcmp (lua_tostring (L, -1), "sequence") == 0)
+    sp->input = GN_SPACE_INPUT_SEQUENCE;
+  else if (type != LUA_TNIL
+           && !(type == LUA_TSTRING
+                && strcmp (lua_tostring (L, -1), "image") == 0))
+    invalid (L, sp, "the space's input must be \"image\" or \"sequence\"");
+  lua_pop (L, 1);
   load_genome (L, sp, t, api);
   load_benchmark (L, sp, t);
   load_published (L, sp, t);
@@ -750,6 +759,13 @@ gn_space_name (GnSpace *space)
 {
   g_return_val_if_fail (space != NULL, NULL);
   return space->name;
+}
+
+GnSpaceInput
+gn_space_input (GnSpace *space)
+{
+  g_return_val_if_fail (space != NULL, GN_SPACE_INPUT_IMAGE);
+  return space->input;
 }
 
 void

@@ -222,6 +222,23 @@ GnNet *gn_space_build (GnSpace *space, const char *arch,
                        const GnBuildOptions *opts, GError **error);
 
 /**
+ * GnSpaceInput:
+ * @GN_SPACE_INPUT_IMAGE: a batch of images [n][c][h][w] (the default)
+ * @GN_SPACE_INPUT_SEQUENCE: a batch of sequences [n][features][steps][1]
+ *   (NB-NLP's recurrent cells), which a proxy regresses many-to-many
+ *   (docs/method.md, the NLP task)
+ *
+ * What a space's networks read, as its table's `input` field declares.
+ */
+typedef enum {
+  GN_SPACE_INPUT_IMAGE,
+  GN_SPACE_INPUT_SEQUENCE
+} GnSpaceInput;
+
+/** Returns: what the space's networks read. */
+GnSpaceInput gn_space_input (GnSpace *space);
+
+/**
  * gn_space_published_input:
  * @size: (out) (optional): the side of the square input the published
  *   network takes (32 unless the space says otherwise, e.g. 224 for the

@@ -14,6 +14,12 @@
  * of steps with fresh input noise each step, and score the
  * evaluation-mode loss after the last step: lower loss, better network,
  * so the score is its negation.
+ *
+ * A space of sequences (NB-NLP's recurrent cells) gets GenNAS's NLP task
+ * instead, the `seqreg` proxy's, run through the registry with this
+ * proxy's `steps` and `recipe`: the default image recipe, combo, stands
+ * for the sequence recipe nlp (CONF_NLP) there, and the SGD parameters,
+ * batch and weights do not apply (docs/method.md §3.6).
  */
 #include "config.h"
 #include "gennas.h"
@@ -40,6 +46,9 @@ typedef struct {
   GnNoiseKind noise;
   float noise_level;
   char *fingerprint;
+  /* a space of sequences: the seqreg proxy does the work */
+  GnProxyRegistry *registry;
+  GnProxy *sequence;
 } Regression;
 
 static const GnProxyParamSpec params[] = {
@@ -86,6 +95,37 @@ parse_weights (const char *text, float out[N_STAGES], GError **error)
   return ok && any;
 }
 
+static gboolean
+sequence_create (Regression *r, const GnProxyContext *ctx,
+                 const GnProxyParams *p, GError **error)
+{
+  const char *recipe = gn_proxy_params_string (p, "recipe");
+  char *assign[3] = {
+    g_strdup_printf ("steps=%" G_GINT64_FORMAT,
+                     gn_proxy_params_int (p, "steps")),
+    g_strdup_printf ("recipe=%s",
+                     strcmp (recipe, "combo") == 0 ? "nlp" : recipe),
+    NULL
+  };
+  gboolean ok = FALSE;
+  r->registry = gn_proxy_registry_new ();
+  const GnProxyDesc *desc = gn_proxy_registry_lookup (r->registry, "seqreg",
+                                                      error);
+  if (desc == NULL)
+    goto out;
+  r->sequence = gn_proxy_new (desc, ctx, (const char *const *) assign, error);
+  if (r->sequence == NULL)
+    goto out;
+  r->fingerprint = g_strdup_printf ("sequence=[%s]",
+                                    gn_proxy_config (r->sequence));
+  ok = TRUE;
+
+out:
+  g_free (assign[0]);
+  g_free (assign[1]);
+  return ok;
+}
+
 static gpointer
 regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
                    GError **error)
@@ -102,6 +142,12 @@ regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
   r->weight_decay = (float) gn_proxy_params_double (p, "weight_decay");
   r->seed = ctx->seed;
   r->options = ctx->build_options;
+  if (ctx->space && gn_space_input (ctx->space) == GN_SPACE_INPUT_SEQUENCE)
+    {
+      if (!sequence_create (r, ctx, p, error))
+        goto fail;
+      return r;
+    }
 
   if (!parse_weights (gn_proxy_params_string (p, "weights"), r->weights,
                       error))
@@ -152,6 +198,8 @@ regression_destroy (gpointer self)
   Regression *r = self;
   if (r == NULL)
     return;
+  gn_proxy_free (r->sequence);
+  gn_proxy_registry_free (r->registry);
   gn_recipe_free (r->recipe);
   for (int s = 0; s < N_STAGES; s++)
     g_free (r->targets[s]);
@@ -232,6 +280,8 @@ regression_score (gpointer self, const char *arch, GnProxyResult *result,
   gboolean ok = FALSE;
   int heads[N_STAGES];
 
+  if (r->sequence)
+    return gn_proxy_score (r->sequence, arch, result, error);
   GnNet *net = gn_space_build (r->space, arch, &opts, error);
   if (net == NULL)
     return FALSE;
