@@ -112,6 +112,13 @@ typedef struct {
       float init_range;
       gboolean zero_bias;
       int w_first, b_index;   /* into net->params; b_index -1: no bias */
+      /* the weight gradients of a shared group wait for the end of the
+       * backward pass: one product over every use (see stage_weight_grads()) */
+      int group;              /* the group's first node, or -1: none */
+      int slot;               /* this use's rows in the group's stage */
+      int n_slots;            /* the first node: how many uses */
+      float *stage;           /* the first node: [dy | x_0 | x_1 ...] of
+                                 n_slots * n rows each (compiled, owned) */
     } mlin;
     struct {
       float p;
@@ -161,6 +168,10 @@ struct _GnNet {
   const float **fan_in;
   float **fan_in_grad;
   int *fan_in_c;
+
+  /* shared linears whose weight gradients are staged */
+  int *staged;
+  int n_staged;
 
   /* locked dropout: the masks' generator (gn_net_init_params()) */
   GnRng drop_rng;
@@ -213,7 +224,10 @@ gn_net_free (GnNet *net)
       g_free (NODE (net, i)->inputs);
       if (NODE (net, i)->kind == OP_DROPOUT)
         g_free (NODE (net, i)->u.drop.mask);
+      if (NODE (net, i)->kind == OP_MULTILINEAR)
+        g_free (NODE (net, i)->u.mlin.stage);
     }
+  g_free (net->staged);
   g_array_free (net->nodes, TRUE);
   g_hash_table_destroy (net->taps);
   g_array_free (net->params, TRUE);
@@ -485,6 +499,7 @@ gn_net_linear_multi (GnNet *net, int k, const int *xs,
   node.u.mlin.init_range = spec->init_range;
   node.u.mlin.zero_bias = spec->zero_bias;
   node.u.mlin.b_index = -1;
+  node.u.mlin.group = -1;
   if (spec->share != 0)
     {
       if (spec->share < 0 || (guint) spec->share >= net->nodes->len
@@ -525,6 +540,11 @@ gn_net_linear_multi (GnNet *net, int k, const int *xs,
       node.u.mlin.w_first = own->u.mlin.w_first;
       if (!spec->share_transposed)
         node.u.mlin.b_index = own->u.mlin.b_index;
+      if (!node.u.mlin.transposed && own->u.mlin.group >= 0)
+        {
+          node.u.mlin.group = own->u.mlin.group;
+          node.u.mlin.slot = NODE (net, own->u.mlin.group)->u.mlin.n_slots++;
+        }
       int id = append (net, &node, k, xs);
       if (spec->share_transposed && spec->bias)
         {
@@ -536,6 +556,8 @@ gn_net_linear_multi (GnNet *net, int k, const int *xs,
     }
   int id = append (net, &node, k, xs);
   NODE (net, id)->u.mlin.w_first = (int) net->params->len;
+  NODE (net, id)->u.mlin.group = id;
+  NODE (net, id)->u.mlin.n_slots = 1;
   for (int i = 0; i < k; i++)
     {
       char what[32];
@@ -1155,6 +1177,8 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
     }
   net->scratch = g_try_new (float, net->scratch_floats + 1);
   gboolean masks_ok = TRUE;
+  net->staged = g_new (int, n);
+  net->n_staged = 0;
   for (int i = 0; i < n; i++)
     {
       Node *nd = NODE (net, i);
@@ -1162,6 +1186,17 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
         {
           nd->u.drop.mask = g_try_new (float, shape_count (nd->shape));
           masks_ok &= nd->u.drop.mask != NULL;
+        }
+      if (nd->kind == OP_MULTILINEAR && nd->u.mlin.group == i
+          && nd->u.mlin.n_slots > 1)
+        {
+          gsize width = (gsize) nd->u.mlin.out_f;
+          for (int k = 0; k < nd->n_inputs; k++)
+            width += (gsize) row_width (NODE (net, nd->inputs[k])->shape);
+          nd->u.mlin.stage = g_try_new0 (float, (gsize) nd->u.mlin.n_slots
+                                                * nd->shape.n * width);
+          masks_ok &= nd->u.mlin.stage != NULL;
+          net->staged[net->n_staged++] = i;
         }
     }
   net->fan_in = g_try_new (const float *, fan_in);
@@ -1185,6 +1220,9 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
       for (int i = 0; i < n; i++)
         if (NODE (net, i)->kind == OP_DROPOUT)
           g_clear_pointer (&NODE (net, i)->u.drop.mask, g_free);
+        else if (NODE (net, i)->kind == OP_MULTILINEAR)
+          g_clear_pointer (&NODE (net, i)->u.mlin.stage, g_free);
+      g_clear_pointer (&net->staged, g_free);
       g_free (bufs);
       return FALSE;
     }
@@ -1839,13 +1877,34 @@ backward_node (GnNet *net, Node *nd)
                                   param_grad_at (net, nd->u.mlin.w_first), db);
             break;
           }
+        /* a shared group's weight gradients: this use's rows staged,
+         * one product over all of them at the end of the pass */
+        const Node *grp = nd->u.mlin.group >= 0
+                          ? NODE (net, nd->u.mlin.group) : NULL;
+        float *stage = grp ? grp->u.mlin.stage : NULL;
+        if (stage)
+          {
+            gsize rows = (gsize) grp->u.mlin.n_slots * s.n;
+            gsize at = (gsize) nd->u.mlin.slot * s.n;
+            memcpy (stage + at * s.c, dy, (gsize) s.n * s.c * sizeof (float));
+            stage += rows * s.c;
+            for (int k = 0; k < nd->n_inputs; k++)
+              {
+                const Node *in = NODE (net, nd->inputs[k]);
+                gsize w = (gsize) row_width (in->shape);
+                memcpy (stage + at * w, in->value, s.n * w * sizeof (float));
+                stage += rows * w;
+              }
+          }
         for (int k = 0; k < nd->n_inputs; k++)
           {
             const Node *in = NODE (net, nd->inputs[k]);
             gn_linear_backward (s.n, row_width (in->shape), s.c, in->value,
                                 param_at (net, nd->u.mlin.w_first + k), dy,
                                 input_grad (net, nd, k),
-                                param_grad_at (net, nd->u.mlin.w_first + k),
+                                grp && grp->u.mlin.stage ? NULL
+                                : param_grad_at (net,
+                                                 nd->u.mlin.w_first + k),
                                 NULL);
           }
         if (db)
@@ -1893,12 +1952,45 @@ backward_node (GnNet *net, Node *nd)
     }
 }
 
+/* The weight gradients of each shared linear group, from the rows its
+ * uses staged: dW_k += DYᵀ X_k, one sgemm over every step of the
+ * sequence (a contraction over n_slots * n rows, not n: the per-step
+ * products, of n = 16 rows, spend their time reading and writing dW).
+ * Uses without a gradient left their rows of DY zero. */
+static void
+stage_weight_grads (GnNet *net, gboolean start)
+{
+  for (int g = 0; g < net->n_staged; g++)
+    {
+      const Node *nd = NODE (net, net->staged[g]);
+      gsize rows = (gsize) nd->u.mlin.n_slots * nd->shape.n;
+      int out = nd->u.mlin.out_f;
+      if (start)
+        {
+          memset (nd->u.mlin.stage, 0, rows * out * sizeof (float));
+          continue;
+        }
+      const float *x = nd->u.mlin.stage + rows * out;
+      for (int k = 0; k < nd->n_inputs; k++)
+        {
+          int w = row_width (NODE (net, nd->inputs[k])->shape);
+          gn_linear_backward ((int) rows, w, out, x, NULL,
+                              nd->u.mlin.stage, NULL,
+                              param_grad_at (net, nd->u.mlin.w_first + k),
+                              NULL);
+          x += rows * w;
+        }
+    }
+}
+
 void
 gn_net_backward (GnNet *net)
 {
   g_return_if_fail (net != NULL && net->compiled);
   int n = (int) net->nodes->len;
   int cursor = 0;
+
+  stage_weight_grads (net, TRUE);
 
   /* skip the tap gradients, zeroed and seeded since the forward pass */
   while (cursor < net->n_zero && net->zero_birth[cursor] <= n)
@@ -1910,4 +2002,5 @@ gn_net_backward (GnNet *net)
       if (nd->has_grad)
         backward_node (net, nd);
     }
+  stage_weight_grads (net, FALSE);
 }
