@@ -158,6 +158,14 @@ regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
   r->recipe = gn_recipe_load (gn_proxy_params_string (p, "recipe"), error);
   if (r->recipe == NULL)
     goto fail;
+  if (gn_recipe_sequence (r->recipe, NULL, NULL, NULL))
+    {
+      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
+                   "recipe '%s' is a sequence recipe; the %s space's "
+                   "networks read images", gn_recipe_name (r->recipe),
+                   gn_space_name (r->space));
+      goto fail;
+    }
   if (gn_recipe_n_stages (r->recipe) != N_STAGES)
     {
       g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
