@@ -195,29 +195,62 @@ typedef struct {
   gboolean train;
 } Rnn;
 
+/* @early: the steps' inputs and their encodings all come first (as a
+ * layer's input precedes its recurrence), so the encoder's and the
+ * recurrence's products of them are one sgemm over the steps; otherwise
+ * step by step. */
 static int
-build_rnn (GnNet *net, gboolean dropout, int *lin_count, GError **error)
+build_rnn (GnNet *net, gboolean dropout, gboolean early, int *lin_count,
+           GError **error)
 {
   int enc = 0, dec = 0, gate = 0, cand = 0, mix = 0, drop = 0;
   int h0 = gn_net_zero (net, gn_net_crop (net, 0, 0, 0, 1, 1, error), H, 1,
                         error);
   int c0 = h0;
-  int outs[T];
+  int outs[T], es_t[T];
   int h = h0, c = c0;
   *lin_count = 0;
+  for (int pass = early ? 0 : 1; pass < 2; pass++)
   for (int t = 0; t < T; t++)
     {
-      int x = gn_net_crop (net, 0, t, 0, 1, 1, error);
-      GnLinearSpec es = { .out_features = E, .init_range = 0.5f,
-                          .share = enc };
-      int e = gn_net_linear_multi (net, 1, &x, &es, error);
-      if (t == 0)
-        enc = e;
-      if (dropout)
+      int e;
+      if (!early || pass == 0)
         {
-          e = gn_net_dropout (net, e, 0.3f, drop, error);
+          int x = gn_net_crop (net, 0, t, 0, 1, 1, error);
+          es_t[t] = x;
+          if (early)
+            continue;
+        }
+      if (early && t == 0)
+        for (int u = 0; u < T; u++)
+          {
+            GnLinearSpec es = { .out_features = E, .init_range = 0.5f,
+                                .share = enc };
+            es_t[u] = gn_net_linear_multi (net, 1, &es_t[u], &es, error);
+            if (u == 0)
+              enc = es_t[u];
+            if (dropout)
+              {
+                es_t[u] = gn_net_dropout (net, es_t[u], 0.3f, drop, error);
+                if (u == 0)
+                  drop = es_t[u];
+              }
+          }
+      if (early)
+        e = es_t[t];
+      else
+        {
+          GnLinearSpec es = { .out_features = E, .init_range = 0.5f,
+                              .share = enc };
+          e = gn_net_linear_multi (net, 1, &es_t[t], &es, error);
           if (t == 0)
-            drop = e;
+            enc = e;
+          if (dropout)
+            {
+              e = gn_net_dropout (net, e, 0.3f, drop, error);
+              if (t == 0)
+                drop = e;
+            }
         }
       int in3[3] = { e, h, c };
       GnLinearSpec gs = { .out_features = H, .bias = TRUE, .share = gate };
@@ -269,13 +302,13 @@ rnn_loss (gpointer user)
 }
 
 static Rnn *
-rnn_new (gboolean dropout, gboolean train)
+rnn_new (gboolean dropout, gboolean train, gboolean early)
 {
   GError *error = NULL;
   Rnn *s = g_new0 (Rnn, 1);
   int lins;
   s->net = gn_net_new (B, D, T, 1);
-  s->out = build_rnn (s->net, dropout, &lins, &error);
+  s->out = build_rnn (s->net, dropout, early, &lins, &error);
   g_assert_no_error (error);
   g_assert_true (gn_net_tap (s->net, s->out, "out", &error));
   g_assert_true (gn_net_compile (s->net, TRUE, &error));
@@ -306,7 +339,7 @@ rnn_free (Rnn *s)
 static void
 test_sharing_counts (void)
 {
-  Rnn *s = rnn_new (FALSE, FALSE);
+  Rnn *s = rnn_new (FALSE, FALSE, FALSE);
   gsize expect = (gsize) E * D                /* encoder, no bias   */
                  + (gsize) H * (E + H + H) + H /* gate               */
                  + (gsize) H * (E + H) + H     /* candidate          */
@@ -333,9 +366,9 @@ test_sharing_counts (void)
 }
 
 static void
-check_rnn (gboolean dropout, gboolean train)
+check_rnn (gboolean dropout, gboolean train, gboolean early)
 {
-  Rnn *s = rnn_new (dropout, train);
+  Rnn *s = rnn_new (dropout, train, early);
   rnn_loss (s);
   memcpy (gn_net_grad (s->net, s->out), s->r, s->n_out * sizeof (float));
   gn_net_zero_grad (s->net);
@@ -364,13 +397,47 @@ check_rnn (gboolean dropout, gboolean train)
 static void
 test_bptt (void)
 {
-  check_rnn (FALSE, FALSE);
+  check_rnn (FALSE, FALSE, FALSE);
 }
 
 static void
 test_bptt_dropout (void)
 {
-  check_rnn (TRUE, TRUE);
+  check_rnn (TRUE, TRUE, FALSE);
+}
+
+/* the steps' inputs first: the products of the encoder and of the
+ * recurrence's inputs from it over all steps at once */
+static void
+test_bptt_early (void)
+{
+  check_rnn (FALSE, FALSE, TRUE);
+  check_rnn (TRUE, TRUE, TRUE);
+}
+
+/* Batching the early products over the steps changes no value: the
+ * same network built step by step computes the same (to rounding) from
+ * the same parameters, drawn in the same order. */
+static void
+test_early_same (void)
+{
+  Rnn *a = rnn_new (FALSE, FALSE, FALSE), *b = rnn_new (FALSE, FALSE, TRUE);
+  guint na, nb;
+  const GnParam *pa = gn_net_params (a->net, &na);
+  const GnParam *pb = gn_net_params (b->net, &nb);
+  g_assert_cmpuint (na, ==, nb);
+  for (guint i = 0; i < na; i++)
+    {
+      g_assert_cmpuint (pa[i].size, ==, pb[i].size);
+      memcpy (pb[i].value, pa[i].value, pa[i].size * sizeof (float));
+    }
+  rnn_loss (a);
+  rnn_loss (b);
+  g_assert_cmpfloat (gc_max_abs_diff (gn_net_value (a->net, a->out),
+                                      gn_net_value (b->net, b->out),
+                                      a->n_out), <, 1e-5);
+  rnn_free (a);
+  rnn_free (b);
 }
 
 /* Locked dropout: one mask for every step; none in evaluation. */
@@ -479,5 +546,7 @@ main (int argc, char **argv)
   g_test_add_func ("/recurrent/dropout", test_dropout);
   g_test_add_func ("/recurrent/bptt", test_bptt);
   g_test_add_func ("/recurrent/bptt-dropout", test_bptt_dropout);
+  g_test_add_func ("/recurrent/bptt-early", test_bptt_early);
+  g_test_add_func ("/recurrent/early-same", test_early_same);
   return g_test_run ();
 }

@@ -119,6 +119,12 @@ typedef struct {
       int n_slots;            /* the first node: how many uses */
       float *stage;           /* the first node: [dy | x_0 | x_1 ...] of
                                  n_slots * n rows each (compiled, owned) */
+      /* the first node: the inputs k (bit k of @early) that every use
+       * reads from a node before the group, so their products for all
+       * uses are one sgemm at the first use's forward, into @pre */
+      guint64 early;
+      int *uses;              /* node of each slot (compiled, owned) */
+      float *pre;             /* [n_slots * n][out] (compiled, owned) */
     } mlin;
     struct {
       float p;
@@ -225,7 +231,11 @@ gn_net_free (GnNet *net)
       if (NODE (net, i)->kind == OP_DROPOUT)
         g_free (NODE (net, i)->u.drop.mask);
       if (NODE (net, i)->kind == OP_MULTILINEAR)
-        g_free (NODE (net, i)->u.mlin.stage);
+        {
+          g_free (NODE (net, i)->u.mlin.stage);
+          g_free (NODE (net, i)->u.mlin.uses);
+          g_free (NODE (net, i)->u.mlin.pre);
+        }
     }
   g_free (net->staged);
   g_array_free (net->nodes, TRUE);
@@ -1197,6 +1207,33 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
                                                 * nd->shape.n * width);
           masks_ok &= nd->u.mlin.stage != NULL;
           net->staged[net->n_staged++] = i;
+          nd->u.mlin.uses = g_new (int, nd->u.mlin.n_slots);
+          nd->u.mlin.early = nd->n_inputs <= 64
+                             ? G_MAXUINT64 >> (64 - nd->n_inputs) : 0;
+        }
+    }
+  /* which inputs every use of a group reads from before the group: the
+   * layer's input, computed before its recurrence */
+  for (int i = 0; i < n; i++)
+    {
+      Node *nd = NODE (net, i);
+      if (nd->kind != OP_MULTILINEAR || nd->u.mlin.group < 0
+          || NODE (net, nd->u.mlin.group)->u.mlin.uses == NULL)
+        continue;
+      Node *grp = NODE (net, nd->u.mlin.group);
+      grp->u.mlin.uses[nd->u.mlin.slot] = i;
+      for (int k = 0; k < nd->n_inputs; k++)
+        if (nd->inputs[k] >= nd->u.mlin.group)
+          grp->u.mlin.early &= ~((guint64) 1 << k);
+    }
+  for (int g = 0; g < net->n_staged; g++)
+    {
+      Node *nd = NODE (net, net->staged[g]);
+      if (nd->u.mlin.early)
+        {
+          nd->u.mlin.pre = g_try_new (float, (gsize) nd->u.mlin.n_slots
+                                             * nd->shape.n * nd->u.mlin.out_f);
+          masks_ok &= nd->u.mlin.pre != NULL;
         }
     }
   net->fan_in = g_try_new (const float *, fan_in);
@@ -1221,7 +1258,11 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
         if (NODE (net, i)->kind == OP_DROPOUT)
           g_clear_pointer (&NODE (net, i)->u.drop.mask, g_free);
         else if (NODE (net, i)->kind == OP_MULTILINEAR)
-          g_clear_pointer (&NODE (net, i)->u.mlin.stage, g_free);
+          {
+            g_clear_pointer (&NODE (net, i)->u.mlin.stage, g_free);
+            g_clear_pointer (&NODE (net, i)->u.mlin.uses, g_free);
+            g_clear_pointer (&NODE (net, i)->u.mlin.pre, g_free);
+          }
       g_clear_pointer (&net->staged, g_free);
       g_free (bufs);
       return FALSE;
@@ -1561,6 +1602,38 @@ dropout_mask (GnNet *net, const Node *nd)
                           : nd->u.drop.mask;
 }
 
+/* At the first use of a shared linear group: the products of the inputs
+ * every use reads from before the group (the layer's input at every
+ * step of the sequence), gathered into the group's stage (where the
+ * backward pass finds them for the weight gradients) and multiplied in
+ * one sgemm over all uses' rows, into the group's @pre. */
+static void
+early_products (GnNet *net, Node *grp)
+{
+  int n = grp->shape.n, out = grp->u.mlin.out_f, slots = grp->u.mlin.n_slots;
+  gsize rows = (gsize) slots * n;
+  float *x = grp->u.mlin.stage + rows * out;
+  memset (grp->u.mlin.pre, 0, rows * out * sizeof (float));
+  for (int k = 0; k < grp->n_inputs; k++)
+    {
+      gsize w = (gsize) row_width (NODE (net, grp->inputs[k])->shape);
+      if (grp->u.mlin.early & ((guint64) 1 << k))
+        {
+          for (int s = 0; s < slots; s++)
+            {
+              const Node *use = NODE (net, grp->u.mlin.uses[s]);
+              memcpy (x + (gsize) s * n * w,
+                      NODE (net, use->inputs[k])->value,
+                      (gsize) n * w * sizeof (float));
+            }
+          gn_linear_accumulate ((int) rows, (int) w, out, x,
+                                param_at (net, grp->u.mlin.w_first + k),
+                                grp->u.mlin.pre);
+        }
+      x += rows * w;
+    }
+}
+
 static void
 forward_node (GnNet *net, Node *nd, GnMode mode)
 {
@@ -1676,13 +1749,23 @@ forward_node (GnNet *net, Node *nd, GnMode mode)
                                  b, nd->value);
             break;
           }
+        const Node *grp = nd->u.mlin.group >= 0
+                          ? NODE (net, nd->u.mlin.group) : NULL;
+        guint64 early = grp && grp->u.mlin.pre ? grp->u.mlin.early : 0;
+        if (early && grp == nd)
+          early_products (net, nd);
         for (int i = 0; i < s.n; i++)
           if (b)
             memcpy (nd->value + (gsize) i * s.c, b, (gsize) s.c * sizeof (float));
           else
             memset (nd->value + (gsize) i * s.c, 0, (gsize) s.c * sizeof (float));
+        if (early)
+          gn_accumulate ((gsize) s.n * s.c, grp->u.mlin.pre
+                         + (gsize) nd->u.mlin.slot * s.n * s.c, nd->value);
         for (int k = 0; k < nd->n_inputs; k++)
           {
+            if (early & ((guint64) 1 << k))
+              continue;
             const Node *in = NODE (net, nd->inputs[k]);
             gn_linear_accumulate (s.n, row_width (in->shape), s.c, in->value,
                                   param_at (net, nd->u.mlin.w_first + k),
@@ -1892,7 +1975,11 @@ backward_node (GnNet *net, Node *nd)
               {
                 const Node *in = NODE (net, nd->inputs[k]);
                 gsize w = (gsize) row_width (in->shape);
-                memcpy (stage + at * w, in->value, s.n * w * sizeof (float));
+                /* an early input's rows were gathered by the forward */
+                if (!(grp->u.mlin.pre
+                      && (grp->u.mlin.early & ((guint64) 1 << k))))
+                  memcpy (stage + at * w, in->value,
+                          s.n * w * sizeof (float));
                 stage += rows * w;
               }
           }
