@@ -4,6 +4,7 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
 #include "gennas.h"
+#include "run-cli.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -276,6 +277,53 @@ test_errors (void)
   fixture_close (&f);
 }
 
+/* gennas rank judges a perplexity with its sign: the Spearman it prints
+ * is minus that of the scores with the perplexities themselves. */
+static void
+test_rank_sign (void)
+{
+  char *dir = g_dir_make_tmp ("gennas-seqreg-XXXXXX", NULL);
+  char *csv = g_build_filename (dir, "rank.csv", NULL);
+  char *space = g_build_filename (spaces_dir, "nbnlp.lua", NULL);
+  CliRun r = cli_run_gennas (NULL, "rank", "-p", "params", space,
+                             "--sample", "50", "--seed", "1",
+                             "--truth", "test_ppl_ep1", "--resamples", "0",
+                             "-w", "1", "--csv", csv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  const char *line = strstr (r.out, "spearman=");
+  g_assert_nonnull (line);
+  double printed = g_ascii_strtod (line + strlen ("spearman="), NULL);
+
+  char *text = NULL;
+  g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+  char **rows = g_strsplit (text, "\n", -1);
+  double score[64], ppl[64];
+  gsize n = 0;
+  for (char **row = rows + 1; *row && **row && n < 64; row++)
+    {
+      /* "arch",score,loss,status,seconds,min_test_ppl,...,test_ppl_ep1,.. */
+      char **f = g_strsplit (strrchr (*row, '"') + 2, ",", -1);
+      g_assert_cmpuint (g_strv_length (f), ==, 10);
+      score[n] = g_ascii_strtod (f[0], NULL);
+      ppl[n] = g_ascii_strtod (f[8], NULL);
+      n++;
+      g_strfreev (f);
+    }
+  g_assert_cmpuint (n, ==, 50);
+  GnStatsAgreement raw = gn_stats_agreement (score, ppl, n, 0.1);
+  g_test_message ("printed %g, raw %g", printed, raw.spearman);
+  g_assert_cmpfloat (fabs (raw.spearman), >, 0.05);
+  g_assert_cmpfloat (fabs (printed + raw.spearman), <, 1e-3);
+  g_strfreev (rows);
+  g_free (text);
+  cli_run_clear (&r);
+  g_unlink (csv);
+  g_rmdir (dir);
+  g_free (csv);
+  g_free (dir);
+  g_free (space);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -291,6 +339,7 @@ main (int argc, char **argv)
   g_test_add_func ("/seqreg/crop", test_crop);
   g_test_add_func ("/seqreg/score", test_score);
   g_test_add_func ("/seqreg/errors", test_errors);
+  g_test_add_func ("/seqreg/rank-sign", test_rank_sign);
   int status = g_test_run ();
   g_free (spaces_dir);
   return status;
