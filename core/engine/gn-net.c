@@ -166,6 +166,7 @@ struct _GnNet {
   float *state;                 /* batch norm statistics */
   float *scratch;
   gsize scratch_floats;
+  gsize side_floats;            /* dropout masks, the linears' stages */
   int *zero_order;              /* node ids sorted by gradient birth */
   int *zero_birth;
   int n_zero;
@@ -1196,6 +1197,7 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
         {
           nd->u.drop.mask = g_try_new (float, shape_count (nd->shape));
           masks_ok &= nd->u.drop.mask != NULL;
+          net->side_floats += shape_count (nd->shape);
         }
       if (nd->kind == OP_MULTILINEAR && nd->u.mlin.group == i
           && nd->u.mlin.n_slots > 1)
@@ -1206,6 +1208,7 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
           nd->u.mlin.stage = g_try_new0 (float, (gsize) nd->u.mlin.n_slots
                                                 * nd->shape.n * width);
           masks_ok &= nd->u.mlin.stage != NULL;
+          net->side_floats += (gsize) nd->u.mlin.n_slots * nd->shape.n * width;
           net->staged[net->n_staged++] = i;
           nd->u.mlin.uses = g_new (int, nd->u.mlin.n_slots);
           nd->u.mlin.early = nd->n_inputs <= 64
@@ -1234,6 +1237,8 @@ gn_net_compile (GnNet *net, gboolean input_grad, GError **error)
           nd->u.mlin.pre = g_try_new (float, (gsize) nd->u.mlin.n_slots
                                              * nd->shape.n * nd->u.mlin.out_f);
           masks_ok &= nd->u.mlin.pre != NULL;
+          net->side_floats += (gsize) nd->u.mlin.n_slots * nd->shape.n
+                              * nd->u.mlin.out_f;
         }
     }
   net->fan_in = g_try_new (const float *, fan_in);
@@ -1328,7 +1333,7 @@ gn_net_total_bytes (const GnNet *net)
   g_return_val_if_fail (net != NULL, 0);
   return net->arena_bytes
          + (2 * net->n_param_floats + net->n_state_floats
-            + net->scratch_floats) * sizeof (float);
+            + net->scratch_floats + net->side_floats) * sizeof (float);
 }
 
 /* ------------------------------------------------------------------ */

@@ -442,7 +442,9 @@ void     gn_net_init_params (GnNet *net, GnRng *rng);
  */
 void     gn_net_set_dropout_seed (GnNet *net, guint64 seed);
 
-/** Bytes of the activation arena, the parameter block and the workspace. */
+/** Bytes of the activation arena; and of it, the parameter block, the
+ * workspace and the recurrent ops' buffers (dropout masks, the weight
+ * gradients' stages). */
 gsize    gn_net_arena_bytes (const GnNet *net);
 gsize    gn_net_total_bytes (const GnNet *net);
 
