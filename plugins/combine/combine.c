@@ -165,18 +165,14 @@ parse_weights (Combine *c, const char *text, GError **error)
 {
   if (*text == '\0')
     return TRUE;   /* all 1 */
-  char **parts = g_strsplit (text, ",", -1);
-  gboolean ok = g_strv_length (parts) == (guint) c->n, any = FALSE;
+  double *w = g_new (double, c->n);
+  gboolean ok = gn_proxy_parse_numbers (text, c->n, w), any = FALSE;
   for (int i = 0; ok && i < c->n; i++)
     {
-      char *end = NULL;
-      const char *part = g_strstrip (parts[i]);
-      double w = g_ascii_strtod (part, &end);
-      ok = end != part && *end == '\0' && isfinite (w);
-      c->comps[i].weight = w;
-      any |= w != 0;
+      c->comps[i].weight = w[i];
+      any |= w[i] != 0;
     }
-  g_strfreev (parts);
+  g_free (w);
   char *quoted = gn_error_quote (text, -1, 0);
   if (!ok)
     g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
@@ -223,30 +219,16 @@ set_transform (Component *comp, const char *value, GError **error)
   return FALSE;
 }
 
-/* "a.x=1,a.w=0.25,0.5,1,b.y=2": items are separated by commas, and a
- * piece without '=' continues the value before it, so a component's own
- * comma-separated values (regression's weights) pass whole. */
+/* "a.x=1,a.w=0.25,0.5,1,b.y=2": gn_proxy_split_assignments() keeps a
+ * component's own comma-separated values (regression's weights) whole. */
 static gboolean
 parse_component_params (Combine *c, const char *text, GError **error)
 {
-  char **pieces = g_strsplit (text, ",", -1);
-  GPtrArray *items = g_ptr_array_new_with_free_func (g_free);
+  char **items = gn_proxy_split_assignments (text);
   gboolean ok = FALSE;
-  for (char **p = pieces; *p; p++)   /* none for "" */
+  for (guint i = 0; items[i]; i++)
     {
-      if (strchr (*p, '=') == NULL && items->len > 0)
-        {
-          char **last = (char **) &items->pdata[items->len - 1];
-          char *joined = g_strconcat (*last, ",", *p, NULL);
-          g_free (*last);
-          *last = joined;
-        }
-      else
-        g_ptr_array_add (items, g_strdup (g_strstrip (*p)));
-    }
-  for (guint i = 0; i < items->len; i++)
-    {
-      const char *item = items->pdata[i];
+      const char *item = items[i];
       Component *comp = component_of (c, item);
       const char *eq = strchr (item, '=');
       if (comp == NULL || eq == NULL
@@ -279,8 +261,7 @@ parse_component_params (Combine *c, const char *text, GError **error)
   ok = TRUE;
 
 out:
-  g_ptr_array_free (items, TRUE);
-  g_strfreev (pieces);
+  g_strfreev (items);
   return ok;
 }
 

@@ -64,17 +64,14 @@ static void regression_destroy (gpointer self);
 static gboolean
 parse_weights (const char *text, float out[N_STAGES], GError **error)
 {
-  char **parts = g_strsplit (text, ",", -1);
-  gboolean ok = g_strv_length (parts) == N_STAGES, any = FALSE;
+  double w[N_STAGES];
+  gboolean ok = gn_proxy_parse_numbers (text, N_STAGES, w), any = FALSE;
   for (int i = 0; ok && i < N_STAGES; i++)
     {
-      char *end = NULL;
-      double v = g_ascii_strtod (g_strstrip (parts[i]), &end);
-      ok = end != parts[i] && *end == '\0' && v >= 0 && v <= G_MAXFLOAT;
-      out[i] = (float) v;
-      any |= v > 0;
+      ok = w[i] >= 0 && w[i] <= G_MAXFLOAT;
+      out[i] = (float) w[i];
+      any |= w[i] > 0;
     }
-  g_strfreev (parts);
   if (!ok)
     g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
                  "weights must be three non-negative numbers separated by "
