@@ -44,7 +44,8 @@
  * includes gn-error.h, gn-rng.h, gn-ops.h, gn-net.h, gn-optim.h,
  * gn-data.h, gn-signals.h, gn-space.h, gn-recipe.h, gn-eval.h, this
  * one, and of the report layer gn-stats.h (rank statistics, for a proxy
- * that judges rankings: the `task` proxy).  The workers, the searches, the
+ * that judges rankings: the `task` proxy) and gn-table.h (CSV tables,
+ * for a proxy that reads data: `combine`'s reference sample).  The workers, the searches, the
  * store and the rest of the report layer are the host's, not a plugin's.
  *
  * Versioning.  GN_PROXY_ABI_MAJOR changes when the descriptor, the
