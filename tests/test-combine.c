@@ -277,6 +277,23 @@ test_nonfinite_and_errors (void)
              error->message);
   g_clear_error (&error);
   gn_proxy_free (c);
+
+  /* a component of weight 0 is not scored at all: its non-finite score
+   * on the cut cell no longer sinks the sum */
+  c = open_combine (&f, &error, "proxies=params,naswot", "weights=1,0",
+                    "component_params=naswot.batch=8", ref_param, NULL);
+  g_assert_no_error (error);
+  double p = score_ok (c, cut);
+  GnProxy *params = open_combine (&f, &error, "proxies=params,naswot",
+                                  "weights=1,1e-300",
+                                  "component_params=naswot.batch=8",
+                                  ref_param, NULL);
+  g_assert_no_error (error);
+  g_assert_true (gn_proxy_score (params, cut, &r, &error));
+  g_assert_cmpint (r.status, ==, GN_EVAL_NONFINITE);
+  g_assert_true (isfinite (p));
+  gn_proxy_free (params);
+  gn_proxy_free (c);
   g_free (ref_param);
   g_free (ref);
   g_string_free (csv, TRUE);

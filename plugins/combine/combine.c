@@ -70,7 +70,8 @@ static const GnProxyParamSpec params[] = {
   { "proxies", GN_PROXY_PARAM_STRING, "regression,synflow", 0, 0,
     "the component proxies, by name, separated by commas" },
   { "weights", GN_PROXY_PARAM_STRING, "", 0, 0,
-    "one weight per component, separated by commas (empty: all 1)" },
+    "one weight per component, separated by commas (empty: all 1); a "
+    "component of weight 0 is not run" },
   { "component_params", GN_PROXY_PARAM_STRING, "", 0, 0,
     "the components' parameters as NAME.KEY=VALUE, separated by commas "
     "(e.g. regression.steps=50); NAME.transform=none|log|neglog sets a "
@@ -523,6 +524,8 @@ combine_score (gpointer self, const char *arch, GnProxyResult *result,
       const Component *comp = &c->comps[i];
       GnProxyResult r;
       GError *local = NULL;
+      if (comp->weight == 0)
+        continue;   /* weights=1,0: a component switched off costs nothing */
       if (!gn_proxy_score (comp->proxy, arch, &r, &local))
         {
           g_propagate_prefixed_error (error, local, "%s: ", comp->name);
