@@ -1,0 +1,408 @@
+/* gn-gemm-bf16.c - sgemm with bf16 products and fp32 accumulation
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * gn__sbgemm() (gn-gemm.h) for CPUs with AVX512-BF16, whose vdpbf16ps
+ * (_mm512_dpbf16_ps) multiplies 16 pairs of bf16 values per 512-bit
+ * instruction and adds both products of each pair to one fp32 lane:
+ * twice the multiply-adds of an fp32 FMA.  Debian's OpenBLAS declares
+ * cblas_sbgemm but does not export it, hence this file.
+ *
+ * Why a kernel of our own rather than oneDNN's matmul or libxsmm:
+ * the products here are the engine's existing ones (tall-skinny, one
+ * side 16-192), issued by the convolutions on buffers they already
+ * unrolled in fp32; what a bf16 product saves is the multiply-adds, and
+ * what it adds is rounding the operands.  Rounding while packing, which
+ * every GEMM does anyway, costs no extra pass over memory, and the
+ * whole thing is a few hundred lines with no new dependency.  oneDNN
+ * 2.6 (libdnnl-dev) would need a primitive per shape, cached, plus its
+ * own reorders of fp32 inputs to bf16; libxsmm 1.17 has no Debian
+ * package for the bf16 path's JIT on AMD we could check here.
+ * docs/benchmarks.md ("bf16 products") has the measurements.
+ *
+ * Layout, BLIS-style: C is computed in MR x NR tiles, NR = 16 NV
+ * columns (NV zmm vectors), by a micro-kernel that keeps the tile's MR NV
+ * accumulators in registers.  K is cut into blocks of KC; within one:
+ *  - B's block (KC x NC) is packed as micro-panels of NR columns, each
+ *    [KC/2][NR] 32-bit words holding the bf16 pair (b[2p][j], b[2p+1][j]):
+ *    the operand vdpbf16ps wants, one vector load per 16 columns;
+ *  - A's block (MC x KC) is packed row by row in bf16, rows a fixed
+ *    ASTRIDE words apart, so each row's pair (a[i][2p], a[i][2p+1]) is one
+ *    32-bit word the micro-kernel broadcasts at a constant offset from
+ *    one pointer, and packing a row-major A is a plain conversion;
+ *  - an odd K gets a zero partner in both operands; columns past N are
+ *    zero in B and masked off when C is written; rows past M are zero in
+ *    A and not written.
+ * alpha and beta are applied when a tile is written (beta on the first K
+ * block only, later blocks adding to it).
+ */
+#include "config.h"
+
+#include "gn-gemm.h"
+
+#include <string.h>
+
+/* Compilers of Debian 12 (gcc 12, clang 14) know the ISA; the kernel is
+ * built for it with target attributes and chosen at run time. */
+#if defined(__x86_64__) && !defined(GN_NO_ISA_DISPATCH)            \
+    && ((defined(__clang__) && __clang_major__ >= 9)                \
+        || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 10))
+#define HAVE_BF16_KERNEL 1
+#include <immintrin.h>
+#endif
+
+/* The blocks: KC pairs-of-K per block (a B micro-panel of NR = 64 is
+ * KC * NR * 2 = 24 KiB, within L1), MC rows of A (160 KiB packed, in L2),
+ * NC columns of B (384 KiB).  MC is a multiple of every MR. */
+#define KC 192
+#define MC 384
+#define NC 1024
+/* words (bf16 pairs) between two packed rows of A: KC / 2 and a few more,
+ * so rows do not all fall into the same L1 sets */
+#define ASTRIDE (KC / 2 + 8)
+
+gboolean
+gn__sbgemm_cpu_supported (void)
+{
+#ifdef HAVE_BF16_KERNEL
+  static gsize once;
+  static gboolean yes;
+  if (g_once_init_enter (&once))
+    {
+      __builtin_cpu_init ();
+      yes = __builtin_cpu_supports ("avx512f")
+            && __builtin_cpu_supports ("avx512bw")
+            && __builtin_cpu_supports ("avx512bf16");
+      g_once_init_leave (&once, 1);
+    }
+  return yes;
+#else
+  return FALSE;
+#endif
+}
+
+#ifdef HAVE_BF16_KERNEL
+
+#define BF16_TARGET \
+  __attribute__ ((target ("avx512f,avx512bw,avx512vl,avx512bf16,fma")))
+
+/* The scalar conversion, for the transposed operands' packing: what
+ * vcvtne2ps2bf16 does (round to nearest even, subnormals to signed zero,
+ * NaN kept quiet), so both packings round alike. */
+static inline guint16
+bf16_of (float f)
+{
+  guint32 u;
+  memcpy (&u, &f, sizeof u);
+  if ((u & 0x7f800000u) == 0)
+    return (guint16) ((u >> 16) & 0x8000u);
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    return (guint16) ((u >> 16) | 0x40u);
+  u += 0x7fffu + ((u >> 16) & 1u);
+  return (guint16) (u >> 16);
+}
+
+static inline guint32
+pair_of (float lo, float hi)
+{
+  return (guint32) bf16_of (lo) | (guint32) bf16_of (hi) << 16;
+}
+
+static inline __mmask16
+mask16 (int count)
+{
+  return count >= 16 ? (__mmask16) 0xffff
+                     : (__mmask16) ((1u << MAX (count, 0)) - 1u);
+}
+
+/* 32 floats (@count of them real, the rest zero) as 16 bf16 pairs in
+ * order: pair i is (src[2i], src[2i+1]). */
+static inline BF16_TARGET __m512i
+pairs_of_run (const float *src, int count)
+{
+  __m512 lo = _mm512_maskz_loadu_ps (mask16 (count), src);
+  __m512 hi = _mm512_maskz_loadu_ps (mask16 (count - 16), src + 16);
+  return (__m512i) _mm512_cvtne2ps_pbh (hi, lo);
+}
+
+/* Pairs (r0[j], r1[j]) of two runs of @count floats (r1 NULL: zeros). */
+static inline BF16_TARGET __m512i
+pairs_of_rows (const float *r0, const float *r1, int count)
+{
+  const __m512i interleave = _mm512_set_epi16 (
+    31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8,
+    23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  const __mmask16 m = mask16 (count);
+  __m512 a = _mm512_maskz_loadu_ps (m, r0);
+  __m512 b = r1 ? _mm512_maskz_loadu_ps (m, r1) : _mm512_setzero_ps ();
+  __m512i both = (__m512i) _mm512_cvtne2ps_pbh (b, a);
+  return _mm512_permutexvar_epi16 (interleave, both);
+}
+
+/* ---- packing A: rows [i0, i0 + mc) x K [k0, k0 + kc), ASTRIDE apart,
+ * rows up to a multiple of @mr zero */
+
+static BF16_TARGET void
+pack_a (CBLAS_TRANSPOSE ta, const float *a, int lda, int i0, int mc,
+        int k0, int kc, int mr, guint32 *restrict dst)
+{
+  const int kp = (kc + 1) / 2, rows = (mc + mr - 1) / mr * mr;
+
+  if (ta == CblasNoTrans)
+    for (int i = 0; i < mc; i++)
+      {
+        const float *src = a + (size_t) (i0 + i) * lda + k0;
+        guint32 *d = dst + (size_t) i * ASTRIDE;
+        for (int k = 0; k < kc; k += 32)
+          _mm512_mask_storeu_epi32 (d + k / 2, mask16 ((kc - k + 1) / 2),
+                                    pairs_of_run (src + k, kc - k));
+      }
+  else
+    /* a(i, k) = a[k lda + i]: two rows of the stored matrix give 16
+     * rows' pairs at once, written ASTRIDE apart */
+    for (int p = 0; p < kp; p++)
+      {
+        const float *r0 = a + (size_t) (k0 + 2 * p) * lda + i0;
+        const float *r1 = 2 * p + 1 < kc ? r0 + lda : NULL;
+        for (int i = 0; i < mc; i += 16)
+          {
+            guint32 w[16];
+            _mm512_storeu_si512 (w, pairs_of_rows (r0 + i, r1 ? r1 + i : NULL,
+                                                   mc - i));
+            for (int t = 0; t < MIN (16, mc - i); t++)
+              dst[(size_t) (i + t) * ASTRIDE + p] = w[t];
+          }
+      }
+
+  for (int i = mc; i < rows; i++)
+    memset (dst + (size_t) i * ASTRIDE, 0, (size_t) kp * sizeof *dst);
+}
+
+/* ---- packing B: columns [j0, j0 + nc) x K [k0, k0 + kc) as micro-panels
+ * of @nr columns, each [kp][nr] pairs, columns past nc zero */
+
+static BF16_TARGET void
+pack_b (CBLAS_TRANSPOSE tb, const float *b, int ldb, int j0, int nc,
+        int k0, int kc, int nr, guint32 *restrict dst)
+{
+  const int kp = (kc + 1) / 2;
+
+  for (int jp = 0; jp < nc; jp += nr)
+    {
+      guint32 *panel = dst + (size_t) jp * kp;
+      const int cols = MIN (nr, nc - jp);
+      if (tb == CblasNoTrans)
+        for (int p = 0; p < kp; p++)
+          {
+            const float *r0 = b + (size_t) (k0 + 2 * p) * ldb + j0 + jp;
+            const float *r1 = 2 * p + 1 < kc ? r0 + ldb : NULL;
+            for (int v = 0; v < nr; v += 16)
+              _mm512_storeu_si512 (panel + (size_t) p * nr + v,
+                                   pairs_of_rows (r0 + v, r1 ? r1 + v : NULL,
+                                                  cols - v));
+          }
+      else
+        {
+          /* b(k, j) = b[j ldb + k]: a column's pairs are adjacent */
+          for (int j = 0; j < cols; j++)
+            {
+              const float *src = b + (size_t) (j0 + jp + j) * ldb + k0;
+              for (int k = 0; k < kc; k += 32)
+                {
+                  guint32 w[16];
+                  _mm512_storeu_si512 (w, pairs_of_run (src + k, kc - k));
+                  for (int t = 0; t < MIN (16, (kc - k + 1) / 2); t++)
+                    panel[(size_t) (k / 2 + t) * nr + j] = w[t];
+                }
+            }
+          for (int p = 0; p < kp; p++)
+            for (int j = cols; j < nr; j++)
+              panel[(size_t) p * nr + j] = 0;
+        }
+    }
+}
+
+/* ---- the micro-kernel: an MR x 16 NV tile over kp pairs */
+
+static inline BF16_TARGET __attribute__ ((always_inline)) void
+tile (const int MR, const int NV, int kp, const guint32 *restrict a,
+      const guint32 *restrict b, float *c, int ldc, int mr, int nr,
+      float alpha, float beta)
+{
+  __m512 acc[24][4];
+
+#pragma GCC unroll 24
+  for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++)
+      acc[r][v] = _mm512_setzero_ps ();
+
+  for (int p = 0; p < kp; p++)
+    {
+      __m512bh bv[4];
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++)
+        bv[v] = (__m512bh) _mm512_loadu_si512 (b + (size_t) p * NV * 16
+                                               + v * 16);
+#pragma GCC unroll 24
+      for (int r = 0; r < MR; r++)
+        {
+          const __m512bh av = (__m512bh) _mm512_set1_epi32 (
+            (int) a[(size_t) r * ASTRIDE + p]);
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; v++)
+            acc[r][v] = _mm512_dpbf16_ps (acc[r][v], av, bv[v]);
+        }
+    }
+
+  const __m512 va = _mm512_set1_ps (alpha), vb = _mm512_set1_ps (beta);
+#pragma GCC unroll 24
+  for (int r = 0; r < MR; r++)
+    if (r < mr)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++)
+        {
+          const __mmask16 m = mask16 (nr - 16 * v);
+          float *cp = c + (size_t) r * ldc + 16 * v;
+          __m512 out = _mm512_mul_ps (acc[r][v], va);
+          if (beta != 0.0f)
+            out = _mm512_fmadd_ps (_mm512_maskz_loadu_ps (m, cp), vb, out);
+          _mm512_mask_storeu_ps (cp, m, out);
+        }
+}
+
+typedef void (*TileFn) (int kp, const guint32 *a, const guint32 *b,
+                        float *c, int ldc, int mr, int nr, float alpha,
+                        float beta);
+
+/* MR NV = 24 accumulators, leaving 8 registers for B and the broadcast */
+#define TILE_FN(MR, NV)                                                     \
+  static BF16_TARGET void                                                   \
+  tile_##MR##x##NV (int kp, const guint32 *a, const guint32 *b, float *c,  \
+                    int ldc, int mr, int nr, float alpha, float beta)       \
+  {                                                                         \
+    tile (MR, NV, kp, a, b, c, ldc, mr, nr, alpha, beta);                   \
+  }
+TILE_FN (24, 1)
+TILE_FN (12, 2)
+TILE_FN (8, 3)
+TILE_FN (6, 4)
+
+typedef struct {
+  int mr, nv;
+  TileFn fn;
+} Shape;
+
+/* the narrowest tile that covers N, or the widest */
+static Shape
+shape_for (int n)
+{
+  static const Shape shapes[] = {
+    { 24, 1, tile_24x1 }, { 12, 2, tile_12x2 }, { 8, 3, tile_8x3 },
+    { 6, 4, tile_6x4 },
+  };
+  for (int i = 0; i < 3; i++)
+    if (n <= 16 * shapes[i].nv)
+      return shapes[i];
+  return shapes[3];
+}
+
+/* ---- the packing buffers: one pair per thread, allocated on first use */
+
+typedef struct {
+  guint32 *a; /* MC x ASTRIDE words */
+  guint32 *b; /* NC x KC / 2 words  */
+} Buffers;
+
+static void
+buffers_free (gpointer p)
+{
+  Buffers *bufs = p;
+  g_aligned_free (bufs->a);
+  g_aligned_free (bufs->b);
+  g_free (bufs);
+}
+
+static GPrivate buffers_key = G_PRIVATE_INIT (buffers_free);
+
+static Buffers *
+buffers (void)
+{
+  Buffers *bufs = g_private_get (&buffers_key);
+  if (bufs == NULL)
+    {
+      bufs = g_new (Buffers, 1);
+      bufs->a = g_aligned_alloc ((gsize) MC * ASTRIDE, sizeof (guint32), 64);
+      bufs->b = g_aligned_alloc ((gsize) NC * KC / 2, sizeof (guint32), 64);
+      g_private_set (&buffers_key, bufs);
+    }
+  return bufs;
+}
+
+static BF16_TARGET void
+sbgemm (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
+        float alpha, const float *a, int lda, const float *b, int ldb,
+        float beta, float *c, int ldc)
+{
+  const Shape s = shape_for (n);
+  const int nr = 16 * s.nv, ncb = NC / nr * nr;
+  Buffers *bufs = buffers ();
+
+  for (int j0 = 0; j0 < n; j0 += ncb)
+    {
+      const int nc = MIN (ncb, n - j0);
+      for (int k0 = 0; k0 < k; k0 += KC)
+        {
+          const int kc = MIN (KC, k - k0), kp = (kc + 1) / 2;
+          const float bk = k0 == 0 ? beta : 1.0f;
+          pack_b (tb, b, ldb, j0, nc, k0, kc, nr, bufs->b);
+          for (int i0 = 0; i0 < m; i0 += MC)
+            {
+              const int mc = MIN (MC, m - i0);
+              pack_a (ta, a, lda, i0, mc, k0, kc, s.mr, bufs->a);
+              for (int jp = 0; jp < nc; jp += nr)
+                for (int ip = 0; ip < mc; ip += s.mr)
+                  s.fn (kp, bufs->a + (size_t) ip * ASTRIDE,
+                        bufs->b + (size_t) jp * kp,
+                        c + (size_t) (i0 + ip) * ldc + j0 + jp, ldc,
+                        MIN (s.mr, mc - ip), MIN (nr, nc - jp), alpha, bk);
+            }
+        }
+    }
+}
+
+#endif /* HAVE_BF16_KERNEL */
+
+/* C = beta C, as BLAS defines it for k = 0 or alpha = 0 (beta 0 writes
+ * zeros whatever C held) */
+static void
+scale_c (int m, int n, float beta, float *c, int ldc)
+{
+  for (int i = 0; i < m; i++)
+    {
+      float *row = c + (size_t) i * ldc;
+      for (int j = 0; j < n; j++)
+        row[j] = beta == 0.0f ? 0.0f : beta * row[j];
+    }
+}
+
+void
+gn__sbgemm (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
+            float alpha, const float *a, int lda, const float *b, int ldb,
+            float beta, float *c, int ldc)
+{
+  g_return_if_fail (gn__sbgemm_cpu_supported ());
+  if (m <= 0 || n <= 0)
+    return;
+  if (k <= 0 || alpha == 0.0f)
+    {
+      if (beta != 1.0f)
+        scale_c (m, n, beta, c, ldc);
+      return;
+    }
+#ifdef HAVE_BF16_KERNEL
+  sbgemm (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+#else
+  (void) ta; (void) tb; (void) a; (void) lda; (void) b; (void) ldb;
+#endif
+}

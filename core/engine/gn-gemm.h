@@ -1,0 +1,60 @@
+/* gn-gemm.h - the matrix products of the engine, in fp32 or bf16 (private)
+ *
+ * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
+ *
+ * Every large product of the convolutions and linear layers goes through
+ * gn__gemm(): cblas_sgemm for GN_PRECISION_FP32, gn__sbgemm() (bf16
+ * products, fp32 accumulation, gn-gemm-bf16.c) for GN_PRECISION_BF16.
+ * Row-major only, with cblas_sgemm's arguments otherwise.  Not installed,
+ * not exported.
+ */
+#ifndef GN_GEMM_H
+#define GN_GEMM_H
+
+#include <glib.h>
+#include <cblas.h>
+#include "gn-ops.h"
+
+G_BEGIN_DECLS
+
+/**
+ * gn__sbgemm:
+ *
+ * C = alpha op(A) op(B) + beta C, row-major, as cblas_sgemm: A is M x K
+ * (K x M stored when @ta is CblasTrans), B K x N (N x K when @tb is
+ * CblasTrans), C M x N; with @beta 0, C is not read.  The operands are
+ * rounded to bf16 (to nearest, ties to even; subnormals to zero, as the
+ * CPU's conversion does) while they are packed, the products accumulate
+ * in fp32.  One thread; the packing buffers are allocated once per
+ * thread, on its first call.  Only call it where
+ * gn_precision_supported (GN_PRECISION_BF16) said TRUE: elsewhere it does
+ * nothing but a critical warning.
+ */
+void gn__sbgemm (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
+                 float alpha, const float *a, int lda, const float *b,
+                 int ldb, float beta, float *c, int ldc);
+
+/**
+ * gn__sbgemm_cpu_supported:
+ *
+ * Returns: TRUE if this build has the bf16 kernel and the CPU runs it
+ * (AVX512-BF16), whatever GENNAS_NO_BF16 says.
+ */
+gboolean gn__sbgemm_cpu_supported (void);
+
+/** The product of @p: see gn__sbgemm() for the arguments. */
+static inline void
+gn__gemm (GnPrecision p, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m,
+          int n, int k, float alpha, const float *a, int lda, const float *b,
+          int ldb, float beta, float *c, int ldc)
+{
+  if (p == GN_PRECISION_BF16)
+    gn__sbgemm (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  else
+    cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta,
+                 c, ldc);
+}
+
+G_END_DECLS
+
+#endif /* GN_GEMM_H */
