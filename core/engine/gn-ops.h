@@ -153,6 +153,24 @@ void gn_conv2d_backward (const GnConv2dGeom *g, const float *x,
                          const float *w, const float *dy, float *dx,
                          float *dw, float *db, float *scratch);
 
+/**
+ * gn_conv2d_forward_precision:
+ * @p: the products' precision; GN_PRECISION_BF16 only where
+ *   gn_precision_supported() says so
+ *
+ * gn_conv2d_forward() (which is this with GN_PRECISION_FP32) with the
+ * products in @p.  Same scratch.
+ */
+void gn_conv2d_forward_precision (const GnConv2dGeom *g, GnPrecision p,
+                                  const float *x, const float *w,
+                                  const float *b, float *y, float *scratch);
+
+/** gn_conv2d_backward() with the products in @p (as above). */
+void gn_conv2d_backward_precision (const GnConv2dGeom *g, GnPrecision p,
+                                   const float *x, const float *w,
+                                   const float *dy, float *dx, float *dw,
+                                   float *db, float *scratch);
+
 /* ------------------------------------------------------------------ */
 /* Batch normalisation: torch.nn.BatchNorm2d                           */
 /* ------------------------------------------------------------------ */
@@ -299,6 +317,14 @@ void gn_linear_forward (int n, int in_f, int out_f, const float *x,
 void gn_linear_backward (int n, int in_f, int out_f, const float *x,
                          const float *w, const float *dy, float *dx,
                          float *dw, float *db);
+/** The two above with the products in @p (see GnPrecision). */
+void gn_linear_forward_precision (GnPrecision p, int n, int in_f, int out_f,
+                                  const float *x, const float *w,
+                                  const float *b, float *y);
+void gn_linear_backward_precision (GnPrecision p, int n, int in_f,
+                                   int out_f, const float *x, const float *w,
+                                   const float *dy, float *dx, float *dw,
+                                   float *db);
 
 /**
  * gn_resize_nearest_forward:
