@@ -139,6 +139,41 @@ pairs_of_rows (const float *r0, const float *r1, int count)
   return _mm512_permutexvar_epi16 (interleave, both);
 }
 
+/* Transposes a 16 x 16 block of 32-bit words in registers: r[a][c]
+ * becomes r[c][a].  Unpacks pair the rows word by word, then two words
+ * at a time, leaving in 128-bit lane L of u[4g + j] the rows 4g..4g+3 of
+ * column 4L + j; a 4 x 4 transpose of lanes then gathers each column. */
+static inline BF16_TARGET void
+transpose16 (__m512i r[16])
+{
+  __m512i t[16];
+  for (int i = 0; i < 8; i++)
+    {
+      t[2 * i] = _mm512_unpacklo_epi32 (r[2 * i], r[2 * i + 1]);
+      t[2 * i + 1] = _mm512_unpackhi_epi32 (r[2 * i], r[2 * i + 1]);
+    }
+  for (int i = 0; i < 4; i++)
+    {
+      r[4 * i] = _mm512_unpacklo_epi64 (t[4 * i], t[4 * i + 2]);
+      r[4 * i + 1] = _mm512_unpackhi_epi64 (t[4 * i], t[4 * i + 2]);
+      r[4 * i + 2] = _mm512_unpacklo_epi64 (t[4 * i + 1], t[4 * i + 3]);
+      r[4 * i + 3] = _mm512_unpackhi_epi64 (t[4 * i + 1], t[4 * i + 3]);
+    }
+  for (int j = 0; j < 4; j++)
+    {
+      const __m512i v0 = _mm512_shuffle_i32x4 (r[j], r[4 + j], 0x44);
+      const __m512i v1 = _mm512_shuffle_i32x4 (r[j], r[4 + j], 0xee);
+      const __m512i v2 = _mm512_shuffle_i32x4 (r[8 + j], r[12 + j], 0x44);
+      const __m512i v3 = _mm512_shuffle_i32x4 (r[8 + j], r[12 + j], 0xee);
+      t[j] = _mm512_shuffle_i32x4 (v0, v2, 0x88);
+      t[4 + j] = _mm512_shuffle_i32x4 (v0, v2, 0xdd);
+      t[8 + j] = _mm512_shuffle_i32x4 (v1, v3, 0x88);
+      t[12 + j] = _mm512_shuffle_i32x4 (v1, v3, 0xdd);
+    }
+  for (int i = 0; i < 16; i++)
+    r[i] = t[i];
+}
+
 /* ---- packing A: rows [i0, i0 + mc) x K [k0, k0 + kc), ASTRIDE apart,
  * rows up to a multiple of @mr zero */
 
@@ -159,20 +194,26 @@ pack_a (CBLAS_TRANSPOSE ta, const float *a, int lda, int i0, int mc,
       }
   else
     /* a(i, k) = a[k lda + i]: two rows of the stored matrix give 16
-     * rows' pairs at once, written ASTRIDE apart */
-    for (int p = 0; p < kp; p++)
-      {
-        const float *r0 = a + (size_t) (k0 + 2 * p) * lda + i0;
-        const float *r1 = 2 * p + 1 < kc ? r0 + lda : NULL;
-        for (int i = 0; i < mc; i += 16)
-          {
-            guint32 w[16];
-            _mm512_storeu_si512 (w, pairs_of_rows (r0 + i, r1 ? r1 + i : NULL,
-                                                   mc - i));
-            for (int t = 0; t < MIN (16, mc - i); t++)
-              dst[(size_t) (i + t) * ASTRIDE + p] = w[t];
-          }
-      }
+     * rows' pairs at once; 16 such, transposed, are 16 pairs of each of
+     * 16 rows */
+    for (int i = 0; i < mc; i += 16)
+      for (int p0 = 0; p0 < kp; p0 += 16)
+        {
+          __m512i r[16];
+          for (int q = 0; q < 16; q++)
+            {
+              const int p = p0 + q;
+              const float *r0 = a + (size_t) (k0 + 2 * p) * lda + i0 + i;
+              r[q] = p < kp ? pairs_of_rows (r0, 2 * p + 1 < kc ? r0 + lda
+                                                                : NULL,
+                                             mc - i)
+                            : _mm512_setzero_si512 ();
+            }
+          transpose16 (r);
+          for (int t = 0; t < MIN (16, mc - i); t++)
+            _mm512_mask_storeu_epi32 (dst + (size_t) (i + t) * ASTRIDE + p0,
+                                      mask16 (kp - p0), r[t]);
+        }
 
   for (int i = mc; i < rows; i++)
     memset (dst + (size_t) i * ASTRIDE, 0, (size_t) kp * sizeof *dst);
@@ -202,23 +243,23 @@ pack_b (CBLAS_TRANSPOSE tb, const float *b, int ldb, int j0, int nc,
                                                   cols - v));
           }
       else
-        {
-          /* b(k, j) = b[j ldb + k]: a column's pairs are adjacent */
-          for (int j = 0; j < cols; j++)
+        /* b(k, j) = b[j ldb + k]: a column's pairs are adjacent, 16 of
+         * them in one vector; 16 columns' vectors, transposed, are 16
+         * pairs' rows of the panel */
+        for (int v = 0; v < nr; v += 16)
+          for (int p0 = 0; p0 < kp; p0 += 16)
             {
-              const float *src = b + (size_t) (j0 + jp + j) * ldb + k0;
-              for (int k = 0; k < kc; k += 32)
-                {
-                  guint32 w[16];
-                  _mm512_storeu_si512 (w, pairs_of_run (src + k, kc - k));
-                  for (int t = 0; t < MIN (16, (kc - k + 1) / 2); t++)
-                    panel[(size_t) (k / 2 + t) * nr + j] = w[t];
-                }
+              __m512i r[16];
+              for (int j = 0; j < 16; j++)
+                r[j] = v + j < cols
+                       ? pairs_of_run (b + (size_t) (j0 + jp + v + j) * ldb
+                                       + k0 + 2 * p0, kc - 2 * p0)
+                       : _mm512_setzero_si512 ();
+              transpose16 (r);
+              for (int q = 0; q < MIN (16, kp - p0); q++)
+                _mm512_storeu_si512 (panel + (size_t) (p0 + q) * nr + v,
+                                     r[q]);
             }
-          for (int p = 0; p < kp; p++)
-            for (int j = cols; j < nr; j++)
-              panel[(size_t) p * nr + j] = 0;
-        }
     }
 }
 
@@ -275,7 +316,8 @@ typedef void (*TileFn) (int kp, const guint32 *a, const guint32 *b,
                         float *c, int ldc, int mr, int nr, float alpha,
                         float beta);
 
-/* MR NV = 24 accumulators, leaving 8 registers for B and the broadcast */
+/* MR NV up to 24 accumulators, leaving 8 registers for B and the
+ * broadcast */
 #define TILE_FN(MR, NV)                                                     \
   static BF16_TARGET void                                                   \
   tile_##MR##x##NV (int kp, const guint32 *a, const guint32 *b, float *c,  \
@@ -284,27 +326,45 @@ typedef void (*TileFn) (int kp, const guint32 *a, const guint32 *b,
     tile (MR, NV, kp, a, b, c, ldc, mr, nr, alpha, beta);                   \
   }
 TILE_FN (24, 1)
+TILE_FN (16, 1)
 TILE_FN (12, 2)
+TILE_FN (8, 2)
 TILE_FN (8, 3)
 TILE_FN (6, 4)
+TILE_FN (4, 4)
 
 typedef struct {
   int mr, nv;
   TileFn fn;
 } Shape;
 
-/* the narrowest tile that covers N, or the widest */
+/* The narrowest tile that covers N (or the widest), and of those the
+ * tallest that pads M by at most an eighth, or else the one that pads it
+ * least: the engine's products often have 16-64 rows (dW), where 24- or
+ * 6-row tiles would compute up to half of them in vain. */
 static Shape
-shape_for (int n)
+shape_for (int m, int n)
 {
   static const Shape shapes[] = {
-    { 24, 1, tile_24x1 }, { 12, 2, tile_12x2 }, { 8, 3, tile_8x3 },
-    { 6, 4, tile_6x4 },
+    { 24, 1, tile_24x1 }, { 16, 1, tile_16x1 }, { 12, 2, tile_12x2 },
+    { 8, 2, tile_8x2 }, { 8, 3, tile_8x3 }, { 6, 4, tile_6x4 },
+    { 4, 4, tile_4x4 },
   };
-  for (int i = 0; i < 3; i++)
-    if (n <= 16 * shapes[i].nv)
-      return shapes[i];
-  return shapes[3];
+  const int nv = CLAMP ((n + 15) / 16, 1, 4);
+  const Shape *best = NULL;
+  for (size_t i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      const Shape *s = &shapes[i];
+      if (s->nv != nv)
+        continue;
+      const int padded = (m + s->mr - 1) / s->mr * s->mr;
+      if ((padded - m) * 8 <= m)
+        return *s;
+      if (best == NULL
+          || padded < (m + best->mr - 1) / best->mr * best->mr)
+        best = s;
+    }
+  return *best;
 }
 
 /* ---- the packing buffers: one pair per thread, allocated on first use */
@@ -344,7 +404,7 @@ sbgemm (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
         float alpha, const float *a, int lda, const float *b, int ldb,
         float beta, float *c, int ldc)
 {
-  const Shape s = shape_for (n);
+  const Shape s = shape_for (m, n);
   const int nr = 16 * s.nv, ncb = NC / nr * nr;
   Buffers *bufs = buffers ();
 
