@@ -146,6 +146,68 @@ test_variants (void)
   g_rand_free (r);
 }
 
+/* gn__sbgemm_sum: products of shifted rows of one A, against the sum in
+ * double of the bf16-rounded operands; the sums that share packed rows,
+ * those that run term by term (many terms, long shifts), M past a block
+ * with the shifted rows on top */
+static void
+test_sum (void)
+{
+  if (!gn_precision_supported (GN_PRECISION_BF16))
+    {
+      g_test_skip ("no AVX512-BF16 here (or GENNAS_NO_BF16 is set)");
+      return;
+    }
+  static const struct { int m, n, k, count, shift; } t[] = {
+    { 50, 20, 33, 3, 7 }, { 400, 16, 48, 3, 32 }, { 5, 70, 200, 2, 1 },
+    { 9, 17, 5, 20, 2 }, { 30, 33, 7, 2, 300 }, { 700, 64, 96, 3, 64 },
+    { 1, 1, 1, 3, 0 },
+  };
+  const CBLAS_TRANSPOSE tr[] = { CblasNoTrans, CblasTrans };
+  GRand *r = g_rand_new_with_seed (7);
+  for (size_t i = 0; i < G_N_ELEMENTS (t); i++)
+    for (int x = 0; x < 2; x++)
+      {
+        const int m = t[i].m, n = t[i].n, k = t[i].k, cnt = t[i].count;
+        const int rows = m + (cnt - 1) * t[i].shift;
+        const int lda = tr[x] == CblasNoTrans ? k + 1 : rows + 2;
+        const int ldb = n + 3, ldc = n;
+        const size_t bstride = (size_t) k * ldb + 5;
+        float *a = random_floats (r, (size_t) (tr[x] == CblasNoTrans
+                                               ? rows : k) * lda);
+        float *b = random_floats (r, bstride * cnt);
+        float *c = random_floats (r, (size_t) m * ldc);
+        float *c0 = g_memdup2 (c, (size_t) m * ldc * sizeof *c);
+        gn__sbgemm_sum (tr[x], CblasNoTrans, m, n, k, cnt, t[i].shift, 0.5f,
+                        a, lda, b, bstride, ldb, 2.0f, c, ldc);
+        for (int row = 0; row < m; row++)
+          for (int j = 0; j < n; j++)
+            {
+              double want = 2.0 * c0[(size_t) row * ldc + j], mag = 0;
+              for (int u = 0; u < cnt; u++)
+                for (int q = 0; q < k; q++)
+                  {
+                    const int ar = row + u * t[i].shift;
+                    const float av = tr[x] == CblasNoTrans
+                                     ? a[(size_t) ar * lda + q]
+                                     : a[(size_t) q * lda + ar];
+                    const float bv = b[u * bstride + (size_t) q * ldb + j];
+                    want += 0.5 * bf16_round (av) * bf16_round (bv);
+                    mag += fabs (0.5 * av * bv);
+                  }
+              const double got = c[(size_t) row * ldc + j];
+              if (fabs (got - want) > 1e-6 * (mag + fabs (want)) + 1e-30)
+                g_error ("sum %zu %c: c[%d][%d] = %.9g, want %.9g", i,
+                         x ? 'T' : 'N', row, j, got, want);
+            }
+        g_free (a);
+        g_free (b);
+        g_free (c);
+        g_free (c0);
+      }
+  g_rand_free (r);
+}
+
 /* k = 0 and alpha = 0: C = beta C, as BLAS */
 static void
 test_degenerate (void)
@@ -213,6 +275,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/gemm/bf16/variants", test_variants);
   g_test_add_func ("/gemm/bf16/degenerate", test_degenerate);
+  g_test_add_func ("/gemm/bf16/sum", test_sum);
   g_test_add_func ("/gemm/precision/parse", test_parse);
   g_test_add_func ("/gemm/precision/forced-fp32", test_forced_fp32);
   return g_test_run ();

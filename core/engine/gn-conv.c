@@ -642,7 +642,6 @@ shift_conv (const Shift *s, GnPrecision prec, const float *src,
   const Win *v = &s->v;
   const int kp = v->cc * v->kw, c = s->groups * s->co;
   const int lc = shift_lines (s);
-  const size_t shift = (size_t) v->dh * v->ow * kp;
 
   for (int b = 0; b < s->n; b++)
     for (int y0 = 0; y0 < v->oh; y0 += lc)
@@ -652,11 +651,11 @@ shift_conv (const Shift *s, GnPrecision prec, const float *src,
         for (int gi = 0; gi < s->groups; gi++)
           {
             shift_unroll (s, src, b, y0, y1, gi, rows);
-            for (int i = 0; i < v->kh; i++)
-              gn__gemm (prec, CblasNoTrans, CblasNoTrans, m, s->co, kp, 1.0f,
-                        rows + i * shift, kp,
-                        wr + (size_t) (gi * v->kh + i) * kp * s->co, s->co,
-                        i ? 1.0f : 0.0f, prod + gi * s->co, c);
+            gn__gemm_sum (prec, CblasNoTrans, CblasNoTrans, m, s->co, kp,
+                          v->kh, v->dh * v->ow, 1.0f, rows, kp,
+                          wr + (size_t) gi * v->kh * kp * s->co,
+                          (size_t) kp * s->co, s->co, 0.0f,
+                          prod + gi * s->co, c);
           }
         rows_to_nchw (prod, c, v->oh, v->ow, b * v->oh + y0, b * v->oh + y1,
                       bias, dst, accumulate);

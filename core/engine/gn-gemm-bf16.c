@@ -175,13 +175,13 @@ transpose16 (__m512i r[16])
 }
 
 /* ---- packing A: rows [i0, i0 + mc) x K [k0, k0 + kc), ASTRIDE apart,
- * rows up to a multiple of @mr zero */
+ * rows [mc, @rows) zero */
 
 static BF16_TARGET void
 pack_a (CBLAS_TRANSPOSE ta, const float *a, int lda, int i0, int mc,
-        int k0, int kc, int mr, guint32 *restrict dst)
+        int k0, int kc, int rows, guint32 *restrict dst)
 {
-  const int kp = (kc + 1) / 2, rows = (mc + mr - 1) / mr * mr;
+  const int kp = (kc + 1) / 2;
 
   if (ta == CblasNoTrans)
     for (int i = 0; i < mc; i++)
@@ -399,13 +399,19 @@ buffers (void)
   return bufs;
 }
 
+/* The sum of @count products (gn__sbgemm_sum()), each K block packing
+ * B's @count blocks side by side and A's rows once for all of them:
+ * term t reads the packed rows @shift t further on. */
 static BF16_TARGET void
-sbgemm (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
-        float alpha, const float *a, int lda, const float *b, int ldb,
-        float beta, float *c, int ldc)
+sbgemm_sum (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
+            int count, int shift, float alpha, const float *a, int lda,
+            const float *b, size_t b_stride, int ldb, float beta, float *c,
+            int ldc)
 {
   const Shape s = shape_for (m, n);
-  const int nr = 16 * s.nv, ncb = NC / nr * nr;
+  const int nr = 16 * s.nv, ncb = NC / count / nr * nr;
+  const int extra = (count - 1) * shift;          /* rows past the block */
+  const int mcb = (MC - extra) / s.mr * s.mr;
   Buffers *bufs = buffers ();
 
   for (int j0 = 0; j0 < n; j0 += ncb)
@@ -414,18 +420,23 @@ sbgemm (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
       for (int k0 = 0; k0 < k; k0 += KC)
         {
           const int kc = MIN (KC, k - k0), kp = (kc + 1) / 2;
-          const float bk = k0 == 0 ? beta : 1.0f;
-          pack_b (tb, b, ldb, j0, nc, k0, kc, nr, bufs->b);
-          for (int i0 = 0; i0 < m; i0 += MC)
+          const size_t bsize = (size_t) (nc + nr - 1) / nr * nr * kp;
+          for (int t = 0; t < count; t++)
+            pack_b (tb, b + t * b_stride, ldb, j0, nc, k0, kc, nr,
+                    bufs->b + t * bsize);
+          for (int i0 = 0; i0 < m; i0 += mcb)
             {
-              const int mc = MIN (MC, m - i0);
-              pack_a (ta, a, lda, i0, mc, k0, kc, s.mr, bufs->a);
+              const int mc = MIN (mcb, m - i0);
+              pack_a (ta, a, lda, i0, mc + extra, k0, kc,
+                      (mc + s.mr - 1) / s.mr * s.mr + extra, bufs->a);
               for (int jp = 0; jp < nc; jp += nr)
                 for (int ip = 0; ip < mc; ip += s.mr)
-                  s.fn (kp, bufs->a + (size_t) ip * ASTRIDE,
-                        bufs->b + (size_t) jp * kp,
-                        c + (size_t) (i0 + ip) * ldc + j0 + jp, ldc,
-                        MIN (s.mr, mc - ip), MIN (nr, nc - jp), alpha, bk);
+                  for (int t = 0; t < count; t++)
+                    s.fn (kp, bufs->a + (size_t) (ip + t * shift) * ASTRIDE,
+                          bufs->b + t * bsize + (size_t) jp * kp,
+                          c + (size_t) (i0 + ip) * ldc + j0 + jp, ldc,
+                          MIN (s.mr, mc - ip), MIN (nr, nc - jp), alpha,
+                          k0 == 0 && t == 0 ? beta : 1.0f);
             }
         }
     }
@@ -451,7 +462,18 @@ gn__sbgemm (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
             float alpha, const float *a, int lda, const float *b, int ldb,
             float beta, float *c, int ldc)
 {
+  gn__sbgemm_sum (ta, tb, m, n, k, 1, 0, alpha, a, lda, b, 0, ldb, beta, c,
+                  ldc);
+}
+
+void
+gn__sbgemm_sum (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
+                int count, int shift, float alpha, const float *a, int lda,
+                const float *b, size_t b_stride, int ldb, float beta,
+                float *c, int ldc)
+{
   g_return_if_fail (gn__sbgemm_cpu_supported ());
+  g_return_if_fail (count >= 1 && shift >= 0);
   if (m <= 0 || n <= 0)
     return;
   if (k <= 0 || alpha == 0.0f)
@@ -461,8 +483,18 @@ gn__sbgemm (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
       return;
     }
 #ifdef HAVE_BF16_KERNEL
-  sbgemm (ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  /* the terms share packed rows while B's blocks and the shifted rows
+   * fit the buffers with room to spare; past that, one term at a time */
+  if (count == 1 || (count * 64 <= NC && (count - 1) * shift <= MC / 2))
+    sbgemm_sum (ta, tb, m, n, k, count, shift, alpha, a, lda, b, b_stride,
+                ldb, beta, c, ldc);
+  else
+    for (int t = 0; t < count; t++)
+      sbgemm_sum (ta, tb, m, n, k, 1, 0, alpha,
+                  a + (size_t) t * shift * (ta == CblasNoTrans ? lda : 1),
+                  lda, b + t * b_stride, 0, ldb, t ? 1.0f : beta, c, ldc);
 #else
   (void) ta; (void) tb; (void) a; (void) lda; (void) b; (void) ldb;
+  (void) b_stride;
 #endif
 }

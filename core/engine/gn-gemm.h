@@ -35,6 +35,24 @@ void gn__sbgemm (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
                  int ldb, float beta, float *c, int ldc);
 
 /**
+ * gn__sbgemm_sum:
+ * @count: number of products summed, >= 1
+ * @shift: rows of op(A) between one product's A and the next's, >= 0
+ * @b_stride: floats between one product's B and the next's
+ *
+ * C = alpha sum over t < @count of op(A_t) op(B_t) + beta C, where A_t is
+ * op(A) from row t @shift on (so op(A) must have m + (@count - 1) @shift
+ * rows) and B_t starts @b_stride t floats after @b; otherwise as
+ * gn__sbgemm().  The stride-1 convolution's kernel rows are such a sum
+ * over one unrolled buffer (gn-conv.c, SHIFT): packing its rows once for
+ * all of them, rather than once per product, is what this is for.
+ */
+void gn__sbgemm_sum (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n,
+                     int k, int count, int shift, float alpha, const float *a,
+                     int lda, const float *b, size_t b_stride, int ldb,
+                     float beta, float *c, int ldc);
+
+/**
  * gn__sbgemm_cpu_supported:
  *
  * Returns: TRUE if this build has the bf16 kernel and the CPU runs it
@@ -53,6 +71,24 @@ gn__gemm (GnPrecision p, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m,
   else
     cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta,
                  c, ldc);
+}
+
+/** The sum of products of @p: see gn__sbgemm_sum(); in fp32, one
+ * cblas_sgemm per term, the first with @beta and the others adding. */
+static inline void
+gn__gemm_sum (GnPrecision p, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m,
+              int n, int k, int count, int shift, float alpha,
+              const float *a, int lda, const float *b, size_t b_stride,
+              int ldb, float beta, float *c, int ldc)
+{
+  if (p == GN_PRECISION_BF16)
+    gn__sbgemm_sum (ta, tb, m, n, k, count, shift, alpha, a, lda, b,
+                    b_stride, ldb, beta, c, ldc);
+  else
+    for (int t = 0; t < count; t++)
+      cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, alpha,
+                   a + (size_t) t * shift * (ta == CblasNoTrans ? lda : 1),
+                   lda, b + t * b_stride, ldb, t ? 1.0f : beta, c, ldc);
 }
 
 G_END_DECLS
