@@ -208,6 +208,59 @@ test_sum (void)
   g_rand_free (r);
 }
 
+/* gn__sbgemm_kshift: one A, K-shifted views of B, a C each; even shifts
+ * share the packing (odd K blocks included), odd ones run one by one */
+static void
+test_kshift (void)
+{
+  if (!gn_precision_supported (GN_PRECISION_BF16))
+    {
+      g_test_skip ("no AVX512-BF16 here (or GENNAS_NO_BF16 is set)");
+      return;
+    }
+  static const struct { int m, n, k, count, shift; } t[] = {
+    { 16, 48, 1024, 3, 64 }, { 32, 96, 201, 3, 32 }, { 7, 20, 33, 2, 6 },
+    { 5, 17, 9, 3, 3 }, { 64, 192, 400, 5, 16 }, { 3, 5, 1, 2, 0 },
+    { 2, 3, 4, 2, 1000 },
+  };
+  GRand *r = g_rand_new_with_seed (11);
+  for (size_t i = 0; i < G_N_ELEMENTS (t); i++)
+    {
+      const int m = t[i].m, n = t[i].n, k = t[i].k, cnt = t[i].count;
+      const int brows = k + (cnt - 1) * t[i].shift;
+      const int lda = k + 2, ldb = n + 1, ldc = n + 3;
+      const size_t cstride = (size_t) m * ldc + 4;
+      float *a = random_floats (r, (size_t) m * lda);
+      float *b = random_floats (r, (size_t) brows * ldb);
+      float *c = random_floats (r, cstride * cnt);
+      float *c0 = g_memdup2 (c, cstride * cnt * sizeof *c);
+      gn__sbgemm_kshift (m, n, k, cnt, t[i].shift, 1.5f, a, lda, b, ldb,
+                         1.0f, c, cstride, ldc);
+      for (int u = 0; u < cnt; u++)
+        for (int row = 0; row < m; row++)
+          for (int j = 0; j < n; j++)
+            {
+              const size_t ci = u * cstride + (size_t) row * ldc + j;
+              double want = c0[ci], mag = fabs (c0[ci]);
+              for (int q = 0; q < k; q++)
+                {
+                  const float av = a[(size_t) row * lda + q];
+                  const float bv = b[(size_t) (q + u * t[i].shift) * ldb + j];
+                  want += 1.5 * bf16_round (av) * bf16_round (bv);
+                  mag += fabs (1.5 * av * bv);
+                }
+              if (fabs (c[ci] - want) > 1e-6 * mag + 1e-30)
+                g_error ("kshift %zu: c%d[%d][%d] = %.9g, want %.9g", i, u,
+                         row, j, c[ci], want);
+            }
+      g_free (a);
+      g_free (b);
+      g_free (c);
+      g_free (c0);
+    }
+  g_rand_free (r);
+}
+
 /* k = 0 and alpha = 0: C = beta C, as BLAS */
 static void
 test_degenerate (void)
@@ -276,6 +329,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gemm/bf16/variants", test_variants);
   g_test_add_func ("/gemm/bf16/degenerate", test_degenerate);
   g_test_add_func ("/gemm/bf16/sum", test_sum);
+  g_test_add_func ("/gemm/bf16/kshift", test_kshift);
   g_test_add_func ("/gemm/precision/parse", test_parse);
   g_test_add_func ("/gemm/precision/forced-fp32", test_forced_fp32);
   return g_test_run ();

@@ -719,8 +719,6 @@ shift_weight_grad (const GnConv2dGeom *g, GnPrecision prec, const float *x,
   const int kp = cig * g->kw, kk = g->kh * g->kw;
   const int lc = shift_lines (&s);
   const size_t plane = (size_t) g->out_h * g->out_w;
-  const size_t shift = (size_t) g->dil_h * g->out_w * kp;
-
   memset (dwr, 0, gn_conv2d_weight_size (g) * sizeof (float));
   for (int b = 0; b < g->n; b++)
     for (int y0 = 0; y0 < g->out_h; y0 += lc)
@@ -733,10 +731,10 @@ shift_weight_grad (const GnConv2dGeom *g, GnPrecision prec, const float *x,
             const float *d = dy + ((size_t) b * g->out_c + gi * ocg) * plane
                              + (size_t) y0 * g->out_w;
             shift_unroll (&s, x, b, y0, y1, gi, rows);
-            for (int i = 0; i < g->kh; i++)
-              gn__gemm (prec, CblasNoTrans, CblasNoTrans, ocg, kp, m, 1.0f, d,
-                        (int) plane, rows + i * shift, kp, 1.0f,
-                        dwr + (size_t) (gi * g->kh + i) * ocg * kp, kp);
+            gn__gemm_kshift (prec, ocg, kp, m, g->kh, g->dil_h * g->out_w,
+                             1.0f, d, (int) plane, rows, kp, 1.0f,
+                             dwr + (size_t) gi * g->kh * ocg * kp,
+                             (size_t) ocg * kp, kp);
           }
       }
 

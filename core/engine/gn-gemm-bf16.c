@@ -338,10 +338,11 @@ typedef struct {
   TileFn fn;
 } Shape;
 
-/* The narrowest tile that covers N (or the widest), and of those the
- * tallest that pads M by at most an eighth, or else the one that pads it
- * least: the engine's products often have 16-64 rows (dW), where 24- or
- * 6-row tiles would compute up to half of them in vain. */
+/* The widest tile that pads N least (N = 96, dW of a 32-channel 3x3:
+ * two of 48, not 64 and a half-empty 64), and of those the tallest that
+ * pads M by at most an eighth, or else the one that pads it least: the
+ * engine's products often have 16-64 rows (dW), where 24- or 6-row tiles
+ * would compute up to half of them in vain. */
 static Shape
 shape_for (int m, int n)
 {
@@ -350,7 +351,11 @@ shape_for (int m, int n)
     { 8, 2, tile_8x2 }, { 8, 3, tile_8x3 }, { 6, 4, tile_6x4 },
     { 4, 4, tile_4x4 },
   };
-  const int nv = CLAMP ((n + 15) / 16, 1, 4);
+  /* vectors per tile row: the fewest columns padded, then the most */
+  int nv = 1;
+  for (int v = 2; v <= 4; v++)
+    if ((n + 16 * v - 1) / (16 * v) * v <= (n + 16 * nv - 1) / (16 * nv) * nv)
+      nv = v;
   const Shape *best = NULL;
   for (size_t i = 0; i < G_N_ELEMENTS (shapes); i++)
     {
@@ -442,6 +447,49 @@ sbgemm_sum (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
     }
 }
 
+/* The products of one A with @count K-shifted views of B
+ * (gn__sbgemm_kshift()): each K block packs A once and B's rows for all
+ * views at once, view t reading the packed pairs @shift / 2 t further on
+ * (@shift even, so the pairs line up).  An odd last block's zero partner
+ * in A cancels whatever row of B its pair holds. */
+static BF16_TARGET void
+sbgemm_kshift (int m, int n, int k, int count, int shift, float alpha,
+               const float *a, int lda, const float *b, int ldb, float beta,
+               float *c, size_t c_stride, int ldc)
+{
+  const Shape s = shape_for (m, n);
+  const int extra = (count - 1) * shift;
+  const int nr = 16 * s.nv;
+  const int ncb = (int) ((gsize) NC * KC / (KC + extra + 1)) / nr * nr;
+  Buffers *bufs = buffers ();
+
+  for (int j0 = 0; j0 < n; j0 += ncb)
+    {
+      const int nc = MIN (ncb, n - j0);
+      for (int k0 = 0; k0 < k; k0 += KC)
+        {
+          const int kc = MIN (KC, k - k0), kp = (kc + 1) / 2;
+          const int kpu = (kc + extra + 1) / 2;   /* pairs of the union */
+          pack_b (CblasNoTrans, b, ldb, j0, nc, k0, kc + extra, nr, bufs->b);
+          for (int i0 = 0; i0 < m; i0 += MC)
+            {
+              const int mc = MIN (MC, m - i0);
+              pack_a (CblasNoTrans, a, lda, i0, mc, k0, kc,
+                      (mc + s.mr - 1) / s.mr * s.mr, bufs->a);
+              for (int t = 0; t < count; t++)
+                for (int jp = 0; jp < nc; jp += nr)
+                  for (int ip = 0; ip < mc; ip += s.mr)
+                    s.fn (kp, bufs->a + (size_t) ip * ASTRIDE,
+                          bufs->b + (size_t) jp * kpu
+                          + (size_t) t * shift / 2 * nr,
+                          c + t * c_stride + (size_t) (i0 + ip) * ldc + j0
+                          + jp, ldc, MIN (s.mr, mc - ip), MIN (nr, nc - jp),
+                          alpha, k0 == 0 ? beta : 1.0f);
+            }
+        }
+    }
+}
+
 #endif /* HAVE_BF16_KERNEL */
 
 /* C = beta C, as BLAS defines it for k = 0 or alpha = 0 (beta 0 writes
@@ -497,4 +545,27 @@ gn__sbgemm_sum (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k,
   (void) ta; (void) tb; (void) a; (void) lda; (void) b; (void) ldb;
   (void) b_stride;
 #endif
+}
+
+void
+gn__sbgemm_kshift (int m, int n, int k, int count, int shift, float alpha,
+                   const float *a, int lda, const float *b, int ldb,
+                   float beta, float *c, size_t c_stride, int ldc)
+{
+  g_return_if_fail (gn__sbgemm_cpu_supported ());
+  g_return_if_fail (count >= 1 && shift >= 0);
+#ifdef HAVE_BF16_KERNEL
+  /* shared packing needs pairs that line up and room for the union */
+  if (m > 0 && n > 0 && k > 0 && alpha != 0.0f && shift % 2 == 0
+      && (count - 1) * shift <= 4 * KC)
+    {
+      sbgemm_kshift (m, n, k, count, shift, alpha, a, lda, b, ldb, beta, c,
+                     c_stride, ldc);
+      return;
+    }
+#endif
+  for (int t = 0; t < count; t++)
+    gn__sbgemm (CblasNoTrans, CblasNoTrans, m, n, k, alpha, a, lda,
+                b + (size_t) t * shift * ldb, ldb, beta, c + t * c_stride,
+                ldc);
 }

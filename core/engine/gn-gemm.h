@@ -53,6 +53,24 @@ void gn__sbgemm_sum (CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n,
                      float beta, float *c, int ldc);
 
 /**
+ * gn__sbgemm_kshift:
+ * @count: number of products, >= 1
+ * @shift: rows of B between one product's B and the next's, >= 0
+ * @c_stride: floats between one product's C and the next's
+ *
+ * C_t = alpha A B_t + beta C_t for t < @count, A and B not transposed,
+ * B_t being B from row t @shift on (B has k + (@count - 1) @shift rows)
+ * and C_t @c_stride t floats after @c; otherwise as gn__sbgemm().  The
+ * stride-1 convolution's weight gradient is such a set of products, one
+ * per kernel row, over one unrolled buffer: with an even @shift the rows
+ * of B are packed once for all of them.
+ */
+void gn__sbgemm_kshift (int m, int n, int k, int count, int shift,
+                        float alpha, const float *a, int lda, const float *b,
+                        int ldb, float beta, float *c, size_t c_stride,
+                        int ldc);
+
+/**
  * gn__sbgemm_cpu_supported:
  *
  * Returns: TRUE if this build has the bf16 kernel and the CPU runs it
@@ -89,6 +107,23 @@ gn__gemm_sum (GnPrecision p, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m,
       cblas_sgemm (CblasRowMajor, ta, tb, m, n, k, alpha,
                    a + (size_t) t * shift * (ta == CblasNoTrans ? lda : 1),
                    lda, b + t * b_stride, ldb, t ? 1.0f : beta, c, ldc);
+}
+
+/** The products of @p: see gn__sbgemm_kshift(); in fp32, one cblas_sgemm
+ * each. */
+static inline void
+gn__gemm_kshift (GnPrecision p, int m, int n, int k, int count, int shift,
+                 float alpha, const float *a, int lda, const float *b,
+                 int ldb, float beta, float *c, size_t c_stride, int ldc)
+{
+  if (p == GN_PRECISION_BF16)
+    gn__sbgemm_kshift (m, n, k, count, shift, alpha, a, lda, b, ldb, beta, c,
+                       c_stride, ldc);
+  else
+    for (int t = 0; t < count; t++)
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, alpha,
+                   a, lda, b + (size_t) t * shift * ldb, ldb, beta,
+                   c + t * c_stride, ldc);
 }
 
 G_END_DECLS
