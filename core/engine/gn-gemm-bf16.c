@@ -8,17 +8,20 @@
  * twice the multiply-adds of an fp32 FMA.  Debian's OpenBLAS declares
  * cblas_sbgemm but does not export it, hence this file.
  *
- * Why a kernel of our own rather than oneDNN's matmul or libxsmm:
- * the products here are the engine's existing ones (tall-skinny, one
- * side 16-192), issued by the convolutions on buffers they already
- * unrolled in fp32; what a bf16 product saves is the multiply-adds, and
- * what it adds is rounding the operands.  Rounding while packing, which
- * every GEMM does anyway, costs no extra pass over memory, and the
- * whole thing is a few hundred lines with no new dependency.  oneDNN
- * 2.6 (libdnnl-dev) would need a primitive per shape, cached, plus its
- * own reorders of fp32 inputs to bf16; libxsmm 1.17 has no Debian
- * package for the bf16 path's JIT on AMD we could check here.
- * docs/benchmarks.md ("bf16 products") has the measurements.
+ * Why a kernel of our own rather than oneDNN's matmul (libdnnl-dev 2.6)
+ * or libxsmm (libxsmm-dev 1.17): the products to replace are the
+ * engine's existing ones, on fp32 buffers the convolutions already
+ * unrolled, so a library's bf16 kernel needs its operands converted
+ * first, a pass over memory of its own, where a GEMM of our own rounds
+ * them while packing, which every GEMM does anyway.  Measured on the
+ * engine's shapes (docs/benchmarks.md, "bf16 products"), oneDNN's bf16
+ * matmul on operands already in bf16 computes up to 1.6x faster than
+ * this kernel, but with the two reorders from fp32 it needs here it is
+ * as fast on the forward shape and 10-35% slower on the others; it also
+ * needs a primitive per shape, created and cached.  libxsmm was not
+ * tried: its bf16 GEMMs want the same pre-converted (VNNI-packed)
+ * operands, so it would pay the same conversions.  No new dependency,
+ * and the build works (fp32 only) wherever the ISA or compiler lacks it.
  *
  * Layout, BLIS-style: C is computed in MR x NR tiles, NR = 16 NV
  * columns (NV zmm vectors), by a micro-kernel that keeps the tile's MR NV
@@ -117,7 +120,7 @@ mask16 (int count)
 
 /* 32 floats (@count of them real, the rest zero) as 16 bf16 pairs in
  * order: pair i is (src[2i], src[2i+1]). */
-static inline BF16_TARGET __m512i
+static inline BF16_TARGET __attribute__ ((always_inline)) __m512i
 pairs_of_run (const float *src, int count)
 {
   __m512 lo = _mm512_maskz_loadu_ps (mask16 (count), src);
@@ -126,7 +129,7 @@ pairs_of_run (const float *src, int count)
 }
 
 /* Pairs (r0[j], r1[j]) of two runs of @count floats (r1 NULL: zeros). */
-static inline BF16_TARGET __m512i
+static inline BF16_TARGET __attribute__ ((always_inline)) __m512i
 pairs_of_rows (const float *r0, const float *r1, int count)
 {
   const __m512i interleave = _mm512_set_epi16 (
@@ -143,7 +146,7 @@ pairs_of_rows (const float *r0, const float *r1, int count)
  * becomes r[c][a].  Unpacks pair the rows word by word, then two words
  * at a time, leaving in 128-bit lane L of u[4g + j] the rows 4g..4g+3 of
  * column 4L + j; a 4 x 4 transpose of lanes then gathers each column. */
-static inline BF16_TARGET void
+static inline BF16_TARGET __attribute__ ((always_inline)) void
 transpose16 (__m512i r[16])
 {
   __m512i t[16];
