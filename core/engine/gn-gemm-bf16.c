@@ -54,9 +54,10 @@
 #include <immintrin.h>
 #endif
 
-/* The blocks: KC pairs-of-K per block (a B micro-panel of NR = 64 is
- * KC * NR * 2 = 24 KiB, within L1), MC rows of A (160 KiB packed, in L2),
- * NC columns of B (384 KiB).  MC is a multiple of every MR. */
+/* The blocks: KC values of K (96 pairs; a B micro-panel of NR = 64
+ * columns is then KC * NR * 2 bytes = 24 KiB, within L1), MC rows of A
+ * (160 KiB packed, in L2), NC columns of B (384 KiB).  MC is a multiple
+ * of every MR. */
 #define KC 192
 #define MC 384
 #define NC 1024
@@ -88,28 +89,6 @@ gn__sbgemm_cpu_supported (void)
 
 #define BF16_TARGET \
   __attribute__ ((target ("avx512f,avx512bw,avx512vl,avx512bf16,fma")))
-
-/* The scalar conversion, for the transposed operands' packing: what
- * vcvtne2ps2bf16 does (round to nearest even, subnormals to signed zero,
- * NaN kept quiet), so both packings round alike. */
-static inline guint16
-bf16_of (float f)
-{
-  guint32 u;
-  memcpy (&u, &f, sizeof u);
-  if ((u & 0x7f800000u) == 0)
-    return (guint16) ((u >> 16) & 0x8000u);
-  if ((u & 0x7fffffffu) > 0x7f800000u)
-    return (guint16) ((u >> 16) | 0x40u);
-  u += 0x7fffu + ((u >> 16) & 1u);
-  return (guint16) (u >> 16);
-}
-
-static inline guint32
-pair_of (float lo, float hi)
-{
-  return (guint32) bf16_of (lo) | (guint32) bf16_of (hi) << 16;
-}
 
 static inline __mmask16
 mask16 (int count)
