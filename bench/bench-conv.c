@@ -497,9 +497,9 @@ main (int argc, char **argv)
   printf ("sgemm 512x512x512, 1 thread: %.1f GFLOP/s (%.1f at the start, "
           "%.1f at the end)\n", gemm_rate, gemm_first, gemm_last);
   if (bf16)
-    printf ("bf16 products: 512x512x512 %.1f GFLOP/s (%.2fx sgemm); peak "
-            "(register-only loops): fp32 FMA %.1f, bf16 %.1f GFLOP/s (the "
-            "larger of\nthe vdpbf16ps loop and twice the FMA loop)\n",
+    printf ("bf16 products 512x512x512: %.1f GFLOP/s (%.2fx sgemm)\n"
+            "peak: fp32 FMA loop %.1f GFLOP/s, bf16 %.1f GFLOP/s (the larger "
+            "of the vdpbf16ps\nloop and twice the FMA loop)\n",
             sbgemm_rate, sbgemm_rate / gemm_rate, peak32, peak16);
   printf ("\n");
   if (bf16)
