@@ -35,14 +35,17 @@ typedef struct {
   int m, n, k;
 } Size;
 
-/* 1s, odd K, sizes that are no multiple of any tile (24/12/8/6 rows,
- * 16-64 columns) or block (K 192, M 384, N 1024 columns), and the
+/* 1s, odd K, sizes that are no multiple of any tile (24/16/12/8/6/4
+ * rows, 16-64 columns) or block (K 192, M 384, N 1024 columns), and the
  * engine's shapes (N 16-64, K 48-192; M or K the pixels) */
 static const Size sizes[] = {
   { 1, 1, 1 }, { 1, 17, 1 }, { 5, 1, 3 }, { 7, 5, 2 }, { 25, 17, 33 },
   { 13, 33, 1 }, { 30, 49, 65 }, { 9, 70, 193 }, { 50, 16, 48 },
   { 385, 16, 47 }, { 100, 32, 96 }, { 40, 64, 192 }, { 16, 48, 777 },
   { 6, 1040, 21 }, { 3, 2100, 5 },
+  /* M and N up to 32 with K long (a 1x1 convolution's dW per image: the
+   * dot-product path when op(B) is transposed), K past its 3072 block */
+  { 16, 16, 1024 }, { 32, 32, 513 }, { 5, 30, 3101 },
 };
 
 typedef struct {
