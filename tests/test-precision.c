@@ -1,4 +1,5 @@
-/* test-precision.c - the regression proxy's precision parameter
+/* test-precision.c - the regression proxy's precision parameter, and the
+ * network's
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
@@ -160,6 +161,67 @@ test_scores (void)
   fixture_close (&f);
 }
 
+/* gn_net_set_precision() on a conv + linear network: fp32 by default,
+ * bf16 outputs within bf16's rounding of fp32's (and not equal to them),
+ * refused where unsupported with the precision unchanged */
+static void
+test_net (void)
+{
+  GError *error = NULL;
+  GnNet *net = gn_net_new (2, 3, 8, 8);
+  GnConv2dSpec conv = { .out_c = 16, .kh = 3, .pad_h = 1, .pad_w = 1,
+                        .bias = TRUE };
+  int x = gn_net_conv2d (net, 0, &conv, &error);
+  x = gn_net_linear (net, x, 10, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (gn_net_tap (net, x, "out", &error));
+  g_assert_true (gn_net_compile (net, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gn_net_precision (net), ==, GN_PRECISION_FP32);
+
+  GnRng rng;
+  gn_rng_seed (&rng, 5);
+  gn_net_init_params (net, &rng);
+  float *in = gn_net_input (net);
+  for (int i = 0; i < 2 * 3 * 8 * 8; i++)
+    in[i] = gn_rng_uniformf (&rng, -1, 1);
+  float y32[20], y16[20];
+  gn_net_forward (net, GN_MODE_TRAIN);
+  memcpy (y32, gn_net_value (net, x), sizeof y32);
+
+  if (gn_precision_supported (GN_PRECISION_BF16))
+    {
+      g_assert_true (gn_net_set_precision (net, GN_PRECISION_BF16, &error));
+      g_assert_no_error (error);
+      gn_net_forward (net, GN_MODE_TRAIN);
+      memcpy (y16, gn_net_value (net, x), sizeof y16);
+      double diff = 0, mag = 0;
+      for (int i = 0; i < 20; i++)
+        {
+          diff = MAX (diff, fabs ((double) y16[i] - y32[i]));
+          mag = MAX (mag, fabs ((double) y32[i]));
+        }
+      g_assert_cmpfloat (diff, >, 0);
+      g_assert_cmpfloat (diff, <, 0.05 * mag);
+      g_assert_true (gn_net_set_precision (net, GN_PRECISION_FP32, &error));
+      gn_net_forward (net, GN_MODE_TRAIN);
+      g_assert_cmpmem (gn_net_value (net, x), sizeof y32, y32, sizeof y32);
+    }
+
+  char *saved = g_strdup (g_getenv ("GENNAS_NO_BF16"));
+  g_setenv ("GENNAS_NO_BF16", "1", TRUE);
+  g_assert_false (gn_net_set_precision (net, GN_PRECISION_BF16, &error));
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_cmpint (gn_net_precision (net), ==, GN_PRECISION_FP32);
+  if (saved)
+    g_setenv ("GENNAS_NO_BF16", saved, TRUE);
+  else
+    g_unsetenv ("GENNAS_NO_BF16");
+  g_free (saved);
+  gn_net_free (net);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -167,5 +229,6 @@ main (int argc, char **argv)
   g_test_add_func ("/precision/regression/config", test_config);
   g_test_add_func ("/precision/regression/forced-fp32", test_forced_fp32);
   g_test_add_func ("/precision/regression/scores", test_scores);
+  g_test_add_func ("/precision/net", test_net);
   return g_test_run ();
 }
