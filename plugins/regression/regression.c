@@ -39,6 +39,7 @@ typedef struct {
   int channels[N_STAGES];
   GnNoiseKind noise;
   float noise_level;
+  GnPrecision precision;       /* "auto" resolved */
   char *fingerprint;
 } Regression;
 
@@ -56,6 +57,9 @@ static const GnProxyParamSpec params[] = {
   { "recipe", GN_PROXY_PARAM_STRING, "combo", 0, 0,
     "signal recipe: a name in lua/recipes (combo, nb101, darts, resnet) or "
     "a .lua file" },
+  { "precision", GN_PROXY_PARAM_STRING, "fp32", 0, 0,
+    "products of convs and linears: fp32, bf16 (AVX512-BF16 CPUs) or auto "
+    "(bf16 where the CPU has it)" },
   { NULL }
 };
 
@@ -88,6 +92,7 @@ regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
                    GError **error)
 {
   Regression *r = g_new0 (Regression, 1);
+  GError *precision_error = NULL;
   const GnProxyBatch *batch;
   GnRng rng;
 
@@ -103,6 +108,15 @@ regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
   if (!parse_weights (gn_proxy_params_string (p, "weights"), r->weights,
                       error))
     goto fail;
+  if (!gn_precision_parse (gn_proxy_params_string (p, "precision"),
+                           &r->precision, &precision_error))
+    {
+      /* the engine's message, as a parameter error of this proxy */
+      g_set_error_literal (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
+                           precision_error->message);
+      g_error_free (precision_error);
+      goto fail;
+    }
   batch = gn_proxy_context_batch (ctx, r->batch, error);
   if (batch == NULL)
     goto fail;
@@ -133,9 +147,12 @@ regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
                               batch->h, batch->w, &rng, r->targets[s], error))
         goto fail;
     }
-  r->fingerprint = g_strdup_printf ("recipe-sha256=%s;data=%s:%d",
+  /* the precision as run: "auto" is bf16 on some CPUs, fp32 on others */
+  r->fingerprint = g_strdup_printf ("recipe-sha256=%s;data=%s:%d;"
+                                    "products=%s",
                                     gn_recipe_checksum (r->recipe),
-                                    ctx->data->name, ctx->data->n);
+                                    ctx->data->name, ctx->data->n,
+                                    gn_precision_name (r->precision));
   return r;
 
 fail:
@@ -248,7 +265,8 @@ regression_score (gpointer self, const char *arch, GnProxyResult *result,
       if (heads[s] < 0 || !gn_net_tap (net, heads[s], name, error))
         goto out;
     }
-  if (!gn_net_compile (net, FALSE, error))
+  if (!gn_net_compile (net, FALSE, error)
+      || !gn_net_set_precision (net, r->precision, error))
     goto out;
 
   GnRng rng;
