@@ -15,6 +15,21 @@
  * libgennas (say, of the parent commit), loaded into this process, each
  * measurement of it next to the same measurement of this build: a before
  * and after in one run, under the same load.
+ *
+ * Without it, on a CPU with AVX512-BF16, every pass is also timed with
+ * its products in bf16 (GN_PRECISION_BF16), right after the fp32 one, and
+ * related both to the fp32 sgemm reference and to the core's bf16 peak.
+ * That peak is taken as twice the fp32 one (vdpbf16ps does 32
+ * multiply-adds per instruction where vfmadd231ps does 16, and Zen 4 and
+ * 5 issue both at the same rate): the larger of what a register-only loop
+ * of vdpbf16ps reaches (24 independent chains, no memory) and twice what
+ * the same loop of fp32 FMAs reaches, both measured in the same run,
+ * since a vendor figure for a (virtual) CPU is a guess, the clock under
+ * load is not the nominal one, and the larger of two keeps other load
+ * from making the percentages look better than they are.  It prints the
+ * kernel OpenBLAS
+ * chose (openblas_get_corename()) too: OPENBLAS_CORETYPE in the
+ * environment overrides it (docs/benchmarks.md).
  */
 #define _GNU_SOURCE /* RTLD_DEEPBIND */
 #include "config.h"
@@ -92,6 +107,76 @@ run_gemm (gpointer user)
                1.0f, m->a, m->n, m->b, m->n, 0.0f, m->c, m->n);
 }
 
+/* The same product with bf16 operands, through the public API: a linear
+ * layer of n inputs and outputs over n rows (c = a bᵀ). */
+static void
+run_sbgemm (gpointer user)
+{
+  Gemm *m = user;
+  gn_linear_forward_precision (GN_PRECISION_BF16, m->n, m->n, m->n, m->a,
+                               m->b, NULL, m->c);
+}
+
+/* Peak rates: GFLOP/s of a loop of 24 independent multiply-add chains in
+ * registers, fp32 FMA or bf16 pairs, for @iters iterations. */
+#if defined(__x86_64__) && ((defined(__clang__) && __clang_major__ >= 9) \
+    || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 10))
+#include <immintrin.h>
+#define HAVE_PEAK_LOOPS 1
+
+#define PEAK_LOOP(acc, step, flops_per_step)                                \
+  do {                                                                      \
+    const gint64 t0 = g_get_monotonic_time ();                              \
+    for (long it = 0; it < iters; it++)                                     \
+      {                                                                     \
+        _Pragma ("GCC unroll 24")                                           \
+        for (int i = 0; i < 24; i++)                                        \
+          acc[i] = step;                                                    \
+        __asm__ volatile ("" : "+v" (x));                                   \
+      }                                                                     \
+    const double el = (g_get_monotonic_time () - t0) * 1e-6;                \
+    float sum = 0;                                                          \
+    for (int i = 0; i < 24; i++)                                            \
+      sum += acc[i][0];                                                     \
+    sink = sum;                                                             \
+    return iters * 24.0 * (flops_per_step) / el * 1e-9;                     \
+  } while (0)
+
+static volatile float sink;
+
+static __attribute__ ((target ("avx512f,fma"), noinline)) double
+peak_fp32 (long iters)
+{
+  __m512 acc[24], x = _mm512_set1_ps (0.999f);
+  for (int i = 0; i < 24; i++)
+    acc[i] = _mm512_set1_ps ((float) i);
+  PEAK_LOOP (acc, _mm512_fmadd_ps (acc[i], x, x), 16 * 2);
+}
+
+static __attribute__ ((target ("avx512f,avx512bf16"), noinline)) double
+peak_bf16 (long iters)
+{
+  __m512 acc[24];
+  __m512bh x = (__m512bh) _mm512_set1_epi32 (0x3f803f80);
+  for (int i = 0; i < 24; i++)
+    acc[i] = _mm512_set1_ps ((float) i);
+  PEAK_LOOP (acc, _mm512_dpbf16_ps (acc[i], x, x), 16 * 2 * 2);
+}
+#endif
+
+/* the best of @trials runs of about @seconds each */
+static double
+best_peak (double (*fn) (long), double seconds, int trials)
+{
+  double best = 0;
+  long iters = 1000;
+  while (iters * 24.0 * 64 / 200e9 < seconds / trials)
+    iters *= 2;
+  for (int r = 0; r < trials; r++)
+    best = MAX (best, fn (iters));
+  return best;
+}
+
 /* The kernels of one library: this build's, or the baseline's. */
 typedef struct {
   void (*forward) (const GnConv2dGeom *, const float *, const float *,
@@ -103,7 +188,7 @@ typedef struct {
 
 typedef struct {
   GnConv2dGeom g;
-  const Kernels *k;
+  const Kernels *k;    /* NULL: this build's, with bf16 products */
   float *x, *w, *b, *y, *dy, *dx, *dw, *db, *scratch;
 } Conv;
 
@@ -111,21 +196,35 @@ static void
 run_forward (gpointer user)
 {
   Conv *c = user;
-  c->k->forward (&c->g, c->x, c->w, c->b, c->y, c->scratch);
+  if (c->k == NULL)
+    gn_conv2d_forward_precision (&c->g, GN_PRECISION_BF16, c->x, c->w, c->b,
+                                 c->y, c->scratch);
+  else
+    c->k->forward (&c->g, c->x, c->w, c->b, c->y, c->scratch);
 }
 
 static void
 run_dx (gpointer user)
 {
   Conv *c = user;
-  c->k->backward (&c->g, c->x, c->w, c->dy, c->dx, NULL, NULL, c->scratch);
+  if (c->k == NULL)
+    gn_conv2d_backward_precision (&c->g, GN_PRECISION_BF16, c->x, c->w,
+                                  c->dy, c->dx, NULL, NULL, c->scratch);
+  else
+    c->k->backward (&c->g, c->x, c->w, c->dy, c->dx, NULL, NULL,
+                    c->scratch);
 }
 
 static void
 run_dw (gpointer user)
 {
   Conv *c = user;
-  c->k->backward (&c->g, c->x, c->w, c->dy, NULL, c->dw, NULL, c->scratch);
+  if (c->k == NULL)
+    gn_conv2d_backward_precision (&c->g, GN_PRECISION_BF16, c->x, c->w,
+                                  c->dy, NULL, c->dw, NULL, c->scratch);
+  else
+    c->k->backward (&c->g, c->x, c->w, c->dy, NULL, c->dw, NULL,
+                    c->scratch);
 }
 
 static float *
@@ -262,7 +361,9 @@ main (int argc, char **argv)
     "Prints GFLOP/s of gn_conv2d_forward() and of gn_conv2d_backward()'s\n"
     "dX and dW (each asked for alone) on NAS-Bench-201, DARTS-family\n"
     "depthwise and ResNeXt grouped shapes, and each rate as a percentage\n"
-    "of cblas_sgemm on a 512^3 product, all on one BLAS thread.\n"
+    "of cblas_sgemm on a 512^3 product, all on one BLAS thread; on a CPU\n"
+    "with AVX512-BF16 (and without --baseline) the same with bf16\n"
+    "products, also as a percentage of the core's measured bf16 peak.\n"
     "FLOPs of each pass: 2*Cout*Cin/g*kh*kw*N*P (P = output pixels).");
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -295,6 +396,10 @@ main (int argc, char **argv)
     }
   const int n_libs = opt_baseline != NULL ? 2 : 1;
   const Kernels *libs[2] = { opt_baseline != NULL ? &base : &mine, &mine };
+  /* the second column of timings: the baseline's, or bf16's */
+  const gboolean bf16 = opt_baseline == NULL
+                        && gn_precision_supported (GN_PRECISION_BF16);
+  const int n_cols = n_libs == 2 || bf16 ? 2 : 1;
 
   Gemm m = { 512, NULL, NULL, NULL };
   m.a = filled ((size_t) m.n * m.n, 1);
@@ -302,6 +407,16 @@ main (int argc, char **argv)
   m.c = filled ((size_t) m.n * m.n, 3);
   const double gemm_flops = 2.0 * m.n * m.n * m.n;
   const double gemm_first = gemm_flops / best_time (run_gemm, &m) * 1e-9;
+  double sbgemm_rate = NAN, peak32 = NAN, peak16 = NAN;
+  if (bf16)
+    {
+      sbgemm_rate = gemm_flops / best_time (run_sbgemm, &m) * 1e-9;
+#ifdef HAVE_PEAK_LOOPS
+      peak32 = best_peak (peak_fp32, opt_min_time, opt_trials);
+      peak16 = MAX (best_peak (peak_bf16, opt_min_time, opt_trials),
+                    2 * peak32);
+#endif
+    }
 
   const size_t ns = G_N_ELEMENTS (shapes);
   double *flops = g_new0 (double, ns);
@@ -347,9 +462,9 @@ main (int argc, char **argv)
       /* each pass of the baseline right before the same pass of this
        * build, so both see the same load */
       for (int p = 0; p < N_PASS; p++)
-        for (int l = 0; l < n_libs; l++)
+        for (int l = 0; l < n_cols; l++)
           {
-            c.k = libs[l];
+            c.k = l < n_libs ? libs[l] : NULL;
             t[s][l][p] = opt_passes == NULL
                          || strstr (opt_passes, pass_name[p]) != NULL
                          ? best_time (pass_fn[p], &c) : NAN;
@@ -374,9 +489,33 @@ main (int argc, char **argv)
   g_free (m.b);
   g_free (m.c);
 
+#ifdef HAVE_OPENBLAS_GET_CORENAME
+  printf ("OpenBLAS kernels: %s%s\n", openblas_get_corename (),
+          g_getenv ("OPENBLAS_CORETYPE") ? " (forced by OPENBLAS_CORETYPE)"
+                                         : "");
+#endif
   printf ("sgemm 512x512x512, 1 thread: %.1f GFLOP/s (%.1f at the start, "
-          "%.1f at the end)\n\n", gemm_rate, gemm_first, gemm_last);
-  if (n_libs == 1)
+          "%.1f at the end)\n", gemm_rate, gemm_first, gemm_last);
+  if (bf16)
+    printf ("bf16 products 512x512x512: %.1f GFLOP/s (%.2fx sgemm)\n"
+            "peak: fp32 FMA loop %.1f GFLOP/s, bf16 %.1f GFLOP/s (the larger "
+            "of the vdpbf16ps\nloop and twice the FMA loop)\n",
+            sbgemm_rate, sbgemm_rate / gemm_rate, peak32, peak16);
+  printf ("\n");
+  if (bf16)
+    {
+      printf ("batch %d; GFLOP/s of the forward pass, dX and dW (each "
+              "alone) and as a\npercentage of sgemm, in fp32, then with "
+              "bf16 products, also as a\npercentage of the bf16 peak; x: "
+              "time of the three passes fp32 over bf16\n\n", opt_batch);
+      printf ("%-24s %17s %17s | %17s %17s %17s %5s\n", "", "fp32 GFLOP/s",
+              "% sgemm", "bf16 GFLOP/s", "% sgemm", "% bf16 peak", "");
+      printf ("%-24s", "shape");
+      for (int k = 0; k < 5; k++)
+        printf ("%s %5s %5s %5s", k == 2 ? " |" : "", "fwd", "dX", "dW");
+      printf (" %5s\n", "x");
+    }
+  else if (n_libs == 1)
     {
       printf ("batch %d; GFLOP/s of the forward pass, dX and dW (each "
               "alone), and\nas a percentage of sgemm\n\n", opt_batch);
@@ -402,6 +541,29 @@ main (int argc, char **argv)
       char name[64];
       shape_name (&shapes[s], name, sizeof name);
       printf ("%-24s", name);
+      if (bf16)
+        {
+          const double denom[5] = { 1, gemm_rate, 1, gemm_rate, peak16 };
+          for (int k = 0; k < 5; k++)
+            {
+              printf ("%s", k == 2 ? " |" : "");
+              for (int p = 0; p < N_PASS; p++)
+                {
+                  const double r = flops[s] / t[s][k < 2 ? 0 : 1][p] * 1e-9;
+                  if (isnan (r))
+                    printf (" %5s", "-");
+                  else if (k % 2 == 0 && k < 4)
+                    printf (" %5.1f", r);
+                  else
+                    printf (" %4.0f%%", 100.0 * r / denom[k]);
+                }
+            }
+          if (opt_passes == NULL)
+            printf (" %4.2fx", (t[s][0][FWD] + t[s][0][DX] + t[s][0][DW])
+                               / (t[s][1][FWD] + t[s][1][DX] + t[s][1][DW]));
+          printf ("\n");
+          continue;
+        }
       for (int p = 0; p < N_PASS; p++)
         {
           const double after = flops[s] / t[s][n_libs - 1][p] * 1e-9;

@@ -51,7 +51,13 @@ def read_scores(path, truth_columns):
     """{arch: score} of a `gennas rank --csv` file (finite scores only),
     and {column: {arch: truth}}"""
     scores, truth = {}, {c: {} for c in truth_columns}
-    for row in csv.DictReader(open(path)):
+    reader = csv.DictReader(open(path))
+    for c in truth_columns:
+        if c not in (reader.fieldnames or []):
+            raise SystemExit("rank-combine.py: %s has no column '%s' (its "
+                             "columns: %s; choose one with --truth)"
+                             % (path, c, ", ".join(reader.fieldnames or [])))
+    for row in reader:
         s = float(row["score"]) if row["score"] else float("nan")
         if math.isfinite(s):
             scores[row["arch"]] = s
@@ -80,7 +86,9 @@ def combine(tables, reference=None, names=None, transforms=None,
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--truth", default="final_test_acc")
+    ap.add_argument("--truth", default="final_test_acc",
+                    help="the truth column (default final_test_acc, NDS's; "
+                    "cifar10_test on NB201)")
     ap.add_argument("--resamples", type=int, default=0)
     ap.add_argument("--reference")
     ap.add_argument("--names")

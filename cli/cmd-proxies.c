@@ -8,6 +8,7 @@
 #include "cli-common.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char *
 type_name (GnProxyParamType t)
@@ -63,14 +64,21 @@ gn_cmd_proxies (int argc, char **argv)
     {
       const GnProxyDesc *d = g_ptr_array_index (list, i);
       printf ("%s%s\n  %s\n", i ? "\n" : "", d->name, d->description);
+      /* one column for the names of this proxy's parameters */
+      int width = 14;
+      for (const GnProxyParamSpec *s = d->params; s && s->name; s++)
+        width = MAX (width, (int) strlen (s->name));
       for (const GnProxyParamSpec *s = d->params; s && s->name; s++)
         {
           char *range = (s->type == GN_PROXY_PARAM_INT
                          || s->type == GN_PROXY_PARAM_DOUBLE)
                         ? g_strdup_printf (" [%g, %g]", s->min, s->max)
                         : g_strdup ("");
-          printf ("    %-14s %-6s = %-10s%s\n      %s\n", s->name,
-                  type_name (s->type), s->default_value, range, s->blurb);
+          char *line = g_strdup_printf ("    %-*s %-6s = %-10s%s", width,
+                                        s->name, type_name (s->type),
+                                        s->default_value, range);
+          printf ("%s\n      %s\n", g_strchomp (line), s->blurb);
+          g_free (line);
           g_free (range);
         }
     }

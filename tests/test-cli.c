@@ -173,6 +173,55 @@ test_help_everywhere (void)
   cli_run_clear (&r);
 }
 
+/* `gennas proxies`: every installed proxy with its parameters, one column
+ * of types per proxy however long its parameter names (combine's
+ * component_params), and no trailing white space */
+static void
+test_proxies_listing (void)
+{
+  char *plugins = g_test_build_filename (G_TEST_BUILT, "..", "plugins",
+                                         ".libs", NULL);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", plugins, TRUE);
+  CliRun r = run ("proxies", NULL);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+  g_free (plugins);
+  g_assert_cmpint (r.status, ==, 0);
+  char *listed = g_strconcat ("\n", r.out, NULL);
+  g_assert_nonnull (strstr (listed, "\ncombine\n"));
+  g_assert_nonnull (strstr (listed, "\nregression\n"));
+  g_free (listed);
+  char **lines = g_strsplit (r.out, "\n", -1);
+  int column = -1, params = 0;
+  gboolean seen_long = FALSE;
+  for (char **l = lines; *l; l++)
+    {
+      gsize len = strlen (*l);
+      if (len > 0 && g_ascii_isspace ((*l)[len - 1]))
+        g_error ("trailing white space: '%s'", *l);
+      if (len > 0 && !g_ascii_isspace (**l))
+        {
+          column = -1;   /* a proxy's name starts its block */
+          continue;
+        }
+      /* a parameter line: four spaces, a name, spaces, a type, " =" */
+      if (!g_str_has_prefix (*l, "    ") || g_ascii_isspace ((*l)[4]))
+        continue;
+      const char *type = *l + 4 + strcspn (*l + 4, " ");
+      type += strspn (type, " ");
+      int at = (int) (type - *l);
+      if (column < 0)
+        column = at;
+      else if (at != column)
+        g_error ("type column %d, not %d: '%s'", at, column, *l);
+      seen_long |= g_str_has_prefix (*l, "    component_params ");
+      params++;
+    }
+  g_strfreev (lines);
+  g_assert_cmpint (params, >=, 20);
+  g_assert_true (seen_long);
+  cli_run_clear (&r);
+}
+
 /* No command: the usage on standard error, status 2; help and --version
  * on standard output, status 0 */
 static void
@@ -1098,6 +1147,7 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("gennas-cli-XXXXXX", NULL);
 
   g_test_add_func ("/cli/usage", test_usage);
+  g_test_add_func ("/cli/proxies-listing", test_proxies_listing);
   g_test_add_func ("/cli/unknown", test_unknown);
   g_test_add_func ("/cli/help-everywhere", test_help_everywhere);
   g_test_add_func ("/cli/shared-options", test_shared_options);

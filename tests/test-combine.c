@@ -12,12 +12,12 @@
  * the three test samples and serves the default components.
  */
 #include "gennas.h"
+#include "proxy-host.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
-static char *space_path;
 static char *data_dir;
 
 /* Cells of NAS-Bench-201 to score: large, small, pooling only, and one
@@ -43,9 +43,7 @@ static const double ref_synflow[N_REF] = {
   40.5, 62.0, 75.25, 88.0, 101.5, 70.0, 45.0, 80.0, 66.0, 85.5, 95.0, 50.0 };
 
 typedef struct {
-  GnSpace *space;
-  GnDataset *data;
-  GnProxyRegistry *reg;
+  TestProxyHost host;          /* nb201.lua, CIFAR-10, the registry */
   GnProxyContext *ctx;
   char *dir;                   /* the reference files */
 } Fixture;
@@ -54,15 +52,9 @@ static void
 fixture_open (Fixture *f)
 {
   GError *error = NULL;
-  f->space = gn_space_load (space_path, &error);
-  g_assert_no_error (error);
-  char *cifar = gn_data_find ("cifar10", &error);
-  g_assert_no_error (error);
-  f->data = gn_dataset_load_cifar10 (cifar, &error);
-  g_assert_no_error (error);
-  g_free (cifar);
-  f->reg = gn_proxy_registry_new ();
-  f->ctx = gn_proxy_context_new (f->space, f->data, 1, NULL, &error);
+  test_proxy_host_open (&f->host, "nb201.lua");
+  f->ctx = gn_proxy_context_new (f->host.space, f->host.data, 1, NULL,
+                                 &error);
   g_assert_no_error (error);
   f->dir = g_dir_make_tmp ("gennas-combine-XXXXXX", &error);
   g_assert_no_error (error);
@@ -84,9 +76,7 @@ fixture_close (Fixture *f)
   g_assert_cmpint (g_rmdir (f->dir), ==, 0);
   g_free (f->dir);
   gn_proxy_context_free (f->ctx);
-  gn_proxy_registry_free (f->reg);
-  gn_dataset_free (f->data);
-  gn_space_free (f->space);
+  test_proxy_host_close (&f->host);
 }
 
 /* Writes @text to the fixture's folder as @name; returns its path. */
@@ -136,7 +126,7 @@ static GnProxy *
 open_proxy (Fixture *f, const char *name, const char *const *params)
 {
   GError *error = NULL;
-  const GnProxyDesc *d = gn_proxy_registry_lookup (f->reg, name, &error);
+  const GnProxyDesc *d = gn_proxy_registry_lookup (f->host.reg, name, &error);
   g_assert_no_error (error);
   GnProxy *p = gn_proxy_new (d, f->ctx, params, &error);
   g_assert_no_error (error);
@@ -154,7 +144,8 @@ open_combine (Fixture *f, GError **error, ...)
     g_ptr_array_add (params, (gpointer) a);
   va_end (ap);
   g_ptr_array_add (params, NULL);
-  const GnProxyDesc *d = gn_proxy_registry_lookup (f->reg, "combine", NULL);
+  const GnProxyDesc *d = gn_proxy_registry_lookup (f->host.reg, "combine",
+                                                   NULL);
   g_assert_nonnull (d);
   GnProxy *p = gn_proxy_new (d, f->ctx, (const char *const *) params->pdata,
                              error);
@@ -286,6 +277,23 @@ test_nonfinite_and_errors (void)
              error->message);
   g_clear_error (&error);
   gn_proxy_free (c);
+
+  /* a component of weight 0 is not scored at all: its non-finite score
+   * on the cut cell no longer sinks the sum */
+  c = open_combine (&f, &error, "proxies=params,naswot", "weights=1,0",
+                    "component_params=naswot.batch=8", ref_param, NULL);
+  g_assert_no_error (error);
+  double p = score_ok (c, cut);
+  GnProxy *params = open_combine (&f, &error, "proxies=params,naswot",
+                                  "weights=1,1e-300",
+                                  "component_params=naswot.batch=8",
+                                  ref_param, NULL);
+  g_assert_no_error (error);
+  g_assert_true (gn_proxy_score (params, cut, &r, &error));
+  g_assert_cmpint (r.status, ==, GN_EVAL_NONFINITE);
+  g_assert_true (isfinite (p));
+  gn_proxy_free (params);
+  gn_proxy_free (c);
   g_free (ref_param);
   g_free (ref);
   g_string_free (csv, TRUE);
@@ -320,14 +328,15 @@ static const Bad bad[] = {
     "f,1,13\ng,1,17\nh,1,19\ni,1,23\nj,1,29\n", { NULL },
     "the same score 1, so it cannot be standardised" },
   { "not a number", HEADER TEN_ROWS "k,12,x1\n", { NULL },
-    ":12: synflow's value 'x1' is not a number" },
-  { "a short row", HEADER "a,1\n", { NULL }, ":2: 2 fields, the header has 3" },
+    ":12: column 'synflow': 'x1' is not a number" },
+  { "a short row", HEADER "a,1\n", { NULL },
+    ":2: expected 3 fields, found 2" },
   { "a stray quote", HEADER "a\"b,1,2\n", { NULL },
     ":2: a quote inside an unquoted field" },
   { "an open quote", HEADER "\"a,1,2\n", { NULL },
-    ":2: an unterminated quoted field" },
+    ":2: unterminated quoted field" },
   { "two columns of a name", "params,synflow,params\n", { NULL },
-    ":1: two columns named 'params'" },
+    ":1: column name 'params' appears twice" },
   { "an unknown component", HEADER TEN_ROWS,
     { "proxies=params,nope" }, "no proxy named 'nope'" },
   { "combine in combine", HEADER TEN_ROWS,
@@ -382,7 +391,8 @@ test_bad (gconstpointer data)
     params[n++] = b->params[i];
   params[n] = NULL;
   GError *error = NULL;
-  const GnProxyDesc *d = gn_proxy_registry_lookup (f.reg, "combine", NULL);
+  const GnProxyDesc *d = gn_proxy_registry_lookup (f.host.reg, "combine",
+                                                   NULL);
   g_assert_null (gn_proxy_new (d, f.ctx, params, &error));
   g_assert_nonnull (error);
   if (strstr (error->message, b->needle) == NULL
@@ -548,8 +558,6 @@ main (int argc, char **argv)
   g_free (plugins);
   data_dir = g_test_build_filename (G_TEST_DIST, "..", "data", NULL);
   g_setenv ("GENNAS_DATA_PATH", data_dir, TRUE);
-  space_path = g_test_build_filename (G_TEST_DIST, "..", "spaces",
-                                      "nb201.lua", NULL);
 
   g_test_add_func ("/combine/sum", test_sum);
   g_test_add_func ("/combine/nonfinite-and-errors",
@@ -565,7 +573,6 @@ main (int argc, char **argv)
   g_test_add_func ("/combine/component-commas", test_component_commas);
   g_test_add_func ("/combine/shipped-reference", test_shipped);
   int status = g_test_run ();
-  g_free (space_path);
   g_free (data_dir);
   return status;
 }

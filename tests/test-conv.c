@@ -496,6 +496,125 @@ test_direct_wanted (void)
 
 /* ------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------ */
+/* bf16 products against fp32 ones                                     */
+/* ------------------------------------------------------------------ */
+
+/* The geometries of the spaces at their real sizes (batch 2), on top of
+ * every case above: NB201's 3x3 and 1x1 at 16-64 channels and its
+ * stride-2 reduction, a dense dilated 3x3, the 1x1 after a depthwise
+ * conv (DARTS' sep_conv, dil_conv), groups too wide for the direct path
+ * (ResNeXt) */
+static const Case bf16_cases[] = {
+  /* name                n  ic  ih  iw  oc kh kw sh sw ph pw dh dw  g bias */
+  { "nb201-3x3-16",      2, 16, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, FALSE },
+  { "nb201-3x3-64",      2, 64,  8,  8, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, FALSE },
+  { "nb201-1x1-32",      2, 32, 16, 16, 32, 1, 1, 1, 1, 0, 0, 1, 1, 1, FALSE },
+  { "nb201-reduce-3x3-s2", 2, 16, 32, 32, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1,
+    FALSE },
+  { "nb201-reduce-1x1-s2", 2, 16, 32, 32, 32, 1, 1, 2, 2, 0, 0, 1, 1, 1,
+    FALSE },
+  { "dense-3x3-dil2",    2, 16, 16, 16, 16, 3, 3, 1, 1, 2, 2, 2, 2, 1, TRUE },
+  { "darts-1x1-48",      2, 48, 16, 16, 48, 1, 1, 1, 1, 0, 0, 1, 1, 1, FALSE },
+  { "resnext-g2-w96",    1, 192, 8,  8, 192, 3, 3, 1, 1, 1, 1, 1, 1, 2, TRUE },
+  { "stem-3x3-rgb",      2,  3, 32, 32, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, FALSE },
+};
+
+static float *
+absolute (const float *p, size_t n)
+{
+  if (p == NULL)
+    return NULL;
+  float *a = g_new (float, MAX (n, 1));
+  for (size_t i = 0; i < n; i++)
+    a[i] = fabsf (p[i]);
+  return a;
+}
+
+/* Every |got - want| within bf16's rounding of the products, whose sizes
+ * summed are @mag (the same convolution on absolute values): 2^-7 of it
+ * (each operand off by 2^-8), plus fp32's own error.  Returns how many
+ * differ at all. */
+static size_t
+check_within_bf16 (const char *what, const Case *c, const float *got,
+                   const float *want, const float *mag, size_t n)
+{
+  size_t differ = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      const double bound = 0x1p-7 * mag[i] + 1e-5 * (1.0 + mag[i]);
+      if (!(fabs ((double) got[i] - want[i]) <= bound))
+        g_error ("%s %s [%zu]: bf16 %.9g, fp32 %.9g, bound %.3g", c->name,
+                 what, i, got[i], want[i], bound);
+      differ += got[i] != want[i];
+    }
+  return differ;
+}
+
+/* forward, dX, dW and db of one geometry in both precisions */
+static void
+compare_bf16 (const Case *c)
+{
+  Fixture f;
+  fixture_init (&f, c);
+  const GnConv2dGeom *g = &f.g;
+  const size_t bs = c->bias ? (size_t) g->out_c : 0;
+  float *ax = absolute (f.x, f.xs), *aw = absolute (f.w, f.ws);
+  float *ab = absolute (f.b, bs), *ady = absolute (f.r, f.ys);
+  float *y16 = g_new (float, f.ys), *ym = g_new (float, f.ys);
+  float *g32 = g_new0 (float, f.xs + f.ws + g->out_c);
+  float *g16 = g_new0 (float, f.xs + f.ws + g->out_c);
+  float *gm = g_new0 (float, f.xs + f.ws + g->out_c);
+  const gboolean direct = gn__conv_direct_wanted (g);
+  const gboolean direct_dw = direct && gn__conv_direct_dw_wanted (g);
+
+  gn_conv2d_forward_precision (g, GN_PRECISION_FP32, f.x, f.w, f.b, f.y,
+                               f.scratch);
+  gn_conv2d_forward_precision (g, GN_PRECISION_BF16, f.x, f.w, f.b, y16,
+                               f.scratch);
+  gn_conv2d_forward_precision (g, GN_PRECISION_FP32, ax, aw, ab, ym,
+                               f.scratch);
+  size_t d = check_within_bf16 ("forward", c, y16, f.y, ym, f.ys);
+  /* the products really ran in bf16, except on the direct path */
+  g_assert_cmpint (d > 0, ==, !direct);
+
+  gn_conv2d_backward_precision (g, GN_PRECISION_FP32, f.x, f.w, f.r, g32,
+                                g32 + f.xs, g32 + f.xs + f.ws, f.scratch);
+  gn_conv2d_backward_precision (g, GN_PRECISION_BF16, f.x, f.w, f.r, g16,
+                                g16 + f.xs, g16 + f.xs + f.ws, f.scratch);
+  gn_conv2d_backward_precision (g, GN_PRECISION_FP32, ax, aw, ady, gm,
+                                gm + f.xs, gm + f.xs + f.ws, f.scratch);
+  d = check_within_bf16 ("dX", c, g16, g32, gm, f.xs);
+  g_assert_cmpint (d > 0, ==, !direct);
+  d = check_within_bf16 ("dW", c, g16 + f.xs, g32 + f.xs, gm + f.xs, f.ws);
+  g_assert_cmpint (d > 0, ==, !direct_dw);
+  /* the bias gradient is a plain fp32 sum in both */
+  g_assert_cmpmem (g16 + f.xs + f.ws, g->out_c * sizeof (float),
+                   g32 + f.xs + f.ws, g->out_c * sizeof (float));
+
+  g_free (ax);
+  g_free (aw);
+  g_free (ab);
+  g_free (ady);
+  g_free (y16);
+  g_free (ym);
+  g_free (g32);
+  g_free (g16);
+  g_free (gm);
+  fixture_clear (&f);
+}
+
+static void
+test_bf16 (gconstpointer data)
+{
+  if (!gn_precision_supported (GN_PRECISION_BF16))
+    {
+      g_test_skip ("no AVX512-BF16 here (or GENNAS_NO_BF16 is set)");
+      return;
+    }
+  compare_bf16 (data);
+}
+
 static GnConv2dGeom
 good_geom (void)
 {
@@ -636,6 +755,18 @@ main (int argc, char **argv)
     {
       char *path = g_strdup_printf ("/conv/grad/%s", cases[k].name);
       g_test_add_data_func (path, &cases[k], test_grad);
+      g_free (path);
+    }
+  for (size_t k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      char *path = g_strdup_printf ("/conv/bf16/%s", cases[k].name);
+      g_test_add_data_func (path, &cases[k], test_bf16);
+      g_free (path);
+    }
+  for (size_t k = 0; k < G_N_ELEMENTS (bf16_cases); k++)
+    {
+      char *path = g_strdup_printf ("/conv/bf16/%s", bf16_cases[k].name);
+      g_test_add_data_func (path, &bf16_cases[k], test_bf16);
       g_free (path);
     }
   g_test_add_func ("/conv/direct/isas", test_direct_isas);

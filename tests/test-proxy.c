@@ -259,6 +259,42 @@ test_params (void)
   gn_proxy_registry_free (reg);
 }
 
+/* The one parser of assignment lists in one string parameter (combine's
+ * component_params, task's proxy_params): a piece without '=' continues
+ * the value before it. */
+static void
+test_split_assignments (void)
+{
+  struct { const char *text, *joined; } cases[] = {
+    { "", "" },
+    { "a=1", "a=1" },
+    { " a=1 , b = 2 ", "a=1|b = 2" },
+    { "steps=50,weights=0.25,0.5,1", "steps=50|weights=0.25,0.5,1" },
+    { "w=1, 2 ,3,x=y=z", "w=1,2,3|x=y=z" },
+    { "lonely,a=1", "lonely|a=1" },
+    { "a=1,", "a=1," },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char **items = gn_proxy_split_assignments (cases[i].text);
+      char *joined = g_strjoinv ("|", items);
+      g_assert_cmpstr (joined, ==, cases[i].joined);
+      g_free (joined);
+      g_strfreev (items);
+    }
+
+  double v[3];
+  g_assert_true (gn_proxy_parse_numbers (" 0.25, 0.5,1e0 ", 3, v));
+  g_assert_cmpfloat (v[0], ==, 0.25);
+  g_assert_cmpfloat (v[1], ==, 0.5);
+  g_assert_cmpfloat (v[2], ==, 1.0);
+  const char *bad[] = { "", "1,2", "1,2,3,4", "1,,3", "1,x,3", "1,2,inf",
+                        "1,2,nan", "1,2,3x" };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    if (gn_proxy_parse_numbers (bad[i], 3, v))
+      g_error ("'%s' parsed as three numbers", bad[i]);
+}
+
 static void
 test_instance (void)
 {
@@ -498,6 +534,7 @@ main (int argc, char **argv)
   g_test_add_func ("/proxy/registry/relative-path", test_relative_path);
   g_test_add_func ("/proxy/registry", test_registry);
   g_test_add_func ("/proxy/params", test_params);
+  g_test_add_func ("/proxy/split-assignments", test_split_assignments);
   g_test_add_func ("/proxy/instance", test_instance);
   g_test_add_func ("/proxy/build-options", test_build_options);
   g_test_add_func ("/proxy/batch", test_batch);

@@ -259,6 +259,9 @@ test_proxy_errors (void)
       "lists 2 labelled architecture(s)" },
     { space_param, bad_param, "proxy_params=steps=1", "bad.txt:1: expected" },
     { space_param, labeled_param, "proxy_params=stepz=1", "stepz" },
+    /* a list value reaches the inner proxy whole, and its own check */
+    { space_param, labeled_param, "proxy_params=steps=1,weights=0,0.5",
+      "weights must be three" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {

@@ -14,11 +14,11 @@
  * cases.
  */
 #include "gennas.h"
+#include "proxy-host.h"
 
 #include <math.h>
 #include <string.h>
 
-static char *space_path;
 static char *table_path;
 
 typedef struct {
@@ -49,24 +49,14 @@ rankable (double v)
 }
 
 typedef struct {
-  GnSpace *space;
-  GnDataset *data;
-  GnProxyRegistry *reg;
+  TestProxyHost host;          /* nb201.lua, CIFAR-10, the registry */
   GPtrArray *contexts;         /* of the proxies opened, freed at close */
 } Fixture;
 
 static void
 fixture_open (Fixture *f)
 {
-  GError *error = NULL;
-  f->space = gn_space_load (space_path, &error);
-  g_assert_no_error (error);
-  char *dir = gn_data_find ("cifar10", &error);
-  g_assert_no_error (error);
-  f->data = gn_dataset_load_cifar10 (dir, &error);
-  g_assert_no_error (error);
-  g_free (dir);
-  f->reg = gn_proxy_registry_new ();
+  test_proxy_host_open (&f->host, "nb201.lua");
   f->contexts = g_ptr_array_new_with_free_func (
     (GDestroyNotify) gn_proxy_context_free);
 }
@@ -75,9 +65,7 @@ static void
 fixture_close (Fixture *f)
 {
   g_ptr_array_free (f->contexts, TRUE);
-  gn_proxy_registry_free (f->reg);
-  gn_dataset_free (f->data);
-  gn_space_free (f->space);
+  test_proxy_host_close (&f->host);
 }
 
 /* The proxy @name on task seed @seed. */
@@ -86,10 +74,10 @@ open_seeded (Fixture *f, const char *name, const char *const *params,
              guint64 seed)
 {
   GError *error = NULL;
-  const GnProxyDesc *d = gn_proxy_registry_lookup (f->reg, name, &error);
+  const GnProxyDesc *d = gn_proxy_registry_lookup (f->host.reg, name, &error);
   g_assert_no_error (error);
-  GnProxyContext *ctx = gn_proxy_context_new (f->space, f->data, seed, NULL,
-                                              &error);
+  GnProxyContext *ctx = gn_proxy_context_new (f->host.space, f->host.data,
+                                              seed, NULL, &error);
   g_assert_no_error (error);
   g_ptr_array_add (f->contexts, ctx);
   GnProxy *p = gn_proxy_new (d, ctx, params, &error);
@@ -136,7 +124,7 @@ test_agreement (gconstpointer data)
     {
       if (strcmp (gn_table_get (table, row, c_set), "cifar10") != 0)
         continue;
-      char *arch = gn_space_canonicalize (f.space,
+      char *arch = gn_space_canonicalize (f.host.space,
                                           gn_table_get (table, row, c_arch),
                                           &error);
       g_assert_no_error (error);
@@ -433,8 +421,6 @@ main (int argc, char **argv)
   char *data = g_test_build_filename (G_TEST_DIST, "..", "data", NULL);
   g_setenv ("GENNAS_DATA_PATH", data, TRUE);
   g_free (data);
-  space_path = g_test_build_filename (G_TEST_DIST, "..", "spaces",
-                                      "nb201.lua", NULL);
   table_path = g_test_build_filename (G_TEST_DIST, "..", "data",
                                       "naslib_zc_nb201.csv", NULL);
 
@@ -451,7 +437,6 @@ main (int argc, char **argv)
       g_free (path);
     }
   int status = g_test_run ();
-  g_free (space_path);
   g_free (table_path);
   return status;
 }

@@ -4,7 +4,9 @@
  *
  * Everything is lowered to cblas_sgemm on unrolled ("im2row") input,
  * except depthwise convolutions and grouped ones of up to 64 channels per
- * group (gn-conv-direct.c).  The Strategy section below says which of
+ * group (gn-conv-direct.c).  The products go through gn__gemm() (gn-gemm.h),
+ * so with GN_PRECISION_BF16 every one of them runs in bf16 instead (the
+ * direct path stays fp32).  The Strategy section below says which of
  * four code paths a geometry takes and why; docs/benchmarks.md has the
  * measurements behind each choice.  All workspace comes from the caller's
  * scratch; nothing here allocates.
@@ -13,9 +15,9 @@
 
 #include "gn-conv-direct.h"
 #include "gn-error.h"
+#include "gn-gemm.h"
 #include "gn-ops.h"
 
-#include <cblas.h>
 #include <string.h>
 
 /* Floats of unrolled input per chunk of sgemm calls: chunks of output
@@ -633,14 +635,13 @@ shift_unroll (const Shift *s, const float *src, int b, int y0, int y1,
  * [groups][kh][cc * kw][co], so each kernel row is a plain [K][co] operand
  * (a transposed B measured 20-30% slower on 16-32 channels). */
 static void
-shift_conv (const Shift *s, const float *src, const float *wr,
-            const float *bias, float *dst, gboolean accumulate,
-            float *rows, float *prod)
+shift_conv (const Shift *s, GnPrecision prec, const float *src,
+            const float *wr, const float *bias, float *dst,
+            gboolean accumulate, float *rows, float *prod)
 {
   const Win *v = &s->v;
   const int kp = v->cc * v->kw, c = s->groups * s->co;
   const int lc = shift_lines (s);
-  const size_t shift = (size_t) v->dh * v->ow * kp;
 
   for (int b = 0; b < s->n; b++)
     for (int y0 = 0; y0 < v->oh; y0 += lc)
@@ -650,11 +651,11 @@ shift_conv (const Shift *s, const float *src, const float *wr,
         for (int gi = 0; gi < s->groups; gi++)
           {
             shift_unroll (s, src, b, y0, y1, gi, rows);
-            for (int i = 0; i < v->kh; i++)
-              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m,
-                           s->co, kp, 1.0f, rows + i * shift, kp,
-                           wr + (size_t) (gi * v->kh + i) * kp * s->co,
-                           s->co, i ? 1.0f : 0.0f, prod + gi * s->co, c);
+            gn__gemm_sum (prec, CblasNoTrans, CblasNoTrans, m, s->co, kp,
+                          v->kh, v->dh * v->ow, 1.0f, rows, kp,
+                          wr + (size_t) gi * v->kh * kp * s->co,
+                          (size_t) kp * s->co, s->co, 0.0f,
+                          prod + gi * s->co, c);
           }
         rows_to_nchw (prod, c, v->oh, v->ow, b * v->oh + y0, b * v->oh + y1,
                       bias, dst, accumulate);
@@ -710,16 +711,14 @@ shift_transposed_of (const GnConv2dGeom *g)
 /* dw += dY x-unrolled, kernel row by kernel row, via a reordered
  * accumulator dwr[g][i][o][(j, c)] (weight-sized) folded in at the end. */
 static void
-shift_weight_grad (const GnConv2dGeom *g, const float *x, const float *dy,
-                   float *dw, float *dwr, float *rows)
+shift_weight_grad (const GnConv2dGeom *g, GnPrecision prec, const float *x,
+                   const float *dy, float *dw, float *dwr, float *rows)
 {
   const Shift s = shift_forward_of (g);
   const int G = g->groups, cig = g->in_c / G, ocg = g->out_c / G;
   const int kp = cig * g->kw, kk = g->kh * g->kw;
   const int lc = shift_lines (&s);
   const size_t plane = (size_t) g->out_h * g->out_w;
-  const size_t shift = (size_t) g->dil_h * g->out_w * kp;
-
   memset (dwr, 0, gn_conv2d_weight_size (g) * sizeof (float));
   for (int b = 0; b < g->n; b++)
     for (int y0 = 0; y0 < g->out_h; y0 += lc)
@@ -732,11 +731,10 @@ shift_weight_grad (const GnConv2dGeom *g, const float *x, const float *dy,
             const float *d = dy + ((size_t) b * g->out_c + gi * ocg) * plane
                              + (size_t) y0 * g->out_w;
             shift_unroll (&s, x, b, y0, y1, gi, rows);
-            for (int i = 0; i < g->kh; i++)
-              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, ocg,
-                           kp, m, 1.0f, d, (int) plane, rows + i * shift, kp,
-                           1.0f, dwr + (size_t) (gi * g->kh + i) * ocg * kp,
-                           kp);
+            gn__gemm_kshift (prec, ocg, kp, m, g->kh, g->dil_h * g->out_w,
+                             1.0f, d, (int) plane, rows, kp, 1.0f,
+                             dwr + (size_t) gi * g->kh * ocg * kp,
+                             (size_t) ocg * kp, kp);
           }
       }
 
@@ -774,8 +772,8 @@ general_weights (const GnConv2dGeom *g, const float *w, float *wr)
 }
 
 static void
-general_forward (const GnConv2dGeom *g, const float *x, const float *w,
-                 const float *b, float *y, float *scratch)
+general_forward (const GnConv2dGeom *g, GnPrecision prec, const float *x,
+                 const float *w, const float *b, float *y, float *scratch)
 {
   const int G = g->groups, ocg = g->out_c / G;
   const int kg = g->in_c / G * g->kh * g->kw;
@@ -794,9 +792,9 @@ general_forward (const GnConv2dGeom *g, const float *x, const float *w,
         {
           v.c0 = gi * v.cc;
           im2row (&v, x, l0, l1, col);
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, ocg, kg,
-                       1.0f, col, kg, wr + (size_t) gi * kg * ocg, ocg, 0.0f,
-                       t + gi * ocg, g->out_c);
+          gn__gemm (prec, CblasNoTrans, CblasNoTrans, m, ocg, kg, 1.0f, col,
+                    kg, wr + (size_t) gi * kg * ocg, ocg, 0.0f, t + gi * ocg,
+                    g->out_c);
         }
       rows_to_nchw (t, g->out_c, g->out_h, g->out_w, l0, l1, b, y, FALSE);
     }
@@ -804,8 +802,9 @@ general_forward (const GnConv2dGeom *g, const float *x, const float *w,
 
 /* dW += dY col per chunk; dX: dcol = dY^T W, scattered back by row2im. */
 static void
-general_backward (const GnConv2dGeom *g, const float *x, const float *w,
-                  const float *dy, float *dx, float *dw, float *scratch)
+general_backward (const GnConv2dGeom *g, GnPrecision prec, const float *x,
+                  const float *w, const float *dy, float *dx, float *dw,
+                  float *scratch)
 {
   const int G = g->groups, ocg = g->out_c / G;
   const int kg = g->in_c / G * g->kh * g->kw;
@@ -826,15 +825,13 @@ general_backward (const GnConv2dGeom *g, const float *x, const float *w,
           if (dw != NULL)
             {
               im2row (&v, x, l0, l1, col);
-              cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, ocg, kg,
-                           m, 1.0f, dg, m, col, kg, 1.0f,
-                           dw + (size_t) gi * ocg * kg, kg);
+              gn__gemm (prec, CblasNoTrans, CblasNoTrans, ocg, kg, m, 1.0f, dg,
+                        m, col, kg, 1.0f, dw + (size_t) gi * ocg * kg, kg);
             }
           if (dx != NULL)
             {
-              cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, m, kg,
-                           ocg, 1.0f, dg, m, w + (size_t) gi * ocg * kg, kg,
-                           0.0f, col, kg);
+              gn__gemm (prec, CblasTrans, CblasNoTrans, m, kg, ocg, 1.0f, dg,
+                        m, w + (size_t) gi * ocg * kg, kg, 0.0f, col, kg);
               row2im (&v, col, l0, l1, dx);
             }
         }
@@ -846,8 +843,8 @@ general_backward (const GnConv2dGeom *g, const float *x, const float *w,
 /* ------------------------------------------------------------------ */
 
 static void
-pointwise_forward (const GnConv2dGeom *g, const float *x, const float *w,
-                   const float *b, float *y)
+pointwise_forward (const GnConv2dGeom *g, GnPrecision prec, const float *x,
+                   const float *w, const float *b, float *y)
 {
   const int G = g->groups, cig = g->in_c / G, ocg = g->out_c / G;
   const int p = g->out_h * g->out_w;
@@ -860,16 +857,16 @@ pointwise_forward (const GnConv2dGeom *g, const float *x, const float *w,
           for (int o = 0; o < ocg; o++)
             for (int q = 0; q < p; q++)
               yg[(size_t) o * p + q] = b[gi * ocg + o];
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, ocg, p, cig,
-                     1.0f, w + (size_t) gi * ocg * cig, cig,
-                     x + ((size_t) bi * g->in_c + gi * cig) * p, p,
-                     b != NULL ? 1.0f : 0.0f, yg, p);
+        gn__gemm (prec, CblasNoTrans, CblasNoTrans, ocg, p, cig, 1.0f,
+                  w + (size_t) gi * ocg * cig, cig,
+                  x + ((size_t) bi * g->in_c + gi * cig) * p, p,
+                  b != NULL ? 1.0f : 0.0f, yg, p);
       }
 }
 
 static void
-pointwise_backward (const GnConv2dGeom *g, const float *x, const float *w,
-                    const float *dy, float *dx, float *dw)
+pointwise_backward (const GnConv2dGeom *g, GnPrecision prec, const float *x,
+                    const float *w, const float *dy, float *dx, float *dw)
 {
   const int G = g->groups, cig = g->in_c / G, ocg = g->out_c / G;
   const int p = g->out_h * g->out_w;
@@ -880,13 +877,12 @@ pointwise_backward (const GnConv2dGeom *g, const float *x, const float *w,
         const float *dyg = dy + ((size_t) bi * g->out_c + gi * ocg) * p;
         const size_t xo = ((size_t) bi * g->in_c + gi * cig) * p;
         if (dw != NULL)
-          cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, ocg, cig, p,
-                       1.0f, dyg, p, x + xo, p, 1.0f,
-                       dw + (size_t) gi * ocg * cig, cig);
+          gn__gemm (prec, CblasNoTrans, CblasTrans, ocg, cig, p, 1.0f, dyg, p,
+                    x + xo, p, 1.0f, dw + (size_t) gi * ocg * cig, cig);
         if (dx != NULL)
-          cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, cig, p, ocg,
-                       1.0f, w + (size_t) gi * ocg * cig, cig, dyg, p, 1.0f,
-                       dx + xo, p);
+          gn__gemm (prec, CblasTrans, CblasNoTrans, cig, p, ocg, 1.0f,
+                    w + (size_t) gi * ocg * cig, cig, dyg, p, 1.0f, dx + xo,
+                    p);
       }
 }
 
@@ -931,14 +927,14 @@ gemm_scratch_floats (const GnConv2dGeom *g, ConvPath p)
 
 /* The backward pass of the sgemm path @p (dx, dw or both). */
 static void
-gemm_backward (const GnConv2dGeom *g, ConvPath p, const float *x,
-               const float *w, const float *dy, float *dx, float *dw,
-               float *scratch)
+gemm_backward (const GnConv2dGeom *g, ConvPath path, GnPrecision prec,
+               const float *x, const float *w, const float *dy, float *dx,
+               float *dw, float *scratch)
 {
-  switch (p)
+  switch (path)
     {
     case PATH_POINTWISE:
-      pointwise_backward (g, x, w, dy, dx, dw);
+      pointwise_backward (g, prec, x, w, dy, dx, dw);
       break;
 
     case PATH_SHIFT:
@@ -946,12 +942,12 @@ gemm_backward (const GnConv2dGeom *g, ConvPath p, const float *x,
         float *wr = scratch;
         float *rows = wr + gn_conv2d_weight_size (g);
         if (dw != NULL)
-          shift_weight_grad (g, x, dy, dw, wr, rows);
+          shift_weight_grad (g, prec, x, dy, dw, wr, rows);
         if (dx != NULL)
           {
             const Shift t = shift_transposed_of (g);
             shift_weights_transposed (g, w, wr);
-            shift_conv (&t, dy, wr, NULL, dx, TRUE, rows,
+            shift_conv (&t, prec, dy, wr, NULL, dx, TRUE, rows,
                         rows + shift_rows_floats (&t));
           }
       }
@@ -961,7 +957,7 @@ gemm_backward (const GnConv2dGeom *g, ConvPath p, const float *x,
     case PATH_DIRECT:
     default:
       if (dw != NULL || dx != NULL)
-        general_backward (g, x, w, dy, dx, dw, scratch);
+        general_backward (g, prec, x, w, dy, dx, dw, scratch);
       break;
     }
 }
@@ -983,10 +979,27 @@ void
 gn_conv2d_forward (const GnConv2dGeom *g, const float *x, const float *w,
                    const float *b, float *y, float *scratch)
 {
+  gn_conv2d_forward_precision (g, GN_PRECISION_FP32, x, w, b, y, scratch);
+}
+
+void
+gn_conv2d_backward (const GnConv2dGeom *g, const float *x, const float *w,
+                    const float *dy, float *dx, float *dw, float *db,
+                    float *scratch)
+{
+  gn_conv2d_backward_precision (g, GN_PRECISION_FP32, x, w, dy, dx, dw, db,
+                                scratch);
+}
+
+void
+gn_conv2d_forward_precision (const GnConv2dGeom *g, GnPrecision prec,
+                             const float *x, const float *w, const float *b,
+                             float *y, float *scratch)
+{
   switch (conv_path (g))
     {
     case PATH_POINTWISE:
-      pointwise_forward (g, x, w, b, y);
+      pointwise_forward (g, prec, x, w, b, y);
       break;
 
     case PATH_DIRECT:
@@ -999,35 +1012,36 @@ gn_conv2d_forward (const GnConv2dGeom *g, const float *x, const float *w,
         float *wr = scratch;
         float *rows = wr + gn_conv2d_weight_size (g);
         shift_weights (g, w, wr);
-        shift_conv (&s, x, wr, b, y, FALSE, rows,
+        shift_conv (&s, prec, x, wr, b, y, FALSE, rows,
                     rows + shift_rows_floats (&s));
       }
       break;
 
     case PATH_GENERAL:
     default:
-      general_forward (g, x, w, b, y, scratch);
+      general_forward (g, prec, x, w, b, y, scratch);
       break;
     }
 }
 
 void
-gn_conv2d_backward (const GnConv2dGeom *g, const float *x, const float *w,
-                    const float *dy, float *dx, float *dw, float *db,
-                    float *scratch)
+gn_conv2d_backward_precision (const GnConv2dGeom *g, GnPrecision prec,
+                              const float *x, const float *w,
+                              const float *dy, float *dx, float *dw,
+                              float *db, float *scratch)
 {
   if (db != NULL)
     bias_grad (g, dy, db);
 
-  const ConvPath p = conv_path (g);
-  if (p != PATH_DIRECT)
-    gemm_backward (g, p, x, w, dy, dx, dw, scratch);
+  const ConvPath path = conv_path (g);
+  if (path != PATH_DIRECT)
+    gemm_backward (g, path, prec, x, w, dy, dx, dw, scratch);
   else if (gn__conv_direct_dw_wanted (g))
     gn__conv_direct_backward (g, x, w, dy, dx, dw, scratch);
   else
     {
       gn__conv_direct_backward (g, x, w, dy, dx, NULL, scratch);
       if (dw != NULL)
-        gemm_backward (g, gemm_path (g), x, w, dy, NULL, dw, scratch);
+        gemm_backward (g, gemm_path (g), prec, x, w, dy, NULL, dw, scratch);
     }
 }

@@ -1,20 +1,38 @@
-/* gn-linear.c - torch.nn.Linear on top of OpenBLAS
+/* gn-linear.c - torch.nn.Linear on top of OpenBLAS (or the bf16 product)
  *
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  *
  * x [n][in_f], w [out_f][in_f] (PyTorch's layout), y [n][out_f], all
- * row-major.  Every product is one cblas_sgemm; the backward products use
- * beta = 1 so they accumulate into the gradients, per the ops contract.
+ * row-major.  Every product is one gn__gemm() (cblas_sgemm, or the bf16
+ * product); the backward products use beta = 1 so they accumulate into
+ * the gradients, per the ops contract.
  */
 #include "config.h"
+#include "gn-gemm.h"
 #include "gn-ops.h"
 
-#include <cblas.h>
 #include <string.h>
 
 void
 gn_linear_forward (int n, int in_f, int out_f, const float *x,
                    const float *w, const float *b, float *y)
+{
+  gn_linear_forward_precision (GN_PRECISION_FP32, n, in_f, out_f, x, w, b, y);
+}
+
+void
+gn_linear_backward (int n, int in_f, int out_f, const float *x,
+                    const float *w, const float *dy, float *dx, float *dw,
+                    float *db)
+{
+  gn_linear_backward_precision (GN_PRECISION_FP32, n, in_f, out_f, x, w, dy,
+                                dx, dw, db);
+}
+
+void
+gn_linear_forward_precision (GnPrecision prec, int n, int in_f, int out_f,
+                             const float *x, const float *w, const float *b,
+                             float *y)
 {
   if (n <= 0 || out_f <= 0)
     return;
@@ -40,8 +58,8 @@ gn_linear_forward (int n, int in_f, int out_f, const float *x,
         memcpy (y + (size_t) i * out_f, b, (size_t) out_f * sizeof *y);
       beta = 1.0f;
     }
-  cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasTrans, n, out_f, in_f,
-               1.0f, x, in_f, w, in_f, beta, y, out_f);
+  gn__gemm (prec, CblasNoTrans, CblasTrans, n, out_f, in_f, 1.0f, x, in_f,
+            w, in_f, beta, y, out_f);
 }
 
 /* dst += src; restrict parameters let it vectorise without a check */
@@ -53,9 +71,10 @@ add_row (const float *restrict src, float *restrict dst, int len)
 }
 
 void
-gn_linear_backward (int n, int in_f, int out_f, const float *x,
-                    const float *w, const float *dy, float *dx, float *dw,
-                    float *db)
+gn_linear_backward_precision (GnPrecision prec, int n, int in_f, int out_f,
+                              const float *x, const float *w,
+                              const float *dy, float *dx, float *dw,
+                              float *db)
 {
   if (n <= 0 || out_f <= 0)
     return;
@@ -64,12 +83,12 @@ gn_linear_backward (int n, int in_f, int out_f, const float *x,
     {
       /* dx [n][in_f] += dy [n][out_f] · w [out_f][in_f] */
       if (dx)
-        cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, n, in_f,
-                     out_f, 1.0f, dy, out_f, w, in_f, 1.0f, dx, in_f);
+        gn__gemm (prec, CblasNoTrans, CblasNoTrans, n, in_f, out_f, 1.0f, dy,
+                  out_f, w, in_f, 1.0f, dx, in_f);
       /* dw [out_f][in_f] += dyᵀ [out_f][n] · x [n][in_f] */
       if (dw)
-        cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans, out_f, in_f,
-                     n, 1.0f, dy, out_f, x, in_f, 1.0f, dw, in_f);
+        gn__gemm (prec, CblasTrans, CblasNoTrans, out_f, in_f, n, 1.0f, dy,
+                  out_f, x, in_f, 1.0f, dw, in_f);
     }
 
   /* db += column sums of dy: row by row so the inner loop is contiguous */

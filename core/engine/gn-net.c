@@ -188,6 +188,9 @@ struct _GnNet {
   GnReluMode relu_mode;
   gboolean relu_recorded, last_relu_frozen;
   guint8 **relu_masks;
+
+  /* gn_net_set_precision(): the products of convolutions and linears */
+  GnPrecision precision;
 };
 
 #define NODE(net, i) (&g_array_index ((net)->nodes, Node, (i)))
@@ -1639,6 +1642,30 @@ early_products (GnNet *net, Node *grp)
     }
 }
 
+gboolean
+gn_net_set_precision (GnNet *net, GnPrecision precision, GError **error)
+{
+  g_return_val_if_fail (net != NULL, FALSE);
+  if (!gn_precision_supported (precision))
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "precision %s is not supported on this CPU%s",
+                   gn_precision_name (precision),
+                   g_getenv ("GENNAS_NO_BF16") ? " (GENNAS_NO_BF16 is set)"
+                                               : "");
+      return FALSE;
+    }
+  net->precision = precision;
+  return TRUE;
+}
+
+GnPrecision
+gn_net_precision (const GnNet *net)
+{
+  g_return_val_if_fail (net != NULL, GN_PRECISION_FP32);
+  return net->precision;
+}
+
 static void
 forward_node (GnNet *net, Node *nd, GnMode mode)
 {
@@ -1649,10 +1676,11 @@ forward_node (GnNet *net, Node *nd, GnMode mode)
     case OP_IDENTITY:
       break;
     case OP_CONV:
-      gn_conv2d_forward (&nd->u.conv, input_value (net, nd, 0),
-                         param_value (net, nd, 0),
-                         nd->bias ? param_value (net, nd, 1) : NULL,
-                         nd->value, net->scratch);
+      gn_conv2d_forward_precision (&nd->u.conv, net->precision,
+                                   input_value (net, nd, 0),
+                                   param_value (net, nd, 0),
+                                   nd->bias ? param_value (net, nd, 1) : NULL,
+                                   nd->value, net->scratch);
       break;
     case OP_BN:
       {
@@ -1697,10 +1725,12 @@ forward_node (GnNet *net, Node *nd, GnMode mode)
         break;
       }
     case OP_LINEAR:
-      gn_linear_forward (s.n, nd->u.linear.in_f, nd->u.linear.out_f,
-                         input_value (net, nd, 0), param_value (net, nd, 0),
-                         nd->bias ? param_value (net, nd, 1) : NULL,
-                         nd->value);
+      gn_linear_forward_precision (net->precision, s.n, nd->u.linear.in_f,
+                                   nd->u.linear.out_f,
+                                   input_value (net, nd, 0),
+                                   param_value (net, nd, 0),
+                                   nd->bias ? param_value (net, nd, 1) : NULL,
+                                   nd->value);
       break;
     case OP_ADD:
       {
@@ -1864,11 +1894,13 @@ backward_node (GnNet *net, Node *nd)
     case OP_ZERO:
       break;
     case OP_CONV:
-      gn_conv2d_backward (&nd->u.conv, input_value (net, nd, 0),
-                          param_value (net, nd, 0), dy,
-                          input_grad (net, nd, 0), param_grad (net, nd, 0),
-                          nd->bias ? param_grad (net, nd, 1) : NULL,
-                          net->scratch);
+      gn_conv2d_backward_precision (&nd->u.conv, net->precision,
+                                    input_value (net, nd, 0),
+                                    param_value (net, nd, 0), dy,
+                                    input_grad (net, nd, 0),
+                                    param_grad (net, nd, 0),
+                                    nd->bias ? param_grad (net, nd, 1) : NULL,
+                                    net->scratch);
       break;
     case OP_BN:
       {
@@ -1911,11 +1943,13 @@ backward_node (GnNet *net, Node *nd)
         }
       break;
     case OP_LINEAR:
-      gn_linear_backward (s.n, nd->u.linear.in_f, nd->u.linear.out_f,
-                          input_value (net, nd, 0), param_value (net, nd, 0),
-                          dy, input_grad (net, nd, 0),
-                          param_grad (net, nd, 0),
-                          nd->bias ? param_grad (net, nd, 1) : NULL);
+      gn_linear_backward_precision (net->precision, s.n, nd->u.linear.in_f,
+                                    nd->u.linear.out_f,
+                                    input_value (net, nd, 0),
+                                    param_value (net, nd, 0), dy,
+                                    input_grad (net, nd, 0),
+                                    param_grad (net, nd, 0),
+                                    nd->bias ? param_grad (net, nd, 1) : NULL);
       break;
     case OP_ADD:
       for (int k = 0; k < nd->n_inputs; k++)

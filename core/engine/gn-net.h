@@ -488,6 +488,24 @@ typedef enum {
  */
 gboolean gn_net_set_relu_mode (GnNet *net, GnReluMode mode, GError **error);
 
+/**
+ * gn_net_set_precision:
+ *
+ * Runs the products of @net's convolutions and linear layers (forward and
+ * backward) in @precision from now on (see GnPrecision in gn-ops.h);
+ * a new network runs them in GN_PRECISION_FP32.  Parameters, their
+ * gradients and every other op stay float32.  May be called at any time
+ * between passes.
+ *
+ * Returns: FALSE with @error (GN_ERROR_INVALID_ARGUMENT) where
+ * gn_precision_supported (@precision) is FALSE; the precision is then
+ * unchanged.
+ */
+gboolean gn_net_set_precision (GnNet *net, GnPrecision precision,
+                               GError **error);
+/** Returns: the precision gn_net_set_precision() set. */
+GnPrecision gn_net_precision (const GnNet *net);
+
 /** Returns: (transfer none): the value of @node (taps, the input). */
 float   *gn_net_value (GnNet *net, int node);
 /** Returns: (transfer none): the gradient of @node (taps; the input

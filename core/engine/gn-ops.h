@@ -33,6 +33,54 @@
 G_BEGIN_DECLS
 
 /* ------------------------------------------------------------------ */
+/* Precision of the products                                           */
+/* ------------------------------------------------------------------ */
+
+/**
+ * GnPrecision:
+ * @GN_PRECISION_FP32: float32 products (cblas_sgemm): the default
+ * @GN_PRECISION_BF16: the operands of each product rounded to bfloat16
+ *   (8 significant bits, to nearest even), the products accumulated in
+ *   float32, on CPUs with AVX512-BF16; inputs, outputs, weights and their
+ *   gradients stay float32
+ *
+ * The arithmetic of the matrix products under the convolutions (forward,
+ * dX, dW; all but the direct depthwise and narrow-group ones) and the
+ * linear layers.  Everything else (batch norm, pooling, losses, the
+ * optimiser) is float32 whatever the precision.
+ */
+typedef enum {
+  GN_PRECISION_FP32,
+  GN_PRECISION_BF16
+} GnPrecision;
+
+/**
+ * gn_precision_supported:
+ *
+ * Returns: TRUE if this build and CPU run @p: always for
+ * GN_PRECISION_FP32; for GN_PRECISION_BF16 where the CPU has AVX512-BF16
+ * and the environment does not set GENNAS_NO_BF16 (which makes a machine
+ * that has it behave as one without, for tests).
+ */
+gboolean gn_precision_supported (GnPrecision p);
+
+/**
+ * gn_precision_parse:
+ * @text: "fp32", "bf16" or "auto"
+ * @out: (out): the precision; "auto" is GN_PRECISION_BF16 where
+ *   gn_precision_supported() says so, GN_PRECISION_FP32 elsewhere
+ * @error: (nullable): return location for a GN_ERROR_INVALID_ARGUMENT
+ *
+ * Returns: FALSE with @error for another word, or for "bf16" where it is
+ * not supported.
+ */
+gboolean gn_precision_parse (const char *text, GnPrecision *out,
+                             GError **error);
+
+/** Returns: (transfer none): "fp32" or "bf16". */
+const char *gn_precision_name (GnPrecision p);
+
+/* ------------------------------------------------------------------ */
 /* Convolution: torch.nn.Conv2d                                        */
 /* ------------------------------------------------------------------ */
 
@@ -104,6 +152,24 @@ void gn_conv2d_forward (const GnConv2dGeom *g, const float *x,
 void gn_conv2d_backward (const GnConv2dGeom *g, const float *x,
                          const float *w, const float *dy, float *dx,
                          float *dw, float *db, float *scratch);
+
+/**
+ * gn_conv2d_forward_precision:
+ * @p: the products' precision; GN_PRECISION_BF16 only where
+ *   gn_precision_supported() says so
+ *
+ * gn_conv2d_forward() (which is this with GN_PRECISION_FP32) with the
+ * products in @p.  Same scratch.
+ */
+void gn_conv2d_forward_precision (const GnConv2dGeom *g, GnPrecision p,
+                                  const float *x, const float *w,
+                                  const float *b, float *y, float *scratch);
+
+/** gn_conv2d_backward() with the products in @p (as above). */
+void gn_conv2d_backward_precision (const GnConv2dGeom *g, GnPrecision p,
+                                   const float *x, const float *w,
+                                   const float *dy, float *dx, float *dw,
+                                   float *db, float *scratch);
 
 /* ------------------------------------------------------------------ */
 /* Batch normalisation: torch.nn.BatchNorm2d                           */
@@ -287,6 +353,14 @@ void gn_linear_forward (int n, int in_f, int out_f, const float *x,
 void gn_linear_backward (int n, int in_f, int out_f, const float *x,
                          const float *w, const float *dy, float *dx,
                          float *dw, float *db);
+/** The two above with the products in @p (see GnPrecision). */
+void gn_linear_forward_precision (GnPrecision p, int n, int in_f, int out_f,
+                                  const float *x, const float *w,
+                                  const float *b, float *y);
+void gn_linear_backward_precision (GnPrecision p, int n, int in_f,
+                                   int out_f, const float *x, const float *w,
+                                   const float *dy, float *dx, float *dw,
+                                   float *db);
 
 /**
  * gn_linear_accumulate:

@@ -250,6 +250,46 @@ gn_proxy_params_canonical (const GnProxyParams *p)
   return g_strdup (p->canonical);
 }
 
+char **
+gn_proxy_split_assignments (const char *text)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+  char **pieces = g_strsplit (text, ",", -1);
+  GPtrArray *items = g_ptr_array_new ();
+  for (char **p = pieces; *p; p++)   /* none for "" */
+    {
+      if (strchr (*p, '=') == NULL && items->len > 0)
+        {
+          char **last = (char **) &items->pdata[items->len - 1];
+          char *joined = g_strconcat (*last, ",", g_strstrip (*p), NULL);
+          g_free (*last);
+          *last = joined;
+        }
+      else
+        g_ptr_array_add (items, g_strdup (g_strstrip (*p)));
+    }
+  g_strfreev (pieces);
+  g_ptr_array_add (items, NULL);
+  return (char **) g_ptr_array_free (items, FALSE);
+}
+
+gboolean
+gn_proxy_parse_numbers (const char *text, int n, double *out)
+{
+  g_return_val_if_fail (text != NULL && n >= 0, FALSE);
+  char **parts = g_strsplit (text, ",", -1);
+  gboolean ok = *text != '\0' && g_strv_length (parts) == (guint) n;
+  for (int i = 0; ok && i < n; i++)
+    {
+      char *end = NULL;
+      const char *part = g_strstrip (parts[i]);
+      out[i] = g_ascii_strtod (part, &end);
+      ok = end != part && *end == '\0' && isfinite (out[i]);
+    }
+  g_strfreev (parts);
+  return ok;
+}
+
 static const ParamValue *
 lookup (const GnProxyParams *p, const char *name, GnProxyParamType type)
 {

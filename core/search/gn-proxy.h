@@ -44,7 +44,8 @@
  * includes gn-error.h, gn-rng.h, gn-ops.h, gn-net.h, gn-optim.h,
  * gn-data.h, gn-signals.h, gn-space.h, gn-recipe.h, gn-eval.h, this
  * one, and of the report layer gn-stats.h (rank statistics, for a proxy
- * that judges rankings: the `task` proxy).  The workers, the searches, the
+ * that judges rankings: the `task` proxy) and gn-table.h (CSV tables,
+ * for a proxy that reads data: `combine`'s reference sample).  The workers, the searches, the
  * store and the rest of the report layer are the host's, not a plugin's.
  *
  * Versioning.  GN_PROXY_ABI_MAJOR changes when the descriptor, the
@@ -329,6 +330,34 @@ void           gn_proxy_params_free (GnProxyParams *p);
 /** Returns: (transfer full): "name=value;..." over every parameter in
  * table order: the canonical configuration, stable across runs. */
 char          *gn_proxy_params_canonical (const GnProxyParams *p);
+
+/**
+ * gn_proxy_split_assignments:
+ * @text: "name=value" assignments separated by commas, as a proxy that
+ *   runs other proxies takes them in one string parameter
+ *
+ * A piece without '=' continues the value before it, so a value that is
+ * itself a list passes whole: "steps=50,weights=0.25,0.5,1" is the two
+ * assignments "steps=50" and "weights=0.25,0.5,1".  Each assignment is
+ * stripped of surrounding white space; a first piece without '=' stands
+ * alone (gn_proxy_params_new() then names it as malformed).
+ *
+ * Returns: (transfer full): a NULL-terminated vector (g_strfreev()),
+ * empty for "".
+ */
+char         **gn_proxy_split_assignments (const char *text);
+
+/**
+ * gn_proxy_parse_numbers:
+ * @text: numbers separated by commas ("0.25, 0.5, 1")
+ * @n: how many @text must hold
+ * @out: (out caller-allocates) (array length=n): the numbers
+ *
+ * For a parameter that is a list of numbers.  Returns: TRUE when @text is
+ * exactly @n finite numbers; FALSE otherwise, with @out partly written:
+ * the caller words the error, naming its parameter and its range.
+ */
+gboolean       gn_proxy_parse_numbers (const char *text, int n, double *out);
 
 /**
  * gn_proxy_context_new:

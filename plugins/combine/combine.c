@@ -70,7 +70,8 @@ static const GnProxyParamSpec params[] = {
   { "proxies", GN_PROXY_PARAM_STRING, "regression,synflow", 0, 0,
     "the component proxies, by name, separated by commas" },
   { "weights", GN_PROXY_PARAM_STRING, "", 0, 0,
-    "one weight per component, separated by commas (empty: all 1)" },
+    "one weight per component, separated by commas (empty: all 1); a "
+    "component of weight 0 is not run" },
   { "component_params", GN_PROXY_PARAM_STRING, "", 0, 0,
     "the components' parameters as NAME.KEY=VALUE, separated by commas "
     "(e.g. regression.steps=50); NAME.transform=none|log|neglog sets a "
@@ -165,18 +166,14 @@ parse_weights (Combine *c, const char *text, GError **error)
 {
   if (*text == '\0')
     return TRUE;   /* all 1 */
-  char **parts = g_strsplit (text, ",", -1);
-  gboolean ok = g_strv_length (parts) == (guint) c->n, any = FALSE;
+  double *w = g_new (double, c->n);
+  gboolean ok = gn_proxy_parse_numbers (text, c->n, w), any = FALSE;
   for (int i = 0; ok && i < c->n; i++)
     {
-      char *end = NULL;
-      const char *part = g_strstrip (parts[i]);
-      double w = g_ascii_strtod (part, &end);
-      ok = end != part && *end == '\0' && isfinite (w);
-      c->comps[i].weight = w;
-      any |= w != 0;
+      c->comps[i].weight = w[i];
+      any |= w[i] != 0;
     }
-  g_strfreev (parts);
+  g_free (w);
   char *quoted = gn_error_quote (text, -1, 0);
   if (!ok)
     g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
@@ -223,30 +220,16 @@ set_transform (Component *comp, const char *value, GError **error)
   return FALSE;
 }
 
-/* "a.x=1,a.w=0.25,0.5,1,b.y=2": items are separated by commas, and a
- * piece without '=' continues the value before it, so a component's own
- * comma-separated values (regression's weights) pass whole. */
+/* "a.x=1,a.w=0.25,0.5,1,b.y=2": gn_proxy_split_assignments() keeps a
+ * component's own comma-separated values (regression's weights) whole. */
 static gboolean
 parse_component_params (Combine *c, const char *text, GError **error)
 {
-  char **pieces = g_strsplit (text, ",", -1);
-  GPtrArray *items = g_ptr_array_new_with_free_func (g_free);
+  char **items = gn_proxy_split_assignments (text);
   gboolean ok = FALSE;
-  for (char **p = pieces; *p; p++)   /* none for "" */
+  for (guint i = 0; items[i]; i++)
     {
-      if (strchr (*p, '=') == NULL && items->len > 0)
-        {
-          char **last = (char **) &items->pdata[items->len - 1];
-          char *joined = g_strconcat (*last, ",", *p, NULL);
-          g_free (*last);
-          *last = joined;
-        }
-      else
-        g_ptr_array_add (items, g_strdup (g_strstrip (*p)));
-    }
-  for (guint i = 0; i < items->len; i++)
-    {
-      const char *item = items->pdata[i];
+      const char *item = items[i];
       Component *comp = component_of (c, item);
       const char *eq = strchr (item, '=');
       if (comp == NULL || eq == NULL
@@ -279,162 +262,56 @@ parse_component_params (Combine *c, const char *text, GError **error)
   ok = TRUE;
 
 out:
-  g_ptr_array_free (items, TRUE);
-  g_strfreev (pieces);
+  g_strfreev (items);
   return ok;
 }
 
-/* One line of CSV into its fields, unquoted (RFC 4180 within a line). */
-static GPtrArray *
-csv_fields (const char *line, GError **error)
-{
-  GPtrArray *fields = g_ptr_array_new_with_free_func (g_free);
-  GString *f = NULL;
-  const char *p = line, *why = NULL;
-  for (;;)
-    {
-      f = g_string_new (NULL);
-      if (*p == '"')
-        {
-          for (p++; *p != '\0' && !(*p == '"' && p[1] != '"'); p++)
-            {
-              g_string_append_c (f, *p);
-              if (*p == '"')
-                p++;   /* "" is one quote */
-            }
-          if (*p == '\0')
-            {
-              why = "an unterminated quoted field";
-              goto fail;
-            }
-          if (*++p != ',' && *p != '\0')
-            {
-              why = "a character after a closing quote";
-              goto fail;
-            }
-        }
-      else
-        {
-          gsize len = strcspn (p, ",\"");
-          g_string_append_len (f, p, (gssize) len);
-          p += len;
-          if (*p == '"')
-            {
-              why = "a quote inside an unquoted field";
-              goto fail;
-            }
-        }
-      g_ptr_array_add (fields, g_string_free (f, FALSE));
-      if (*p++ == '\0')
-        return fields;
-    }
-
-fail:
-  g_set_error_literal (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED, why);
-  g_string_free (f, TRUE);
-  g_ptr_array_free (fields, TRUE);
-  return NULL;
-}
-
 /* The mean and standard deviation of each component's transformed
- * column of @path's @text. */
+ * column of the reference @t; a row with a value that the transform
+ * makes non-finite is left out. */
 static gboolean
-reference_statistics (Combine *c, const char *path, char *text,
-                      GError **error)
+reference_statistics (Combine *c, GnTable *t, GError **error)
 {
-  char **lines = g_strsplit (text, "\n", -1);
+  const char *path = gn_table_name (t);
+  guint n_rows = gn_table_n_rows (t);
   int *column = g_new (int, c->n);
   double *sum = g_new0 (double, c->n), *sum2 = g_new0 (double, c->n);
-  double *row = g_new (double, c->n);
-  GArray *values = g_array_new (FALSE, FALSE, sizeof (double));
-  GPtrArray *header = NULL, *fields = NULL;
-  GError *local = NULL;
+  double *v = g_new (double, (gsize) n_rows * (guint) c->n + 1);
   gboolean ok = FALSE;
-  guint n_columns = 0;
-  int used = 0, skipped = 0, line_no = 0;
+  int used = 0, skipped = 0;
 
-  for (char **l = lines; *l; l++)
+  for (int i = 0; i < c->n; i++)
     {
-      line_no++;
-      gsize len = strlen (*l);
-      if (len > 0 && (*l)[len - 1] == '\r')
-        (*l)[--len] = '\0';
-      if (len == 0)
-        continue;
-      if ((fields = csv_fields (*l, &local)) == NULL)
-        goto out;
-      if (header == NULL)
+      GError *local = NULL;
+      column[i] = gn_table_find_column (t, c->comps[i].name, &local);
+      g_clear_error (&local);
+      if (column[i] < 0)
         {
-          header = fields;
-          fields = NULL;
-          n_columns = header->len;
-          for (int i = 0; i < c->n; i++)
-            {
-              column[i] = -1;
-              for (guint k = 0; k < n_columns; k++)
-                if (strcmp (header->pdata[k], c->comps[i].name) == 0)
-                  {
-                    if (column[i] >= 0)
-                      {
-                        g_set_error (&local, GN_PROXY_ERROR,
-                                     GN_PROXY_ERROR_FAILED,
-                                     "two columns named '%s'",
-                                     c->comps[i].name);
-                        goto out;
-                      }
-                    column[i] = (int) k;
-                  }
-              if (column[i] < 0)
-                {
-                  g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
-                               "reference %s has no column '%s', the "
-                               "component's scores", path, c->comps[i].name);
-                  goto out;
-                }
-            }
-          continue;
-        }
-      if (fields->len != n_columns)
-        {
-          g_set_error (&local, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
-                       "%u fields, the header has %u", fields->len,
-                       n_columns);
+          g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
+                       "reference %s has no column '%s', the "
+                       "component's scores", path, c->comps[i].name);
           goto out;
         }
+    }
+  for (guint r = 0; r < n_rows; r++)
+    {
       gboolean finite = TRUE;
+      double *row = &v[used * c->n];
       for (int i = 0; i < c->n; i++)
         {
-          const char *field = fields->pdata[column[i]];
-          char *end = NULL;
-          double v = g_ascii_strtod (field, &end);
-          if (end == field || *end != '\0')
+          double x;
+          if (!gn_table_get_double (t, r, (guint) column[i], &x, error))
             {
-              char *quoted = gn_error_quote (field, -1, 0);
-              g_set_error (&local, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
-                           "%s's value '%s' is not a number",
-                           c->comps[i].name, quoted);
-              g_free (quoted);
+              g_prefix_error (error, "reference: ");
               goto out;
             }
-          row[i] = transform (c->comps[i].transform, v);
+          row[i] = transform (c->comps[i].transform, x);
           finite &= isfinite (row[i]);
         }
-      g_ptr_array_free (fields, TRUE);
-      fields = NULL;
-      if (!finite)
-        {
-          skipped++;
-          continue;
-        }
-      g_array_append_vals (values, row, (guint) c->n);
-      used++;
-    }
-  if (header == NULL)
-    {
-      g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
-                   "reference %s is empty: it needs a header naming the "
-                   "components, then their scores", path);
-      goto out;
+      if (finite)
+        used++;
+      else
+        skipped++;
     }
   if (used < MIN_REFERENCE_ROWS)
     {
@@ -447,7 +324,6 @@ reference_statistics (Combine *c, const char *path, char *text,
       goto out;
     }
   /* two passes, for a variance that does not cancel */
-  const double *v = (const double *) values->data;
   for (int r = 0; r < used; r++)
     for (int i = 0; i < c->n; i++)
       sum[i] += v[r * c->n + i];
@@ -482,20 +358,10 @@ reference_statistics (Combine *c, const char *path, char *text,
   ok = TRUE;
 
 out:
-  if (local != NULL)   /* what is wrong with line @line_no */
-    g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
-                 "reference %s:%d: %s", path, line_no, local->message);
-  g_clear_error (&local);
-  if (fields)
-    g_ptr_array_free (fields, TRUE);
-  if (header)
-    g_ptr_array_free (header, TRUE);
-  g_array_free (values, TRUE);
-  g_free (row);
+  g_free (v);
   g_free (sum2);
   g_free (sum);
   g_free (column);
-  g_strfreev (lines);
   return ok;
 }
 
@@ -505,6 +371,7 @@ static gboolean
 read_reference (Combine *c, const char *name, char **sha256, GError **error)
 {
   char *path = NULL, *text = NULL;
+  GnTable *table = NULL;
   gsize len = 0;
   gboolean ok = FALSE;
 
@@ -526,17 +393,25 @@ read_reference (Combine *c, const char *name, char **sha256, GError **error)
       g_prefix_error (error, "reference: ");
       goto out;
     }
-  if (memchr (text, '\0', len) != NULL)
+  if (len == 0)
     {
       g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
-                   "reference %s is not text (a NUL byte)", path);
+                   "reference %s is empty: it needs a header naming the "
+                   "components, then their scores", path);
       goto out;
     }
   *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
                                          (const guchar *) text, len);
-  ok = reference_statistics (c, path, text, error);
+  if ((table = gn_table_new_from_data (path, text, (gssize) len, error))
+      == NULL)
+    {
+      g_prefix_error (error, "reference: ");
+      goto out;
+    }
+  ok = reference_statistics (c, table, error);
 
 out:
+  gn_table_free (table);
   g_free (text);
   g_free (path);
   return ok;
@@ -649,6 +524,8 @@ combine_score (gpointer self, const char *arch, GnProxyResult *result,
       const Component *comp = &c->comps[i];
       GnProxyResult r;
       GError *local = NULL;
+      if (comp->weight == 0)
+        continue;   /* weights=1,0: a component switched off costs nothing */
       if (!gn_proxy_score (comp->proxy, arch, &r, &local))
         {
           g_propagate_prefixed_error (error, local, "%s: ", comp->name);

@@ -19,7 +19,7 @@
  * instead, the `seqreg` proxy's, run through the registry with this
  * proxy's `steps` and `recipe`: the default image recipe, combo, stands
  * for the sequence recipe nlp (CONF_NLP) there, and the SGD parameters,
- * batch and weights do not apply (docs/method.md §3.6).
+ * batch, weights and precision do not apply (docs/method.md §3.6).
  */
 #include "config.h"
 #include "gennas.h"
@@ -45,6 +45,7 @@ typedef struct {
   int channels[N_STAGES];
   GnNoiseKind noise;
   float noise_level;
+  GnPrecision precision;       /* "auto" resolved */
   char *fingerprint;
   /* a space of sequences: the seqreg proxy does the work */
   GnProxyRegistry *registry;
@@ -65,6 +66,9 @@ static const GnProxyParamSpec params[] = {
   { "recipe", GN_PROXY_PARAM_STRING, "combo", 0, 0,
     "signal recipe: a name in lua/recipes (combo, nb101, darts, resnet) or "
     "a .lua file" },
+  { "precision", GN_PROXY_PARAM_STRING, "fp32", 0, 0,
+    "products of convs and linears: fp32, bf16 (AVX512-BF16 CPUs) or auto "
+    "(bf16 where the CPU has it)" },
   { NULL }
 };
 
@@ -73,17 +77,14 @@ static void regression_destroy (gpointer self);
 static gboolean
 parse_weights (const char *text, float out[N_STAGES], GError **error)
 {
-  char **parts = g_strsplit (text, ",", -1);
-  gboolean ok = g_strv_length (parts) == N_STAGES, any = FALSE;
+  double w[N_STAGES];
+  gboolean ok = gn_proxy_parse_numbers (text, N_STAGES, w), any = FALSE;
   for (int i = 0; ok && i < N_STAGES; i++)
     {
-      char *end = NULL;
-      double v = g_ascii_strtod (g_strstrip (parts[i]), &end);
-      ok = end != parts[i] && *end == '\0' && v >= 0 && v <= G_MAXFLOAT;
-      out[i] = (float) v;
-      any |= v > 0;
+      ok = w[i] >= 0 && w[i] <= G_MAXFLOAT;
+      out[i] = (float) w[i];
+      any |= w[i] > 0;
     }
-  g_strfreev (parts);
   if (!ok)
     g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
                  "weights must be three non-negative numbers separated by "
@@ -131,6 +132,7 @@ regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
                    GError **error)
 {
   Regression *r = g_new0 (Regression, 1);
+  GError *precision_error = NULL;
   const GnProxyBatch *batch;
   GnRng rng;
 
@@ -152,6 +154,15 @@ regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
   if (!parse_weights (gn_proxy_params_string (p, "weights"), r->weights,
                       error))
     goto fail;
+  if (!gn_precision_parse (gn_proxy_params_string (p, "precision"),
+                           &r->precision, &precision_error))
+    {
+      /* the engine's message, as a parameter error of this proxy */
+      g_set_error_literal (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
+                           precision_error->message);
+      g_error_free (precision_error);
+      goto fail;
+    }
   batch = gn_proxy_context_batch (ctx, r->batch, error);
   if (batch == NULL)
     goto fail;
@@ -190,9 +201,12 @@ regression_create (const GnProxyContext *ctx, const GnProxyParams *p,
                               batch->h, batch->w, &rng, r->targets[s], error))
         goto fail;
     }
-  r->fingerprint = g_strdup_printf ("recipe-sha256=%s;data=%s:%d",
+  /* the precision as run: "auto" is bf16 on some CPUs, fp32 on others */
+  r->fingerprint = g_strdup_printf ("recipe-sha256=%s;data=%s:%d;"
+                                    "products=%s",
                                     gn_recipe_checksum (r->recipe),
-                                    ctx->data->name, ctx->data->n);
+                                    ctx->data->name, ctx->data->n,
+                                    gn_precision_name (r->precision));
   return r;
 
 fail:
@@ -309,7 +323,8 @@ regression_score (gpointer self, const char *arch, GnProxyResult *result,
       if (heads[s] < 0 || !gn_net_tap (net, heads[s], name, error))
         goto out;
     }
-  if (!gn_net_compile (net, FALSE, error))
+  if (!gn_net_compile (net, FALSE, error)
+      || !gn_net_set_precision (net, r->precision, error))
     goto out;
 
   GnRng rng;

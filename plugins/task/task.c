@@ -67,21 +67,6 @@ static const GnProxyParamSpec params[] = {
 
 static void task_destroy (gpointer self);
 
-/* "a=1,b=2" as a NULL-terminated vector, with @spare NULL slots at the
- * end; an empty text is none. */
-static char **
-split_assignments (const char *text, int spare)
-{
-  char **parts = *text ? g_strsplit (text, ",", -1) : g_new0 (char *, 1);
-  guint n = g_strv_length (parts);
-  parts = g_renew (char *, parts, n + (guint) spare + 1);
-  for (guint i = n; i <= n + (guint) spare; i++)
-    parts[i] = NULL;
-  for (guint i = 0; i < n; i++)
-    g_strstrip (parts[i]);
-  return parts;
-}
-
 /* Reads "ACCURACY ARCH" lines, canonicalising each architecture. */
 static gboolean
 read_labeled (Task *t, const char *path, GError **error)
@@ -169,8 +154,12 @@ task_create (const GnProxyContext *ctx, const GnProxyParams *p,
   if ((t->inner = gn_proxy_registry_lookup (t->registry, inner, error))
       == NULL)
     goto fail;
-  t->inner_params = split_assignments (gn_proxy_params_string (p,
-                                       "proxy_params"), 1);
+  t->inner_params = gn_proxy_split_assignments (gn_proxy_params_string (p,
+                                               "proxy_params"));
+  /* one spare slot, for the placeholder recipe below */
+  guint n_inner = g_strv_length (t->inner_params);
+  t->inner_params = g_renew (char *, t->inner_params, n_inner + 2);
+  t->inner_params[n_inner + 1] = NULL;
   for (char **a = t->inner_params; *a; a++)
     if (g_str_has_prefix (*a, "recipe="))
       {
@@ -181,7 +170,6 @@ task_create (const GnProxyContext *ctx, const GnProxyParams *p,
       }
   /* the inner proxy must take a recipe; check its parameters now, with a
    * placeholder, rather than on the first task */
-  guint n_inner = g_strv_length (t->inner_params);
   t->inner_params[n_inner] = (char *) "recipe=combo";
   checked = gn_proxy_params_new (t->inner,
                                  (const char *const *) t->inner_params,
@@ -194,8 +182,8 @@ task_create (const GnProxyContext *ctx, const GnProxyParams *p,
     }
   canonical = gn_proxy_params_canonical (checked);
 
-  options = split_assignments (gn_proxy_params_string (p, "arch_options"),
-                               0);
+  options = gn_proxy_split_assignments (gn_proxy_params_string (p,
+                                                                "arch_options"));
   t->inner_ctx = gn_proxy_context_new (t->space, ctx->data, ctx->seed,
                                        (const char *const *) options, error);
   if (t->inner_ctx == NULL)
