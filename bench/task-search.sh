@@ -17,7 +17,7 @@
 # into DIR/SET-transfer.log, evaluations kept in DIR/rank.db.  Every step
 # resumes: run it again after an interruption.
 # Defaults: build/, DIR task-search/, 2 workers, budget 30, population 10,
-# tournament 3 (GenNAS: 450, 50, 10).
+# tournament 3 (GenNAS: 450, 50, 10); a task may take an hour.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$here/build
@@ -26,6 +26,9 @@ workers=2
 budget=30
 population=10
 tournament=3
+# one task scores 20 networks: on a loaded machine an NB101 task passed
+# search's default limit of 600 s per evaluation, and scored worst
+timeout=3600
 usage() {
     sed -n '2,21s/^# \{0,1\}//p' "$0"
     exit "$1"
@@ -62,7 +65,7 @@ for set in "$@"; do
             --labeled "$here/data/$set-search20.csv" --budget "$budget" \
             --population "$population" --tournament "$tournament" \
             --db "$dir/tasks.db" --out "$out" --workers "$workers" \
-            --resume > "$log" 2>&1 || {
+            --timeout "$timeout" --resume > "$log" 2>&1 || {
             echo "task-search.sh: $set failed, see $log" >&2
             exit 1
         }
