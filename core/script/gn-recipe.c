@@ -459,6 +459,26 @@ gn_recipe_noise (GnRecipe *r, float *level)
   return r->noise;
 }
 
+void
+gn_noise_apply (GnNoiseKind kind, float level, const float *clean,
+                float *out, gsize n, GnRng *rng)
+{
+  switch (kind)
+    {
+    case GN_NOISE_NONE:
+      memcpy (out, clean, n * sizeof (float));
+      break;
+    case GN_NOISE_UNIFORM:
+      for (gsize i = 0; i < n; i++)
+        out[i] = clean[i] + gn_rng_uniformf (rng, -level, level);
+      break;
+    case GN_NOISE_GAUSSIAN:
+      for (gsize i = 0; i < n; i++)
+        out[i] = clean[i] + level * (float) gn_rng_normal (rng);
+      break;
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* drawing targets                                                     */
 /* ------------------------------------------------------------------ */

@@ -53,6 +53,17 @@ int         gn_recipe_channels (GnRecipe *recipe, int stage);
 GnNoiseKind gn_recipe_noise (GnRecipe *recipe, float *level);
 
 /**
+ * gn_noise_apply:
+ * @clean: (array length=n): the input without noise
+ * @out: (array length=n): receives @clean plus noise of @kind at @level,
+ *   drawn from @rng (a copy of @clean for GN_NOISE_NONE)
+ *
+ * The input noise of a recipe (gn_recipe_noise()), one draw per element.
+ */
+void        gn_noise_apply (GnNoiseKind kind, float level, const float *clean,
+                            float *out, gsize n, GnRng *rng);
+
+/**
  * gn_recipe_targets:
  * @clean: the input batch without noise, [batch][in_c][in_h][in_w]
  * @target: [batch][channels(stage)][8][8], overwritten

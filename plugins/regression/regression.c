@@ -255,21 +255,7 @@ static void
 noisy_input (const Regression *r, GnRng *rng, float *in)
 {
   gsize n = (gsize) r->input.n * r->input.c * r->input.h * r->input.w;
-  float level = r->noise_level;
-  switch (r->noise)
-    {
-    case GN_NOISE_NONE:
-      memcpy (in, r->clean, n * sizeof (float));
-      break;
-    case GN_NOISE_UNIFORM:
-      for (gsize i = 0; i < n; i++)
-        in[i] = r->clean[i] + gn_rng_uniformf (rng, -level, level);
-      break;
-    case GN_NOISE_GAUSSIAN:
-      for (gsize i = 0; i < n; i++)
-        in[i] = r->clean[i] + level * (float) gn_rng_normal (rng);
-      break;
-    }
+  gn_noise_apply (r->noise, r->noise_level, r->clean, in, n, rng);
 }
 
 static double

@@ -159,22 +159,8 @@ seqreg_fingerprint (gpointer self)
 static void
 noisy_input (const Seqreg *q, GnRng *rng, float *in)
 {
-  gsize n = (gsize) q->length * q->batch * q->width;
-  float level = q->noise_level;
-  switch (q->noise)
-    {
-    case GN_NOISE_NONE:
-      memcpy (in, q->clean, n * sizeof (float));
-      break;
-    case GN_NOISE_UNIFORM:
-      for (gsize i = 0; i < n; i++)
-        in[i] = q->clean[i] + gn_rng_uniformf (rng, -level, level);
-      break;
-    case GN_NOISE_GAUSSIAN:
-      for (gsize i = 0; i < n; i++)
-        in[i] = q->clean[i] + level * (float) gn_rng_normal (rng);
-      break;
-    }
+  gn_noise_apply (q->noise, q->noise_level, q->clean, in,
+                  (gsize) q->length * q->batch * q->width, rng);
 }
 
 static gboolean
