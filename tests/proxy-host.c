@@ -7,6 +7,16 @@
 #include "spaces.h"
 
 void
+test_proxy_host_use_build_tree (void)
+{
+  char *plugins = g_test_build_filename (G_TEST_BUILT, "..", "plugins",
+                                         ".libs", NULL);
+  g_setenv ("GENNAS_PROXY_PATH", plugins, TRUE);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+  g_free (plugins);
+}
+
+void
 test_proxy_host_open (TestProxyHost *h, const char *space_name)
 {
   GError *error = NULL;

@@ -551,11 +551,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  char *plugins = g_test_build_filename (G_TEST_BUILT, "..", "plugins",
-                                         ".libs", NULL);
-  g_setenv ("GENNAS_PROXY_PATH", plugins, TRUE);
-  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
-  g_free (plugins);
+  test_proxy_host_use_build_tree ();
   data_dir = g_test_build_filename (G_TEST_DIST, "..", "data", NULL);
   g_setenv ("GENNAS_DATA_PATH", data_dir, TRUE);
 

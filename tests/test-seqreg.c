@@ -4,6 +4,7 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
 #include "gennas.h"
+#include "proxy-host.h"
 #include "run-cli.h"
 
 #include <glib/gstdio.h>
@@ -328,11 +329,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  char *plugins = g_test_build_filename (G_TEST_BUILT, "..", "plugins",
-                                         ".libs", NULL);
-  g_setenv ("GENNAS_PROXY_PATH", plugins, TRUE);
-  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
-  g_free (plugins);
+  test_proxy_host_use_build_tree ();
   spaces_dir = g_test_build_filename (G_TEST_DIST, "..", "spaces", NULL);
 
   g_test_add_func ("/seqreg/recipes", test_recipes);

@@ -413,11 +413,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  char *plugins = g_test_build_filename (G_TEST_BUILT, "..", "plugins",
-                                         ".libs", NULL);
-  g_setenv ("GENNAS_PROXY_PATH", plugins, TRUE);
-  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
-  g_free (plugins);
+  test_proxy_host_use_build_tree ();
   char *data = g_test_build_filename (G_TEST_DIST, "..", "data", NULL);
   g_setenv ("GENNAS_DATA_PATH", data, TRUE);
   g_free (data);
