@@ -792,9 +792,11 @@ end
 -- token (one step): the embedding of its vocabulary (opts.num_classes,
 -- 10,000 for PTB) is a linear map of a one-hot token, V -> emsize without
 -- bias, and the decoder its weight transposed with a bias of its own
--- (tied, as NB-NLP trains it), tapped "logits".  gennas has no lookup
--- of token ids: the one-hot token is a zero stand-in, since this network
--- is only counted (parameters and multiply-accumulates), never trained.
+-- (tied, as NB-NLP trains it), tapped "logits" (the steps' logits side
+-- by side).  Its input is a sequence of one-hot tokens, [n][V][L][1]
+-- (the zero-cost proxies' batch); an input of any other width stands for
+-- one token, a zero one-hot of one step, as `gennas space info` counts
+-- the network per token.
 local function build (net, g, opts)
   local o = gennas.options (opts, { emsize = 400, nhid = 600, nlayers = 3,
                                     dropouti = 0.4, dropouth = 0.25,
@@ -813,12 +815,13 @@ local function build (net, g, opts)
   -- drawn in) is the same for every recipe of it
   g = decode (canonical (g))
   local _, d, steps = net:shape (net:input ())
-  if opts.published then steps = 1 end
+  local stand_in = opts.published and d ~= opts.num_classes
+  if stand_in then steps = 1 end
   local xs, enc = {}, nil
   for t = 1, steps do
     local x = net:crop (net:input (), { top = t - 1, h = 1, left = 0, w = 1 })
-    if opts.published then
-      x = net:zero (x, { c = opts.num_classes })   -- the one-hot token
+    if stand_in then
+      x = net:zero (x, { c = opts.num_classes })   -- one zero token
     end
     xs[t] = net:linear_multi ({ x }, o.emsize, { bias = false, init = 0.1,
                                                  share = enc })
@@ -836,10 +839,13 @@ local function build (net, g, opts)
   end
   local ys, dec = {}, nil
   if opts.published then
-    ys[1] = net:linear_multi ({ xs[1] }, opts.num_classes,
-                              { share = enc, transposed = true,
-                                zero_bias = true })
-    net:tap (ys[1], "logits")
+    for t = 1, steps do     -- the decoder tied to the encoder, then to itself
+      ys[t] = net:linear_multi ({ xs[t] }, opts.num_classes,
+                                ys[1] and { share = ys[1] }
+                                or { share = enc, transposed = true,
+                                     zero_bias = true })
+    end
+    net:tap (net:concat (ys), "logits")
     return
   end
   for t = 1, steps do

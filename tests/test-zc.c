@@ -217,6 +217,54 @@ test_disconnected (void)
   fixture_close (&f);
 }
 
+/* On NB-NLP's cells the proxies read a batch of one-hot token sequences
+ * and the language-model loss of every step: the input reaches the
+ * logits (jacob_cov is defined, the gradient proxies are not 0), and
+ * naswot codes leaky ReLUs, so a cell of tanh alone has no kernel. */
+static void
+test_sequence (void)
+{
+  static const char *lstm =
+    "i=linear(x|h_prev_0);i_act=activation_tanh(i);"
+    "j=linear(x|h_prev_0);j_act=activation_sigm(j);f=linear(x|h_prev_0);"
+    "f_act=activation_sigm(f);o=linear(x|h_prev_0);o_act=activation_tanh(o);"
+    "h_new_1_part1=elementwise_prod(f_act|h_prev_1);"
+    "h_new_1_part2=elementwise_prod(i_act|j_act);"
+    "h_new_1=elementwise_sum(h_new_1_part1|h_new_1_part2);"
+    "h_new_1_act=activation_tanh(h_new_1);"
+    "h_new_0=elementwise_prod(h_new_1_act|o_act)";
+  static const char *leaky =
+    "f=linear(x|h_prev_0);h_new_0=activation_leaky_relu(f)";
+  static const char *rnn = "f=linear(x|h_prev_0);h_new_0=activation_tanh(f)";
+  static const char *positive[] = { "snip", "grad_norm", "l2_norm" };
+  const char *b8[] = { "batch=8", NULL };
+  Fixture f;
+  f.contexts = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) gn_proxy_context_free);
+  test_proxy_host_open (&f.host, "nbnlp.lua");
+  for (guint i = 0; i < G_N_ELEMENTS (positive); i++)
+    {
+      GnProxy *p = open_proxy (&f, positive[i], b8);
+      GnProxyResult r = score (p, lstm);
+      g_test_message ("%s(LSTM) = %g", positive[i], r.score);
+      g_assert_cmpint (r.status, ==, GN_EVAL_OK);
+      g_assert_cmpfloat (r.score, >, 0.0);
+      gn_proxy_free (p);
+    }
+  GnProxy *p = open_proxy (&f, "jacob_cov", b8);
+  GnProxyResult r = score (p, lstm);
+  g_assert_cmpint (r.status, ==, GN_EVAL_OK);
+  g_assert_cmpfloat (r.score, <=, -8.0);           /* at most -batch */
+  gn_proxy_free (p);
+  p = open_proxy (&f, "naswot", b8);
+  r = score (p, leaky);
+  g_assert_cmpint (r.status, ==, GN_EVAL_OK);
+  g_assert_true (isfinite (r.score));
+  g_assert_cmpint (score (p, rnn).status, ==, GN_EVAL_NONFINITE);
+  gn_proxy_free (p);
+  fixture_close (&f);
+}
+
 /* a score depends on the task and the architecture only */
 static void
 test_order_independent (void)
@@ -426,6 +474,7 @@ main (int argc, char **argv)
   g_test_add_func ("/zc/disconnected", test_disconnected);
   g_test_add_func ("/zc/order-independent", test_order_independent);
   g_test_add_func ("/zc/jacob_cov-bound", test_jacob_cov_bound);
+  g_test_add_func ("/zc/sequence", test_sequence);
   for (guint i = 0; i < G_N_ELEMENTS (agreements); i++)
     {
       char *path = g_strdup_printf ("/zc/naslib/%s", agreements[i].proxy);

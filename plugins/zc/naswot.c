@@ -15,6 +15,10 @@
  * tell apart, e.g. a cell that disconnects its input) has no score: the
  * result is the worst one, with a non-finite status.
  *
+ * Leaky ReLUs (NB-NLP's cells) code the same way, by the sign of their
+ * input; a network with neither (a cell of tanh and sigmoid alone) has
+ * no kernel, so no score.
+ *
  * The ReLU nodes are found with gn_net_op_name() and tapped before
  * compiling so their outputs (positive exactly where the input is) can be
  * read; codes are packed 64 units to a word and compared with popcounts.
@@ -31,7 +35,7 @@ naswot_score (gpointer self, const char *arch, GnProxyResult *result,
 {
   ZcTask *t = self;
   int logits;
-  static const char *const ops[] = { "relu", NULL };
+  static const char *const ops[] = { "relu", "leaky_relu", NULL };
   GArray *relus;
   GnNet *net = zc_net_new_tapped (t, arch, ops, FALSE, &logits, &relus,
                                   error);

@@ -12,6 +12,32 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_permutation.h>
 
+/* a sequence space's batch: ZC_SEQ_STEPS + 1 uniform tokens a sequence
+ * from the task seed, the first steps one-hot in [n][vocab][steps][1],
+ * the last steps their labels, row (n, step) */
+static void
+draw_token_batch (ZcTask *t)
+{
+  int n = t->input.n, v = t->input.c, steps = t->input.h;
+  GnRng rng;
+  gn_rng_seed (&rng, t->seed);
+  t->tokens = g_new0 (float, (gsize) n * v * steps);
+  t->next_tokens = g_new (int, (gsize) n * steps);
+  for (int i = 0; i < n; i++)
+    {
+      int tok = (int) gn_rng_below (&rng, (guint32) v);
+      for (int s = 0; s < steps; s++)
+        {
+          t->tokens[((gsize) i * v + tok) * steps + s] = 1.f;
+          tok = (int) gn_rng_below (&rng, (guint32) v);
+          t->next_tokens[(gsize) i * steps + s] = tok;
+        }
+    }
+  t->images = t->tokens;
+  t->labels = t->next_tokens;
+  t->label_rows = n * steps;
+}
+
 ZcTask *
 zc_task_new (const GnProxyContext *ctx, const GnProxyParams *p,
              gboolean need_data, GError **error)
@@ -22,9 +48,22 @@ zc_task_new (const GnProxyContext *ctx, const GnProxyParams *p,
   t->seed = ctx->seed;
   t->options = ctx->build_options;
 
+  if (ctx->space && gn_space_input (ctx->space) == GN_SPACE_INPUT_SEQUENCE)
+    {
+      gn_space_published_input (ctx->space, NULL, &t->num_classes);
+      t->input = (GnShape) { t->batch, t->num_classes, ZC_SEQ_STEPS, 1 };
+      t->fingerprint = g_strdup_printf ("tokens=%dx%d", t->num_classes,
+                                        ZC_SEQ_STEPS);
+      if (need_data)
+        draw_token_batch (t);
+      return t;
+    }
+
   const GnDataset *ds = ctx->data;
   t->input = ds ? (GnShape) { t->batch, ds->c, ds->h, ds->w }
                 : (GnShape) { t->batch, 3, 32, 32 };
+  t->num_classes = ds ? ds->num_classes : 10;
+  t->label_rows = t->batch;
   if (!need_data)
     return t;
 
@@ -51,6 +90,8 @@ zc_task_free (gpointer task)
   if (t == NULL)
     return;
   g_free (t->fingerprint);
+  g_free (t->tokens);
+  g_free (t->next_tokens);
   g_free (t);
 }
 
@@ -67,7 +108,7 @@ zc_build (ZcTask *t, const char *arch, int batch, int *logits,
   GnBuildOptions opts = { .batch = batch, .in_c = t->input.c,
                           .in_h = t->input.h, .in_w = t->input.w,
                           .classifier = TRUE,
-                          .num_classes = t->data ? t->data->num_classes : 10,
+                          .num_classes = t->num_classes,
                           .published = TRUE,
                           .options = t->options };
   GnNet *net = gn_space_build (t->space, arch, &opts, error);
@@ -152,9 +193,11 @@ zc_loss_backward (ZcTask *t, GnNet *net, int logits)
   zc_load_batch (t, net);
   gn_net_forward (net, GN_MODE_TRAIN);
   GnShape s = gn_net_shape (net, logits);
-  double loss = gn_loss_softmax_xent (t->batch, s.c, gn_net_value (net, logits),
-                                      t->labels, gn_net_grad (net, logits),
-                                      NULL);
+  /* a sequence's logits are its steps' side by side: one row a step */
+  int classes = (int) ((gsize) s.c * s.h * s.w * t->batch / t->label_rows);
+  double loss = gn_loss_softmax_xent (t->label_rows, classes,
+                                      gn_net_value (net, logits), t->labels,
+                                      gn_net_grad (net, logits), NULL);
   gn_net_zero_grad (net);
   gn_net_backward (net);
   return loss;

@@ -13,6 +13,11 @@
  *  - the host's one fixed batch of images and labels, drawn and augmented
  *    (crop and flip, as NASLib's training loader) from the task seed:
  *    the same for every architecture (gn_proxy_context_batch());
+ *  - on a space of sequences (NB-NLP's cells), instead of images, one
+ *    fixed batch of ZC_SEQ_STEPS random tokens a sequence, one-hot over
+ *    the published vocabulary, labelled with each sequence's next token
+ *    (the language-model task the published network was trained on; gennas
+ *    ships no text, so the tokens are uniform draws from the task seed);
  *  - the network as published, classifier included, in training mode
  *    (batch statistics), as NAS-Bench-Suite-Zero evaluates it, with
  *    weights drawn from gn_proxy_arch_rng (seed, arch);
@@ -32,6 +37,10 @@ G_BEGIN_DECLS
  * jacov scores are all <= -32.23 (the score is at most minus the batch). */
 #define ZC_DEFAULT_BATCH "32"
 
+/* tokens in each sequence of a sequence space's batch (GenNAS's sequence
+ * length, docs/method.md §3.6) */
+#define ZC_SEQ_STEPS 8
+
 #define ZC_PARAMS                                                          \
   { "batch", GN_PROXY_PARAM_INT, ZC_DEFAULT_BATCH, 2, 4096,                \
     "images in the one fixed batch" }
@@ -44,7 +53,11 @@ typedef struct {
   const char *const *options;  /* the context's build options */
   GnShape input;               /* batch x c x h x w */
   const float *images;         /* the context's fixed batch, normalised */
-  const int *labels;
+  const int *labels;           /* label_rows of them */
+  int label_rows;              /* batch, or batch x steps for sequences */
+  int num_classes;             /* of the published classifier */
+  float *tokens;               /* a sequence batch, one-hot (owned) */
+  int *next_tokens;            /* its labels (owned) */
   char *fingerprint;
 } ZcTask;
 
@@ -105,7 +118,8 @@ void     zc_load_batch (ZcTask *t, GnNet *net);
  * zc_loss_backward:
  *
  * Training-mode forward of the fixed batch, mean cross-entropy of the
- * labels, zeroed parameter gradients, backward.  Returns the loss.
+ * labels (of each sequence's every step, on a sequence space), zeroed
+ * parameter gradients, backward.  Returns the loss.
  */
 double   zc_loss_backward (ZcTask *t, GnNet *net, int logits);
 
