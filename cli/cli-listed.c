@@ -27,6 +27,16 @@ gn_cli_listed_row_text (const GnBenchmark *bm, const GnTable *t, guint row,
   return g_string_free (s, FALSE);
 }
 
+char *
+gn_cli_listed_row_arch (GnSpace *space, const GnBenchmark *bm,
+                        const GnTable *t, guint row, GError **error)
+{
+  char *text = gn_cli_listed_row_text (bm, t, row, error);
+  char *arch = text ? gn_space_canonicalize (space, text, error) : NULL;
+  g_free (text);
+  return arch;
+}
+
 static void
 listed_free (gpointer p)
 {

@@ -45,4 +45,14 @@ GPtrArray *gn_cli_listed_read (const char *path, const GnBenchmark *bm,
 char *gn_cli_listed_row_text (const GnBenchmark *bm, const GnTable *t,
                               guint row, GError **error);
 
+/**
+ * gn_cli_listed_row_arch:
+ *
+ * Row @row of @t's architecture in @space's canonical form.  NULL with
+ * @error when @t lacks an architecture column or the space cannot read
+ * the row.
+ */
+char *gn_cli_listed_row_arch (GnSpace *space, const GnBenchmark *bm,
+                              const GnTable *t, guint row, GError **error);
+
 #endif /* GN_CLI_LISTED_H */

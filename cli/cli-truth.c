@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "cli-truth.h"
+#include "cli-listed.h"
 
 #include <math.h>
 
@@ -69,6 +70,12 @@ gn_cli_truth_row (GnCliTruth *t, const char *arch)
   int row = key ? gn_table_lookup (t->table, (guint) t->key, key, NULL) : -1;
   g_free (key);
   return row;
+}
+
+char *
+gn_cli_truth_row_arch (GnCliTruth *t, guint row, GError **error)
+{
+  return gn_cli_listed_row_arch (t->space, t->bm, t->table, row, error);
 }
 
 const GnTable *

@@ -24,6 +24,9 @@ void        gn_cli_truth_free (GnCliTruth *t);
 double      gn_cli_truth_of (GnCliTruth *t, const char *arch);
 /* The table's row of the canonical @arch, -1 when it has none. */
 int         gn_cli_truth_row (GnCliTruth *t, const char *arch);
+/* The canonical architecture of row @row; NULL with @error if the space
+ * cannot read it. */
+char       *gn_cli_truth_row_arch (GnCliTruth *t, guint row, GError **error);
 /* The whole table (every metric), owned by @t. */
 const GnTable *gn_cli_truth_table (GnCliTruth *t);
 /* Whether lower is better for the metric (GnBenchmark.lower). */

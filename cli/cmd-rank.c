@@ -48,17 +48,6 @@ typedef struct {
 #define RANK_LEVEL 0.95
 #define RANK_BOOTSTRAP_SEED 20211206
 
-/* The canonical architecture of a benchmark row. */
-static char *
-row_arch (GnSpace *space, const GnBenchmark *bm, const GnTable *t, guint row,
-          GError **error)
-{
-  char *text = gn_cli_listed_row_text (bm, t, row, error);
-  char *arch = text ? gn_space_canonicalize (space, text, error) : NULL;
-  g_free (text);
-  return arch;
-}
-
 /* The items to evaluate: the distinct architectures, in sample order,
  * and where each one's results go. */
 typedef struct {
@@ -465,7 +454,8 @@ gn_cmd_rank (int argc, char **argv)
       for (int i = 0; i < n; i++)
         {
           items[i].row = (guint) perm[i];
-          items[i].arch = row_arch (p.space, bm, table, items[i].row, &error);
+          items[i].arch = gn_cli_listed_row_arch (p.space, bm, table,
+                                                  items[i].row, &error);
           if (items[i].arch == NULL)
             {
               g_prefix_error (&error, "%s row %u: ", bm->path,

@@ -893,9 +893,98 @@ test_exhausted (void)
       g_assert_nonnull (strstr (r.out, "evaluations=2\n"));
       cli_run_clear (&r);
     }
+  /* a space without a benchmark table has nothing to search within */
+  const char *within[] = { "--within-table", NULL };
+  CliRun w = search_run (gennas, space, db, within);
+  g_assert_cmpint (w.status, ==, 1);
+  g_assert_nonnull (strstr (w.err, "gennas search: --within-table: "));
+  cli_run_clear (&w);
   g_free (space);
   g_free (db);
   g_free (gennas);
+}
+
+/* --within-table's pool: a fixed list */
+typedef struct {
+  GPtrArray *archs;
+  GHashTable *index;      /* arch -> index + 1 */
+} TestPool;
+
+static char *
+test_pool_arch (int i, gpointer data, GError **error)
+{
+  return g_strdup (((TestPool *) data)->archs->pdata[i]);
+}
+
+static int
+test_pool_find (const char *arch, gpointer data)
+{
+  return GPOINTER_TO_INT (g_hash_table_lookup (((TestPool *) data)->index,
+                                               arch)) - 1;
+}
+
+/* The distance counts differing parts; a search within a pool proposes
+ * members only, each once, until the pool is used up; an empty pool is
+ * refused. */
+static void
+test_pool (void)
+{
+  g_assert_cmpint (gn_search_arch_distance ("a;b;c", "a;b;c"), ==, 0);
+  g_assert_cmpint (gn_search_arch_distance ("a;b;c", "a;b;d"), ==, 2);
+  g_assert_cmpint (gn_search_arch_distance ("a|a+b", "a|b"), ==, 1);
+  g_assert_cmpint (gn_search_arch_distance ("x=f(a|b)", "x=f(a|c)"), ==, 2);
+
+  GError *error = NULL;
+  GnSpace *space = gn_space_load (space_path, &error);
+  g_assert_no_error (error);
+  TestPool tp = { g_ptr_array_new_with_free_func (g_free),
+                  g_hash_table_new (g_str_hash, g_str_equal) };
+  GnRng rng;
+  gn_rng_seed (&rng, 3);
+  while (tp.archs->len < 60)
+    {
+      char *a = gn_space_sample (space, &rng, &error);
+      g_assert_no_error (error);
+      if (g_hash_table_contains (tp.index, a))
+        {
+          g_free (a);
+          continue;
+        }
+      g_ptr_array_add (tp.archs, a);
+      g_hash_table_insert (tp.index, a, GINT_TO_POINTER (tp.archs->len));
+    }
+  GnSearchPool pool = { (int) tp.archs->len, test_pool_arch, test_pool_find,
+                        &tp };
+  GnSearchConfig cfg = { .algo = GN_SEARCH_REA, .population = 10,
+                         .tournament = 3, .seed = 5, .pool = &pool };
+  GnSearch *s = gn_search_new (space, &cfg, &error);
+  g_assert_no_error (error);
+  GHashTable *proposed = g_hash_table_new (g_str_hash, g_str_equal);
+  char *arch;
+  while ((arch = gn_search_propose (s, &error)) != NULL)
+    {
+      g_assert_cmpint (test_pool_find (arch, &tp), >=, 0);
+      g_assert_false (g_hash_table_contains (proposed, arch));
+      g_hash_table_add (proposed, arch);
+      gn_search_report (s, arch, (double) strlen (arch), FALSE);
+    }
+  g_assert_no_error (error);
+  /* every member is found: the nearest of 200 draws from 60 is a new one
+   * while there is one */
+  g_assert_cmpuint (g_hash_table_size (proposed), ==, tp.archs->len);
+  g_assert_true (gn_search_exhausted (s));
+  gn_search_free (s);
+  g_hash_table_foreach (proposed, (GHFunc) g_free, NULL);
+  g_hash_table_destroy (proposed);
+
+  GnSearchPool empty = { 0, test_pool_arch, test_pool_find, &tp };
+  cfg.pool = &empty;
+  g_assert_null (gn_search_new (space, &cfg, &error));
+  g_assert_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_ptr_array_free (tp.archs, TRUE);
+  g_hash_table_destroy (tp.index);
+  gn_space_free (space);
 }
 
 typedef struct {
@@ -1242,6 +1331,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/exhausted", test_exhausted);
   g_test_add_func ("/search/final-checked-first", test_final_checked_first);
   g_test_add_func ("/search/list", test_list);
+  g_test_add_func ("/search/pool", test_pool);
   g_test_add_func ("/search/final-stage", test_final_stage);
   g_test_add_func ("/search/plot-earlier-config", test_plot_earlier_config);
   int status = g_test_run ();

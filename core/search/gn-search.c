@@ -66,6 +66,13 @@ gn_search_new (GnSpace *space, const GnSearchConfig *cfg, GError **error)
                    cfg->tournament);
       return NULL;
     }
+  if (cfg->pool != NULL && cfg->pool->size < 1)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
+                   "a search within a pool needs a pool of at least one "
+                   "architecture");
+      return NULL;
+    }
   if (cfg->algo == GN_SEARCH_LIST && cfg->candidates == NULL)
     {
       g_set_error (error, GN_ERROR, GN_ERROR_INVALID_ARGUMENT,
@@ -122,6 +129,104 @@ tournament (GnSearch *s)
   return best;
 }
 
+/* the multiset of the parts of @arch (part -> count) */
+static GHashTable *
+arch_parts (const char *arch)
+{
+  GHashTable *parts = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                             g_free, NULL);
+  const char *p = arch;
+  while (*p)
+    {
+      gsize len = strcspn (p, ";|+,");
+      if (len > 0)
+        {
+          char *part = g_strndup (p, len);
+          gpointer n = g_hash_table_lookup (parts, part);
+          g_hash_table_replace (parts, part,
+                                GINT_TO_POINTER (GPOINTER_TO_INT (n) + 1));
+        }
+      p += len;
+      if (*p)
+        p++;
+    }
+  return parts;
+}
+
+/* parts of @a beyond those of @b, with multiplicity */
+static int
+parts_beyond (GHashTable *a, GHashTable *b)
+{
+  GHashTableIter it;
+  gpointer key, value;
+  int extra = 0;
+  g_hash_table_iter_init (&it, a);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    extra += MAX (0, GPOINTER_TO_INT (value)
+                     - GPOINTER_TO_INT (g_hash_table_lookup (b, key)));
+  return extra;
+}
+
+int
+gn_search_arch_distance (const char *a, const char *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, -1);
+  GHashTable *pa = arch_parts (a), *pb = arch_parts (b);
+  int d = parts_beyond (pa, pb) + parts_beyond (pb, pa);
+  g_hash_table_destroy (pa);
+  g_hash_table_destroy (pb);
+  return d;
+}
+
+/* A uniform member of the pool. */
+static char *
+pool_draw (GnSearch *s, GError **error)
+{
+  const GnSearchPool *pool = s->cfg.pool;
+  int i = (int) gn_rng_below (&s->rng, (guint32) pool->size);
+  return pool->arch (i, pool->data, error);
+}
+
+/* @child (taken) itself if it is in the pool, else the member nearest to
+ * it of GN_SEARCH_POOL_NEIGHBOURS drawn, those not proposed before first
+ * (a proposed one only if every draw was, for draw() to turn down). */
+static char *
+pool_nearest (GnSearch *s, char *child, GError **error)
+{
+  const GnSearchPool *pool = s->cfg.pool;
+  if (pool->find (child, pool->data) >= 0)
+    return child;
+  GHashTable *target = arch_parts (child);
+  char *best = NULL;
+  int best_d = G_MAXINT;
+  gboolean best_seen = TRUE;
+  for (int k = 0; k < GN_SEARCH_POOL_NEIGHBOURS; k++)
+    {
+      char *arch = pool_draw (s, error);
+      if (arch == NULL)
+        {
+          g_clear_pointer (&best, g_free);
+          break;
+        }
+      gboolean seen = g_hash_table_contains (s->seen, arch);
+      GHashTable *parts = arch_parts (arch);
+      int d = parts_beyond (parts, target) + parts_beyond (target, parts);
+      g_hash_table_destroy (parts);
+      if ((best_seen && !seen) || (seen == best_seen && d < best_d))
+        {
+          g_free (best);
+          best = arch;
+          best_d = d;
+          best_seen = seen;
+        }
+      else
+        g_free (arch);
+    }
+  g_hash_table_destroy (target);
+  g_free (child);
+  return best;
+}
+
 /* The next candidate of evolution or random search that was not proposed
  * before, without recording it: NULL with @error if the space failed,
  * NULL without one if none turned up in MAX_DRAWS draws. */
@@ -136,10 +241,15 @@ draw (GnSearch *s, GError **error)
                         || s->proposed < s->cfg.population
                         || s->population.length == 0;
       if (random)
-        arch = gn_space_sample (s->space, &s->rng, error);
+        arch = s->cfg.pool ? pool_draw (s, error)
+                           : gn_space_sample (s->space, &s->rng, error);
       else
-        arch = gn_space_mutate (s->space, tournament (s)->arch, &s->rng,
-                                error);
+        {
+          arch = gn_space_mutate (s->space, tournament (s)->arch, &s->rng,
+                                  error);
+          if (arch != NULL && s->cfg.pool != NULL)
+            arch = pool_nearest (s, arch, error);
+        }
       if (arch == NULL)
         return NULL;
       if (g_hash_table_contains (s->seen, arch))

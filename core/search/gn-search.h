@@ -65,6 +65,41 @@ typedef enum {
 typedef gboolean (*GnSearchAccept) (const char *arch, gpointer data,
                                     GError **error);
 
+/**
+ * GnSearchPool:
+ * @size: how many architectures the pool holds, >= 1
+ * @arch: returns the canonical string of member @index (transfer full),
+ *   or NULL with @error
+ * @find: the index of the canonical @arch, or -1 if it is not a member
+ *
+ * A finite set every candidate of evolution or random search must come
+ * from: the rows of the space's benchmark table, so that every pick has
+ * a true accuracy (the "simulated" search of NAS benchmarks, where a
+ * space's generator mostly makes architectures no table holds).  A
+ * random candidate is a uniform draw from the pool.  A mutation that
+ * leaves the pool is replaced by the member nearest to it
+ * (gn_search_arch_distance()) among GN_SEARCH_POOL_NEIGHBOURS drawn at
+ * random and not proposed before, the first drawn among equals.
+ */
+typedef struct {
+  int size;
+  char *(*arch) (int index, gpointer data, GError **error);
+  int (*find) (const char *arch, gpointer data);
+  gpointer data;
+} GnSearchPool;
+
+#define GN_SEARCH_POOL_NEIGHBOURS 200
+
+/**
+ * gn_search_arch_distance:
+ *
+ * How far apart two canonical architecture strings are: each is cut
+ * into parts at ';', '|', '+' and ',' (an NB-NLP node, an NB201 edge, a
+ * gene), and the distance is the number of parts in one and not in the
+ * other, counted with multiplicity.  0 for equal strings.
+ */
+int gn_search_arch_distance (const char *a, const char *b);
+
 typedef struct {
   GnSearchAlgo algo;
   int population;          /* P, >= 1 (REA)                         */
@@ -74,6 +109,8 @@ typedef struct {
   const char *const *candidates;  /* NULL-terminated (LIST); copied     */
   GnSearchAccept accept;   /* (nullable) REA and random search      */
   gpointer accept_data;
+  const GnSearchPool *pool;  /* (nullable) REA and random search; must
+                              * outlive the search                   */
 } GnSearchConfig;
 
 typedef struct _GnSearch GnSearch;
