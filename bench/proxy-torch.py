@@ -3,7 +3,7 @@
 PyTorch on a network gennas exported, for timing side by side (bench only).
 
     proxy-torch.py MODEL.py [--steps 100] [--batch 8] [--channels 80,32,80]
-                   [--threads 1] [--repeat 1]
+                   [--noise 0.2] [--autocast bf16] [--threads 1] [--repeat 1]
 
 MODEL.py is `gennas export-arch ... --format pytorch` of the proxy network
 (the same space options as the scoring).  What is timed is what
@@ -11,12 +11,17 @@ plugins/regression does per architecture: build the network, put a head on
 each of the taps stage0..stage2 (nearest resize to 8x8, batch norm, 1x1
 convolution with bias, to the recipe's channels), then STEPS steps of SGD
 (lr 0.1, momentum 0.9, weight decay 4e-5) on the weighted MSE (0.25, 0.5,
-1) to fixed targets from a fixed noisy batch, then one evaluation-mode
+1) to fixed targets from a batch with fresh Gaussian noise of sd --noise
+each step (0 for none, as the combo recipe), then one evaluation-mode
 forward pass.  The targets are random here (making gennas's signal bases
-is not the work being compared).  Prints one line: seconds=S per
-evaluation (the best of --repeat).
+is not the work being compared).  With --autocast bf16, the forward
+passes run under torch.autocast("cpu", torch.bfloat16): PyTorch's mixed
+precision on CPU (bf16 convolutions and matrix products through oneDNN,
+fp32 weights and optimiser).  Prints one line: seconds=S per evaluation
+(the best of --repeat).
 """
 import argparse
+import contextlib
 import importlib.util
 import time
 
@@ -47,7 +52,13 @@ class Heads(nn.Module):
         return out
 
 
-def one_evaluation(mod, steps, batch, channels):
+def precision(autocast):
+    if autocast == "none":
+        return contextlib.nullcontext()
+    return torch.autocast("cpu", dtype=torch.bfloat16)
+
+
+def one_evaluation(mod, steps, batch, channels, noise=0.2, autocast="none"):
     torch.manual_seed(1)
     net = mod.Network()
     shape = (batch,) + tuple(mod.INPUT_SHAPE)
@@ -69,17 +80,18 @@ def one_evaluation(mod, steps, batch, channels):
     net.train()
     heads.train()
     for _ in range(steps):
-        noisy = x + 0.2 * torch.randn_like(x)
-        outs = heads(net(noisy, taps=True))
-        loss = sum(w * F.mse_loss(o, t)
-                   for w, o, t in zip(weights, outs, targets))
+        noisy = x + noise * torch.randn_like(x) if noise > 0 else x
+        with precision(autocast):
+            outs = heads(net(noisy, taps=True))
+            loss = sum(w * F.mse_loss(o.float(), t)
+                       for w, o, t in zip(weights, outs, targets))
         opt.zero_grad()
         loss.backward()
         opt.step()
     net.eval()
     heads.eval()
-    with torch.no_grad():
-        outs = heads(net(x + 0.2 * torch.randn_like(x), taps=True))
+    with torch.no_grad(), precision(autocast):
+        outs = heads(net(x + noise * torch.randn_like(x), taps=True))
         loss = sum(w * F.mse_loss(o, t)
                    for w, o, t in zip(weights, outs, targets))
     return float(loss)
@@ -91,6 +103,8 @@ def main():
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--channels", default="80,32,80")
+    ap.add_argument("--noise", type=float, default=0.2)
+    ap.add_argument("--autocast", choices=("none", "bf16"), default="none")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1)
     a = ap.parse_args()
@@ -100,7 +114,7 @@ def main():
     best = None
     for _ in range(a.repeat):
         t0 = time.perf_counter()
-        one_evaluation(mod, a.steps, a.batch, channels)
+        one_evaluation(mod, a.steps, a.batch, channels, a.noise, a.autocast)
         dt = time.perf_counter() - t0
         best = dt if best is None else min(best, dt)
     print("seconds=%.3f" % best)
