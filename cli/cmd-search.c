@@ -74,7 +74,10 @@ run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
 static char *
 table_arch (int index, gpointer data, GError **error)
 {
-  return gn_cli_truth_row_arch (data, (guint) index, error);
+  char *arch = gn_cli_truth_row_arch (data, (guint) index, error);
+  if (arch == NULL)
+    g_prefix_error (error, "--within-table: the table's row %d: ", index + 1);
+  return arch;
 }
 
 static int
