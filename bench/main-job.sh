@@ -2,10 +2,12 @@
 # main-job.sh - the main job (./quickstart's search) for several seeds:
 # the cell each picks, its CIFAR-10 test accuracy, and the wall time.
 #
-#   bench/main-job.sh [-b BUILD_DIR] [-o DIR] [SEED...]
+#   bench/main-job.sh [-b BUILD_DIR] [-o DIR] [-j JOB] [SEED...]
 #
 # Runs `gennas search $MAIN_JOB --seed S --db DIR/seedS.db` (MAIN_JOB as
-# ./quickstart sets it) for each seed (default 1 2 3 4 5), one store per
+# ./quickstart sets it, or JOB: the arguments of a candidate job, e.g.
+# -j "spaces/nb201.lua --budget 150 --space-option N=3 --final 10
+# --final-space-option N=5") for each seed (default 1 2 3 4 5), one store per
 # seed so no run reuses another's scores, and prints one line per seed:
 #   seed=S wall=SECONDS cpu=SECONDS final=ARCH truth=ACC
 # where cpu is the user+system time of the search and its workers (on an
@@ -19,13 +21,15 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 build=$here/build
 dir=main-job
 usage() {
-    sed -n '2,16s/^# \{0,1\}//p' "$0"
+    sed -n '2,19s/^# \{0,1\}//p' "$0"
     exit "$1"
 }
-while getopts b:o:h opt; do
+job=
+while getopts b:o:j:h opt; do
     case $opt in
         b) build=$OPTARG ;;
         o) dir=$OPTARG ;;
+        j) job=$OPTARG ;;
         h) usage 0 ;;
         *) usage 2 >&2 ;;
     esac
@@ -34,7 +38,7 @@ shift $((OPTIND - 1))
 [ $# -ge 1 ] || set -- 1 2 3 4 5
 gennas=$build/gennas
 [ -x "$gennas" ] || { echo "main-job.sh: no $gennas (build first)" >&2; exit 1; }
-job=$(sed -n 's/^MAIN_JOB="\(.*\)"$/\1/p' "$here/quickstart")
+[ -n "$job" ] || job=$(sed -n 's/^MAIN_JOB="\(.*\)"$/\1/p' "$here/quickstart")
 [ -n "$job" ] || { echo "main-job.sh: no MAIN_JOB in $here/quickstart" >&2; exit 1; }
 mkdir -p "$dir"
 cd "$here"
