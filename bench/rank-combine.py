@@ -2,14 +2,16 @@
 """rank-combine.py - several proxies' scores of the same architectures,
 combined, ranked against the truth as `gennas rank` ranks one proxy.
 
-    rank-combine.py [--truth COLUMN] [--resamples B]
+    rank-combine.py [--truth COLUMN] [--lower] [--resamples B]
                     [--reference REF.csv --names A,B[,...]
                      [--transforms T,T,...] [--weights W,W,...]]
                     A.csv B.csv [...]
 
 Each CSV is what `gennas rank --csv` writes (arch, score, ..., the truth
 columns).  Architectures missing or with a non-finite score in any file
-are left out.  Without --reference: the mean of the per-proxy ranks (a
+are left out.  With --lower, lower truth is better (perplexities: the
+truth is negated, as `gennas rank` judges a lower-is-better metric, so
+a good proxy has a positive rho).  Without --reference: the mean of the per-proxy ranks (a
 rank average, which needs the whole sample).  With it: what the combine
 proxy computes for each architecture alone, the sum over the files of
 w * (t(score) - mean) / sd, mean and sd (sample) of t over the column
@@ -89,6 +91,8 @@ def main():
     ap.add_argument("--truth", default="final_test_acc",
                     help="the truth column (default final_test_acc, NDS's; "
                     "cifar10_test on NB201)")
+    ap.add_argument("--lower", action="store_true",
+                    help="lower truth is better (e.g. min_test_ppl)")
     ap.add_argument("--resamples", type=int, default=0)
     ap.add_argument("--reference")
     ap.add_argument("--names")
@@ -105,7 +109,8 @@ def main():
         tables, a.reference, a.names.split(",") if a.names else None,
         a.transforms.split(",") if a.transforms else None,
         [float(w) for w in a.weights.split(",")] if a.weights else None)
-    y = [truth[x] for x in archs]
+    sign = -1.0 if a.lower else 1.0
+    y = [sign * truth[x] for x in archs]
     line = ("spearman=%.4f kendall=%.4f top10=%.4f n=%d"
             % (spearman(combined, y), kendall_b(combined, y),
                top_share(combined, y), len(archs)))
