@@ -11,8 +11,8 @@ Each CSV is what `gennas rank --csv` writes (arch, score, ..., the truth
 columns).  Architectures missing or with a non-finite score in any file
 are left out.  With --lower, lower truth is better (perplexities: the
 truth is negated, as `gennas rank` judges a lower-is-better metric, so
-a good proxy has a positive rho).  Without --reference: the mean of the per-proxy ranks (a
-rank average, which needs the whole sample).  With it: what the combine
+a good proxy has a positive rho).  Without --reference: the mean of the
+per-proxy ranks (a rank average, which needs the whole sample).  With it: what the combine
 proxy computes for each architecture alone, the sum over the files of
 w * (t(score) - mean) / sd, mean and sd (sample) of t over the column
 NAME of REF.csv (rows with a non-finite value in any named column left
