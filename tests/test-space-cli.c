@@ -407,6 +407,60 @@ test_score_space_option (void)
   g_free (nb201);
 }
 
+/* The cost proxies count the network as published, as `gennas space info`
+ * does: on an NDS ImageNet record, its 224 x 224 input and 1,000 classes,
+ * so params is the table's (DARTS_in's first record: 3,041,248, the
+ * classifier 1,000 x 768 and its bias of it); num_classes replaces the
+ * classes. */
+static void
+test_score_cost_published (void)
+{
+  static const char arch[] =
+    "Genotype(normal=[('none', 0), ('max_pool_3x3', 0),"
+    " ('skip_connect', 0), ('avg_pool_3x3', 0), ('max_pool_3x3', 2),"
+    " ('sep_conv_5x5', 0), ('max_pool_3x3', 1), ('avg_pool_3x3', 3)],"
+    " normal_concat=[2, 3, 4, 5], reduce=[('none', 0), ('sep_conv_5x5',"
+    " 1), ('max_pool_3x3', 0), ('skip_connect', 1), ('avg_pool_3x3',"
+    " 1), ('none', 0), ('none', 1), ('max_pool_3x3', 0)],"
+    " reduce_concat=[2, 3, 4, 5]) width=48 depth=14";
+  char *darts = test_space_path ("nds-darts-in.lua");
+  CliRun info = cli_run_gennas (NULL, "space", "info", darts, arch, NULL);
+  CliRun params = cli_run_gennas (NULL, "score", darts, "-p", "params", arch,
+                                  NULL);
+  CliRun macs = cli_run_gennas (NULL, "score", darts, "-p", "macs", arch,
+                                NULL);
+  CliRun ten = cli_run_gennas (NULL, "score", darts, "-p", "params",
+                               "--param", "num_classes=10", arch, NULL);
+  g_assert_cmpint (info.status, ==, 0);
+  g_assert_cmpint (params.status, ==, 0);
+  g_assert_cmpint (macs.status, ==, 0);
+  g_assert_cmpint (ten.status, ==, 0);
+  /* the last line's fields from the end: info's params,macs; score's
+   * score,seconds */
+  char **i = g_strsplit (strrchr (g_strchomp (info.out), ')') + 1, ",", -1);
+  char **p = g_strsplit (strrchr (g_strchomp (params.out), ')') + 1, ",", -1);
+  char **m = g_strsplit (strrchr (g_strchomp (macs.out), ')') + 1, ",", -1);
+  char **t = g_strsplit (strrchr (g_strchomp (ten.out), ')') + 1, ",", -1);
+  /* " width=48 depth=14", params, macs */
+  g_assert_cmpuint (g_strv_length (i), ==, 3);
+  g_assert_cmpstr (i[1], ==, "3.041248");
+  g_assert_cmpstr (p[1], ==, i[1]);
+  g_assert_cmpstr (m[1], ==, i[2]);
+  /* 990 classes fewer: 990 x (768 weights + 1 bias) */
+  g_assert_cmpfloat_with_epsilon (g_ascii_strtod (i[1], NULL)
+                                  - g_ascii_strtod (t[1], NULL),
+                                  990 * 769 / 1e6, 1e-9);
+  g_strfreev (i);
+  g_strfreev (p);
+  g_strfreev (m);
+  g_strfreev (t);
+  cli_run_clear (&info);
+  cli_run_clear (&params);
+  cli_run_clear (&macs);
+  cli_run_clear (&ten);
+  g_free (darts);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -415,6 +469,8 @@ main (int argc, char **argv)
   g_test_add_func ("/space-cli/check-round-trips", test_check_round_trips);
   g_test_add_func ("/space-cli/sample", test_sample);
   g_test_add_func ("/space-cli/info", test_info);
+  g_test_add_func ("/space-cli/score-cost-published",
+                   test_score_cost_published);
   g_test_add_func ("/space-cli/hash", test_hash);
   g_test_add_func ("/space-cli/stdin-nul", test_stdin_nul);
   g_test_add_func ("/space-cli/bad-benchmark", test_bad_benchmark);

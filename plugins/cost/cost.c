@@ -8,7 +8,11 @@
  * included, in millions; and "macs", the multiply-accumulates of one
  * forward pass of one image, in millions (conv and linear, bias included:
  * NAS-Bench-201's convention).  Bigger scores higher.  The network is
- * built with the context's build options, like every proxy's.
+ * the one the space's `published` field declares, as `gennas space info`
+ * counts it (its input side and classes: 224 and 1,000 on the NDS
+ * ImageNet spaces, 32 and 10 unless a space says otherwise), built with
+ * the context's build options like every proxy's; num_classes replaces
+ * the classes.
  */
 #include "config.h"
 #include "gennas.h"
@@ -33,8 +37,9 @@ typedef struct {
 } Cost;
 
 static const GnProxyParamSpec params[] = {
-  { "num_classes", GN_PROXY_PARAM_INT, "10", 1, 100000,
-    "classes of the classifier counted with the network" },
+  { "num_classes", GN_PROXY_PARAM_INT, "0", 0, 100000,
+    "classes of the classifier counted with the network (0: the "
+    "published network's, as gennas space info counts them)" },
   { NULL }
 };
 
@@ -43,12 +48,14 @@ cost_create (const GnProxyContext *ctx, const GnProxyParams *p,
              GError **error)
 {
   Cost *c = g_new0 (Cost, 1);
+  int size, classes;
+  gn_space_published_input (ctx->space, &size, &classes);
   c->space = ctx->space;
   c->options = ctx->build_options;
   c->num_classes = (int) gn_proxy_params_int (p, "num_classes");
-  c->input = ctx->data ? (GnShape) { 1, ctx->data->c, ctx->data->h,
-                                     ctx->data->w }
-                       : (GnShape) { 1, 3, 32, 32 };
+  if (c->num_classes == 0)
+    c->num_classes = classes;
+  c->input = (GnShape) { 1, ctx->data ? ctx->data->c : 3, size, size };
   return c;
 }
 
