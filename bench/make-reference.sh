@@ -5,14 +5,19 @@
 #
 #   bench/make-reference.sh [-b BUILD_DIR] [-n N] [-s SEED] [-t TASK_SEED]
 #                           [-w WORKERS] [-x EXCLUDE.csv]... [-S KEY=VALUE]...
-#                           SPACE.lua PROXY[:NAME=VALUE,...]... > reference.csv
+#                           [-m MAX_PARAMS] SPACE.lua PROXY[:NAME=VALUE,...]...
+#                           > reference.csv
 #
 # The architectures: the first N distinct ones of
 # `gennas space sample SPACE --unique --seed SEED` (gennas's own generator,
 # so the same command gives the same list) that appear in no EXCLUDE file
 # (a CSV or a list; every comma-separated field of every line is taken as
 # an architecture to leave out: name the test samples there, so the
-# reference is disjoint from them).  The scores: `gennas score SPACE
+# reference is disjoint from them) and, with -m, whose network as
+# published (`gennas space info`) has at most MAX_PARAMS parameters
+# (e.g. 6e6: draw as the benchmark drew, when it kept only networks under
+# a size; NDS's ImageNet cell records are all under 6M).  The scores:
+# `gennas score SPACE
 # --proxy PROXY` with the parameters after a colon (comma-separated, each
 # a --param; the column is named PROXY), the task seed TASK_SEED and the
 # build options -S, one proxy after the other on WORKERS processes.
@@ -38,11 +43,12 @@ task_seed=1
 workers=1
 excludes=
 space_opts=
+max_params=
 usage() {
-    sed -n '2,32s/^# \{0,1\}//p' "$0"
+    sed -n '2,36s/^# \{0,1\}//p' "$0"
     exit "$1"
 }
-while getopts b:n:s:t:w:x:S:h opt; do
+while getopts b:n:s:t:w:x:S:m:h opt; do
     case $opt in
         b) build=$OPTARG ;;
         n) n=$OPTARG ;;
@@ -52,6 +58,7 @@ while getopts b:n:s:t:w:x:S:h opt; do
         x) [ -r "$OPTARG" ] || { echo "make-reference.sh: cannot read $OPTARG" >&2; exit 2; }
            excludes="$excludes $OPTARG" ;;
         S) space_opts="$space_opts --space-option $OPTARG" ;;
+        m) max_params=$OPTARG ;;
         h) usage 0 ;;
         *) usage 2 >&2 ;;
     esac
@@ -71,10 +78,27 @@ trap 'rm -rf "$tmp"' EXIT
 # shellcheck disable=SC2086
 cat /dev/null $excludes | tr -d '\r' | tr ',' '\n' > "$tmp/excluded"
 awk 'FILENAME == ARGV[1] { out[$0] = 1; next } !($0 in out)' "$tmp/excluded" \
-    "$tmp/drawn" | head -n "$n" > "$tmp/archs"
+    "$tmp/drawn" > "$tmp/kept"
+if [ -n "$max_params" ]; then
+    # the params proxy's score is in millions, in the order given (a
+    # header per command xargs runs)
+    tr '\n' '\0' < "$tmp/kept" \
+        | xargs -0 "$gennas" score "$space" --proxy params --workers "$workers" \
+        | awk -F, -v max="$max_params" '$0 != "arch,score,seconds" {
+              print ($(NF - 1) * 1e6 <= max + 0) }' \
+        > "$tmp/small"
+    [ "$(wc -l < "$tmp/small")" -eq "$(wc -l < "$tmp/kept")" ] || {
+        echo "make-reference.sh: the params proxy did not count every architecture" >&2
+        exit 1
+    }
+    paste -d '\t' "$tmp/small" "$tmp/kept" | sed -n 's/^1\t//p' > "$tmp/kept.small"
+    mv "$tmp/kept.small" "$tmp/kept"
+fi
+head -n "$n" "$tmp/kept" > "$tmp/archs"
 got=$(wc -l < "$tmp/archs")
 if [ "$got" -lt "$n" ]; then
-    echo "make-reference.sh: only $got architectures left after the exclusions" >&2
+    echo "make-reference.sh: only $got architectures left after the exclusions" \
+        "${max_params:+and the size limit}" >&2
     exit 1
 fi
 
