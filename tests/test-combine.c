@@ -9,10 +9,12 @@
  * computed here; every bad parameter or reference is a one-line GError;
  * the configuration changes with the reference's contents.  Also: the
  * shipped data/reference/nb201.csv is found by name, is disjoint from
- * the three test samples and serves the default components.
+ * the three test samples and serves the default components; the NDS
+ * references are records of no table, drawn as NDS drew its records.
  */
 #include "gennas.h"
 #include "proxy-host.h"
+#include "spaces.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -547,6 +549,100 @@ test_shipped (void)
   g_free (path);
 }
 
+/* data/reference/nds-*-in.csv: 30 distinct canonical architectures of
+ * each space, none of them a record of its table, every score finite; in
+ * the cell spaces each network as published has at most 6M parameters,
+ * as every NDS ImageNet record of those spaces (bench/make-reference.sh
+ * -m 6e6). */
+static void
+test_shipped_nds (void)
+{
+  static const struct {
+    const char *space, *reference, *table;
+    gboolean under_6m;
+  } nds[] = {
+    { "nds-darts-in.lua", "reference/nds-darts-in.csv", "nds/DARTS_in.csv",
+      TRUE },
+    { "nds-enas-in.lua", "reference/nds-enas-in.csv", "nds/ENAS_in.csv",
+      TRUE },
+    { "nds-pnas-in.lua", "reference/nds-pnas-in.csv", "nds/PNAS_in.csv",
+      TRUE },
+    { "nds-nasnet-in.lua", "reference/nds-nasnet-in.csv",
+      "nds/NASNet_in.csv", TRUE },
+    { "nds-amoeba-in.lua", "reference/nds-amoeba-in.csv",
+      "nds/Amoeba_in.csv", TRUE },
+    { "nds-resnext-a-in.lua", "reference/nds-resnext-a-in.csv",
+      "nds/ResNeXt-A_in.csv", FALSE },
+    { "nds-resnext-b-in.lua", "reference/nds-resnext-b-in.csv",
+      "nds/ResNeXt-B_in.csv", FALSE },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (nds); i++)
+    {
+      GError *error = NULL;
+      GnSpace *space = test_space_load (nds[i].space);
+      char *ref_path = gn_data_find (nds[i].reference, &error);
+      g_assert_no_error (error);
+      char *table_path = gn_data_find (nds[i].table, &error);
+      g_assert_no_error (error);
+      GnTable *ref = gn_table_load (ref_path, &error);
+      g_assert_no_error (error);
+      GnTable *table = gn_table_load (table_path, &error);
+      g_assert_no_error (error);
+      int arch = gn_table_find_column (ref, "arch", &error);
+      int cols[2] = { gn_table_find_column (ref, "regression", &error),
+                      gn_table_find_column (ref, "naswot", &error) };
+      int record = gn_table_find_column (table, "arch", &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (gn_table_n_rows (ref), ==, 30);
+
+      GHashTable *records = g_hash_table_new (g_str_hash, g_str_equal);
+      for (guint r = 0; r < gn_table_n_rows (table); r++)
+        g_hash_table_add (records, (gpointer) gn_table_get (table, r,
+                                                            record));
+      GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
+      int size, classes;
+      gn_space_published_input (space, &size, &classes);
+      for (guint r = 0; r < gn_table_n_rows (ref); r++)
+        {
+          const char *a = gn_table_get (ref, r, arch);
+          g_assert_true (g_hash_table_add (seen, (gpointer) a));
+          if (g_hash_table_contains (records, a))
+            g_error ("%s: %s is a record of %s", nds[i].reference, a,
+                     nds[i].table);
+          char *canon = gn_space_canonicalize (space, a, &error);
+          g_assert_no_error (error);
+          g_assert_cmpstr (canon, ==, a);
+          g_free (canon);
+          for (int c = 0; c < 2; c++)
+            {
+              double v;
+              g_assert_true (gn_table_get_double (ref, r, cols[c], &v,
+                                                  &error));
+              g_assert_no_error (error);
+              g_assert_true (isfinite (v));
+            }
+          if (nds[i].under_6m)
+            {
+              GnBuildOptions o = { .batch = 1, .in_c = 3, .in_h = size,
+                                   .in_w = size, .classifier = TRUE,
+                                   .num_classes = classes,
+                                   .published = TRUE };
+              GnNet *net = gn_space_build (space, a, &o, &error);
+              g_assert_no_error (error);
+              g_assert_cmpuint (gn_net_count_params (net), <=, 6000000);
+              gn_net_free (net);
+            }
+        }
+      g_hash_table_unref (seen);
+      g_hash_table_unref (records);
+      gn_table_free (ref);
+      gn_table_free (table);
+      g_free (ref_path);
+      g_free (table_path);
+      gn_space_free (space);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -568,6 +664,7 @@ main (int argc, char **argv)
   g_test_add_func ("/combine/identity", test_identity);
   g_test_add_func ("/combine/component-commas", test_component_commas);
   g_test_add_func ("/combine/shipped-reference", test_shipped);
+  g_test_add_func ("/combine/shipped-nds-references", test_shipped_nds);
   int status = g_test_run ();
   g_free (data_dir);
   return status;
