@@ -21,3 +21,17 @@ test_space_load (const char *name)
   g_free (path);
   return space;
 }
+
+GnNet *
+test_space_build_published (GnSpace *space, const char *arch,
+                            const char *const *options, int size,
+                            int classes)
+{
+  GnBuildOptions o = { .batch = 1, .in_h = size, .in_w = size,
+                       .classifier = TRUE, .num_classes = classes,
+                       .published = TRUE, .options = options };
+  GError *error = NULL;
+  GnNet *net = gn_space_build (space, arch, &o, &error);
+  g_assert_no_error (error);
+  return net;
+}

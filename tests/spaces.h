@@ -15,4 +15,12 @@ char    *test_space_path (const char *name);
  * Returns: (transfer full): the space. */
 GnSpace *test_space_load (const char *name);
 
+/** Builds @arch's network as published (batch 1, the classifier of
+ * @classes classes, a @size x @size input, @options: NULL or a
+ * configuration's build options), as `gennas space info` counts it; fails
+ * the test if the space refuses it.  Returns: (transfer full): the net. */
+GnNet   *test_space_build_published (GnSpace *space, const char *arch,
+                                     const char *const *options, int size,
+                                     int classes);
+
 #endif /* TEST_SPACES_H */

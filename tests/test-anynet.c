@@ -76,17 +76,11 @@ column (GnTable *t, const char *name)
 static GnNet *
 build_published (GnSpace *space, const char *arch)
 {
-  GError *error = NULL;
   int size, classes;
   gn_space_published_input (space, &size, &classes);
   g_assert_cmpint (size, ==, 224);
   g_assert_cmpint (classes, ==, 1000);
-  GnBuildOptions opts = { .batch = 1, .in_h = size, .in_w = size,
-                          .classifier = TRUE, .num_classes = classes,
-                          .published = TRUE };
-  GnNet *net = gn_space_build (space, arch, &opts, &error);
-  g_assert_no_error (error);
-  return net;
+  return test_space_build_published (space, arch, NULL, size, classes);
 }
 
 static GnNet *

@@ -623,12 +623,8 @@ test_shipped_nds (void)
             }
           if (nds[i].under_6m)
             {
-              GnBuildOptions o = { .batch = 1, .in_c = 3, .in_h = size,
-                                   .in_w = size, .classifier = TRUE,
-                                   .num_classes = classes,
-                                   .published = TRUE };
-              GnNet *net = gn_space_build (space, a, &o, &error);
-              g_assert_no_error (error);
+              GnNet *net = test_space_build_published (space, a, NULL,
+                                                       size, classes);
               g_assert_cmpuint (gn_net_count_params (net), <=, 6000000);
               gn_net_free (net);
             }

@@ -38,20 +38,6 @@ column (GnTable *t, const char *name)
   return c;
 }
 
-/* the network as published: what `gennas space info` builds */
-static GnNet *
-build_published (GnSpace *space, const char *arch, const char *const *opts,
-                 int size, int classes)
-{
-  GnBuildOptions o = { .batch = 1, .in_h = size, .in_w = size,
-                       .classifier = TRUE, .num_classes = classes,
-                       .published = TRUE, .options = opts };
-  GError *error = NULL;
-  GnNet *net = gn_space_build (space, arch, &o, &error);
-  g_assert_no_error (error);
-  return net;
-}
-
 static const char *const cell_spaces[][2] = {
   { "nds-darts-in.lua", "nds/DARTS_in.csv" },
   { "nds-darts-lr-wd-in.lua", "nds/DARTS_lr-wd_in.csv" },
@@ -90,7 +76,8 @@ test_nds_params (void)
           char *canon = gn_space_canonicalize (space, a, &error);
           g_assert_no_error (error);
           g_assert_cmpstr (canon, ==, a);
-          GnNet *net = build_published (space, a, NULL, size, classes);
+          GnNet *net = test_space_build_published (space, a, NULL, size,
+                                                   classes);
           double want;
           g_assert_true (gn_table_get_double (t, r, (guint) params, &want,
                                               NULL));
@@ -192,8 +179,9 @@ test_known_genotypes (void)
         g_strdup_printf ("width=%d", configs[c].width),
         g_strdup_printf ("depth=%d", configs[c].depth), NULL
       };
-      GnNet *net = build_published (space, arch, (const char *const *) opts,
-                                    configs[c].size, configs[c].classes);
+      GnNet *net = test_space_build_published (
+          space, arch, (const char *const *) opts, configs[c].size,
+          configs[c].classes);
       double params, macs;
       g_assert_true (gn_table_get_double (sizes, r, (guint) s_params,
                                           &params, NULL));
