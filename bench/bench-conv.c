@@ -27,9 +27,10 @@
  * since a vendor figure for a (virtual) CPU is a guess, the clock under
  * load is not the nominal one, and the larger of two keeps other load
  * from making the percentages look better than they are.  It prints the
- * kernel OpenBLAS
- * chose (openblas_get_corename()) too: OPENBLAS_CORETYPE in the
- * environment overrides it (docs/benchmarks.md).
+ * kernels OpenBLAS runs (openblas_get_corename()) too, and starts again
+ * with better ones where OpenBLAS fell back to slow ones for a CPU it
+ * does not know, as gennas does; OPENBLAS_CORETYPE in the environment
+ * overrides both (docs/benchmarks.md).
  */
 #define _GNU_SOURCE /* RTLD_DEEPBIND */
 #include "config.h"
@@ -355,6 +356,8 @@ static const char *const pass_name[N_PASS] = { "fwd", "dx", "dw" };
 int
 main (int argc, char **argv)
 {
+  /* the kernels gennas runs (cli/gennas.c) */
+  gn_blas_restart_with_better_kernels (argv);
   GError *error = NULL;
   GOptionContext *ctx = g_option_context_new ("- benchmark the conv kernels");
   g_option_context_set_summary (ctx,
@@ -489,11 +492,9 @@ main (int argc, char **argv)
   g_free (m.b);
   g_free (m.c);
 
-#ifdef HAVE_OPENBLAS_GET_CORENAME
-  printf ("OpenBLAS kernels: %s%s\n", openblas_get_corename (),
-          g_getenv ("OPENBLAS_CORETYPE") ? " (forced by OPENBLAS_CORETYPE)"
-                                         : "");
-#endif
+  char *kernels = gn_blas_describe_kernels ();
+  printf ("OpenBLAS kernels: %s\n", kernels);
+  g_free (kernels);
   printf ("sgemm 512x512x512, 1 thread: %.1f GFLOP/s (%.1f at the start, "
           "%.1f at the end)\n", gemm_rate, gemm_first, gemm_last);
   if (bf16)

@@ -24,7 +24,9 @@
 # gennas bf16 (ratios above 1: gennas faster), ref_x = REFERENCE / gennas
 # fp32.  OpenBLAS picks its own kernels: OPENBLAS_CORETYPE and
 # OPENBLAS_L2_SIZE, which some machines set to force its AVX2 ones, are
-# unset.
+# unset, and gennas replaces OpenBLAS's fallback for a CPU it does not
+# know as it does for every user (README.md, "Which OpenBLAS kernels
+# run"); the kernels that ran are printed first.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 cells_per_stage=5
@@ -70,6 +72,7 @@ fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "nan" || b == "nan") print "nan"; else printf "%.2f", a / b }'; }
 
+echo "OpenBLAS kernels (gennas): $("$gennas" --version | sed -n 's/^OpenBLAS kernels: //p')"
 fmt='%-10s %9s %8s %9s %7s %9s %9s %8s %9s %9s %7s\n'
 # shellcheck disable=SC2059
 printf "$fmt" cell gennas_s peak_MB bf16_s bf16_x torch_s torch16_s torch_x \

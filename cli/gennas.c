@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "cli.h"
+#include "gennas.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -42,12 +43,23 @@ static const GnCliCommand gennas = {
                  "'gennas --version' prints the version."
 };
 
+static void
+print_version (void)
+{
+  char *kernels = gn_blas_describe_kernels ();
+  printf ("gennas %s\nOpenBLAS kernels: %s\n", PACKAGE_VERSION, kernels);
+  g_free (kernels);
+}
+
 int
 main (int argc, char **argv)
 {
+  /* OpenBLAS's kernels are chosen when it is loaded: where it fell back
+   * to slow ones for a CPU it does not know, start again with better */
+  gn_blas_restart_with_better_kernels (argv);
   if (argc == 2 && strcmp (argv[1], "--version") == 0)
     {
-      printf ("gennas %s\n", PACKAGE_VERSION);
+      print_version ();
       return 0;
     }
   return gn_cli_dispatch (&gennas, "gennas", argc, argv);

@@ -249,6 +249,71 @@ test_usage (void)
   cli_run_clear (&r);
 }
 
+/* OpenBLAS's fallback for a CPU it does not know (Prescott, SSE3) is
+ * replaced by the kernels the CPU runs, and only that name is */
+static void
+test_blas_coretype_for (void)
+{
+  g_assert_cmpstr (gn_blas_coretype_for ("Prescott", TRUE, TRUE), ==,
+                   "SkylakeX");
+  g_assert_cmpstr (gn_blas_coretype_for ("PRESCOTT", TRUE, TRUE), ==,
+                   "SkylakeX");
+  g_assert_cmpstr (gn_blas_coretype_for ("Prescott", TRUE, FALSE), ==,
+                   "Haswell");
+  g_assert_null (gn_blas_coretype_for ("Prescott", FALSE, FALSE));
+  g_assert_null (gn_blas_coretype_for ("Zen", TRUE, TRUE));
+  g_assert_null (gn_blas_coretype_for ("SkylakeX", TRUE, TRUE));
+  g_assert_null (gn_blas_coretype_for ("Haswell", TRUE, TRUE));
+  g_assert_null (gn_blas_coretype_for ("unknown", TRUE, TRUE));
+  g_assert_null (gn_blas_coretype_for (NULL, TRUE, TRUE));
+}
+
+/* The line of --version naming the BLAS kernels, without its end. */
+static char *
+version_kernels_line (void)
+{
+  CliRun r = run ("--version", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  const char *line = strstr (r.out, "\nOpenBLAS kernels: ");
+  g_assert_nonnull (line);
+  line++;
+  char *out = g_strndup (line, strcspn (line, "\n"));
+  cli_run_clear (&r);
+  return out;
+}
+
+/* gennas runs OpenBLAS's kernels for the CPU's vector units: never the
+ * Prescott fallback on a CPU with AVX2 and FMA unless the environment
+ * asks for it; a choice in OPENBLAS_CORETYPE is kept and said. */
+static void
+test_version_blas (void)
+{
+  char *saved = g_strdup (g_getenv ("OPENBLAS_CORETYPE"));
+
+  g_unsetenv ("OPENBLAS_CORETYPE");
+  char *line = version_kernels_line ();
+  if (!g_str_has_prefix (line, "OpenBLAS kernels: unknown"))
+    {
+      __builtin_cpu_init ();
+      if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+        g_assert_false (g_str_has_prefix (line, "OpenBLAS kernels: Prescott"));
+    }
+  g_free (line);
+
+  g_setenv ("OPENBLAS_CORETYPE", "Haswell", TRUE);
+  line = version_kernels_line ();
+  if (!g_str_has_prefix (line, "OpenBLAS kernels: unknown"))
+    g_assert_cmpstr (line, ==,
+                     "OpenBLAS kernels: Haswell (OPENBLAS_CORETYPE=Haswell)");
+  g_free (line);
+
+  if (saved)
+    g_setenv ("OPENBLAS_CORETYPE", saved, TRUE);
+  else
+    g_unsetenv ("OPENBLAS_CORETYPE");
+  g_free (saved);
+}
+
 /* An unknown command or sub-command: one line that says so, then the
  * group's usage, on standard error; status 2 */
 static void
@@ -1147,6 +1212,8 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("gennas-cli-XXXXXX", NULL);
 
   g_test_add_func ("/cli/usage", test_usage);
+  g_test_add_func ("/cli/blas-coretype-for", test_blas_coretype_for);
+  g_test_add_func ("/cli/version-blas", test_version_blas);
   g_test_add_func ("/cli/proxies-listing", test_proxies_listing);
   g_test_add_func ("/cli/unknown", test_unknown);
   g_test_add_func ("/cli/help-everywhere", test_help_everywhere);

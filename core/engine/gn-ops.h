@@ -80,6 +80,67 @@ gboolean gn_precision_parse (const char *text, GnPrecision *out,
 /** Returns: (transfer none): "fp32" or "bf16". */
 const char *gn_precision_name (GnPrecision p);
 
+/**
+ * gn_blas_kernels:
+ *
+ * Returns: the name of the kernels the BLAS library chose for this CPU
+ * (openblas_get_corename(), e.g. "SkylakeX", "Haswell", "Zen"), or
+ * "unknown" where the BLAS does not say.  Static; do not free.
+ */
+const char *gn_blas_kernels (void);
+
+/**
+ * gn_blas_coretype_for:
+ * @kernels: the kernels the BLAS chose (gn_blas_kernels())
+ * @avx2_fma: the CPU runs AVX2 and FMA
+ * @avx512: the CPU runs AVX-512 F, BW, DQ and VL
+ *
+ * OpenBLAS picks its kernels from the CPU's model number; on a CPU newer
+ * than the library (Debian 12's 0.3.21 on Intel's Emerald Rapids, say)
+ * it falls back to its Prescott kernels, SSE3, which run an sgemm 3-5x
+ * slower than the vector units allow.  This names the kernels to ask for
+ * instead (the value for OPENBLAS_CORETYPE): "SkylakeX" where the CPU has
+ * AVX-512, "Haswell" where it has AVX2 and FMA, NULL where @kernels is
+ * not that fallback or the CPU has neither.  A pure function.
+ */
+const char *gn_blas_coretype_for (const char *kernels, gboolean avx2_fma,
+                                  gboolean avx512);
+
+/**
+ * gn_blas_better_coretype:
+ *
+ * Returns: gn_blas_coretype_for() this process's BLAS and CPU, or NULL
+ * where OPENBLAS_CORETYPE is already set (a choice made outside is kept)
+ * or nothing better is known.
+ */
+const char *gn_blas_better_coretype (void);
+
+/**
+ * gn_blas_restart_with_better_kernels:
+ * @argv: the program's argv, as main() received it
+ *
+ * For a program's main(), first thing, before threads, MPI or anything
+ * whose state a restart would lose: where gn_blas_better_coretype() names
+ * better kernels, sets OPENBLAS_CORETYPE to them (OpenBLAS reads it only
+ * when it is loaded) and GENNAS_BLAS_FALLBACK to OpenBLAS's own choice,
+ * and replaces the process with a new run of the same executable
+ * (/proc/self/exe) and @argv.  Child processes inherit the variables.
+ * Returns, changing nothing, where there is nothing better, where
+ * GENNAS_BLAS_FALLBACK is already set (a restart already happened, or the
+ * user turned it off), or where the restart fails.
+ */
+void gn_blas_restart_with_better_kernels (char **argv);
+
+/**
+ * gn_blas_describe_kernels:
+ *
+ * Returns: (transfer full): one line, without its end, saying which
+ * BLAS kernels run and who chose them, e.g. "SkylakeX (OpenBLAS chose
+ * Prescott, its fallback for a CPU it does not know; gennas set
+ * OPENBLAS_CORETYPE)" or "Zen"; free with g_free().
+ */
+char *gn_blas_describe_kernels (void);
+
 /* ------------------------------------------------------------------ */
 /* Convolution: torch.nn.Conv2d                                        */
 /* ------------------------------------------------------------------ */
