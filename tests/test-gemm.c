@@ -291,9 +291,16 @@ test_parse (void)
   g_assert_true (gn_precision_supported (GN_PRECISION_FP32));
   g_assert_true (gn_precision_parse ("fp32", &p, &error));
   g_assert_cmpint (p, ==, GN_PRECISION_FP32);
+  /* auto: bf16 only where it is supported and measured faster, and the
+   * measurement is made once */
   g_assert_true (gn_precision_parse ("auto", &p, &error));
-  g_assert_cmpint (p == GN_PRECISION_BF16, ==,
-                   gn_precision_supported (GN_PRECISION_BF16));
+  gboolean faster = gn_precision_bf16_faster ();
+  g_assert_cmpint (p == GN_PRECISION_BF16, ==, faster);
+  g_assert_true (!faster || gn_precision_supported (GN_PRECISION_BF16));
+  for (int i = 0; i < 3; i++)
+    g_assert_cmpint (gn_precision_bf16_faster (), ==, faster);
+  g_test_message ("bf16 products faster than fp32 here: %s",
+                  faster ? "yes" : "no");
   g_assert_cmpint (gn_precision_parse ("bf16", &p, &error), ==,
                    gn_precision_supported (GN_PRECISION_BF16));
   g_clear_error (&error);
@@ -317,6 +324,7 @@ test_forced_fp32 (void)
   g_assert_false (gn_precision_supported (GN_PRECISION_BF16));
   g_assert_true (gn_precision_parse ("auto", &p, NULL));
   g_assert_cmpint (p, ==, GN_PRECISION_FP32);
+  g_assert_false (gn_precision_bf16_faster ());
   g_assert_false (gn_precision_parse ("bf16", &p, NULL));
   if (saved)
     g_setenv ("GENNAS_NO_BF16", saved, TRUE);

@@ -65,10 +65,27 @@ typedef enum {
 gboolean gn_precision_supported (GnPrecision p);
 
 /**
+ * gn_precision_bf16_faster:
+ *
+ * Whether bf16 products pay on this core: TRUE where
+ * gn_precision_supported (GN_PRECISION_BF16) and a convolution-sized
+ * product (64 x 1024 x 288) runs at least 1.15x faster with bf16 products
+ * than with cblas_sgemm, the best of five timings of each, interleaved.
+ * Measured once per process, on the first call (about 10 ms), since the
+ * answer depends on the core, not on its model name: on AMD's Zen 4 the
+ * bf16 products run 1.3-2x faster, on an Intel Xeon whose vdpbf16ps
+ * does no more multiply-adds per cycle than its FMAs they run slower
+ * (docs/benchmarks.md, "When OpenBLAS does not know the CPU").  A machine
+ * whose load swings wildly could answer differently from one run to the
+ * next; the answer is fixed for the life of the process.
+ */
+gboolean gn_precision_bf16_faster (void);
+
+/**
  * gn_precision_parse:
  * @text: "fp32", "bf16" or "auto"
  * @out: (out): the precision; "auto" is GN_PRECISION_BF16 where
- *   gn_precision_supported() says so, GN_PRECISION_FP32 elsewhere
+ *   gn_precision_bf16_faster() says so, GN_PRECISION_FP32 elsewhere
  * @error: (nullable): return location for a GN_ERROR_INVALID_ARGUMENT
  *
  * Returns: FALSE with @error for another word, or for "bf16" where it is

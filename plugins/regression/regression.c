@@ -68,7 +68,7 @@ static const GnProxyParamSpec params[] = {
     "a .lua file" },
   { "precision", GN_PROXY_PARAM_STRING, "fp32", 0, 0,
     "products of convs and linears: fp32, bf16 (AVX512-BF16 CPUs) or auto "
-    "(bf16 where the CPU has it)" },
+    "(bf16 where the CPU has it and runs it faster, measured)" },
   { NULL }
 };
 
