@@ -264,6 +264,78 @@ test_avgpool_grad (void)
   check_avgpool_grad (2, 2, 1, FALSE);
 }
 
+/* The pooling geometries with paths of their own, 3x3 stride 1 pad 1
+ * (the cells' avg_pool_3x3) and 2x2 stride 2 (NB201's residual
+ * shortcuts), on planes down to one row or column and of odd sides,
+ * against the windows summed one by one in double: the forward, and the
+ * backward as its transpose (dx = what it held plus, over the windows
+ * holding a cell, dy / divisor). */
+static void
+check_avgpool_planes (int k, int stride, int pad)
+{
+  const int sides[] = { 1, 2, 3, 5, 8 };
+  for (int inc = 0; inc < 2; inc++)
+    for (size_t a = 0; a < G_N_ELEMENTS (sides); a++)
+      for (size_t b = 0; b < G_N_ELEMENTS (sides); b++)
+        {
+          const int h = sides[a], w = sides[b], n = 2, c = 3;
+          GnPoolGeom g = pool_geom (n, c, h, w, k, stride, pad, inc);
+          if (!gn_pool_geom_init (&g, NULL))
+            continue;   /* a window larger than the plane */
+          const int oh = g.out_h, ow = g.out_w;
+          size_t in_len = (size_t) n * c * h * w;
+          size_t out_len = (size_t) n * c * oh * ow;
+          float *x = g_new (float, in_len), *y = g_new (float, out_len);
+          float *dy = g_new (float, out_len), *dx = g_new (float, in_len);
+          double *want_dx = g_new0 (double, in_len);
+          gc_fill (x, in_len, 71, -1.0f, 1.0f);
+          gc_fill (dy, out_len, 72, -1.0f, 1.0f);
+          gc_fill (dx, in_len, 73, -1.0f, 1.0f);
+          for (size_t i = 0; i < in_len; i++)
+            want_dx[i] = dx[i];
+
+          gn_avgpool_forward (&g, x, y);
+          gn_avgpool_backward (&g, dy, dx);
+          for (int p = 0; p < n * c; p++)
+            for (int o = 0; o < oh; o++)
+              for (int q = 0; q < ow; q++)
+                {
+                  int i0 = o * stride - pad, j0 = q * stride - pad;
+                  int i1 = MIN (i0 + k, h + pad), j1 = MIN (j0 + k, w + pad);
+                  double sum = 0;
+                  int cells = 0;
+                  for (int i = MAX (0, i0); i < MIN (h, i1); i++)
+                    for (int j = MAX (0, j0); j < MIN (w, j1); j++)
+                      {
+                        sum += x[(size_t) p * h * w + (size_t) i * w + j];
+                        cells++;
+                      }
+                  double div = inc ? (double) (i1 - i0) * (j1 - j0) : cells;
+                  size_t at = (size_t) p * oh * ow + (size_t) o * ow + q;
+                  g_assert_cmpfloat_with_epsilon (y[at], sum / div, 1e-6);
+                  for (int i = MAX (0, i0); i < MIN (h, i1); i++)
+                    for (int j = MAX (0, j0); j < MIN (w, j1); j++)
+                      want_dx[(size_t) p * h * w + (size_t) i * w + j]
+                        += dy[at] / div;
+                }
+          for (size_t i = 0; i < in_len; i++)
+            g_assert_cmpfloat_with_epsilon (dx[i], want_dx[i], 1e-5);
+          g_free (x);
+          g_free (y);
+          g_free (dy);
+          g_free (dx);
+          g_free (want_dx);
+        }
+}
+
+static void
+test_avgpool_planes (void)
+{
+  check_avgpool_planes (3, 1, 1);
+  check_avgpool_planes (2, 2, 0);
+  check_avgpool_planes (3, 2, 1);   /* the general path, for comparison */
+}
+
 /* ---- max pooling --------------------------------------------------- */
 
 static void
@@ -926,6 +998,7 @@ main (int argc, char **argv)
   g_test_add_func ("/ops/avgpool/values-pad", test_avgpool_values_pad);
   g_test_add_func ("/ops/avgpool/values-stride", test_avgpool_values_stride);
   g_test_add_func ("/ops/avgpool/grad", test_avgpool_grad);
+  g_test_add_func ("/ops/avgpool/planes", test_avgpool_planes);
   g_test_add_func ("/ops/maxpool/values", test_maxpool_values);
   g_test_add_func ("/ops/maxpool/random", test_maxpool_random);
   g_test_add_func ("/ops/maxpool/grad", test_maxpool_grad);
