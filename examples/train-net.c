@@ -154,6 +154,9 @@ step_loss (GnNet *net, const int heads[3], float *const targets[3],
 int
 main (int argc, char **argv)
 {
+  /* first, as gennas does: where OpenBLAS fell back to slow kernels for
+   * a CPU it does not know, start again with ones the CPU runs */
+  gn_blas_restart_with_better_kernels (argv);
   Options o = { .steps = 100, .batch = 16, .cells = 1, .seed = 1 };
   GOptionEntry entries[] = {
     { "steps", 0, 0, G_OPTION_ARG_INT, &o.steps, "SGD steps (100)", "N" },
