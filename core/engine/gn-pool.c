@@ -350,21 +350,32 @@ pool2_path (const GnPoolGeom *g)
   return g->k == 2 && g->stride == 2 && g->pad == 0;
 }
 
+/* Row @o of plane @p in both tensors: the two input rows of its windows
+ * and its output row. */
+typedef struct {
+  size_t in0, out;   /* offsets of the first input row and the output row */
+} Pool2Row;
+
+static inline Pool2Row
+pool2_row (const GnPoolGeom *g, size_t p, int o)
+{
+  const size_t in_plane = (size_t) g->in_h * (size_t) g->in_w;
+  const size_t out_plane = (size_t) g->out_h * (size_t) g->out_w;
+  return (Pool2Row) { p * in_plane + (size_t) 2 * o * g->in_w,
+                      p * out_plane + (size_t) o * g->out_w };
+}
+
 static void
 avgpool2_forward (const GnPoolGeom *g, const float *x, float *y)
 {
-  const int oh = g->out_h, ow = g->out_w, w = g->in_w;
-  const size_t in_plane = (size_t) g->in_h * (size_t) w;
-  const size_t out_plane = (size_t) oh * (size_t) ow;
   const size_t planes = (size_t) g->n * (size_t) g->c;
-
   for (size_t p = 0; p < planes; p++)
-    for (int o = 0; o < oh; o++)
+    for (int o = 0; o < g->out_h; o++)
       {
-        const float *restrict r0 = x + p * in_plane + (size_t) 2 * o * w;
-        const float *restrict r1 = r0 + w;
-        float *restrict yr = y + p * out_plane + (size_t) o * ow;
-        for (int q = 0; q < ow; q++)
+        const Pool2Row at = pool2_row (g, p, o);
+        const float *restrict r0 = x + at.in0, *restrict r1 = r0 + g->in_w;
+        float *restrict yr = y + at.out;
+        for (int q = 0; q < g->out_w; q++)
           yr[q] = (((r0[2 * q] + r0[2 * q + 1]) + r1[2 * q]) + r1[2 * q + 1])
                   / 4.0f;
       }
@@ -373,18 +384,14 @@ avgpool2_forward (const GnPoolGeom *g, const float *x, float *y)
 static void
 avgpool2_backward (const GnPoolGeom *g, const float *dy, float *dx)
 {
-  const int oh = g->out_h, ow = g->out_w, w = g->in_w;
-  const size_t in_plane = (size_t) g->in_h * (size_t) w;
-  const size_t out_plane = (size_t) oh * (size_t) ow;
   const size_t planes = (size_t) g->n * (size_t) g->c;
-
   for (size_t p = 0; p < planes; p++)
-    for (int o = 0; o < oh; o++)
+    for (int o = 0; o < g->out_h; o++)
       {
-        const float *restrict dr = dy + p * out_plane + (size_t) o * ow;
-        float *restrict r0 = dx + p * in_plane + (size_t) 2 * o * w;
-        float *restrict r1 = r0 + w;
-        for (int q = 0; q < ow; q++)
+        const Pool2Row at = pool2_row (g, p, o);
+        float *restrict r0 = dx + at.in0, *restrict r1 = r0 + g->in_w;
+        const float *restrict dr = dy + at.out;
+        for (int q = 0; q < g->out_w; q++)
           {
             float gv = dr[q] / 4.0f;
             r0[2 * q] += gv;
