@@ -959,7 +959,8 @@ test_pool (void)
                          .tournament = 3, .seed = 5, .pool = &pool };
   GnSearch *s = gn_search_new (space, &cfg, &error);
   g_assert_no_error (error);
-  GHashTable *proposed = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *proposed = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                 g_free, NULL);
   char *arch;
   while ((arch = gn_search_propose (s, &error)) != NULL)
     {
@@ -974,7 +975,6 @@ test_pool (void)
   g_assert_cmpuint (g_hash_table_size (proposed), ==, tp.archs->len);
   g_assert_true (gn_search_exhausted (s));
   gn_search_free (s);
-  g_hash_table_foreach (proposed, (GHFunc) g_free, NULL);
   g_hash_table_destroy (proposed);
 
   GnSearchPool empty = { 0, test_pool_arch, test_pool_find, &tp };
