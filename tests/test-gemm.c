@@ -264,6 +264,77 @@ test_kshift (void)
   g_rand_free (r);
 }
 
+/* gn__sgemm_kshift, the fp32 products of the stride-1 convolution's dW:
+ * widths in column blocks of 48, 32 and 16, rows that fill no tile of 8
+ * or several, long and short K, one to three B views, alpha and beta,
+ * against the products in double; with beta 0 a NaN in C is not read.
+ * Widths that are no multiple of 16 are refused. */
+static void
+test_fp32_kshift (void)
+{
+  if (!gn__sgemm_kshift_supported (16))
+    {
+      g_test_skip ("no AVX-512 here (or GENNAS_NO_FP32_KERNEL is set)");
+      return;
+    }
+  g_assert_false (gn__sgemm_kshift_supported (8));
+  g_assert_false (gn__sgemm_kshift_supported (50));
+  g_assert_false (gn__sgemm_kshift_supported (0));
+
+  static const int ns[] = { 16, 32, 48, 80, 96, 192 };
+  static const int ms[] = { 1, 7, 8, 17 };
+  static const int ks[] = { 1, 9, 300 };
+  GRand *r = g_rand_new_with_seed (23);
+  for (size_t ni = 0; ni < G_N_ELEMENTS (ns); ni++)
+    for (size_t mi = 0; mi < G_N_ELEMENTS (ms); mi++)
+      for (size_t ki = 0; ki < G_N_ELEMENTS (ks); ki++)
+        for (int cnt = 1; cnt <= 3; cnt += 2)
+          for (size_t si = 0; si < G_N_ELEMENTS (scales); si++)
+            {
+              const int m = ms[mi], n = ns[ni], k = ks[ki], shift = 2;
+              const int lda = k + 3, ldb = n + 5, ldc = n + 16;
+              const size_t cstride = (size_t) m * ldc + 9;
+              const Scale sc = scales[si];
+              float *a = random_floats (r, (size_t) m * lda);
+              float *b = random_floats (r, (size_t) (k + (cnt - 1) * shift)
+                                           * ldb);
+              float *c = random_floats (r, cstride * cnt);
+              if (sc.beta == 0)
+                for (size_t i = 0; i < cstride * cnt; i++)
+                  c[i] = NAN;
+              float *c0 = g_memdup2 (c, cstride * cnt * sizeof *c);
+              gn__sgemm_kshift (m, n, k, cnt, shift, sc.alpha, a, lda, b,
+                                ldb, sc.beta, c, cstride, ldc);
+              for (int u = 0; u < cnt; u++)
+                for (int row = 0; row < m; row++)
+                  for (int j = 0; j < n; j++)
+                    {
+                      double dot = 0, mag = 0;
+                      for (int q = 0; q < k; q++)
+                        {
+                          double av = a[(size_t) row * lda + q];
+                          double bv = b[(size_t) (q + u * shift) * ldb + j];
+                          dot += av * bv;
+                          mag += fabs (av * bv);
+                        }
+                      const size_t ci = u * cstride + (size_t) row * ldc + j;
+                      double want = sc.alpha * dot;
+                      if (sc.beta != 0)
+                        want += sc.beta * (double) c0[ci];
+                      if (!(fabs (c[ci] - want)
+                            <= 1e-6 * (fabs (sc.alpha) * mag + 1) + 1e-30))
+                        g_error ("fp32 kshift n %d m %d k %d count %d: "
+                                 "c%d[%d][%d] = %.9g, want %.9g", n, m, k,
+                                 cnt, u, row, j, c[ci], want);
+                    }
+              g_free (a);
+              g_free (b);
+              g_free (c);
+              g_free (c0);
+            }
+  g_rand_free (r);
+}
+
 /* k = 0 and alpha = 0: C = beta C, as BLAS */
 static void
 test_degenerate (void)
@@ -341,6 +412,7 @@ main (int argc, char **argv)
   g_test_add_func ("/gemm/bf16/degenerate", test_degenerate);
   g_test_add_func ("/gemm/bf16/sum", test_sum);
   g_test_add_func ("/gemm/bf16/kshift", test_kshift);
+  g_test_add_func ("/gemm/fp32/kshift", test_fp32_kshift);
   g_test_add_func ("/gemm/precision/parse", test_parse);
   g_test_add_func ("/gemm/precision/forced-fp32", test_forced_fp32);
   return g_test_run ();

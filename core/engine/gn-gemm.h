@@ -109,8 +109,32 @@ gn__gemm_sum (GnPrecision p, CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m,
                    lda, b + t * b_stride, ldb, t ? 1.0f : beta, c, ldc);
 }
 
-/** The products of @p: see gn__sbgemm_kshift(); in fp32, one cblas_sgemm
- * each. */
+/**
+ * gn__sgemm_kshift_supported:
+ * @n: columns of C
+ *
+ * Returns: TRUE where gn__sgemm_kshift() runs: this build has its kernel,
+ * the CPU has AVX-512, @n is a positive multiple of 16, and the
+ * environment does not set GENNAS_NO_FP32_KERNEL (which turns it off, for
+ * comparisons).
+ */
+gboolean gn__sgemm_kshift_supported (int n);
+
+/**
+ * gn__sgemm_kshift:
+ *
+ * gn__sbgemm_kshift()'s products with fp32 products (gn-gemm-fp32.c):
+ * C_t = alpha A B_t + beta C_t for t < @count, B_t starting @shift rows
+ * after B_{t-1}, C_t @c_stride floats after C_{t-1}.  Only where
+ * gn__sgemm_kshift_supported (@n).
+ */
+void gn__sgemm_kshift (int m, int n, int k, int count, int shift,
+                       float alpha, const float *a, int lda, const float *b,
+                       int ldb, float beta, float *c, size_t c_stride,
+                       int ldc);
+
+/** The products of @p: see gn__sbgemm_kshift(); in fp32,
+ * gn__sgemm_kshift() where it runs, else one cblas_sgemm each. */
 static inline void
 gn__gemm_kshift (GnPrecision p, int m, int n, int k, int count, int shift,
                  float alpha, const float *a, int lda, const float *b,
@@ -119,6 +143,9 @@ gn__gemm_kshift (GnPrecision p, int m, int n, int k, int count, int shift,
   if (p == GN_PRECISION_BF16)
     gn__sbgemm_kshift (m, n, k, count, shift, alpha, a, lda, b, ldb, beta, c,
                        c_stride, ldc);
+  else if (gn__sgemm_kshift_supported (n))
+    gn__sgemm_kshift (m, n, k, count, shift, alpha, a, lda, b, ldb, beta, c,
+                      c_stride, ldc);
   else
     for (int t = 0; t < count; t++)
       cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, alpha,
