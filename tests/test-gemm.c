@@ -370,6 +370,18 @@ test_parse (void)
   g_assert_true (!faster || gn_precision_supported (GN_PRECISION_BF16));
   for (int i = 0; i < 3; i++)
     g_assert_cmpint (gn_precision_bf16_faster (), ==, faster);
+  /* where it was measured, the answer is passed on to the processes this
+   * one starts, and an inherited answer is taken as it is */
+  if (gn_precision_supported (GN_PRECISION_BF16))
+    {
+      g_assert_cmpstr (g_getenv ("GENNAS_BF16_FASTER"), ==,
+                       faster ? "yes" : "no");
+      g_setenv ("GENNAS_BF16_FASTER", faster ? "no" : "yes", TRUE);
+      g_assert_cmpint (gn_precision_bf16_faster (), ==, !faster);
+      g_assert_true (gn_precision_parse ("auto", &p, &error));
+      g_assert_cmpint (p == GN_PRECISION_BF16, ==, !faster);
+      g_setenv ("GENNAS_BF16_FASTER", faster ? "yes" : "no", TRUE);
+    }
   g_test_message ("bf16 products faster than fp32 here: %s",
                   faster ? "yes" : "no");
   g_assert_cmpint (gn_precision_parse ("bf16", &p, &error), ==,

@@ -77,7 +77,10 @@ gboolean gn_precision_supported (GnPrecision p);
  * does no more multiply-adds per cycle than its FMAs they run slower
  * (docs/benchmarks.md, "When OpenBLAS does not know the CPU").  A machine
  * whose load swings wildly could answer differently from one run to the
- * next; the answer is fixed for the life of the process.
+ * next; the answer is fixed for the life of the process and passed to the
+ * processes it starts in GENNAS_BF16_FASTER ("yes" or "no"), which, when
+ * set, is the answer instead of a measurement (so a search's workers run
+ * the precision its store records).
  */
 gboolean gn_precision_bf16_faster (void);
 

@@ -78,8 +78,21 @@ gn_precision_bf16_faster (void)
 
   if (!gn_precision_supported (GN_PRECISION_BF16))
     return FALSE;
+  /* A process started by one that measured (a search's workers) takes its
+   * answer rather than measuring again: the store records the precision
+   * the coordinator resolved, so every worker must run that one, even
+   * where a second timing on a loaded machine would answer otherwise. */
+  const char *inherited = g_getenv ("GENNAS_BF16_FASTER");
+  if (inherited != NULL)
+    return g_strcmp0 (inherited, "yes") == 0;
   if (g_once_init_enter (&answer))
-    g_once_init_leave (&answer, measure_bf16_faster () ? 2 : 1);
+    {
+      gboolean yes = measure_bf16_faster ();
+      /* set once, on the first parse of "auto" (a proxy's creation, before
+       * any worker or thread of the search starts) */
+      g_setenv ("GENNAS_BF16_FASTER", yes ? "yes" : "no", TRUE);
+      g_once_init_leave (&answer, yes ? 2 : 1);
+    }
   return answer == 2;
 }
 
