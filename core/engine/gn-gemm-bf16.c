@@ -45,11 +45,9 @@
 
 #include <string.h>
 
-/* Compilers of Debian 12 (gcc 12, clang 14) know the ISA; the kernel is
- * built for it with target attributes and chosen at run time. */
-#if defined(__x86_64__) && !defined(GN_NO_ISA_DISPATCH)            \
-    && ((defined(__clang__) && __clang_major__ >= 9)                \
-        || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 10))
+/* built for AVX512-BF16 with target attributes, chosen at run time
+ * (gn-gemm.h, GN_GEMM_X86_KERNELS) */
+#ifdef GN_GEMM_X86_KERNELS
 #define HAVE_BF16_KERNEL 1
 #include <immintrin.h>
 #endif

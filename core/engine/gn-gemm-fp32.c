@@ -24,9 +24,7 @@
 
 #include "gn-gemm.h"
 
-#if defined(__x86_64__) && !defined(GN_NO_ISA_DISPATCH)            \
-    && ((defined(__clang__) && __clang_major__ >= 9)                \
-        || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 10))
+#ifdef GN_GEMM_X86_KERNELS
 #define HAVE_KSHIFT_KERNEL 1
 #include <immintrin.h>
 #endif

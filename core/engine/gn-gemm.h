@@ -15,6 +15,16 @@
 #include <cblas.h>
 #include "gn-ops.h"
 
+/* The x86-64 kernels (gn-gemm-bf16.c, gn-gemm-fp32.c) are built with
+ * target attributes and chosen at run time; the compilers of Debian 12
+ * (gcc 12, clang 14) know their ISAs.  Define GN_NO_ISA_DISPATCH to build
+ * without them. */
+#if defined(__x86_64__) && !defined(GN_NO_ISA_DISPATCH)            \
+    && ((defined(__clang__) && __clang_major__ >= 9)                \
+        || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 10))
+#define GN_GEMM_X86_KERNELS 1
+#endif
+
 G_BEGIN_DECLS
 
 /**
