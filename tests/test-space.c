@@ -1448,13 +1448,15 @@ test_sandbox_untrusted_text (void)
 
 /* Bytes allocated count against the instruction budget: a loop of large
  * allocations, a few instructions each, once ran for hours within it
- * (1 MB per iteration, 100 million instructions).  Here 2000 iterations
- * of 100 kB each, 14,000 instructions, must exhaust a budget of a
- * million. */
+ * (1 MB per iteration, 100 million instructions).  Here 20 iterations of
+ * 10 MB each, about 140 instructions, must exhaust a budget of a million
+ * (625,000 steps an allocation).  Few large blocks keep the test far from
+ * the time limit (0.2 s of CPU for this budget), which 2000 blocks of
+ * 100 kB could reach first under ASan on a slow machine. */
 static void
 test_sandbox_allocation_budget (void)
 {
-  const char *src = "for i = 1, 2000 do local s = string.rep ('x', 100000) end\n"
+  const char *src = "for i = 1, 20 do local s = string.rep ('x', 10000000) end\n"
                     "return 42\n";
   GnSpaceLimits limits = { .max_instructions = 1000000 };
   GError *error = NULL;
