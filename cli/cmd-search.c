@@ -26,7 +26,9 @@ typedef struct {
   GnCliEvalOptions eval;
   char *algo, *on_failure;
   char **final_params, **final_space_options;
-  int budget, population, tournament, final;
+  char *warmup_proxy;
+  char **warmup_params;
+  int budget, population, tournament, final, warmup;
   double max_seconds;
   double max_macs, max_params;
   char *constraint_config;
@@ -34,36 +36,55 @@ typedef struct {
 } SearchOptions;
 
 /* The run's identity: what --resume matches on.  The budget, the workers,
- * the time limit and the cache switch may change between sessions. */
+ * the time limit and the cache switch may change between sessions.
+ * @is_warmup: the run is the warmup stage (a random search of --warmup
+ * candidates with @p the warmup's proxy); else the search, and @warmup
+ * its warmup's proxy (NULL without --warmup), whose picks start it. */
 static char *
 run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
             const GnCliConstraint *limit, const char *space_path,
-            char **hash)
+            gboolean is_warmup, GnCliProxy *warmup, char **hash)
 {
   guint64 task_seed = gn_proxy_task_seed (p->proxy);
   char *constraint = gn_cli_constraint_identity (limit);
+  const char *algo = is_warmup ? "random" : o->algo;
+  char *start = warmup ? g_strdup_printf (";warmup=%d;warmup_proxy=%s",
+                                          o->warmup,
+                                          gn_proxy_config (warmup->proxy))
+                       : g_strdup (is_warmup ? ";stage=warmup" : "");
   char *id = g_strdup_printf ("space=%s;space_sha256=%s;algo=%s;"
                               "population=%d;tournament=%d;seed=%"
                               G_GINT64_FORMAT ";task_seed=%" G_GUINT64_FORMAT
-                              ";proxy=%s;on_failure=%s%s%s",
+                              ";proxy=%s;on_failure=%s%s%s%s",
                               gn_space_name (p->space),
-                              gn_space_checksum (p->space), o->algo,
+                              gn_space_checksum (p->space), algo,
                               o->population, o->tournament, o->proxy.seed,
                               task_seed, gn_proxy_config (p->proxy),
                               o->on_failure, constraint,
-                              o->within_table ? ";within=table" : "");
+                              o->within_table ? ";within=table" : "", start);
+  g_free (start);
   g_free (constraint);
   *hash = gn_store_config_hash (id);
   JsonObject *own = json_object_new ();
+  if (is_warmup)
+    json_object_set_string_member (own, "stage", "warmup");
   json_object_set_int_member (own, "population", o->population);
   json_object_set_int_member (own, "tournament", o->tournament);
   json_object_set_int_member (own, "seed", o->proxy.seed);
   json_object_set_int_member (own, "task_seed", (gint64) task_seed);
-  json_object_set_int_member (own, "budget", o->budget);
-  json_object_set_double_member (own, "max_seconds", o->max_seconds);
+  json_object_set_int_member (own, "budget",
+                              is_warmup ? o->warmup : o->budget);
+  if (warmup)
+    {
+      json_object_set_int_member (own, "warmup", o->warmup);
+      json_object_set_string_member (own, "warmup_proxy",
+                                     gn_proxy_config (warmup->proxy));
+    }
+  json_object_set_double_member (own, "max_seconds",
+                                 is_warmup ? 0 : o->max_seconds);
   json_object_set_boolean_member (own, "within_table", o->within_table);
   gn_cli_constraint_to_json (limit, own);
-  char *json = gn_cli_run_config_json (p, space_path, o->algo, own,
+  char *json = gn_cli_run_config_json (p, space_path, algo, own,
                                        ev->workers, id);
   json_object_unref (own);
   g_free (id);
@@ -204,6 +225,55 @@ out:
   return ok;
 }
 
+/* The warmup stage: --warmup random candidates (drawn as the search
+ * draws them: same seed, constraint and pool) scored by the warmup
+ * proxy @pw, as a run of its own (so it resumes and caches like any
+ * other).  Returns (transfer full) the --population best of them, best
+ * first, NULL-terminated: the search's first candidates. */
+static char **
+warmup_stage (const SearchOptions *o, const GnCliEval *ev,
+              const char *space_path, const GnSearchConfig *search_cfg,
+              const GnCliConstraint *limit, GnCliProxy *pw, GError **error)
+{
+  char *json = NULL, *hash = NULL, **top = NULL;
+  GnSearchConfig cfg = *search_cfg;
+  cfg.algo = GN_SEARCH_RANDOM;
+  cfg.initial = NULL;
+  GnSearch *search = gn_search_new (pw->space, &cfg, error);
+  if (search == NULL)
+    goto out;
+  json = run_config (o, ev, pw, limit, space_path, TRUE, NULL, &hash);
+  fprintf (stderr, "gennas search: warmup: scoring %d random candidates "
+           "with %s; the %d best start the search\n", o->warmup,
+           gn_proxy_config (pw->proxy), o->population);
+  GnCliStage st = { .p = pw, .search = search, .json = json, .hash = hash,
+                    .budget = o->warmup };
+  if (!gn_cli_eval_run (ev, &st, error))
+    goto out;
+  top = top_of_run (ev->store, st.run, o->population, error);
+  if (top == NULL)
+    goto out;
+  if (top[0] == NULL)
+    {
+      g_set_error (error, GN_ERROR, GN_ERROR_FAILED, "no candidate of the "
+                   "warmup (run %" G_GINT64_FORMAT ") got a score from %s",
+                   st.run, gn_proxy_desc (pw->proxy)->name);
+      g_clear_pointer (&top, g_strfreev);
+      goto out;
+    }
+  printf ("warmup: run %" G_GINT64_FORMAT ", %d candidates scored by %s "
+          "(%d restored), %.0f s; the best %u start the search\n", st.run,
+          gn_search_n_counted (search), gn_proxy_desc (pw->proxy)->name,
+          st.restored, st.seconds, g_strv_length (top));
+  fflush (stdout);   /* before the search's log */
+
+out:
+  gn_search_free (search);
+  g_free (json);
+  g_free (hash);
+  return top;
+}
+
 /* The report's lines for a stage's pick: the architecture, its score and,
  * with a benchmark table, its true accuracy against the optimum. */
 static double
@@ -265,7 +335,7 @@ int
 gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
 {
   SearchOptions o = { .budget = 100, .population = 50, .tournament = 10,
-                      .final = -1 /* not given */ };
+                      .final = -1 /* not given */, .warmup = -1 };
   GOptionEntry entries[] = {
     { "algo", 'a', 0, G_OPTION_ARG_STRING, &o.algo,
       "rea (regularized evolution, default) or random", "ALGO" },
@@ -297,6 +367,15 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
       "draw every candidate from the space's benchmark table, so every "
       "pick has its true accuracy (a mutation that leaves the table "
       "becomes the nearest of 200 rows drawn)", NULL },
+    { "warmup", 0, 0, G_OPTION_ARG_INT, &o.warmup,
+      "first score W random candidates with the --warmup-proxy (a cheap "
+      "one) and start the search from the best --population of them "
+      "instead of random samples (default 0: no warmup)", "W" },
+    { "warmup-proxy", 0, 0, G_OPTION_ARG_STRING, &o.warmup_proxy,
+      "the warmup's proxy (default synflow)", "NAME" },
+    { "warmup-param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.warmup_params,
+      "a parameter of the warmup's proxy (repeatable; --param is the "
+      "search's)", "NAME=VALUE" },
     { "final", 0, 0, G_OPTION_ARG_INT, &o.final,
       "after the search, re-score its K best with the --final-param and "
       "--final-space-option settings and report the best of those "
@@ -329,6 +408,14 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
     "--final-space-option N=5, the paper's five cells per stage). The last\n"
     "line then names the best of the final stage, with its final score;\n"
     "evaluations= still counts the search's.\n"
+    "\n"
+    "With --warmup W, the search first scores W random candidates with a\n"
+    "cheap proxy (--warmup-proxy, default synflow, about 0.02 s a cell on\n"
+    "NAS-Bench-201), as a run of its own, and its first --population\n"
+    "candidates are the best of those instead of random samples (the\n"
+    "zero-cost warmup of Abdelfattah et al., ICLR 2021). They count toward\n"
+    "--budget; the W do not. The warmup proxy runs with the --space-option\n"
+    "settings and its own --warmup-param ones.\n"
     "\n"
     "Evolution starts after --population evaluations: with a budget no\n"
     "larger, every candidate is a random sample (a note says so). A\n"
@@ -368,11 +455,11 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
 
   int status = 2;
   GError *error = NULL;
-  GnCliProxy p = { 0 }, pf = { 0 };
+  GnCliProxy p = { 0 }, pf = { 0 }, pw = { 0 };
   GnCliEval ev = { 0 };
   GnSearch *search = NULL, *final = NULL;
   GnCliConstraint limit = { 0 };
-  char *json = NULL, *hash = NULL;
+  char *json = NULL, *hash = NULL, **initial = NULL;
 
   if (!parsed)
     goto out;
@@ -384,7 +471,9 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
   if (!gn_cli_check_params (o.proxy.params, "--param", "--space-option",
                             &error)
       || !gn_cli_check_params (o.final_params, "--final-param",
-                               "--final-space-option", &error))
+                               "--final-space-option", &error)
+      || !gn_cli_check_params (o.warmup_params, "--warmup-param",
+                               "--space-option", &error))
     {
       gn_cli_error ("search", "%s", error->message);
       goto out;
@@ -438,6 +527,18 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
       goto out;
     }
   o.final = MAX (o.final, 0);   /* an explicit --final 0 turns it off */
+  if (o.warmup < -1)
+    {
+      gn_cli_error ("search", "--warmup must be >= 0");
+      goto out;
+    }
+  if ((o.warmup_proxy || o.warmup_params) && o.warmup == -1)
+    {
+      gn_cli_error ("search", "--warmup-proxy and --warmup-param need "
+                    "--warmup W");
+      goto out;
+    }
+  o.warmup = MAX (o.warmup, 0);
   if (o.final > 0 && o.final_params == NULL && o.final_space_options == NULL)
     {
       gn_cli_error ("search", "--final K needs a --final-param or a "
@@ -449,6 +550,11 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
     {
       gn_cli_error ("search", "--final does not run under --mpi yet; run "
                     "the final stage with --resume --final K without --mpi");
+      goto out;
+    }
+  if (o.warmup > 0 && o.eval.mpi)
+    {
+      gn_cli_error ("search", "--warmup does not run under --mpi yet");
       goto out;
     }
 
@@ -469,6 +575,20 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
       g_prefix_error (&error, "the final stage (--final-param, "
                       "--final-space-option): ");
       goto fail;
+    }
+  if (o.warmup > 0)
+    {
+      GnCliProxyOptions wo = o.proxy;   /* the seeds, data, build options */
+      wo.proxy = o.warmup_proxy ? o.warmup_proxy : (char *) "synflow";
+      wo.recipe = NULL;
+      wo.params = o.warmup_params;
+      if (!gn_cli_proxy_open (&pw, argv[1], &wo, NULL, NULL, &error)
+          || !gn_cli_proxy_check_build (&pw, &error))
+        {
+          g_prefix_error (&error, "the warmup (--warmup-proxy, "
+                          "--warmup-param): ");
+          goto fail;
+        }
     }
   if (!gn_cli_eval_start (&ev, &p, "gennas.db", &served, &error))
     goto fail;
@@ -508,11 +628,19 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
         .arch = table_arch, .find = table_find, .data = ev.truth };
       cfg.pool = &pool;
     }
+  if (o.warmup > 0)
+    {
+      initial = warmup_stage (&o, &ev, argv[1], &cfg, &limit, &pw, &error);
+      if (initial == NULL)
+        goto fail;
+      cfg.initial = (const char *const *) initial;
+    }
   search = gn_search_new (p.space, &cfg, &error);
   if (search == NULL)
     goto fail;
 
-  json = run_config (&o, &ev, &p, &limit, argv[1], &hash);
+  json = run_config (&o, &ev, &p, &limit, argv[1], FALSE,
+                     o.warmup > 0 ? &pw : NULL, &hash);
   GnCliStage st = { .p = &p, .search = search, .json = json, .hash = hash,
                     .budget = o.budget, .max_seconds = o.max_seconds };
   fprintf (stderr, "gennas search: %s on %s, proxy %s, budget %d, %d "
@@ -604,8 +732,10 @@ out:
   gn_search_free (search);
   gn_cli_constraint_clear (&limit);
   gn_cli_eval_clear (&ev);
+  gn_cli_proxy_close (&pw);
   gn_cli_proxy_close (&pf);
   gn_cli_proxy_close (&p);
+  g_strfreev (initial);
   g_free (json);
   g_free (hash);
   g_free (o.algo);
@@ -613,6 +743,8 @@ out:
   g_free (o.constraint_config);
   g_strfreev (o.final_params);
   g_strfreev (o.final_space_options);
+  g_free (o.warmup_proxy);
+  g_strfreev (o.warmup_params);
   gn_cli_proxy_options_clear (&o.proxy);
   gn_cli_eval_options_clear (&o.eval);
   return status;

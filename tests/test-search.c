@@ -1073,6 +1073,180 @@ test_list (void)
   gn_space_free (space);
 }
 
+static gboolean
+refuse_second (const char *arch, gpointer data, GError **error)
+{
+  return strcmp (arch, ((char **) data)[1]) != 0;
+}
+
+/* GnSearchConfig.initial: the search starts with the given candidates, in
+ * order, skipping one proposed before or refused, then draws; evolution
+ * takes them only for its first population; a restored history leaves
+ * the rest to propose. */
+static void
+test_initial (void)
+{
+  GError *error = NULL;
+  GnSpace *space = gn_space_load (space_path, &error);
+  g_assert_no_error (error);
+  GnRng rng;
+  gn_rng_seed (&rng, 7);
+  char *arch[4] = { NULL };
+  for (int i = 0; i < 3; i++)
+    {
+      arch[i] = gn_space_sample (space, &rng, &error);
+      g_assert_no_error (error);
+    }
+  const char *const initial[] = { arch[0], arch[1], arch[0], arch[2], NULL };
+  GnSearchConfig cfg = { .algo = GN_SEARCH_RANDOM, .seed = 1,
+                         .initial = initial, .accept = refuse_second,
+                         .accept_data = arch };
+  GnSearch *s = gn_search_new (space, &cfg, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 5; i++)
+    {
+      char *a = gn_search_propose (s, &error);
+      g_assert_no_error (error);
+      if (i == 0)
+        g_assert_cmpstr (a, ==, arch[0]);
+      else if (i == 1)
+        g_assert_cmpstr (a, ==, arch[2]);   /* arch[1] refused, [0] done */
+      else
+        for (int k = 0; k < 3; k++)
+          g_assert_cmpstr (a, !=, arch[k]);
+      gn_search_report (s, a, i, FALSE);
+      g_free (a);
+    }
+  g_assert_cmpint (gn_search_n_refused (s), ==, 1);
+  gn_search_free (s);
+
+  /* restored out of order: what was not restored comes next */
+  s = gn_search_new (space, &cfg, &error);
+  g_assert_no_error (error);
+  gn_search_restore (s, arch[2], 1.0, FALSE);
+  gn_search_restored (s);
+  char *a = gn_search_propose (s, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (a, ==, arch[0]);
+  g_free (a);
+  gn_search_free (s);
+
+  /* evolution: the initial candidates make its first population, no
+   * more (the third is left for a mutant) */
+  GnSearchConfig rea = { .algo = GN_SEARCH_REA, .population = 2,
+                         .tournament = 1, .seed = 1, .initial = initial };
+  s = gn_search_new (space, &rea, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 2; i++)
+    {
+      a = gn_search_propose (s, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (a, ==, arch[i]);
+      gn_search_report (s, a, i, FALSE);
+      g_free (a);
+    }
+  a = gn_search_propose (s, &error);
+  g_assert_no_error (error);
+  /* a mutant of the best member, arch[1]: one edge apart or more */
+  g_assert_cmpint (gn_search_arch_distance (a, arch[1]), >, 0);
+  g_free (a);
+  gn_search_free (s);
+  for (int i = 0; i < 3; i++)
+    g_free (arch[i]);
+  gn_space_free (space);
+}
+
+/* `--warmup W`: W random candidates scored by the warmup proxy as a run
+ * of their own, whose best --population are the search's first
+ * candidates, best first.  The warmup's "good" negates its score
+ * (flag=true), so those are the shortest strings of the W, not what the
+ * search's own "good" prefers.  --resume finds both runs finished. */
+static void
+test_warmup (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *db = g_build_filename (tmpdir, "warmup.db", NULL);
+  const char *warm[] = { "--warmup", "40", "--warmup-proxy", "good",
+                         "--warmup-param", "flag=true", "--workers", "1",
+                         NULL };
+  int status;
+  char *out = search_cli (gennas, NULL, db, warm, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "warmup: run 1, 40 candidates scored by "
+                            "good"));
+
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  gint64 parent = -1;
+  JsonObject *config = run_config_of (store, 1, &parent);
+  g_assert_cmpstr (json_object_get_string_member (config, "stage"), ==,
+                   "warmup");
+  g_assert_cmpstr (json_object_get_string_member (config, "algo"), ==,
+                   "random");
+  g_assert_cmpint (json_object_get_int_member (config, "budget"), ==, 40);
+  json_object_unref (config);
+  config = run_config_of (store, 2, &parent);
+  g_assert_cmpstr (json_object_get_string_member (config, "algo"), ==, "rea");
+  g_assert_cmpint (json_object_get_int_member (config, "warmup"), ==, 40);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member
+                                   (config, "warmup_proxy"), "good:"));
+  json_object_unref (config);
+
+  Collect w = collect_run (store, 1), main = collect_run (store, 2);
+  g_assert_cmpuint (w.archs->len, ==, 40);
+  g_assert_cmpuint (main.archs->len, ==, 30);
+  int used[40] = { 0 };
+  for (guint k = 0; k < 10; k++)
+    {
+      int best = -1;
+      for (guint i = 0; i < 40; i++)
+        if (!used[i] && (best < 0 || g_array_index (w.scores, double, i)
+                                     > g_array_index (w.scores, double,
+                                                      best)))
+          best = (int) i;
+      used[best] = 1;
+      g_assert_cmpstr (main.archs->pdata[k], ==, w.archs->pdata[best]);
+      g_assert_cmpfloat (g_array_index (main.scores, double, k), ==,
+                         -g_array_index (w.scores, double, best));
+    }
+  g_free (out);
+
+  /* resumed: nothing new */
+  const char *resume[] = { "--warmup", "40", "--warmup-proxy", "good",
+                           "--warmup-param", "flag=true", "--workers", "1",
+                           "--resume", NULL };
+  out = search_cli (gennas, NULL, db, resume, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "(40 restored)"));
+  gint64 latest;
+  g_assert_true (gn_store_find_run (store, NULL, &latest, NULL, NULL));
+  g_assert_cmpint (latest, ==, 2);
+  g_assert_cmpint (gn_store_count (store, 2), ==, 30);
+  g_free (out);
+
+  /* usage errors, and a warmup proxy that does not exist */
+  const char *bad[] = { "--warmup-param", "flag=true", NULL };
+  out = search_cli (gennas, NULL, db, bad, &status);
+  g_assert_cmpint (status, ==, 2);
+  g_free (out);
+  const char *bad2[] = { "--warmup", "-2", NULL };
+  out = search_cli (gennas, NULL, db, bad2, &status);
+  g_assert_cmpint (status, ==, 2);
+  g_free (out);
+  const char *bad3[] = { "--warmup", "5", "--warmup-proxy", "nosuch", NULL };
+  out = search_cli (gennas, NULL, db, bad3, &status);
+  g_assert_cmpint (status, ==, 1);
+  g_free (out);
+
+  collect_clear (&w);
+  collect_clear (&main);
+  gn_store_close (store);
+  g_free (db);
+  g_free (gennas);
+}
+
 /* `--final K`: the search's K best (by score, earlier first among equals)
  * are re-scored, in that order (one worker keeps it in the store), as a
  * run of their own; the report's last line names the best of those under
@@ -1331,6 +1505,8 @@ main (int argc, char **argv)
   g_test_add_func ("/search/exhausted", test_exhausted);
   g_test_add_func ("/search/final-checked-first", test_final_checked_first);
   g_test_add_func ("/search/list", test_list);
+  g_test_add_func ("/search/initial", test_initial);
+  g_test_add_func ("/search/warmup", test_warmup);
   g_test_add_func ("/search/pool", test_pool);
   g_test_add_func ("/search/final-stage", test_final_stage);
   g_test_add_func ("/search/plot-earlier-config", test_plot_earlier_config);

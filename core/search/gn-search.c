@@ -33,6 +33,7 @@ struct _GnSearch {
   GHashTable *seen;        /* every architecture proposed or restored */
   GQueue population;       /* Member*, oldest first */
   char **candidates;       /* LIST: what to propose, in order        */
+  char **initial;          /* REA, random: proposed before any draw  */
   int next;                /* LIST: the next candidate to consider   */
   int proposed;            /* proposals made (restores included)     */
   int reported, counted;
@@ -84,6 +85,8 @@ gn_search_new (GnSpace *space, const GnSearchConfig *cfg, GError **error)
   s->cfg = *cfg;
   s->candidates = g_strdupv ((char **) cfg->candidates);
   s->cfg.candidates = (const char *const *) s->candidates;
+  s->initial = g_strdupv ((char **) cfg->initial);
+  s->cfg.initial = (const char *const *) s->initial;
   gn_rng_seed (&s->rng, cfg->seed);
   s->replaying = cfg->algo != GN_SEARCH_LIST;
   s->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -100,6 +103,7 @@ gn_search_free (GnSearch *s)
   g_hash_table_destroy (s->seen);
   g_queue_clear_full (&s->population, member_free);
   g_strfreev (s->candidates);
+  g_strfreev (s->initial);
   g_free (s->best_arch);
   g_free (s);
 }
@@ -227,6 +231,18 @@ pool_nearest (GnSearch *s, char *child, GError **error)
   return best;
 }
 
+/* The first initial candidate not proposed (nor refused) before, or
+ * NULL: a scan rather than a cursor, so that a restored history in any
+ * order leaves the rest to propose (transfer full). */
+static char *
+next_initial (GnSearch *s)
+{
+  for (char **a = s->initial; a && *a; a++)
+    if (!g_hash_table_contains (s->seen, *a))
+      return g_strdup (*a);
+  return NULL;
+}
+
 /* The next candidate of evolution or random search that was not proposed
  * before, without recording it: NULL with @error if the space failed,
  * NULL without one if none turned up in MAX_DRAWS draws. */
@@ -241,8 +257,12 @@ draw (GnSearch *s, GError **error)
                         || s->proposed < s->cfg.population
                         || s->population.length == 0;
       if (random)
-        arch = s->cfg.pool ? pool_draw (s, error)
-                           : gn_space_sample (s->space, &s->rng, error);
+        {
+          arch = next_initial (s);
+          if (arch == NULL)
+            arch = s->cfg.pool ? pool_draw (s, error)
+                               : gn_space_sample (s->space, &s->rng, error);
+        }
       else
         {
           arch = gn_space_mutate (s->space, tournament (s)->arch, &s->rng,

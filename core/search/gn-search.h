@@ -111,7 +111,17 @@ typedef struct {
   gpointer accept_data;
   const GnSearchPool *pool;  /* (nullable) REA and random search; must
                               * outlive the search                   */
+  const char *const *initial; /* (nullable) NULL-terminated; copied: see
+                               * below                                */
 } GnSearchConfig;
+
+/* GnSearchConfig.initial: canonical architectures that take the place of
+ * the random samples a search starts with (evolution's first
+ * population, random search's first draws), proposed in order, each
+ * unless proposed before or refused by the accept function; the random
+ * draws begin when they run out.  A warm start: `gennas search
+ * --warmup` puts there the best of many architectures scored by a cheap
+ * proxy.  They must be in the pool, if there is one. */
 
 typedef struct _GnSearch GnSearch;
 
