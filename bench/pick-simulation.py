@@ -24,24 +24,10 @@ draws.
 """
 import argparse
 import csv
-import math
 import random
 import statistics
 
-
-def read_scores(path, truth_column):
-    scores, truth = {}, {}
-    with open(path) as f:
-        rows = csv.DictReader(f)
-        if truth_column not in (rows.fieldnames or []):
-            raise SystemExit("pick-simulation.py: %s has no column %s"
-                             % (path, truth_column))
-        for r in rows:
-            v = float(r["score"])
-            if math.isfinite(v):
-                scores[r["arch"]] = v
-                truth[r["arch"]] = float(r[truth_column])
-    return scores, truth
+from rankstats import read_rank_csv
 
 
 def main():
@@ -72,9 +58,10 @@ def main():
                  sum(reaches(float(r[a.truth])) for r in rows), a.goal))
 
     names = [p.rsplit("/", 1)[-1] for p in a.scores]
-    read = [read_scores(p, a.truth) for p in a.scores]
+    read = [read_rank_csv(p, [a.truth], "pick-simulation.py")
+            for p in a.scores]
     scores = [s for s, _ in read]
-    truth = read[0][1]
+    truth = read[0][1][a.truth]
     pool = [x for x in scores[0] if all(x in s for s in scores[1:])]
     print("pool: %d architectures scored by every file, %d reach %g"
           % (len(pool), sum(reaches(truth[x]) for x in pool), a.goal))

@@ -25,7 +25,8 @@ import argparse
 import csv
 import math
 
-from rankstats import bootstrap, kendall_b, ranks, spearman, top_share
+from rankstats import (bootstrap, kendall_b, ranks, read_rank_csv,
+                       spearman, top_share)
 
 TRANSFORMS = {
     "none": lambda v: v,
@@ -47,25 +48,6 @@ def standardiser(reference, names, transforms):
         sd = math.sqrt(sum((x - mean) ** 2 for x in v) / (len(v) - 1))
         out.append((TRANSFORMS[t], mean, sd))
     return out
-
-
-def read_scores(path, truth_columns):
-    """{arch: score} of a `gennas rank --csv` file (finite scores only),
-    and {column: {arch: truth}}"""
-    scores, truth = {}, {c: {} for c in truth_columns}
-    reader = csv.DictReader(open(path))
-    for c in truth_columns:
-        if c not in (reader.fieldnames or []):
-            raise SystemExit("rank-combine.py: %s has no column '%s' (its "
-                             "columns: %s; choose one with --truth)"
-                             % (path, c, ", ".join(reader.fieldnames or [])))
-    for row in reader:
-        s = float(row["score"]) if row["score"] else float("nan")
-        if math.isfinite(s):
-            scores[row["arch"]] = s
-            for c in truth_columns:
-                truth[c][row["arch"]] = float(row[c])
-    return scores, truth
 
 
 def combine(tables, reference=None, names=None, transforms=None,
@@ -102,7 +84,7 @@ def main():
     a = ap.parse_args()
     tables, truth = [], {}
     for path in a.csv:
-        scores, t = read_scores(path, [a.truth])
+        scores, t = read_rank_csv(path, [a.truth], "rank-combine.py")
         tables.append(scores)
         truth.update(t[a.truth])
     archs, combined = combine(

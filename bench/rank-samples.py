@@ -20,7 +20,8 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from rankstats import bootstrap, kendall_b, spearman, top_share  # noqa: E402
+from rankstats import (bootstrap, kendall_b, read_rank_csv,  # noqa: E402
+                       spearman, top_share)
 import importlib.util  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location(
@@ -70,7 +71,7 @@ def combined_run(logs, spec, k):
     cols = [key for key, _ in SETS]
     tables, truth = [], {}
     for p in paths:
-        scores, t = rank_combine.read_scores(p, cols)
+        scores, t = read_rank_csv(p, cols, "rank-samples.py")
         tables.append(scores)
         for c in cols:
             truth.setdefault(c, {}).update(t[c])
@@ -93,7 +94,8 @@ def fmt(values, los, his):
 
 
 def main():
-    ap = argparse.ArgumentParser(usage=__doc__)
+    # argparse formats the usage with %: the docstring's "top-10%" escaped
+    ap = argparse.ArgumentParser(usage=__doc__.replace("%", "%%"))
     ap.add_argument("--combine", action="append", default=[])
     ap.add_argument("logs")
     ap.add_argument("proxies", nargs="+")

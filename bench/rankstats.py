@@ -1,7 +1,31 @@
 """rankstats.py - rank statistics for the bench scripts (pure Python, no
 SciPy on the machines these run on): average ranks, Spearman's rho,
-Kendall's tau-b and top-K% retrieval as `gennas rank` reports them."""
+Kendall's tau-b and top-K% retrieval as `gennas rank` reports them, and
+the reader of the CSV files `gennas rank --csv` writes."""
+import csv
 import math
+
+
+def read_rank_csv(path, truth_columns, who):
+    """{arch: score} of a `gennas rank --csv` file (finite scores only),
+    and {column: {arch: truth}}; a missing column stops @who (the
+    script's name) with a message"""
+    scores, truth = {}, {c: {} for c in truth_columns}
+    with open(path) as f:
+        reader = csv.DictReader(f)
+        for c in truth_columns:
+            if c not in (reader.fieldnames or []):
+                raise SystemExit("%s: %s has no column '%s' (its columns: "
+                                 "%s; choose one with --truth)"
+                                 % (who, path, c,
+                                    ", ".join(reader.fieldnames or [])))
+        for row in reader:
+            s = float(row["score"]) if row["score"] else float("nan")
+            if math.isfinite(s):
+                scores[row["arch"]] = s
+                for c in truth_columns:
+                    truth[c][row["arch"]] = float(row[c])
+    return scores, truth
 
 
 def ranks(values):

@@ -19,25 +19,10 @@ does.  The K are evolution's first population under --warmup W
 --population K.
 """
 import argparse
-import csv
-import math
 import random
 import statistics
 
-
-def read_scores(path, truth_column):
-    scores, truth = {}, {}
-    with open(path) as f:
-        rows = csv.DictReader(f)
-        if truth_column not in (rows.fieldnames or []):
-            raise SystemExit("warmup-simulation.py: %s has no column %s"
-                             % (path, truth_column))
-        for r in rows:
-            v = float(r["score"])
-            if math.isfinite(v):
-                scores[r["arch"]] = v
-                truth[r["arch"]] = float(r[truth_column])
-    return scores, truth
+from rankstats import read_rank_csv
 
 
 def standardised(scores, pool):
@@ -55,8 +40,9 @@ def main():
     ap.add_argument("--trials", type=int, default=400)
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
-    files = [read_scores(f, a.truth) for f in a.files]
-    truth = files[0][1]
+    files = [read_rank_csv(f, [a.truth], "warmup-simulation.py")
+             for f in a.files]
+    truth = files[0][1][a.truth]
     pool = sorted(set.intersection(*(set(s) for s, _ in files)))
     pickers = [(f.rsplit("/", 1)[-1], s) for f, (s, _) in zip(a.files, files)]
     if len(files) > 1:
