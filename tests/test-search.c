@@ -1133,9 +1133,10 @@ test_initial (void)
 
   /* evolution: the initial candidates make its first population, no
    * more (the third is left for a mutant) */
-  GnSearchConfig rea = { .algo = GN_SEARCH_REA, .population = 2,
-                         .tournament = 1, .seed = 1, .initial = initial };
-  s = gn_search_new (space, &rea, &error);
+  GnSearchConfig evolution = { .algo = GN_SEARCH_REA, .population = 2,
+                               .tournament = 1, .seed = 1,
+                               .initial = initial };
+  s = gn_search_new (space, &evolution, &error);
   g_assert_no_error (error);
   for (int i = 0; i < 2; i++)
     {
