@@ -328,7 +328,8 @@ gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st, GError **error)
     .config_hash = config_hash,
     .seed = (gint64) gn_proxy_task_seed (st->p->proxy),
     .budget = st->budget, .max_seconds = st->max_seconds,
-    .use_cache = !ev->o->no_cache, .progress = on_progress,
+    .use_cache = !ev->o->no_cache, .in_order = TRUE,
+    .progress = on_progress,
     .progress_data = &prog };
   GnEvaluator evaluator = ev->mpi ? gn_mpi_evaluator (ev->mpi)
                                   : gn_workers_evaluator (workers);

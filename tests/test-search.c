@@ -173,6 +173,130 @@ test_reproducible (void)
   env_close (&b);
 }
 
+/* An evaluator of W simulated workers whose results come back in an
+ * order drawn from its own seed (any busy job may finish next), each
+ * scored by a fixed function of the architecture: what real workers do
+ * when evaluations take varying times. */
+typedef struct {
+  int workers;
+  GRand *order;
+  GArray *jobs;       /* gint64 */
+  GPtrArray *archs;   /* char*, by position in jobs */
+  GPtrArray *proposed;  /* char*, every submission in order */
+} Shuffled;
+
+static int
+shuffled_idle (gpointer self)
+{
+  Shuffled *sh = self;
+  return sh->workers - (int) sh->jobs->len;
+}
+
+static int
+shuffled_busy (gpointer self)
+{
+  return (int) ((Shuffled *) self)->jobs->len;
+}
+
+static gboolean
+shuffled_submit (gpointer self, gint64 job, const char *arch, GError **error)
+{
+  Shuffled *sh = self;
+  (void) error;
+  g_array_append_val (sh->jobs, job);
+  g_ptr_array_add (sh->archs, g_strdup (arch));
+  g_ptr_array_add (sh->proposed, g_strdup (arch));
+  return TRUE;
+}
+
+static gboolean
+shuffled_wait (gpointer self, int timeout_ms, GnWorkerResult *out)
+{
+  Shuffled *sh = self;
+  (void) timeout_ms;
+  g_assert_cmpuint (sh->jobs->len, >, 0);
+  guint i = (guint) g_rand_int_range (sh->order, 0, (gint32) sh->jobs->len);
+  char *arch = sh->archs->pdata[i];
+  memset (out, 0, sizeof *out);
+  out->job = g_array_index (sh->jobs, gint64, i);
+  /* fewer `none` edges score higher, ties broken by a hash */
+  double score = 0;
+  for (const char *p = arch; (p = strstr (p, "none")) != NULL; p++)
+    score -= 1;
+  out->result.score = score + (g_str_hash (arch) % 1000) * 1e-4;
+  out->result.status = GN_EVAL_OK;
+  out->result.loss = -out->result.score;
+  out->seconds = 1;
+  g_array_remove_index (sh->jobs, i);
+  g_free (g_ptr_array_steal_index (sh->archs, i));
+  return TRUE;
+}
+
+/* The candidates a 3-worker evolution proposes, with results coming back
+ * in the order @order_seed draws. */
+static GPtrArray *
+shuffled_search (Env *e, gboolean in_order, guint32 order_seed)
+{
+  GError *error = NULL;
+  GnSearch *s = gn_search_new (e->space, &rea, &error);
+  g_assert_no_error (error);
+  gint64 run;
+  g_assert_true (gn_store_new_run (e->store, "{}", "test", 0, &run, &error));
+  Shuffled sh = { 3, g_rand_new_with_seed (order_seed),
+                  g_array_new (FALSE, FALSE, sizeof (gint64)),
+                  g_ptr_array_new_with_free_func (g_free),
+                  g_ptr_array_new_with_free_func (g_free) };
+  GnEvaluator ev = { &sh, shuffled_idle, shuffled_busy, shuffled_submit,
+                     shuffled_wait };
+  GnSearchDrive d = { .store = e->store, .run = run, .space_name = "nb201",
+                      .proxy_name = "shuffled", .config_hash = "x",
+                      .seed = 1, .budget = 60, .in_order = in_order };
+  g_assert_true (gn_search_drive (s, &ev, &d, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (gn_search_n_counted (s), ==, 60);
+  g_assert_cmpuint (sh.jobs->len, ==, 0);
+  gn_search_free (s);
+  g_rand_free (sh.order);
+  g_array_unref (sh.jobs);
+  g_ptr_array_unref (sh.archs);
+  return sh.proposed;
+}
+
+/* Several workers and a seed reproduce a search when results join in
+ * proposal order, whichever evaluation finishes first; without that,
+ * the order changes what evolution proposes. */
+static void
+test_reproducible_workers (void)
+{
+  Env e;
+  env_open (&e, "good", NULL, "repro-workers.db");
+  GPtrArray *first = shuffled_search (&e, TRUE, 1);
+  g_assert_cmpuint (first->len, ==, 60);
+  assert_distinct (first);
+  for (guint32 seed = 2; seed <= 4; seed++)
+    {
+      GPtrArray *again = shuffled_search (&e, TRUE, seed);
+      g_assert_cmpuint (again->len, ==, first->len);
+      for (guint i = 0; i < first->len; i++)
+        g_assert_cmpstr (again->pdata[i], ==, first->pdata[i]);
+      g_ptr_array_unref (again);
+    }
+  /* the same without in_order: some completion order changes it */
+  gboolean differs = FALSE;
+  for (guint32 seed = 1; seed <= 4 && !differs; seed++)
+    {
+      GPtrArray *a = shuffled_search (&e, FALSE, seed);
+      GPtrArray *b = shuffled_search (&e, FALSE, seed + 100);
+      for (guint i = 0; i < MIN (a->len, b->len) && !differs; i++)
+        differs = strcmp (a->pdata[i], b->pdata[i]) != 0;
+      g_ptr_array_unref (a);
+      g_ptr_array_unref (b);
+    }
+  g_assert_true (differs);
+  g_ptr_array_unref (first);
+  env_close (&e);
+}
+
 /* Evolution climbs: on "good" (longer strings are better: fewer `none`
  * edges) its later half beats random search's, and it finds the optimum
  * (no none at all) well within the budget. */
@@ -1489,6 +1613,8 @@ main (int argc, char **argv)
   tmpdir = g_dir_make_tmp ("gennas-search-XXXXXX", NULL);
 
   g_test_add_func ("/search/reproducible", test_reproducible);
+  g_test_add_func ("/search/reproducible-workers",
+                   test_reproducible_workers);
   g_test_add_func ("/search/evolution-climbs", test_evolution_climbs);
   g_test_add_func ("/search/resume", test_resume);
   g_test_add_func ("/search/cache", test_cache);

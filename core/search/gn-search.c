@@ -26,6 +26,16 @@ typedef struct {
   double score;
 } Member;
 
+/* A proposal's result on its way into the population (a lagged search,
+ * gn_search_set_lag()). */
+typedef enum { SLOT_PENDING, SLOT_JOIN, SLOT_SKIP } SlotState;
+
+typedef struct {
+  char *arch;
+  double score;
+  SlotState state;
+} Slot;
+
 struct _GnSearch {
   GnSpace *space;
   GnSearchConfig cfg;
@@ -43,7 +53,16 @@ struct _GnSearch {
                             * would have proposed, in that order       */
   char *best_arch;
   double best_score;
+  int lag;                 /* 0: results join when reported          */
+  int slot_base;           /* the proposal number of slots[0]        */
+  GPtrArray *slots;        /* Slot*, the proposals since the lag was
+                            * set, in order (lag > 0)                */
+  GHashTable *slot_of;     /* arch -> Slot* of the proposals pending */
+  int joined;              /* slots whose result has joined          */
 };
+
+static void add_slot (GnSearch *s, const char *arch);
+static void join_lagged (GnSearch *s, int upto);
 
 static void
 member_free (gpointer data)
@@ -51,6 +70,14 @@ member_free (gpointer data)
   Member *m = data;
   g_free (m->arch);
   g_free (m);
+}
+
+static void
+slot_free (gpointer data)
+{
+  Slot *slot = data;
+  g_free (slot->arch);
+  g_free (slot);
 }
 
 GnSearch *
@@ -92,6 +119,8 @@ gn_search_new (GnSpace *space, const GnSearchConfig *cfg, GError **error)
   s->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&s->population);
   s->best_score = -G_MAXDOUBLE;
+  s->slots = g_ptr_array_new_with_free_func (slot_free);
+  s->slot_of = g_hash_table_new (g_str_hash, g_str_equal);
   return s;
 }
 
@@ -102,6 +131,8 @@ gn_search_free (GnSearch *s)
     return;
   g_hash_table_destroy (s->seen);
   g_queue_clear_full (&s->population, member_free);
+  g_hash_table_destroy (s->slot_of);
+  g_ptr_array_free (s->slots, TRUE);
   g_strfreev (s->candidates);
   g_strfreev (s->initial);
   g_free (s->best_arch);
@@ -318,6 +349,8 @@ gn_search_propose (GnSearch *s, GError **error)
       s->exhausted = TRUE;
       return NULL;
     }
+  g_return_val_if_fail (gn_search_ready (s), NULL);
+  join_lagged (s, s->proposed - s->lag);
   GError *local = NULL;
   char *arch = draw (s, &local);
   if (arch == NULL)
@@ -330,29 +363,36 @@ gn_search_propose (GnSearch *s, GError **error)
     }
   g_hash_table_add (s->seen, g_strdup (arch));
   s->proposed++;
+  add_slot (s, arch);
   return arch;
 }
 
-static void
-add_result (GnSearch *s, const char *arch, double score, gboolean failed)
+/* The counts and the best of a result; returns whether it joins the
+ * population, with *@score as it joins (the worst for a failure). */
+static gboolean
+count_result (GnSearch *s, const char *arch, double *score, gboolean failed)
 {
   s->reported++;
   if (failed && s->cfg.on_failure == GN_FAILURE_RESAMPLE)
-    return;
+    return FALSE;
   s->counted++;
   /* a failed or non-finite result joins the population as the worst, but
    * is never the best: that takes a finite score */
-  gboolean finite = !failed && isfinite (score) && score > -G_MAXDOUBLE;
+  gboolean finite = !failed && isfinite (*score) && *score > -G_MAXDOUBLE;
   if (!finite)
-    score = -G_MAXDOUBLE;
-  if (finite && (s->best_arch == NULL || score > s->best_score))
+    *score = -G_MAXDOUBLE;
+  if (finite && (s->best_arch == NULL || *score > s->best_score))
     {
       g_free (s->best_arch);
       s->best_arch = g_strdup (arch);
-      s->best_score = score;
+      s->best_score = *score;
     }
-  if (s->cfg.algo != GN_SEARCH_REA)
-    return;
+  return s->cfg.algo == GN_SEARCH_REA;
+}
+
+static void
+join (GnSearch *s, const char *arch, double score)
+{
   Member *m = g_new (Member, 1);
   m->arch = g_strdup (arch);
   m->score = score;
@@ -361,12 +401,82 @@ add_result (GnSearch *s, const char *arch, double score, gboolean failed)
     member_free (g_queue_pop_head (&s->population));   /* aging */
 }
 
+static void
+add_result (GnSearch *s, const char *arch, double score, gboolean failed)
+{
+  if (count_result (s, arch, &score, failed))
+    join (s, arch, score);
+}
+
+/* A lagged search's record of its next proposal, @arch. */
+static void
+add_slot (GnSearch *s, const char *arch)
+{
+  if (s->lag <= 0)
+    return;
+  Slot *slot = g_new (Slot, 1);
+  slot->arch = g_strdup (arch);
+  slot->score = 0;
+  slot->state = SLOT_PENDING;
+  g_ptr_array_add (s->slots, slot);
+  g_hash_table_insert (s->slot_of, slot->arch, slot);
+}
+
+/* The results of the lagged proposals numbered up to @upto join the
+ * population, in the order they were proposed: all must have come. */
+static void
+join_lagged (GnSearch *s, int upto)
+{
+  for (; s->joined < (int) s->slots->len
+         && s->slot_base + s->joined <= upto; s->joined++)
+    {
+      Slot *slot = g_ptr_array_index (s->slots, s->joined);
+      g_assert (slot->state != SLOT_PENDING);
+      if (slot->state == SLOT_JOIN)
+        join (s, slot->arch, slot->score);
+    }
+}
+
+void
+gn_search_set_lag (GnSearch *s, int lag)
+{
+  g_return_if_fail (s != NULL && lag >= 0);
+  g_return_if_fail (g_hash_table_size (s->slot_of) == 0);
+  join_lagged (s, G_MAXINT);   /* every result in so far joins */
+  g_ptr_array_set_size (s->slots, 0);
+  s->joined = 0;
+  s->slot_base = s->proposed;
+  s->lag = lag;
+}
+
+gboolean
+gn_search_ready (GnSearch *s)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+  if (s->lag <= 0 || s->cfg.algo != GN_SEARCH_REA)
+    return TRUE;
+  for (int j = s->joined; j < (int) s->slots->len
+       && s->slot_base + j <= s->proposed - s->lag; j++)
+    if (((Slot *) g_ptr_array_index (s->slots, j))->state == SLOT_PENDING)
+      return FALSE;
+  return TRUE;
+}
+
 void
 gn_search_report (GnSearch *s, const char *arch, double score,
                   gboolean failed)
 {
   g_return_if_fail (s != NULL && arch != NULL);
-  add_result (s, arch, score, failed);
+  Slot *slot = g_hash_table_lookup (s->slot_of, arch);
+  if (slot == NULL)
+    {
+      add_result (s, arch, score, failed);
+      return;
+    }
+  g_hash_table_remove (s->slot_of, arch);
+  slot->state = count_result (s, arch, &score, failed) ? SLOT_JOIN
+                                                       : SLOT_SKIP;
+  slot->score = score;
 }
 
 void
@@ -491,6 +601,9 @@ gn_search_drive (GnSearch *s, const GnEvaluator *ev, const GnSearchDrive *d,
   GHashTable *jobs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   gint64 next_job = 0;
   gboolean exhausted = FALSE, ok = FALSE;
+  if (d->in_order)
+    gn_search_set_lag (s, 2 * (ev->n_idle (ev->self)
+                               + ev->n_busy (ev->self)) - 1);
 
   for (;;)
     {
@@ -498,7 +611,8 @@ gn_search_drive (GnSearch *s, const GnEvaluator *ev, const GnSearchDrive *d,
       /* fill every idle worker while the budget allows: counted results
        * plus the evaluations in flight must not exceed it */
       while (time_left && !exhausted && ev->n_idle (ev->self) > 0
-             && s->counted + ev->n_busy (ev->self) < d->budget)
+             && s->counted + ev->n_busy (ev->self) < d->budget
+             && gn_search_ready (s))
         {
           GError *local = NULL;
           char *arch = gn_search_propose (s, &local);
@@ -558,6 +672,8 @@ gn_search_drive (GnSearch *s, const GnEvaluator *ev, const GnSearchDrive *d,
       if (!recorded)
         goto out;
     }
+  if (d->in_order)
+    gn_search_set_lag (s, 0);   /* the last results join */
   ok = TRUE;
 
 out:

@@ -21,6 +21,12 @@
  * sample is redrawn (up to a bound, then the search reports the space as
  * exhausted).  With one worker and a seed, a search is exactly
  * reproducible, and so is one stopped and resumed: it proposes what the
+ * uninterrupted search would have.  With several workers, the order in
+ * which results come back changes what evolution proposes, unless the
+ * results join in proposal order (gn_search_set_lag(), which
+ * gn_search_drive() does with GnSearchDrive.in_order): then a search with
+ * a seed and W workers is reproducible too, though not the same as with
+ * another W; resumed, it continues deterministically, but not as the
  * uninterrupted search would have.
  */
 #ifndef GN_SEARCH_H
@@ -158,6 +164,32 @@ void  gn_search_report (GnSearch *search, const char *arch, double score,
                         gboolean failed);
 
 /**
+ * gn_search_set_lag:
+ * @lag: proposals between a proposal and the moment its result joins
+ *   the population; 0, the default, joins each result when reported
+ *
+ * Makes evolution independent of the order in which results come back:
+ * from now on, the result of proposal i joins the population only when
+ * proposal i + @lag is made, and results join in the order they were
+ * proposed.  A driver with W workers that keeps W evaluations in flight
+ * needs @lag >= W; gn_search_drive() sets 2W - 1 (see
+ * GnSearchDrive.in_order).  What came before (restored results included)
+ * joins at once.  Only while no proposal awaits its result.  Random and
+ * list searches use no population, and are unaffected.
+ */
+void  gn_search_set_lag (GnSearch *search, int lag);
+
+/**
+ * gn_search_ready:
+ *
+ * Returns: FALSE while a lagged search (gn_search_set_lag()) cannot make
+ * its next proposal yet, because the result of proposal (next - lag), or
+ * of one before it, has not come back; call gn_search_propose() only
+ * when TRUE.  Always TRUE without a lag.
+ */
+gboolean gn_search_ready (GnSearch *search);
+
+/**
  * gn_search_restore:
  *
  * Replays a recorded evaluation (from a store, in recorded order) as if it
@@ -221,17 +253,31 @@ typedef struct {
   int budget;                  /* counted evaluations in the run        */
   double max_seconds;          /* wall clock; <= 0 means none           */
   gboolean use_cache;          /* reuse scores from any run             */
+  gboolean in_order;           /* results join evolution's population in
+                                * proposal order, lagged: see below     */
   GnSearchProgress progress;
   gpointer progress_data;
 } GnSearchDrive;
+
+/* GnSearchDrive.in_order: the drive lags the search by 2W - 1 proposals
+ * (gn_search_set_lag(), W the evaluator's workers when the drive
+ * starts), so that with a seed, a search on W workers proposes the same
+ * candidates whichever evaluation finishes first: the same command gives
+ * the same search.  2W - 1 rather than the W it takes: a worker then
+ * waits only when one evaluation outlasts about W others (none did in
+ * the main job's five searches, bench/main-job.sh).  With one worker the
+ * lag is 1, which is what an unlagged search does.  The search's counts
+ * and best are updated at each result, as without it. */
 
 /**
  * gn_search_drive:
  *
  * Runs @search until the run holds @budget counted evaluations (or the
  * time is up, or the space is exhausted): proposes a candidate for every
- * idle worker of @evaluator (a cached score is recorded at once instead), records each
- * result in the store the moment it arrives, and reports it to the search.
+ * idle worker of @evaluator (a cached score is recorded at once instead),
+ * records each result in the store the moment it arrives, and reports it
+ * to the search (which, with @drive's in_order, holds it back from the
+ * population until its turn).
  * Evaluations already in the run (after gn_search_restore()) count.
  *
  * Returns: FALSE with @error if the store, the space or the workers fail;
