@@ -81,7 +81,7 @@ run_config (const SearchOptions *o, const GnCliEval *ev, GnCliProxy *p,
                                      gn_proxy_config (warmup->proxy));
     }
   json_object_set_double_member (own, "max_seconds",
-                                 is_warmup ? 0 : o->max_seconds);
+                                 o->max_seconds);
   json_object_set_boolean_member (own, "within_table", o->within_table);
   gn_cli_constraint_to_json (limit, own);
   char *json = gn_cli_run_config_json (p, space_path, algo, own,
@@ -228,12 +228,15 @@ out:
 /* The warmup stage: --warmup random candidates (drawn as the search
  * draws them: same seed, constraint and pool) scored by the warmup
  * proxy @pw, as a run of its own (so it resumes and caches like any
- * other).  Returns (transfer full) the --population best of them, best
- * first, NULL-terminated: the search's first candidates. */
+ * other), within --max-seconds.  Returns (transfer full) the
+ * --population best of them, best first, NULL-terminated: the search's
+ * first candidates; *@finished says whether all --warmup were scored
+ * (FALSE: the time ran out first). */
 static char **
 warmup_stage (const SearchOptions *o, const GnCliEval *ev,
               const char *space_path, const GnSearchConfig *search_cfg,
-              const GnCliConstraint *limit, GnCliProxy *pw, GError **error)
+              const GnCliConstraint *limit, GnCliProxy *pw,
+              gboolean *finished, GError **error)
 {
   char *json = NULL, *hash = NULL, **top = NULL;
   GnSearchConfig cfg = *search_cfg;
@@ -247,9 +250,10 @@ warmup_stage (const SearchOptions *o, const GnCliEval *ev,
            "with %s; the %d best start the search\n", o->warmup,
            gn_proxy_config (pw->proxy), o->population);
   GnCliStage st = { .p = pw, .search = search, .json = json, .hash = hash,
-                    .budget = o->warmup };
+                    .budget = o->warmup, .max_seconds = o->max_seconds };
   if (!gn_cli_eval_run (ev, &st, error))
     goto out;
+  *finished = gn_search_n_counted (search) >= o->warmup;
   top = top_of_run (ev->store, st.run, o->population, error);
   if (top == NULL)
     goto out;
@@ -342,7 +346,8 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
     { "budget", 'b', 0, G_OPTION_ARG_INT, &o.budget,
       "evaluations in the run (default 100)", "N" },
     { "max-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &o.max_seconds,
-      "stop proposing after this much wall time (default: none)", "SEC" },
+      "stop proposing after this much wall time, the warmup's and the "
+      "search's together (default: none)", "SEC" },
     { "population", 'P', 0, G_OPTION_ARG_INT, &o.population,
       "evolution's population (default 50)", "P" },
     { "tournament", 'S', 0, G_OPTION_ARG_INT, &o.tournament,
@@ -633,12 +638,28 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
         .arch = table_arch, .find = table_find, .data = ev.truth };
       cfg.pool = &pool;
     }
+  /* --max-seconds bounds the warmup and the search together */
+  double max_seconds = o.max_seconds;
   if (o.warmup > 0)
     {
-      initial = warmup_stage (&o, &ev, argv[1], &cfg, &limit, &pw, &error);
+      gint64 t0 = g_get_monotonic_time ();
+      gboolean finished = FALSE;
+      initial = warmup_stage (&o, &ev, argv[1], &cfg, &limit, &pw,
+                              &finished, &error);
       if (initial == NULL)
         goto fail;
+      if (!finished)
+        {
+          gn_cli_error ("search", "stopped during the warmup: --max-seconds "
+                        "%g ran out before its %d candidates were scored "
+                        "(--resume continues)", o.max_seconds, o.warmup);
+          printf ("best=none score=nan truth=nan evaluations=0\n");
+          goto out;   /* status 1, as a search the time stopped */
+        }
       cfg.initial = (const char *const *) initial;
+      if (max_seconds > 0)
+        max_seconds = MAX (max_seconds
+                           - (g_get_monotonic_time () - t0) / 1e6, 1e-6);
     }
   search = gn_search_new (p.space, &cfg, &error);
   if (search == NULL)
@@ -647,7 +668,7 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
   json = run_config (&o, &ev, &p, &limit, argv[1], FALSE,
                      o.warmup > 0 ? &pw : NULL, &hash);
   GnCliStage st = { .p = &p, .search = search, .json = json, .hash = hash,
-                    .budget = o.budget, .max_seconds = o.max_seconds };
+                    .budget = o.budget, .max_seconds = max_seconds };
   fprintf (stderr, "gennas search: %s on %s, proxy %s, budget %d, %d "
            "worker(s), store %s\n",
            cfg.algo == GN_SEARCH_REA ? "regularized evolution" : "random search",

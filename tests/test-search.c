@@ -1351,6 +1351,39 @@ test_warmup (void)
   g_assert_cmpint (gn_store_count (store, 2), ==, 30);
   g_free (out);
 
+  /* --max-seconds bounds the warmup too: 40 candidates of 0.1 s each
+   * on one worker do not fit in 1 s; the search does not start, and
+   * --resume (without the limit) finishes the warmup, then searches */
+  char *db2 = g_build_filename (tmpdir, "warmup-time.db", NULL);
+  const char *timed[] = { "--warmup", "40", "--warmup-proxy", "good",
+                          "--warmup-param", "delay=0.1", "--workers", "1",
+                          "--max-seconds", "1", NULL };
+  out = search_cli (gennas, NULL, db2, timed, &status);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (out, "best=none"));
+  g_free (out);
+  GnStore *store2 = gn_store_open (db2, &error);
+  g_assert_no_error (error);
+  g_assert_true (gn_store_find_run (store2, NULL, &latest, NULL, NULL));
+  g_assert_cmpint (latest, ==, 1);
+  int scored = gn_store_count (store2, 1);
+  g_assert_cmpint (scored, >, 0);
+  g_assert_cmpint (scored, <, 40);
+  const char *timed_resume[] = { "--warmup", "40", "--warmup-proxy", "good",
+                                 "--warmup-param", "delay=0.1",
+                                 "--workers", "1", "--resume", NULL };
+  out = search_cli (gennas, NULL, db2, timed_resume, &status);
+  g_assert_cmpint (status, ==, 0);
+  char *restored = g_strdup_printf ("40 candidates scored by good (%d "
+                                    "restored)", scored);
+  g_assert_nonnull (strstr (out, restored));
+  g_free (restored);
+  g_assert_cmpint (gn_store_count (store2, 1), ==, 40);
+  g_assert_cmpint (gn_store_count (store2, 2), ==, 30);
+  g_free (out);
+  gn_store_close (store2);
+  g_free (db2);
+
   /* usage errors, and a warmup proxy that does not exist */
   const char *bad[] = { "--warmup-param", "flag=true", NULL };
   out = search_cli (gennas, NULL, db, bad, &status);
