@@ -446,7 +446,7 @@ gn_search_set_lag (GnSearch *s, int lag)
   g_ptr_array_set_size (s->slots, 0);
   s->joined = 0;
   s->slot_base = s->proposed;
-  s->lag = lag;
+  s->lag = s->cfg.algo == GN_SEARCH_REA ? lag : 0;   /* no population */
 }
 
 gboolean
