@@ -602,8 +602,8 @@ gn_search_drive (GnSearch *s, const GnEvaluator *ev, const GnSearchDrive *d,
   gint64 next_job = 0;
   gboolean exhausted = FALSE, ok = FALSE;
   if (d->in_order)
-    gn_search_set_lag (s, 2 * (ev->n_idle (ev->self)
-                               + ev->n_busy (ev->self)) - 1);
+    gn_search_set_lag (s, MAX (1, 2 * (ev->n_idle (ev->self)
+                                       + ev->n_busy (ev->self)) - 1));
 
   for (;;)
     {
