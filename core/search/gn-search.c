@@ -453,7 +453,7 @@ gboolean
 gn_search_ready (GnSearch *s)
 {
   g_return_val_if_fail (s != NULL, FALSE);
-  if (s->lag <= 0 || s->cfg.algo != GN_SEARCH_REA)
+  if (s->lag <= 0)   /* gn_search_set_lag() leaves 0 without evolution */
     return TRUE;
   for (int j = s->joined; j < (int) s->slots->len
        && s->slot_base + j <= s->proposed - s->lag; j++)

@@ -267,7 +267,12 @@ typedef struct {
  * waits only when one evaluation outlasts about W others (none did in
  * the main job's five searches, bench/main-job.sh).  With one worker the
  * lag is 1, which is what an unlagged search does.  The search's counts
- * and best are updated at each result, as without it. */
+ * and best are updated at each result, as without it.  Until a result
+ * has joined, evolution draws at random: the first max(P, 2W - 1)
+ * proposals are random samples (or the initial list), where an unlagged
+ * search's first max(P, about W) were; with many workers (MPI ranks) and
+ * a small population, a budget needs to be well above 2W for evolution
+ * to matter. */
 
 /**
  * gn_search_drive:
