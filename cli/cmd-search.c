@@ -180,12 +180,13 @@ no_best (GnStore *store, gint64 run, const char *stage)
 /* The final stage: the search's @k best, re-scored in order by the same
  * proxy with the --final-param and --final-space-option settings on top
  * (@p, opened and checked before the search), as a run of its own (so it
- * resumes and caches like any other). */
+ * resumes and caches like any other), within @max_seconds (0: no
+ * limit). */
 static gboolean
 final_stage (const SearchOptions *o, const GnCliEval *ev,
              const char *space_path, gint64 parent, const char *parent_hash,
-             GnCliStage *st, GnCliProxy *p, GnSearch **search,
-             GError **error)
+             double max_seconds, GnCliStage *st, GnCliProxy *p,
+             GnSearch **search, GError **error)
 {
   char **top = NULL, *id = NULL, *json = NULL, *hash = NULL;
   gboolean ok = FALSE;
@@ -214,7 +215,8 @@ final_stage (const SearchOptions *o, const GnCliEval *ev,
            "%s\n", g_strv_length (top), gn_proxy_config (p->proxy));
   *st = (GnCliStage) { .p = p, .search = *search, .json = json,
                        .hash = hash, .parent = parent,
-                       .budget = (int) g_strv_length (top) };
+                       .budget = (int) g_strv_length (top),
+                       .max_seconds = max_seconds };
   ok = gn_cli_eval_run (ev, st, error);
 
 out:
@@ -223,6 +225,19 @@ out:
   g_free (json);
   g_free (hash);
   return ok;
+}
+
+/* What --max-seconds (@max_seconds) leaves of its time to a stage that
+ * starts now, the command's stages having started at @t_start: 0 (no
+ * limit) without a limit, and never 0 with one (a stage out of time
+ * still stops, having scored nothing new). */
+static double
+seconds_left (double max_seconds, gint64 t_start)
+{
+  if (max_seconds <= 0)
+    return 0;
+  return MAX (max_seconds - (g_get_monotonic_time () - t_start) / 1e6,
+              1e-6);
 }
 
 /* The warmup stage: --warmup random candidates (drawn as the search
@@ -346,8 +361,8 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
     { "budget", 'b', 0, G_OPTION_ARG_INT, &o.budget,
       "evaluations in the run (default 100)", "N" },
     { "max-seconds", 0, 0, G_OPTION_ARG_DOUBLE, &o.max_seconds,
-      "stop proposing after this much wall time, the warmup's and the "
-      "search's together (default: none)", "SEC" },
+      "stop proposing after this much wall time, the warmup's, the "
+      "search's and the final stage's together (default: none)", "SEC" },
     { "population", 'P', 0, G_OPTION_ARG_INT, &o.population,
       "evolution's population (default 50)", "P" },
     { "tournament", 'S', 0, G_OPTION_ARG_INT, &o.tournament,
@@ -425,8 +440,10 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
     "Evolution starts after --population evaluations: with a budget no\n"
     "larger, every candidate is a random sample (a note says so). A\n"
     "search that stops short of its budget (--max-seconds, which bounds\n"
-    "the warmup and the search together, or a space used up) says why\n"
-    "and exits with status 1.\n"
+    "the warmup, the search and the final stage together, or a space\n"
+    "used up) says why and exits with status 1; so does one the time\n"
+    "stopped in its warmup or final stage, with best=none on its last\n"
+    "line (--resume continues it).\n"
     "\n"
     "With a seed, a search proposes the same candidates on every run\n"
     "with the same number of workers: each result joins evolution's\n"
@@ -645,11 +662,11 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
         .arch = table_arch, .find = table_find, .data = ev.truth };
       cfg.pool = &pool;
     }
-  /* --max-seconds bounds the warmup and the search together */
-  double max_seconds = o.max_seconds;
+  /* --max-seconds bounds the warmup, the search and the final stage
+   * together: each gets what the ones before it left */
+  gint64 t_start = g_get_monotonic_time ();
   if (o.warmup > 0)
     {
-      gint64 t0 = g_get_monotonic_time ();
       gboolean finished = FALSE;
       initial = warmup_stage (&o, &ev, argv[1], &cfg, &limit, &pw,
                               &finished, &error);
@@ -664,9 +681,6 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
           goto out;   /* status 1, as a search the time stopped */
         }
       cfg.initial = (const char *const *) initial;
-      if (max_seconds > 0)
-        max_seconds = MAX (max_seconds
-                           - (g_get_monotonic_time () - t0) / 1e6, 1e-6);
     }
   search = gn_search_new (p.space, &cfg, &error);
   if (search == NULL)
@@ -675,7 +689,8 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
   json = run_config (&o, &ev, &p, &limit, argv[1], FALSE,
                      o.warmup > 0 ? &pw : NULL, &hash);
   GnCliStage st = { .p = &p, .search = search, .json = json, .hash = hash,
-                    .budget = o.budget, .max_seconds = max_seconds };
+                    .budget = o.budget,
+                    .max_seconds = seconds_left (o.max_seconds, t_start) };
   fprintf (stderr, "gennas search: %s on %s, proxy %s, budget %d, %d "
            "worker(s), store %s\n",
            cfg.algo == GN_SEARCH_REA ? "regularized evolution" : "random search",
@@ -726,9 +741,20 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
     {
       GnCliStage fs;
       fflush (stdout);   /* the search's report before the stage's log */
-      if (!final_stage (&o, &ev, argv[1], st.run, hash, &fs, &pf, &final,
-                        &error))
+      if (!final_stage (&o, &ev, argv[1], st.run, hash,
+                        seconds_left (o.max_seconds, t_start), &fs, &pf,
+                        &final, &error))
         goto fail;
+      int rescored = gn_search_n_counted (final);
+      if (rescored < fs.budget)
+        {
+          gn_cli_error ("search", "stopped during the final stage: "
+                        "--max-seconds %g ran out after %d of its %d "
+                        "candidates were re-scored (--resume continues)",
+                        o.max_seconds, rescored, fs.budget);
+          printf ("best=none score=nan truth=nan evaluations=%d\n", done);
+          goto out;   /* status 1, as a search the time stopped */
+        }
       const char *pick = NULL;
       double pick_score = NAN;
       if (!gn_search_best (final, &pick, &pick_score))

@@ -1550,6 +1550,40 @@ test_final_stage (void)
   g_assert_null (strstr (out, "final stage"));
   g_free (out);
 
+  /* --max-seconds bounds the final stage too: the search (no delay)
+   * finishes, then 15 re-scorings of 0.2 s each on one worker do not fit
+   * in what is left of 1 s; the command says so and --resume (without
+   * the limit) re-scores the rest */
+  char *db2 = g_build_filename (tmpdir, "final-time.db", NULL);
+  const char *timed[] = { "--final", "15", "--final-param", "flag=true",
+                          "--final-param", "delay=0.2", "--workers", "1",
+                          "--max-seconds", "1", NULL };
+  out = search_cli (gennas, NULL, db2, timed, &status);
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (out, "best architecture: "));
+  g_assert_true (g_str_has_suffix (out, "best=none score=nan truth=nan "
+                                   "evaluations=30\n"));
+  g_free (out);
+  GnStore *store2 = gn_store_open (db2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gn_store_count (store2, 1), ==, 30);
+  int rescored = gn_store_count (store2, 2);
+  g_assert_cmpint (rescored, <, 15);
+  const char *timed_resume[] = { "--final", "15", "--final-param",
+                                 "flag=true", "--final-param", "delay=0.2",
+                                 "--workers", "1", "--resume", NULL };
+  out = search_cli (gennas, NULL, db2, timed_resume, &status);
+  g_assert_cmpint (status, ==, 0);
+  char *restored = g_strdup_printf ("the 15 best re-scored (%d restored)",
+                                    rescored);
+  g_assert_nonnull (strstr (out, restored));
+  g_free (restored);
+  g_assert_nonnull (strstr (out, "best=|"));
+  g_assert_cmpint (gn_store_count (store2, 2), ==, 15);
+  g_free (out);
+  gn_store_close (store2);
+  g_free (db2);
+
   collect_clear (&main);
   collect_clear (&fin);
   gn_store_close (store);
