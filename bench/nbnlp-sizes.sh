@@ -22,7 +22,7 @@ data, cells, info = sys.argv[1:]
 runs = list(csv.DictReader(open(data + "/nbnlp_ptb.csv")))
 ids = [r["recepie_id"] for r in csv.DictReader(open(data + "/nbnlp_ptb_cells.csv"))]
 want = {r["recepie_id"]: int(r["num_params"]) for r in runs}
-got = [round(float(line.rsplit(",", 2)[1]) * 1e6) for line in open(info)]
+got = [round(float(line.rsplit(",", 3)[1]) * 1e6) for line in open(info)]
 if len(got) != len(ids):
     sys.exit("nbnlp-sizes: %d counts for %d recipes" % (len(got), len(ids)))
 bad = [(i, want[i], g) for i, g in zip(ids, got) if want[i] != g]

@@ -408,8 +408,10 @@ info_one (const char *arch, gpointer user)
       return FALSE;
     }
   gn_cli_print_csv_field (canon, stdout);
-  printf (",%.6f,%.6f\n", gn_net_count_params (net) / 1e6,
-          gn_net_count_macs (net) / 1e6);
+  printf (",%.6f,%.6f,%.6f\n", gn_net_count_params (net) / 1e6,
+          gn_net_count_macs (net) / 1e6,
+          gn_net_count_flops (net, gn_space_published_flops (info->space))
+          / 1e6);
   gn_net_free (net);
   g_free (canon);
   return TRUE;
@@ -438,14 +440,17 @@ space_info (int argc, char **argv)
     { NULL }
   };
   if (!parse ("space info", "FILE.lua [ARCH...]",
-              "Prints CSV with the header arch,params,macs: for each "
+              "Prints CSV with the header arch,params,macs,flops: for each "
               "architecture\n(from the arguments, else one a line from "
               "standard input), its\ncanonical string, the parameters in "
               "millions of the network as\npublished with its classifier, "
-              "and the multiply-accumulates in\nmillions of one forward "
+              "the multiply-accumulates in\nmillions of one forward "
               "pass of one image (conv and linear layers,\nbias included: "
-              "NAS-Bench-201's convention). The network is built\nas the "
-              "space publishes it (the input size and classes its\n"
+              "NAS-Bench-201's convention), and the operations\nin millions "
+              "as the space's benchmark counted them (the space's\n"
+              "published.flops: the MACs unless it says otherwise; for the "
+              "NDS\nspaces, NDS's own count, which equals its tables' flops). "
+              "The network\nis built as the space publishes it (the input size and classes its\n"
               "benchmark trained it with: 32x32 and 10 classes unless the "
               "space\nsays otherwise, 224x224 and 1000 for the NDS ImageNet "
               "spaces);\n--input-size, --classes and --space-option change "
@@ -502,7 +507,7 @@ space_info (int argc, char **argv)
                          .options = (const char *const *) all } };
   info.opts.in_h = info.opts.in_w = size ? size : pub_size;
   info.opts.num_classes = classes ? classes : pub_classes;
-  printf ("arch,params,macs\n");
+  printf ("arch,params,macs,flops\n");
   gboolean ok = each_arch ("space info", argc, argv, 2, info_one, &info);
   gn_space_free (space);
   g_strfreev (all);

@@ -20,7 +20,7 @@ return cells.space {
   widths = { 32 },
   depths = { 22 },
   network = "imagenet",
-  published = { input = 224, classes = 1000 },
+  published = { input = 224, classes = 1000, flops = "nds-cell" },
   benchmark = { file = "nds/DARTS_fix-w-d_in.csv", key = "arch",
                 metrics = { "final_test_acc", "min_test_acc" } },
 }

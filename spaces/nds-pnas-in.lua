@@ -21,7 +21,7 @@ return cells.space {
   widths = { 32, 48, 64, 80 },
   depths = { 6, 10, 14, 18, 22 },
   network = "imagenet",
-  published = { input = 224, classes = 1000 },
+  published = { input = 224, classes = 1000, flops = "nds-cell" },
   benchmark = { file = "nds/PNAS_in.csv", key = "arch",
                 metrics = { "final_test_acc", "min_test_acc" } },
 }

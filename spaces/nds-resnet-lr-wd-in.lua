@@ -22,7 +22,7 @@ return anynet.space {
   depths = { 1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24 },
   widths = { 16, 32, 48, 64, 96, 128, 192, 256, 384, 512 },
   max_params = 6e6,
-  published = { input = 224, classes = 1000 },
+  published = { input = 224, classes = 1000, flops = "nds-anynet" },
   benchmark = { file = "nds/ResNet_lr-wd_in.csv", key = "arch",
                 metrics = { "final_test_acc", "min_test_acc" } },
 }

@@ -21,7 +21,7 @@ return anynet.space {
   bot_muls = { 1, 0.5, 0.25 },
   groups = { 1, 2, 4, 8, 16 },
   max_params = 8e6,
-  published = { input = 224, classes = 1000 },
+  published = { input = 224, classes = 1000, flops = "nds-anynet" },
   benchmark = { file = "nds/ResNeXt-B_in.csv", key = "arch",
                 metrics = { "final_test_acc", "min_test_acc" } },
 }

@@ -94,20 +94,6 @@ build_proxy (GnSpace *space, const char *arch, int batch,
   return net;
 }
 
-/* Batch-norm outputs: NDS's flop counts add 5 per element of each. */
-static double
-bn_elements (GnNet *net)
-{
-  double n = 0;
-  for (int i = 0; i < gn_net_n_nodes (net); i++)
-    if (strcmp (gn_net_op_name (net, i), "batchnorm") == 0)
-      {
-        GnShape s = gn_net_shape (net, i);
-        n += (double) s.c * s.h * s.w;
-      }
-  return n;
-}
-
 /* ------------------------------------------------------------------ */
 /* a canonical string, read back in C                                  */
 /* ------------------------------------------------------------------ */
@@ -217,7 +203,8 @@ genes_differing (const Arch *a, const Arch *b)
 /* Every record: its arch is canonical, its net_json reads as the same
  * architecture, and the network as published has exactly NDS's number of
  * parameters; NDS's flops are the MACs of convolutions and the classifier
- * (bias included) plus 5 per batch-norm output element. */
+ * (bias included) plus 5 per batch-norm output element, the space's
+ * rule (published.flops = "nds-anynet"). */
 static void
 test_records (void)
 {
@@ -229,6 +216,8 @@ test_records (void)
       int c_arch = column (t, "arch"), c_json = column (t, "net_json");
       int c_params = column (t, "params"), c_flops = column (t, "flops");
       int rows = (int) gn_table_n_rows (t), params_equal = 0, flops_equal = 0;
+      g_assert_cmpint (gn_space_published_flops (space), ==,
+                       GN_FLOPS_NDS_ANYNET);
       for (int r = 0; r < rows; r++)
         {
           GError *error = NULL;
@@ -248,7 +237,8 @@ test_records (void)
           double flops = number_at (t, r, c_flops);
           double macs = gn_net_count_macs (net);
           params_equal += (double) gn_net_count_params (net) == params;
-          flops_equal += macs + 5 * bn_elements (net) == flops;
+          flops_equal += gn_net_count_flops (net, GN_FLOPS_NDS_ANYNET)
+                         == flops;
           if ((double) gn_net_count_params (net) != params)
             g_test_message ("%s row %d: %zu parameters, NDS %.0f", sp->table,
                             r, gn_net_count_params (net), params);

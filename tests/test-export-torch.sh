@@ -46,7 +46,7 @@ not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; shift; for l in "$@";
 
 # the parameters `gennas space info` counts: SPACE ARCH [OPTION...]
 info_params () {
-  "$gennas" space info "$@" | awk -F, 'NR == 2 { printf "%.0f", $(NF - 1) * 1000000 }'
+  "$gennas" space info "$@" | awk -F, 'NR == 2 { printf "%.0f", $(NF - 2) * 1000000 }'
 }
 
 # case NAME SPACE ARCH CLASSES DUMP FIGURE [OPTION...]: exports NAME.py,

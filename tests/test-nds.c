@@ -49,7 +49,9 @@ static const char *const cell_spaces[][2] = {
 };
 
 /* Every record's string is canonical, and the network NDS trained (224 x
- * 224, 1000 classes) has exactly the record's parameters. */
+ * 224, 1000 classes) has exactly the record's parameters and, counted
+ * by the space's rule (published.flops = "nds-cell"), its flops; the
+ * MACs alone are below them (the rule adds what NDS's counter did). */
 static void
 test_nds_params (void)
 {
@@ -63,7 +65,10 @@ test_nds_params (void)
       g_assert_cmpint (size, ==, 224);
       g_assert_cmpint (classes, ==, 1000);
       GnTable *t = load_data (cell_spaces[s][1]);
+      g_assert_cmpint (gn_space_published_flops (space), ==,
+                       GN_FLOPS_NDS_CELL);
       int arch = column (t, "arch"), params = column (t, "params");
+      int flops = column (t, "flops");
       guint n = gn_table_n_rows (t);
       g_assert_cmpuint (n, >, 100);
       /* a seeded subset: every k-th row from a seeded offset */
@@ -85,6 +90,15 @@ test_nds_params (void)
             g_error ("%s row %u: %" G_GSIZE_FORMAT " parameters, NDS has "
                      "%.0f", cell_spaces[s][0], r,
                      gn_net_count_params (net), want);
+          g_assert_true (gn_table_get_double (t, r, (guint) flops, &want,
+                                              NULL));
+          double got = gn_net_count_flops (net, GN_FLOPS_NDS_CELL);
+          if (got != want)
+            g_error ("%s row %u: %.0f flops, NDS has %.0f",
+                     cell_spaces[s][0], r, got, want);
+          g_assert_cmpfloat (gn_net_count_macs (net), <, want);
+          g_assert_cmpfloat (gn_net_count_flops (net, GN_FLOPS_MACS), ==,
+                             gn_net_count_macs (net));
           gn_net_free (net);
           g_free (canon);
           checked++;

@@ -181,9 +181,10 @@ test_info (void)
   CliRun r = cli_run_gennas (NULL, "space", "info", nb201, NB201_A,
                              "|bogus~0|", NB201_B, NULL);
   g_assert_cmpint (r.status, ==, 1);
-  g_assert_cmpstr (r.out, ==, "arch,params,macs\n"
-                   NB201_A ",0.802426,113.951370\n"
-                   NB201_B ",0.129306,15.647370\n");
+  /* NAS-Bench-201 counted MACs (its tables' flops): the last two agree */
+  g_assert_cmpstr (r.out, ==, "arch,params,macs,flops\n"
+                   NB201_A ",0.802426,113.951370,113.951370\n"
+                   NB201_B ",0.129306,15.647370,15.647370\n");
   g_assert_true (g_str_has_prefix (r.err, "gennas space info: invalid "
                                    "architecture '|bogus~0|': "));
   cli_run_clear (&r);
@@ -191,16 +192,16 @@ test_info (void)
   r = cli_run_gennas (NB201_B "\n\n  " NB201_A "  \n", "space", "info", nb201,
                       NULL);
   g_assert_cmpint (r.status, ==, 0);
-  g_assert_cmpstr (r.out, ==, "arch,params,macs\n"
-                   NB201_B ",0.129306,15.647370\n"
-                   NB201_A ",0.802426,113.951370\n");
+  g_assert_cmpstr (r.out, ==, "arch,params,macs,flops\n"
+                   NB201_B ",0.129306,15.647370,15.647370\n"
+                   NB201_A ",0.802426,113.951370,113.951370\n");
   g_assert_cmpstr (r.err, ==, "");
   cli_run_clear (&r);
 
   r = cli_run_gennas (NULL, "space", "info", "--help", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "gennas space info"));
-  g_assert_nonnull (strstr (r.out, "arch,params,macs"));
+  g_assert_nonnull (strstr (r.out, "arch,params,macs,flops"));
   cli_run_clear (&r);
 
   r = cli_run_gennas (NULL, "space", "info", "/nonexistent.lua", NB201_A,
@@ -435,15 +436,17 @@ test_score_cost_published (void)
   g_assert_cmpint (params.status, ==, 0);
   g_assert_cmpint (macs.status, ==, 0);
   g_assert_cmpint (ten.status, ==, 0);
-  /* the last line's fields from the end: info's params,macs; score's
-   * score,seconds */
+  /* the last line's fields from the end: info's params,macs,flops;
+   * score's score,seconds */
   char **i = g_strsplit (strrchr (g_strchomp (info.out), ')') + 1, ",", -1);
   char **p = g_strsplit (strrchr (g_strchomp (params.out), ')') + 1, ",", -1);
   char **m = g_strsplit (strrchr (g_strchomp (macs.out), ')') + 1, ",", -1);
   char **t = g_strsplit (strrchr (g_strchomp (ten.out), ')') + 1, ",", -1);
-  /* " width=48 depth=14", params, macs */
-  g_assert_cmpuint (g_strv_length (i), ==, 3);
+  /* " width=48 depth=14", params, macs, flops as NDS counted them:
+   * the record's `params` and `flops` in data/nds/DARTS_in.csv */
+  g_assert_cmpuint (g_strv_length (i), ==, 4);
   g_assert_cmpstr (i[1], ==, "3.041248");
+  g_assert_cmpstr (i[3], ==, "350.501992");
   g_assert_cmpstr (p[1], ==, i[1]);
   g_assert_cmpstr (m[1], ==, i[2]);
   /* 990 classes fewer: 990 x (768 weights + 1 bias) */

@@ -923,17 +923,26 @@ test_sandbox_import (void)
   g_free (dir);
 }
 
-/* published = { input, classes }: what `space info` builds; defaults
- * 32 and 10; anything else a clear load error. */
+/* published = { input, classes, flops }: what `space info` builds and
+ * how it counts operations; defaults 32, 10 and "macs"; anything else a
+ * clear load error. */
 static void
 test_published_input (void)
 {
   static const struct {
     const char *field;
     int size, classes;          /* 0: the load fails */
+    GnFlopsRule flops;
   } cases[] = {
-    { "", 32, 10 },
-    { "published = { input = 224, classes = 1000 },", 224, 1000 },
+    { "", 32, 10, GN_FLOPS_MACS },
+    { "published = { input = 224, classes = 1000 },", 224, 1000,
+      GN_FLOPS_MACS },
+    { "published = { input = 224, classes = 1000, flops = 'nds-cell' },",
+      224, 1000, GN_FLOPS_NDS_CELL },
+    { "published = { flops = 'nds-anynet' },", 32, 10, GN_FLOPS_NDS_ANYNET },
+    { "published = { flops = 'macs' },", 32, 10, GN_FLOPS_MACS },
+    { "published = { flops = 'thop' },", 0, 0, 0 },
+    { "published = { flops = 5 },", 0, 0, 0 },
     { "published = { classes = 100 },", 32, 100 },
     { "published = { input = 0 },", 0, 0 },
     { "published = { input = 2.5 },", 0, 0 },
@@ -966,6 +975,8 @@ test_published_input (void)
           gn_space_published_input (space, &size, &classes);
           g_assert_cmpint (size, ==, cases[i].size);
           g_assert_cmpint (classes, ==, cases[i].classes);
+          g_assert_cmpint (gn_space_published_flops (space), ==,
+                           cases[i].flops);
           gn_space_free (space);
         }
       g_free (text);

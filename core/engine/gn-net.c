@@ -1037,6 +1037,88 @@ gn_net_count_macs (const GnNet *net)
   return macs;
 }
 
+static const char *const flops_rule_names[] = {
+  [GN_FLOPS_MACS] = "macs",
+  [GN_FLOPS_NDS_CELL] = "nds-cell",
+  [GN_FLOPS_NDS_ANYNET] = "nds-anynet",
+};
+
+const char *
+gn_flops_rule_name (GnFlopsRule rule)
+{
+  g_return_val_if_fail ((guint) rule < G_N_ELEMENTS (flops_rule_names),
+                        NULL);
+  return flops_rule_names[rule];
+}
+
+gboolean
+gn_flops_rule_from_name (const char *name, GnFlopsRule *rule)
+{
+  g_return_val_if_fail (name != NULL && rule != NULL, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (flops_rule_names); i++)
+    if (strcmp (name, flops_rule_names[i]) == 0)
+      {
+        *rule = (GnFlopsRule) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* What NDS's counter adds to the MACs of one dilated convolution: it
+ * took the output size from the padding, kernel and stride alone, as if
+ * the kernel were not dilated. */
+static double
+undilated_extra (const GnConv2dGeom *g)
+{
+  double h = (g->in_h + 2 * g->pad_h - g->kh) / g->stride_h + 1;
+  double w = (g->in_w + 2 * g->pad_w - g->kw) / g->stride_w + 1;
+  return (h * w - (double) g->out_h * g->out_w) * g->out_c
+         * ((double) g->in_c / g->groups * g->kh * g->kw);
+}
+
+double
+gn_net_count_flops (const GnNet *net, GnFlopsRule rule)
+{
+  g_return_val_if_fail (net != NULL, 0.0);
+  double flops = gn_net_count_macs (net);
+  if (rule == GN_FLOPS_MACS)
+    return flops;
+  for (guint i = 0; i < net->nodes->len; i++)
+    {
+      const Node *nd = NODE (net, i);
+      double out = (double) nd->shape.c * nd->shape.h * nd->shape.w;
+      if (rule == GN_FLOPS_NDS_ANYNET)
+        {
+          if (nd->kind == OP_BN)
+            flops += 5 * out;
+          continue;
+        }
+      switch (nd->kind)
+        {
+        case OP_CONV:
+          if (nd->u.conv.dil_h > 1 || nd->u.conv.dil_w > 1)
+            flops += undilated_extra (&nd->u.conv);
+          break;
+        case OP_RELU:
+          flops += out;
+          break;
+        case OP_AVGPOOL:
+        case OP_MAXPOOL:
+          flops += out * nd->u.pool.k * nd->u.pool.k;
+          break;
+        case OP_GAP:
+          {
+            GnShape in = NODE (net, nd->inputs[0])->shape;
+            flops += (double) in.c * in.h * in.w;
+          }
+          break;
+        default:
+          break;
+        }
+    }
+  return flops;
+}
+
 /* ------------------------------------------------------------------ */
 /* compiling                                                           */
 /* ------------------------------------------------------------------ */

@@ -397,6 +397,39 @@ gsize    gn_net_count_params (const GnNet *net);
 /** Multiply-accumulates of one forward pass over ONE sample, counting
  * conv and linear layers with their bias (NAS-Bench-201's convention). */
 double   gn_net_count_macs (const GnNet *net);
+
+/**
+ * GnFlopsRule:
+ * @GN_FLOPS_MACS: gn_net_count_macs(): conv and linear layers with their
+ *   bias (NAS-Bench-201's convention).
+ * @GN_FLOPS_NDS_CELL: NDS's `flops` of its DARTS-like cell networks
+ *   (DARTS, ENAS, PNAS, NASNet, Amoeba): the MACs, with each dilated
+ *   convolution counted at the output size its kernel would give
+ *   undilated, plus one per ReLU output element, k² per pooling output
+ *   element (max and average) and one per element the global average
+ *   pool reads.  Reproduces every record of NDS's seven ImageNet cell
+ *   tables (bench/nds-sizes.py).
+ * @GN_FLOPS_NDS_ANYNET: NDS's `flops` of its AnyNet networks (ResNet,
+ *   ResNeXt, Vanilla): the MACs plus 5 per batch-norm output element.
+ *
+ * How a benchmark counted the operations of one forward pass of one
+ * sample: a space names its benchmark's rule (`published.flops`), so
+ * that `gennas space info` can print the figure the benchmark's table
+ * holds.  New rules are appended.
+ */
+typedef enum {
+  GN_FLOPS_MACS,
+  GN_FLOPS_NDS_CELL,
+  GN_FLOPS_NDS_ANYNET
+} GnFlopsRule;
+
+/** Returns: (transfer none): the rule's name ("macs", "nds-cell",
+ * "nds-anynet"), as a space writes it. */
+const char *gn_flops_rule_name (GnFlopsRule rule);
+/** Returns: TRUE and sets *@rule if @name is a rule's name. */
+gboolean gn_flops_rule_from_name (const char *name, GnFlopsRule *rule);
+/** Operations of one forward pass over ONE sample, counted by @rule. */
+double   gn_net_count_flops (const GnNet *net, GnFlopsRule rule);
 /** About how many bytes the graph itself holds (its nodes, their inputs,
  * the parameter and tap names): what building costs, before
  * gn_net_compile() allocates the tensors.  The sandbox counts it against

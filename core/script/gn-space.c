@@ -39,6 +39,7 @@ struct _GnSpace {
   gboolean loading;            /* gennas.import() works only then */
   guint n_imports;
   int pub_size, pub_classes;   /* the published network's input */
+  GnFlopsRule pub_flops;       /* how its benchmark counted operations */
   GnSpaceInput input;          /* images or sequences */
   GHashTable *configs;         /* name -> SpaceConfig: named networks */
   guint n_genes;
@@ -388,16 +389,17 @@ load_configs (lua_State *L, GnSpace *sp, int t)
   lua_pop (L, 1);
 }
 
-/* published = { input = SIZE, classes = K }: both optional */
+/* published = { input = SIZE, classes = K, flops = RULE }: all optional */
 static void
 load_published (lua_State *L, GnSpace *sp, int t)
 {
-  static const char *const keys[] = { "input", "classes", NULL };
+  static const char *const keys[] = { "input", "classes", "flops", NULL };
   static const struct { const char *key; lua_Integer max; } fields[] = {
     { "input", 4096 }, { "classes", 1000000 }
   };
   sp->pub_size = 32;
   sp->pub_classes = 10;
+  sp->pub_flops = GN_FLOPS_MACS;
   int type = lua_getfield (L, t, "published");
   if (type == LUA_TNIL)
     {
@@ -406,7 +408,7 @@ load_published (lua_State *L, GnSpace *sp, int t)
     }
   if (type != LUA_TTABLE)
     invalid (L, sp, "the space's published must be a table "
-             "{ input = SIZE, classes = K }");
+             "{ input = SIZE, classes = K, flops = RULE }");
   int p = lua_gettop (L);
   check_keys (L, sp, p, "the published table", keys);
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -425,7 +427,16 @@ load_published (lua_State *L, GnSpace *sp, int t)
         }
       lua_pop (L, 1);
     }
-  lua_pop (L, 1);
+  type = lua_getfield (L, p, "flops");
+  if (type != LUA_TNIL
+      && (type != LUA_TSTRING
+          || !gn_flops_rule_from_name (lua_tostring (L, -1), &sp->pub_flops)))
+    invalid (L, sp, "published.flops must be \"%s\", \"%s\" or \"%s\" "
+             "(how the benchmark counted operations)",
+             gn_flops_rule_name (GN_FLOPS_MACS),
+             gn_flops_rule_name (GN_FLOPS_NDS_CELL),
+             gn_flops_rule_name (GN_FLOPS_NDS_ANYNET));
+  lua_pop (L, 2);
 }
 
 /* ------------------------------------------------------------------ */
@@ -776,6 +787,13 @@ gn_space_published_input (GnSpace *space, int *size, int *num_classes)
     *size = space->pub_size;
   if (num_classes != NULL)
     *num_classes = space->pub_classes;
+}
+
+GnFlopsRule
+gn_space_published_flops (GnSpace *space)
+{
+  g_return_val_if_fail (space != NULL, GN_FLOPS_MACS);
+  return space->pub_flops;
 }
 
 gboolean

@@ -253,6 +253,15 @@ GnSpaceInput gn_space_input (GnSpace *space);
 void gn_space_published_input (GnSpace *space, int *size, int *num_classes);
 
 /**
+ * gn_space_published_flops:
+ *
+ * Returns: how the space's benchmark counted a network's operations
+ * (`published.flops`; GN_FLOPS_MACS unless the space says otherwise),
+ * for gn_net_count_flops() on the published network.
+ */
+GnFlopsRule gn_space_published_flops (GnSpace *space);
+
+/**
  * gn_space_config:
  * @name: a configuration the space's `configs` table names, e.g.
  *   "mobile" for DARTS's ImageNet mobile setting

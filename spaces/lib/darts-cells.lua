@@ -502,7 +502,7 @@ end
 --   any_cell = true,                    strings may use any known op and
 --                                       number of nodes (published cells)
 --   network = "imagenet" | "cifar",     the published network
---   published = { input =, classes = },
+--   published = { input =, classes =, flops = },
 --   configs = { ... },                  named networks (docs/spaces.md)
 --   benchmark = { ... },
 -- }
