@@ -93,16 +93,22 @@ gn_cli_eval_init (GnCliEval *ev, const char *cmd, const GnCliEvalOptions *o,
 }
 
 gboolean
-gn_cli_eval_start (GnCliEval *ev, GnCliProxy *p, const char *db_default,
-                   gboolean *served, GError **error)
+gn_cli_eval_start (GnCliEval *ev, GnCliProxy *const *stages, int n_stages,
+                   const char *db_default, gboolean *served, GError **error)
 {
+  g_return_val_if_fail (n_stages >= 1 && n_stages <= GN_CLI_EVAL_MAX_STAGES,
+                        FALSE);
   *served = FALSE;
+  for (int i = 0; i < n_stages; i++)
+    ev->stages[i] = stages[i];
+  ev->n_stages = n_stages;
   if (ev->mpi && gn_mpi_rank (ev->mpi) > 0)
     {
       /* a worker rank: evaluate what rank 0 sends, until it says stop */
       *served = TRUE;
-      return gn_mpi_serve (ev->mpi, gn_cli_proxy_work, p, ev->o->timeout,
-                           error);
+      return gn_mpi_serve (ev->mpi, gn_cli_proxy_work,
+                           (gpointer const *) ev->stages, n_stages,
+                           ev->o->timeout, error);
     }
   if (ev->mpi)
     ev->workers = gn_mpi_size (ev->mpi) - 1;
@@ -274,6 +280,10 @@ gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st, GError **error)
   gboolean ok = FALSE;
   Restore restored = { st->search, 0 };
   GError *find_error = NULL;
+  int stage = 0;
+  while (stage < ev->n_stages && ev->stages[stage] != st->p)
+    stage++;
+  g_return_val_if_fail (stage < ev->n_stages, FALSE);
 
   if (ev->resume && gn_store_find_run (ev->store, st->hash, &st->run, NULL,
                                        &find_error))
@@ -331,7 +341,7 @@ gn_cli_eval_run (const GnCliEval *ev, GnCliStage *st, GError **error)
     .use_cache = !ev->o->no_cache, .in_order = TRUE,
     .progress = on_progress,
     .progress_data = &prog };
-  GnEvaluator evaluator = ev->mpi ? gn_mpi_evaluator (ev->mpi)
+  GnEvaluator evaluator = ev->mpi ? gn_mpi_evaluator (ev->mpi, stage)
                                   : gn_workers_evaluator (workers);
   if (!gn_search_drive (st->search, &evaluator, &drive, error))
     goto out;

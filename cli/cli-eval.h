@@ -61,11 +61,18 @@ void gn_cli_eval_options_clear (GnCliEvalOptions *o);
 gboolean gn_cli_eval_options_check (const GnCliEvalOptions *o,
                                     GError **error);
 
+/* The most proxies one command evaluates with (a search's warmup, search
+ * and final stage). */
+#define GN_CLI_EVAL_MAX_STAGES 3
+
 /* What a command's runs share: the evaluator and the store. */
 typedef struct {
   const char *cmd;              /* "rank", "search": prefixes messages   */
   const GnCliEvalOptions *o;
   GnMpi *mpi;                   /* (nullable) with --mpi                 */
+  GnCliProxy *stages[GN_CLI_EVAL_MAX_STAGES];  /* the proxies the MPI
+                                 * worker ranks serve, by stage index    */
+  int n_stages;
   GnStore *store;
   const char *db;               /* the store's path, for messages        */
   int workers;                  /* evaluations in parallel               */
@@ -94,7 +101,11 @@ gboolean gn_cli_eval_init (GnCliEval *ev, const char *cmd,
 
 /**
  * gn_cli_eval_start:
- * @p: the proxy the workers evaluate with (it must outlive @ev)
+ * @stages: the proxies the command's runs evaluate with (each must
+ *   outlive @ev): gn_cli_eval_run() takes one of these as its stage's
+ *   proxy; an MPI worker rank serves them all.  Every rank must list the
+ *   same ones in the same order.
+ * @n_stages: how many, 1 to GN_CLI_EVAL_MAX_STAGES
  * @db_default: the store without --db: a file, or ":memory:" for one
  *   that is not kept
  * @served: (out): TRUE on an MPI worker rank, which has evaluated what
@@ -106,9 +117,9 @@ gboolean gn_cli_eval_init (GnCliEval *ev, const char *cmd,
  * Returns: FALSE with @error if the store or its lock file cannot be
  * opened or a worker rank cannot start its evaluation process.
  */
-gboolean gn_cli_eval_start (GnCliEval *ev, GnCliProxy *p,
-                            const char *db_default, gboolean *served,
-                            GError **error);
+gboolean gn_cli_eval_start (GnCliEval *ev, GnCliProxy *const *stages,
+                            int n_stages, const char *db_default,
+                            gboolean *served, GError **error);
 
 /**
  * gn_cli_eval_limit_workers:
@@ -123,7 +134,7 @@ void gn_cli_eval_limit_workers (GnCliEval *ev, int jobs);
 
 /* One run in the store: a search, a rank's sample, a final stage. */
 typedef struct {
-  GnCliProxy *p;
+  GnCliProxy *p;             /* one of gn_cli_eval_start()'s stages    */
   GnSearch *search;
   const char *json, *hash;   /* the run's configuration and identity */
   gint64 parent;             /* the run this one derives from, or 0    */

@@ -348,7 +348,8 @@ gn_cmd_rank (int argc, char **argv)
   gboolean served;
   if (!gn_cli_eval_init (&ev, "rank", &o.eval, &error)
       || !gn_cli_proxy_open (&p, argv[1], &o.proxy, NULL, NULL, &error)
-      || !gn_cli_eval_start (&ev, &p, ":memory:", &served, &error))
+      || !gn_cli_eval_start (&ev, (GnCliProxy *[]) { &p }, 1, ":memory:",
+                             &served, &error))
     goto fail;
   if (served)
     {

@@ -478,7 +478,8 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
     "The limits are part of the run (a --resume must give the same).\n"
     "\n"
     "With --mpi, under mpirun (or srun) with N >= 2 ranks, rank 0 runs the\n"
-    "search and writes the store while the N-1 other ranks evaluate:\n"
+    "search and writes the store while the N-1 other ranks evaluate,\n"
+    "the warmup and the final stage included:\n"
     "  mpirun -np 9 gennas search SPACE.lua --mpi --budget 450\n"
     "See docs/scaling.md.");
   gn_cli_proxy_options_add (ctx, &o.proxy);
@@ -580,17 +581,6 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
                     "configuration it would only repeat its scores");
       goto out;
     }
-  if (o.final > 0 && o.eval.mpi)
-    {
-      gn_cli_error ("search", "--final does not run under --mpi yet; run "
-                    "the final stage with --resume --final K without --mpi");
-      goto out;
-    }
-  if (o.warmup > 0 && o.eval.mpi)
-    {
-      gn_cli_error ("search", "--warmup does not run under --mpi yet");
-      goto out;
-    }
 
   status = 1;
   gn_cli_single_thread ();
@@ -624,7 +614,16 @@ gn_cli_search (int argc, char **argv, GnCliSearchResult *result)
           goto fail;
         }
     }
-  if (!gn_cli_eval_start (&ev, &p, "gennas.db", &served, &error))
+  /* every rank lists the stages alike: the same command line opened
+   * the same ones */
+  GnCliProxy *stages[GN_CLI_EVAL_MAX_STAGES] = { &p };
+  int n_stages = 1;
+  if (o.warmup > 0)
+    stages[n_stages++] = &pw;
+  if (o.final > 0)
+    stages[n_stages++] = &pf;
+  if (!gn_cli_eval_start (&ev, stages, n_stages, "gennas.db", &served,
+                          &error))
     goto fail;
   if (served)
     {

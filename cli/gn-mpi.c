@@ -32,6 +32,8 @@ enum { TAG_JOB = 1, TAG_RESULT, TAG_STOP, TAG_BYE };
 typedef struct {
   gint64 job;
   gint32 status;          /* GnEvalStatus             */
+  gint32 stage;           /* which of the served proxies: the job's, and
+                           * echoed in its result       */
   double score, loss, seconds;
 } GnMpiHeader;
 
@@ -40,6 +42,7 @@ struct _GnMpi {
   int rank, size;
   gboolean served;        /* a worker rank that served until told to stop */
   gboolean stopped;       /* rank 0 has stopped the workers               */
+  int stage;              /* rank 0: the stage its jobs are for now       */
 
   /* rank 0: one job per worker rank */
   gboolean *busy;         /* [size], by rank                              */
@@ -205,7 +208,7 @@ gn_mpi_size (GnMpi *mpi)
 
 typedef struct {
   GnWorkFn fn;
-  gpointer user;
+  gpointer user;          /* the stage's proxy                            */
 } Serve;
 
 /* Runs in the forked evaluation process, which never calls MPI: it dies of
@@ -227,15 +230,39 @@ serve_work (gpointer user, const char *arch, GnProxyResult *result,
   return s->fn (s->user, arch, result, error);
 }
 
+/* The evaluation process for @stage: the one in hand if it is that
+ * stage's, else a new one (the old one has no job: a rank takes one job
+ * at a time, and stages follow one another). */
+static GnWorkers *
+stage_pool (GnWorkers **pool, int *pool_stage, Serve *serve, int stage,
+            double timeout, GError **error)
+{
+  if (*pool != NULL && *pool_stage == stage)
+    return *pool;
+  g_clear_pointer (pool, gn_workers_free);
+  *pool = gn_workers_new (1, serve_work, &serve[stage], timeout, error);
+  *pool_stage = stage;
+  return *pool;
+}
+
 gboolean
-gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user, double timeout,
-              GError **error)
+gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer const *users, int n_users,
+              double timeout, GError **error)
 {
   g_return_val_if_fail (mpi != NULL && mpi->rank > 0, FALSE);
-  Serve s = { fn, user };
-  GnWorkers *pool = gn_workers_new (1, serve_work, &s, timeout, error);
-  if (pool == NULL)
-    return FALSE;
+  g_return_val_if_fail (users != NULL && n_users > 0, FALSE);
+  Serve *serve = g_new (Serve, n_users);
+  for (int i = 0; i < n_users; i++)
+    serve[i] = (Serve) { fn, users[i] };
+  /* the first stage's process now, so that a proxy that cannot start
+   * fails the rank before any job */
+  GnWorkers *pool = NULL;
+  int pool_stage = -1;
+  if (stage_pool (&pool, &pool_stage, serve, 0, timeout, error) == NULL)
+    {
+      g_free (serve);
+      return FALSE;
+    }
   gboolean stop = FALSE;
   while (!stop)
     {
@@ -253,7 +280,14 @@ gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user, double timeout,
       GnWorkerResult r = { 0 };
       GError *local = NULL;
       gboolean have = FALSE;
-      if (!gn_workers_submit (pool, h.job, arch ? arch : "", &local))
+      if (h.stage < 0 || h.stage >= n_users)
+        g_set_error (&local, GN_ERROR, GN_ERROR_FAILED, "rank %d serves "
+                     "%d stage(s), not stage %d (not the same command "
+                     "line on every rank?)", mpi->rank, n_users, h.stage);
+      else if (stage_pool (&pool, &pool_stage, serve, h.stage, timeout,
+                           &local) != NULL)
+        gn_workers_submit (pool, h.job, arch ? arch : "", &local);
+      if (local != NULL)
         {
           /* the evaluation process could not be (re)started: this job
            * fails; the next one tries again */
@@ -279,7 +313,7 @@ gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user, double timeout,
         {
           /* a failed result has the worst score and no loss already */
           GnMpiHeader out = {
-            .job = r.job, .status = r.result.status,
+            .job = r.job, .status = r.result.status, .stage = h.stage,
             .score = r.result.score, .loss = r.result.loss,
             .seconds = r.seconds };
           send_message (0, TAG_RESULT, &out, r.message);
@@ -288,6 +322,7 @@ gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user, double timeout,
       g_free (arch);
     }
   gn_workers_free (pool);   /* kills a job abandoned by STOP */
+  g_free (serve);
   send_message (0, TAG_BYE, NULL, NULL);
   mpi->served = TRUE;
   return TRUE;
@@ -318,7 +353,7 @@ ev_submit (gpointer self, gint64 job, const char *arch, GError **error)
   clock_start (mpi);
   g_return_val_if_fail (mpi->idle.length > 0, FALSE);
   int r = GPOINTER_TO_INT (g_queue_pop_head (&mpi->idle));
-  GnMpiHeader h = { .job = job };
+  GnMpiHeader h = { .job = job, .stage = mpi->stage };
   gint64 t0 = g_get_monotonic_time ();
   int rc = send_message (r, TAG_JOB, &h, arch);
   mpi->mpi_us += g_get_monotonic_time () - t0;
@@ -375,6 +410,13 @@ ev_wait (gpointer self, int timeout_ms, GnWorkerResult *out)
           msg = g_strdup_printf ("malformed result from rank %d", r);
           h.status = GN_EVAL_ERROR;
         }
+      else if (h.stage != mpi->stage)
+        {
+          /* a job an earlier stage left in flight: the rank is free, the
+           * result belongs to nobody now */
+          g_free (msg);
+          continue;
+        }
       *out = (GnWorkerResult) {
         .job = h.job,
         .result = { .score = h.score, .loss = h.loss,
@@ -385,9 +427,11 @@ ev_wait (gpointer self, int timeout_ms, GnWorkerResult *out)
 }
 
 GnEvaluator
-gn_mpi_evaluator (GnMpi *mpi)
+gn_mpi_evaluator (GnMpi *mpi, int stage)
 {
   g_return_val_if_fail (mpi != NULL && mpi->rank == 0, (GnEvaluator) { 0 });
+  g_return_val_if_fail (stage >= 0, (GnEvaluator) { 0 });
+  mpi->stage = stage;
   return (GnEvaluator) { mpi, ev_n_idle, ev_n_busy, ev_submit, ev_wait };
 }
 
@@ -482,14 +526,14 @@ gn_mpi_size (GnMpi *mpi)
 }
 
 gboolean
-gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user, double timeout,
-              GError **error)
+gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer const *users, int n_users,
+              double timeout, GError **error)
 {
   g_return_val_if_reached (FALSE);
 }
 
 GnEvaluator
-gn_mpi_evaluator (GnMpi *mpi)
+gn_mpi_evaluator (GnMpi *mpi, int stage)
 {
   g_return_val_if_reached ((GnEvaluator) { 0 });
 }

@@ -15,7 +15,8 @@
  * fixed GnMpiHeader followed by a variable-length string (an architecture
  * for a job, an error message for a result):
  *
- *   rank 0 -> worker   JOB     header.job, then the architecture
+ *   rank 0 -> worker   JOB     header.job and .stage, then the
+ *                              architecture
  *   worker -> rank 0   RESULT  the whole header, then the message
  *   rank 0 -> worker   STOP    (empty) finish: abandon any job in hand
  *   worker -> rank 0   BYE     (empty) the worker has stopped
@@ -59,23 +60,35 @@ int         gn_mpi_size (GnMpi *mpi);
 /**
  * gn_mpi_serve:
  * @fn: evaluates an architecture (in a forked child of this rank)
+ * @users: @fn's first argument for each stage a job may name (a search's
+ *   warmup, search and final stage each evaluate with a proxy of their
+ *   own), in the order rank 0 numbers them in gn_mpi_evaluator()
+ * @n_users: how many; at least 1
  * @timeout: seconds one evaluation may take; <= 0 means no limit
  *
  * On a worker rank (rank > 0): evaluates what rank 0 sends until it says
- * stop.
+ * stop, each job with its stage's @users entry, in a forked process of
+ * that stage's (started for stage 0 at once, for another when its first
+ * job comes; the previous one then ends).  A job for a stage it does not
+ * serve fails (GN_EVAL_CRASHED, with a message).
  *
- * Returns: FALSE with @error if the worker process could not be started.
+ * Returns: FALSE with @error if the first stage's process could not be
+ *   started.
  */
-gboolean    gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer user,
-                          double timeout, GError **error);
+gboolean    gn_mpi_serve (GnMpi *mpi, GnWorkFn fn, gpointer const *users,
+                          int n_users, double timeout, GError **error);
 
 /**
  * gn_mpi_evaluator:
+ * @stage: the index, in the workers' gn_mpi_serve() @users, of the proxy
+ *   its jobs are evaluated with
  *
- * On rank 0: the evaluator over the worker ranks, one job each.  Its
- * results carry the rank in GnWorkerResult.worker.
+ * On rank 0: the evaluator over the worker ranks, one job each, for
+ * @stage until the next call.  Its results carry the rank in
+ * GnWorkerResult.worker; a result of an earlier stage's job that arrives
+ * later only frees its rank.
  */
-GnEvaluator gn_mpi_evaluator (GnMpi *mpi);
+GnEvaluator gn_mpi_evaluator (GnMpi *mpi, int stage);
 
 /**
  * gn_mpi_summary:

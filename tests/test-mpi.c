@@ -386,6 +386,92 @@ test_rank (void)
   g_free (local_csv);
 }
 
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static gboolean
+append_eval (const GnEval *e, gpointer user)
+{
+  g_ptr_array_add (user, g_strdup_printf ("%s %.17g %d", e->arch, e->score,
+                                          (int) e->status));
+  return TRUE;
+}
+
+/* Run @run of @db: "arch score status" per evaluation, sorted. */
+static char *
+run_evals (const char *db, gint64 run)
+{
+  GError *error = NULL;
+  char *path = g_build_filename (tmpdir, db, NULL);
+  GnStore *store = gn_store_open (path, &error);
+  g_assert_no_error (error);
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+  g_assert_true (gn_store_foreach (store, run, append_eval, lines, &error));
+  g_assert_no_error (error);
+  gn_store_close (store);
+  g_free (path);
+  g_ptr_array_sort (lines, compare_strings);
+  g_ptr_array_add (lines, NULL);
+  char *all = g_strjoinv ("\n", (char **) lines->pdata);
+  g_ptr_array_free (lines, TRUE);
+  return all;
+}
+
+/* A search with a warmup and a final stage, each with its own proxy
+ * settings, under MPI: the worker ranks evaluate every stage with that
+ * stage's proxy, and the three runs hold exactly what the same search on
+ * two local workers records (the same seed and number of workers give
+ * the same candidates), down to the last bit of every score. */
+static void
+test_stages (void)
+{
+  const char *args[] = { "--proxy", "good", "--param", "delay=0.01",
+                         "--budget", "30", "--population", "10",
+                         "--tournament", "3", "--seed", "3",
+                         "--warmup", "40", "--warmup-proxy", "good",
+                         "--warmup-param", "flag=true",
+                         "--final", "5", "--final-param", "flag=true",
+                         "--no-cache", "--mpi", NULL };
+  GPtrArray *a = mpirun_argv (3);
+  add_search (a, "stages-mpi.db", args);
+  char *err = NULL;
+  int status = run_cmd (a, &err);
+  if (status != 0)
+    g_test_message ("%s", err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (err, "warmup: scoring 40 random candidates"));
+  g_assert_nonnull (strstr (err, "final stage: re-scoring the 5 best"));
+  g_free (err);
+  g_ptr_array_free (a, TRUE);
+
+  const char *local_args[G_N_ELEMENTS (args)];
+  for (gsize i = 0; i < G_N_ELEMENTS (args); i++)
+    local_args[i] = args[i] && strcmp (args[i], "--mpi") == 0
+                    ? "--workers=2" : args[i];
+  a = g_ptr_array_new_with_free_func (g_free);
+  add_search (a, "stages-local.db", local_args);
+  g_assert_cmpint (run_cmd (a, NULL), ==, 0);
+  g_ptr_array_free (a, TRUE);
+
+  /* run 1 the warmup (flag=true: negated scores), 2 the search, 3 the
+   * final stage (negated again) */
+  for (gint64 run = 1; run <= 3; run++)
+    {
+      char *m = run_evals ("stages-mpi.db", run);
+      char *l = run_evals ("stages-local.db", run);
+      int lines = 1;
+      for (const char *c = m; *c; c++)
+        lines += *c == '\n';
+      g_assert_cmpint (lines, ==, run == 1 ? 40 : run == 2 ? 30 : 5);
+      g_assert_cmpstr (m, ==, l);
+      g_free (m);
+      g_free (l);
+    }
+}
+
 /* `gennas search --help` documents --mpi. */
 static void
 test_help (void)
@@ -431,6 +517,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mpi/rank-killed-then-resume",
                    test_rank_killed_then_resume);
   g_test_add_func ("/mpi/rank", test_rank);
+  g_test_add_func ("/mpi/stages", test_stages);
   int status = g_test_run ();
 
   GDir *d = g_dir_open (tmpdir, 0, NULL);
