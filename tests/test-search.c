@@ -613,6 +613,58 @@ search_cli (const char *gennas, const char *space, const char *db,
   return out;
 }
 
+/* @args, then @more (both NULL-terminated), as one NULL-terminated array
+ * of the same strings; free with g_free(). */
+static const char **
+args_and (const char *const *args, const char *const *more)
+{
+  GPtrArray *a = g_ptr_array_new ();
+  for (; *args; args++)
+    g_ptr_array_add (a, (gpointer) *args);
+  for (; *more; more++)
+    g_ptr_array_add (a, (gpointer) *more);
+  g_ptr_array_add (a, NULL);
+  return (const char **) g_ptr_array_free (a, FALSE);
+}
+
+/* Runs the search with @args and --max-seconds 1, which stops it before
+ * its end: status 1 and a last line with no best after @evaluations of
+ * the search's.  Returns: (transfer full): the store, opened. */
+static GnStore *
+search_out_of_time (const char *gennas, const char *db,
+                    const char *const *args, int evaluations)
+{
+  const char *more[] = { "--max-seconds", "1", NULL };
+  const char **timed = args_and (args, more);
+  int status;
+  char *out = search_cli (gennas, NULL, db, timed, &status);
+  g_assert_cmpint (status, ==, 1);
+  char *last = g_strdup_printf ("best=none score=nan truth=nan "
+                                "evaluations=%d\n", evaluations);
+  g_assert_true (g_str_has_suffix (out, last));
+  g_free (last);
+  g_free (out);
+  g_free (timed);
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+/* The same search resumed without the limit: it finishes (status 0).
+ * Returns: (transfer full): its standard output. */
+static char *
+search_resumed (const char *gennas, const char *db, const char *const *args)
+{
+  const char *more[] = { "--resume", NULL };
+  const char **resumed = args_and (args, more);
+  int status;
+  char *out = search_cli (gennas, NULL, db, resumed, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_free (resumed);
+  return out;
+}
+
 /* Returns: (transfer full): run @run's configuration in @store, parsed
  * (it must be a JSON object). */
 static JsonObject *
@@ -1363,25 +1415,16 @@ test_warmup (void)
    * on one worker do not fit in 1 s; the search does not start, and
    * --resume (without the limit) finishes the warmup, then searches */
   char *db2 = g_build_filename (tmpdir, "warmup-time.db", NULL);
-  const char *timed[] = { "--warmup", "40", "--warmup-proxy", "good",
-                          "--warmup-param", "delay=0.1", "--workers", "1",
-                          "--max-seconds", "1", NULL };
-  out = search_cli (gennas, NULL, db2, timed, &status);
-  g_assert_cmpint (status, ==, 1);
-  g_assert_nonnull (strstr (out, "best=none"));
-  g_free (out);
-  GnStore *store2 = gn_store_open (db2, &error);
-  g_assert_no_error (error);
+  const char *slow[] = { "--warmup", "40", "--warmup-proxy", "good",
+                         "--warmup-param", "delay=0.1", "--workers", "1",
+                         NULL };
+  GnStore *store2 = search_out_of_time (gennas, db2, slow, 0);
   g_assert_true (gn_store_find_run (store2, NULL, &latest, NULL, NULL));
   g_assert_cmpint (latest, ==, 1);
   int scored = gn_store_count (store2, 1);
   g_assert_cmpint (scored, >, 0);
   g_assert_cmpint (scored, <, 40);
-  const char *timed_resume[] = { "--warmup", "40", "--warmup-proxy", "good",
-                                 "--warmup-param", "delay=0.1",
-                                 "--workers", "1", "--resume", NULL };
-  out = search_cli (gennas, NULL, db2, timed_resume, &status);
-  g_assert_cmpint (status, ==, 0);
+  out = search_resumed (gennas, db2, slow);
   char *restored = g_strdup_printf ("40 candidates scored by good (%d "
                                     "restored)", scored);
   g_assert_nonnull (strstr (out, restored));
@@ -1555,25 +1598,14 @@ test_final_stage (void)
    * in what is left of 1 s; the command says so and --resume (without
    * the limit) re-scores the rest */
   char *db2 = g_build_filename (tmpdir, "final-time.db", NULL);
-  const char *timed[] = { "--final", "15", "--final-param", "flag=true",
-                          "--final-param", "delay=0.2", "--workers", "1",
-                          "--max-seconds", "1", NULL };
-  out = search_cli (gennas, NULL, db2, timed, &status);
-  g_assert_cmpint (status, ==, 1);
-  g_assert_nonnull (strstr (out, "best architecture: "));
-  g_assert_true (g_str_has_suffix (out, "best=none score=nan truth=nan "
-                                   "evaluations=30\n"));
-  g_free (out);
-  GnStore *store2 = gn_store_open (db2, &error);
-  g_assert_no_error (error);
+  const char *slow[] = { "--final", "15", "--final-param", "flag=true",
+                         "--final-param", "delay=0.2", "--workers", "1",
+                         NULL };
+  GnStore *store2 = search_out_of_time (gennas, db2, slow, 30);
   g_assert_cmpint (gn_store_count (store2, 1), ==, 30);
   int rescored = gn_store_count (store2, 2);
   g_assert_cmpint (rescored, <, 15);
-  const char *timed_resume[] = { "--final", "15", "--final-param",
-                                 "flag=true", "--final-param", "delay=0.2",
-                                 "--workers", "1", "--resume", NULL };
-  out = search_cli (gennas, NULL, db2, timed_resume, &status);
-  g_assert_cmpint (status, ==, 0);
+  out = search_resumed (gennas, db2, slow);
   char *restored = g_strdup_printf ("the 15 best re-scored (%d restored)",
                                     rescored);
   g_assert_nonnull (strstr (out, restored));
