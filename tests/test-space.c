@@ -941,14 +941,14 @@ test_published_input (void)
       224, 1000, GN_FLOPS_NDS_CELL },
     { "published = { flops = 'nds-anynet' },", 32, 10, GN_FLOPS_NDS_ANYNET },
     { "published = { flops = 'macs' },", 32, 10, GN_FLOPS_MACS },
-    { "published = { flops = 'thop' },", 0, 0, 0 },
-    { "published = { flops = 5 },", 0, 0, 0 },
-    { "published = { classes = 100 },", 32, 100 },
-    { "published = { input = 0 },", 0, 0 },
-    { "published = { input = 2.5 },", 0, 0 },
-    { "published = { classes = 1e9 },", 0, 0 },
-    { "published = { colour = 1 },", 0, 0 },
-    { "published = 224,", 0, 0 },
+    { "published = { flops = 'thop' },", 0, 0, GN_FLOPS_MACS },
+    { "published = { flops = 5 },", 0, 0, GN_FLOPS_MACS },
+    { "published = { classes = 100 },", 32, 100, GN_FLOPS_MACS },
+    { "published = { input = 0 },", 0, 0, GN_FLOPS_MACS },
+    { "published = { input = 2.5 },", 0, 0, GN_FLOPS_MACS },
+    { "published = { classes = 1e9 },", 0, 0, GN_FLOPS_MACS },
+    { "published = { colour = 1 },", 0, 0, GN_FLOPS_MACS },
+    { "published = 224,", 0, 0, GN_FLOPS_MACS },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
