@@ -123,13 +123,17 @@ collect_ok (const GnEval *e, gpointer user)
   return TRUE;
 }
 
-/* best score first; g_array_sort() is stable, so among equals the
- * earlier evaluation (gn_store_foreach() visits them in order) */
+/* best score first, and among equal scores the architecture whose string
+ * sorts first: not the earlier evaluation, since with several workers the
+ * store's order is the order results happened to arrive in, and a seeded
+ * search must hand its next stage the same candidates every time */
 static gint
 by_score (gconstpointer a, gconstpointer b)
 {
   const Ranked *x = a, *y = b;
-  return x->score > y->score ? -1 : x->score < y->score;
+  if (x->score != y->score)
+    return x->score > y->score ? -1 : 1;
+  return strcmp (x->arch, y->arch);
 }
 
 /* The @k best architectures of @run, best first (NULL-terminated). */

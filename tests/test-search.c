@@ -139,6 +139,28 @@ collect_clear (Collect *c)
   g_array_free (c->scores, TRUE);
 }
 
+/* The index of the best of @c's evaluations not yet @used, as a search
+ * hands its next stage its best: the highest score, and among equal
+ * scores the architecture whose string sorts first (whatever order the
+ * results came in).  Marks it used. */
+static int
+take_best (const Collect *c, int *used)
+{
+  int best = -1;
+  for (guint i = 0; i < c->archs->len; i++)
+    {
+      if (used[i])
+        continue;
+      double si = g_array_index (c->scores, double, i);
+      if (best < 0 || si > g_array_index (c->scores, double, best)
+          || (si == g_array_index (c->scores, double, best)
+              && strcmp (c->archs->pdata[i], c->archs->pdata[best]) < 0))
+        best = (int) i;
+    }
+  used[best] = 1;
+  return best;
+}
+
 static void
 assert_distinct (GPtrArray *archs)
 {
@@ -1385,13 +1407,7 @@ test_warmup (void)
   int used[40] = { 0 };
   for (guint k = 0; k < 10; k++)
     {
-      int best = -1;
-      for (guint i = 0; i < 40; i++)
-        if (!used[i] && (best < 0 || g_array_index (w.scores, double, i)
-                                     > g_array_index (w.scores, double,
-                                                      best)))
-          best = (int) i;
-      used[best] = 1;
+      int best = take_best (&w, used);
       g_assert_cmpstr (main.archs->pdata[k], ==, w.archs->pdata[best]);
       g_assert_cmpfloat (g_array_index (main.scores, double, k), ==,
                          -g_array_index (w.scores, double, best));
@@ -1456,7 +1472,7 @@ test_warmup (void)
   g_free (gennas);
 }
 
-/* `--final K`: the search's K best (by score, earlier first among equals)
+/* `--final K`: the search's K best (by score, then by string)
  * are re-scored, in that order (one worker keeps it in the store), as a
  * run of their own; the report's last line names the best of those under
  * the final scores.  "good" with flag=true negates its score, so the
@@ -1526,13 +1542,7 @@ test_final_stage (void)
   double pick_score = -G_MAXDOUBLE;
   for (guint k = 0; k < 15; k++)
     {
-      int best = -1;
-      for (guint i = 0; i < 30; i++)
-        if (!used[i] && (best < 0 || g_array_index (main.scores, double, i)
-                                     > g_array_index (main.scores, double,
-                                                      best)))
-          best = (int) i;
-      used[best] = 1;
+      int best = take_best (&main, used);
       g_assert_cmpstr (fin.archs->pdata[k], ==, main.archs->pdata[best]);
       double f = g_array_index (fin.scores, double, k);
       g_assert_cmpfloat (f, ==, -g_array_index (main.scores, double, best));
