@@ -311,6 +311,9 @@ simulate (GnSpace *space, const char *dir, int workers, int budget,
   GnSearchDrive d = { .store = store, .run = run, .space_name = "nb201",
                       .proxy_name = "sim", .config_hash = "sim", .seed = 1,
                       .budget = budget, .use_cache = TRUE,
+                      /* as the CLI drives it: results join in proposal
+                       * order, 2W - 1 proposals later */
+                      .in_order = TRUE,
                       .progress = progress, .progress_data = sink };
   GnEvaluator ev = { &s, sim_n_idle, sim_n_busy, sim_submit, sim_wait };
   gint64 t0 = g_get_monotonic_time ();
