@@ -399,6 +399,13 @@ ev_wait (gpointer self, int timeout_ms, GnWorkerResult *out)
       mpi->busy[r] = FALSE;
       mpi->n_busy--;
       g_queue_push_tail (&mpi->idle, GINT_TO_POINTER (r));
+      if ((gsize) bytes >= sizeof h && h.stage != mpi->stage)
+        {
+          /* a job an earlier stage left in flight: the rank is free, the
+           * result belongs to nobody now (nor to the summary's counts) */
+          g_free (msg);
+          continue;
+        }
       mpi->results[r]++;
       mpi->n_results++;
       mpi->eval_seconds += h.seconds;
@@ -409,13 +416,6 @@ ev_wait (gpointer self, int timeout_ms, GnWorkerResult *out)
           g_free (msg);
           msg = g_strdup_printf ("malformed result from rank %d", r);
           h.status = GN_EVAL_ERROR;
-        }
-      else if (h.stage != mpi->stage)
-        {
-          /* a job an earlier stage left in flight: the rank is free, the
-           * result belongs to nobody now */
-          g_free (msg);
-          continue;
         }
       *out = (GnWorkerResult) {
         .job = h.job,
