@@ -331,6 +331,66 @@ test_instance (void)
   gn_proxy_registry_free (reg);
 }
 
+/* A space's proxy_defaults come between the plugin's defaults and the
+ * caller's assignments (the caller's win), are part of the configuration,
+ * apply only to the proxy they name, and one the proxy rejects is an error
+ * that names the space. */
+static void
+test_space_defaults (void)
+{
+  static const char space_text[] =
+    "return {\n"
+    "  name = 'defaults',\n"
+    "  genome = { genes = { { name = 'op', choices = { 'a' } } } },\n"
+    "  sample = function (rng) return { 'a' } end,\n"
+    "  mutate = function (g, rng) return { 'a' } end,\n"
+    "  encode = function (g) return g[1] end,\n"
+    "  decode = function (s) return { s } end,\n"
+    "  proxy_defaults = { crashy = { scale = 1.5, label = 'space' },\n"
+    "                     good = { colour = 1 } },\n"
+    "}\n";
+  GError *error = NULL;
+  GnProxyRegistry *reg = gn_proxy_registry_new ();
+  const GnProxyDesc *crashy = gn_proxy_registry_lookup (reg, "crashy",
+                                                        &error);
+  g_assert_no_error (error);
+  const GnProxyDesc *good = gn_proxy_registry_lookup (reg, "good", &error);
+  g_assert_no_error (error);
+  GnSpace *space = gn_space_load_string ("defaults.lua", space_text,
+                                         strlen (space_text), &error);
+  g_assert_no_error (error);
+  GnProxyContext *ctx = gn_proxy_context_new (space, NULL, 1, NULL, &error);
+  g_assert_no_error (error);
+
+  GnProxy *proxy = gn_proxy_new (crashy, ctx, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (gn_proxy_config (proxy),
+                                   "crashy:scale=1.5;label=space;count=3;"));
+  GnProxyResult r;
+  g_assert_true (gn_proxy_score (proxy, "abcd", &r, &error));
+  g_assert_cmpfloat (r.score, ==, 6.0);
+  gn_proxy_free (proxy);
+
+  const char *mine[] = { "scale=2", NULL };
+  proxy = gn_proxy_new (crashy, ctx, mine, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (gn_proxy_config (proxy),
+                                   "crashy:scale=2;label=space;count=3;"));
+  gn_proxy_free (proxy);
+
+  /* good has no colour: the space's error, whatever the caller gives */
+  g_assert_null (gn_proxy_new (good, ctx, NULL, &error));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM);
+  g_assert_nonnull (strstr (error->message, "space 'defaults', "
+                                            "proxy_defaults.good: "));
+  g_assert_nonnull (strstr (error->message, "no parameter 'colour'"));
+  g_clear_error (&error);
+
+  gn_proxy_context_free (ctx);
+  gn_space_free (space);
+  gn_proxy_registry_free (reg);
+}
+
 /* The host parses the build options once into a canonical set: the last
  * assignment of a key wins, sorted by key; they are part of the proxy's
  * configuration, so two sets of options are two cache keys, and one set
@@ -537,6 +597,7 @@ main (int argc, char **argv)
   g_test_add_func ("/proxy/split-assignments", test_split_assignments);
   g_test_add_func ("/proxy/instance", test_instance);
   g_test_add_func ("/proxy/build-options", test_build_options);
+  g_test_add_func ("/proxy/space-defaults", test_space_defaults);
   g_test_add_func ("/proxy/batch", test_batch);
   g_test_add_func ("/proxy/eval-status", test_eval_status);
   g_test_add_func ("/proxy/arch-rng", test_arch_rng);

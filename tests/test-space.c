@@ -807,6 +807,23 @@ load_tiny (const char *line, GError **error)
   return space;
 }
 
+/* The minimal space with @field (a line of its table) right after its
+ * name, loaded as @path. */
+static GnSpace *
+load_tiny_field (const char *path, const char *field, GError **error)
+{
+  char *src = g_strconcat (tiny_head, "", tiny_tail, NULL);
+  char *at = strstr (src, "  name = 'tiny',\n");
+  g_assert_nonnull (at);
+  at += strlen ("  name = 'tiny',\n");
+  char *text = g_strdup_printf ("%.*s%s\n%s", (int) (at - src), src, field,
+                                at);
+  GnSpace *space = gn_space_load_string (path, text, strlen (text), error);
+  g_free (text);
+  g_free (src);
+  return space;
+}
+
 /* gennas.import: a library beside the space runs once, in the sandbox,
  * only while the space loads; its text is part of the space's checksum;
  * bad names, missing files, cycles and script errors are clear errors
@@ -952,16 +969,8 @@ test_published_input (void)
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      char *src = g_strconcat (tiny_head, "", tiny_tail, NULL);
-      /* the field goes right after the name */
-      char *at = strstr (src, "  name = 'tiny',\n");
-      g_assert_nonnull (at);
-      at += strlen ("  name = 'tiny',\n");
-      char *text = g_strdup_printf ("%.*s%s\n%s", (int) (at - src), src,
-                                    cases[i].field, at);
       GError *error = NULL;
-      GnSpace *space = gn_space_load_string ("p.lua", text, strlen (text),
-                                             &error);
+      GnSpace *space = load_tiny_field ("p.lua", cases[i].field, &error);
       if (cases[i].size == 0)
         {
           g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
@@ -979,8 +988,6 @@ test_published_input (void)
                            cases[i].flops);
           gn_space_free (space);
         }
-      g_free (text);
-      g_free (src);
     }
 }
 
@@ -1009,14 +1016,8 @@ test_configs (void)
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      char *src = g_strconcat (tiny_head, "", tiny_tail, NULL);
-      char *at = strstr (src, "  name = 'tiny',\n") + strlen ("  name = "
-                                                              "'tiny',\n");
-      char *text = g_strdup_printf ("%.*s%s\n%s", (int) (at - src), src,
-                                    cases[i].field, at);
       GError *error = NULL;
-      GnSpace *space = gn_space_load_string ("c.lua", text, strlen (text),
-                                             &error);
+      GnSpace *space = load_tiny_field ("c.lua", cases[i].field, &error);
       g_test_message ("case %zu: %s", i, error ? error->message : "ok");
       if (cases[i].message != NULL)
         {
@@ -1058,8 +1059,54 @@ test_configs (void)
           g_clear_error (&error);
           gn_space_free (space);
         }
-      g_free (text);
-      g_free (src);
+    }
+}
+
+/* proxy_defaults: per proxy, "param=value" strings sorted by name (numbers,
+ * booleans, strings); none for a proxy it does not name; malformed tables
+ * are load errors naming the field. */
+static void
+test_proxy_defaults (void)
+{
+  static const struct {
+    const char *field;
+    const char *message;        /* NULL: loads */
+  } cases[] = {
+    { "proxy_defaults = { regression = { recipe = 'nb201-task', steps = 50, "
+      "lr = 0.5, bf = false } },", NULL },
+    { "proxy_defaults = 3,", "proxy_defaults must be a table" },
+    { "proxy_defaults = { regression = 'combo' },",
+      "proxy_defaults.regression must be a table" },
+    { "proxy_defaults = { [1] = {} },", "each key must be a proxy's name" },
+    { "proxy_defaults = { ['a:b'] = {} },",
+      "each key must be a proxy's name" },
+    { "proxy_defaults = { regression = { 'combo' } },",
+      "proxy_defaults.regression: keys must be names" },
+    { "proxy_defaults = { regression = { recipe = {} } },",
+      "proxy_defaults.regression.recipe must be a number" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      GnSpace *space = load_tiny_field ("d.lua", cases[i].field, &error);
+      g_test_message ("case %zu: %s", i, error ? error->message : "ok");
+      if (cases[i].message != NULL)
+        {
+          g_assert_error (error, GN_SPACE_ERROR, GN_SPACE_ERROR_INVALID);
+          g_assert_nonnull (strstr (error->message, cases[i].message));
+          g_clear_error (&error);
+          continue;
+        }
+      g_assert_no_error (error);
+      const char *const *d = gn_space_proxy_defaults (space, "regression");
+      g_assert_nonnull (d);
+      g_assert_cmpuint (g_strv_length ((char **) d), ==, 4);
+      g_assert_cmpstr (d[0], ==, "bf=false");
+      g_assert_cmpstr (d[1], ==, "lr=0.5");
+      g_assert_cmpstr (d[2], ==, "recipe=nb201-task");
+      g_assert_cmpstr (d[3], ==, "steps=50");
+      g_assert_null (gn_space_proxy_defaults (space, "synflow"));
+      gn_space_free (space);
     }
 }
 
@@ -2006,6 +2053,7 @@ main (int argc, char **argv)
   g_test_add_func ("/space/nb101/forward-backward",
                    test_nb101_forward_backward);
   g_test_add_func ("/space/sandbox/load-errors", test_sandbox_load_errors);
+  g_test_add_func ("/space/proxy-defaults", test_proxy_defaults);
   g_test_add_func ("/space/sandbox/limits", test_sandbox_limits);
   g_test_add_func ("/space/sandbox/escapes", test_sandbox_escapes);
   g_test_add_func ("/space/sandbox/graph-memory", test_sandbox_graph_memory);

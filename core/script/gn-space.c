@@ -42,6 +42,7 @@ struct _GnSpace {
   GnFlopsRule pub_flops;       /* how its benchmark counted operations */
   GnSpaceInput input;          /* images or sequences */
   GHashTable *configs;         /* name -> SpaceConfig: named networks */
+  GHashTable *proxy_defaults;  /* proxy name -> "param=value" strings */
   guint n_genes;
   double n_combinations;
   GnLuaNet *net_box;           /* Lua-owned, anchored in the API table */
@@ -293,6 +294,52 @@ space_config_free (gpointer p)
   g_free (c);
 }
 
+/* The table at @t (0: none), { key = value } with numbers, booleans or
+ * strings as values, as "key=value" strings sorted by key, so it reads
+ * the same every time (NULL-terminated; g_strfreev()).  @what names the
+ * table in errors. */
+static char **
+read_assignments (lua_State *L, GnSpace *sp, int t, const char *what)
+{
+  GPtrArray *kvs = g_ptr_array_new_with_free_func (g_free);
+  if (t != 0)
+    {
+      lua_pushnil (L);
+      while (lua_next (L, t))
+        {
+          char *kv = NULL;
+          if (lua_type (L, -2) != LUA_TSTRING)
+            {
+              g_ptr_array_free (kvs, TRUE);
+              invalid (L, sp, "%s: keys must be names", what);
+            }
+          const char *k = lua_tostring (L, -2);
+          if (lua_isinteger (L, -1))
+            kv = g_strdup_printf ("%s=%lld", k,
+                                  (long long) lua_tointeger (L, -1));
+          else if (lua_type (L, -1) == LUA_TNUMBER)
+            kv = g_strdup_printf ("%s=%.17g", k, lua_tonumber (L, -1));
+          else if (lua_isboolean (L, -1))
+            kv = g_strdup_printf ("%s=%s", k, lua_toboolean (L, -1)
+                                  ? "true" : "false");
+          else if (lua_type (L, -1) == LUA_TSTRING)
+            kv = g_strdup_printf ("%s=%s", k, lua_tostring (L, -1));
+          if (kv == NULL)
+            {
+              g_ptr_array_free (kvs, TRUE);
+              invalid (L, sp, "%s.%s must be a number, a boolean or a "
+                       "string", what, k);
+            }
+          g_ptr_array_add (kvs, kv);
+          lua_pop (L, 1);
+        }
+    }
+  g_ptr_array_sort (kvs, (GCompareFunc) gn__strcmp_p);
+  g_ptr_array_set_free_func (kvs, NULL);
+  g_ptr_array_add (kvs, NULL);
+  return (char **) g_ptr_array_free (kvs, FALSE);
+}
+
 /* configs = { NAME = { input = SIZE, classes = K, options = { k = v } } }:
  * named networks (`space info --config NAME`), each a published input
  * and build options */
@@ -343,48 +390,48 @@ load_configs (lua_State *L, GnSpace *sp, int t)
       type = lua_getfield (L, c, "options");
       if (type != LUA_TNIL && type != LUA_TTABLE)
         invalid (L, sp, "configs.%s.options must be a table", name);
-      GPtrArray *opts = g_ptr_array_new_with_free_func (g_free);
-      if (type == LUA_TTABLE)
-        {
-          int o = lua_gettop (L);
-          lua_pushnil (L);
-          while (lua_next (L, o))
-            {
-              if (lua_type (L, -2) != LUA_TSTRING)
-                {
-                  g_ptr_array_free (opts, TRUE);
-                  invalid (L, sp, "configs.%s.options: keys must be "
-                           "names", name);
-                }
-              const char *k = lua_tostring (L, -2);
-              char *kv = NULL;
-              if (lua_isinteger (L, -1))
-                kv = g_strdup_printf ("%s=%lld", k,
-                                      (long long) lua_tointeger (L, -1));
-              else if (lua_type (L, -1) == LUA_TNUMBER)
-                kv = g_strdup_printf ("%s=%.17g", k, lua_tonumber (L, -1));
-              else if (lua_isboolean (L, -1))
-                kv = g_strdup_printf ("%s=%s", k, lua_toboolean (L, -1)
-                                      ? "true" : "false");
-              else if (lua_type (L, -1) == LUA_TSTRING)
-                kv = g_strdup_printf ("%s=%s", k, lua_tostring (L, -1));
-              if (kv == NULL)
-                {
-                  g_ptr_array_free (opts, TRUE);
-                  invalid (L, sp, "configs.%s.options.%s must be a number, "
-                           "a boolean or a string", name, k);
-                }
-              g_ptr_array_add (opts, kv);
-              lua_pop (L, 1);
-            }
-        }
+      int o = type == LUA_TNIL ? 0 : lua_gettop (L);
+      cfg->options = read_assignments (L, sp, o,
+                                       lua_pushfstring (L, "configs.%s.options",
+                                                        name));
+      lua_pop (L, 3);
+    }
+  lua_pop (L, 1);
+}
+
+/* proxy_defaults = { PROXY = { param = value } }: the space's own
+ * defaults for its proxies' parameters, under GnProxyDesc.name (a
+ * parameter the proxy does not have is an error when the proxy starts) */
+static void
+load_proxy_defaults (lua_State *L, GnSpace *sp, int t)
+{
+  int type = lua_getfield (L, t, "proxy_defaults");
+  if (type == LUA_TNIL)
+    {
       lua_pop (L, 1);
-      /* sorted, so a configuration reads the same every time */
-      g_ptr_array_sort (opts, (GCompareFunc) gn__strcmp_p);
-      g_ptr_array_set_free_func (opts, NULL);
-      g_ptr_array_add (opts, NULL);
-      cfg->options = (char **) g_ptr_array_free (opts, FALSE);
-      lua_pop (L, 1);
+      return;
+    }
+  if (type != LUA_TTABLE)
+    invalid (L, sp, "the space's proxy_defaults must be a table "
+             "{ PROXY = { param = value } }");
+  int ps = lua_gettop (L);
+  lua_pushnil (L);
+  while (lua_next (L, ps))
+    {
+      if (lua_type (L, -2) != LUA_TSTRING
+          || !gn__sandbox_is_name (lua_tostring (L, -2), luaL_len (L, -2))
+          || strpbrk (lua_tostring (L, -2), " =,;:") != NULL)
+        invalid (L, sp, "proxy_defaults: each key must be a proxy's name");
+      const char *name = lua_tostring (L, -2);
+      if (!lua_istable (L, -1))
+        invalid (L, sp, "proxy_defaults.%s must be a table "
+                 "{ param = value }", name);
+      int d = lua_gettop (L);
+      char **kvs = read_assignments (L, sp, d,
+                                     lua_pushfstring (L, "proxy_defaults.%s",
+                                                      name));
+      g_hash_table_replace (sp->proxy_defaults, g_strdup (name), kvs);
+      lua_pop (L, 2);
     }
   lua_pop (L, 1);
 }
@@ -561,7 +608,7 @@ load_protected (lua_State *L)
                                       "sample", "mutate", "encode", "decode",
                                       "hash", "genotype", "build",
                                       "benchmark", "published", "configs",
-                                      "input", NULL };
+                                      "input", "proxy_defaults", NULL };
   static const char *const functions[] = { "sample", "mutate", "encode",
                                            "decode", NULL };
   LoadArgs *a = lua_touserdata (L, 1);
@@ -614,6 +661,7 @@ load_protected (lua_State *L)
   load_benchmark (L, sp, t);
   load_published (L, sp, t);
   load_configs (L, sp, t);
+  load_proxy_defaults (L, sp, t);
 
   sp->net_box = gn__lua_new_net (L);
   lua_setfield (L, api, "net");
@@ -685,6 +733,9 @@ gn_space_load_full (const char *chunkname, const char *source, gsize len,
   sp->path = g_strdup (chunkname);
   sp->configs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        space_config_free);
+  sp->proxy_defaults = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                              g_free,
+                                              (GDestroyNotify) g_strfreev);
   /* without imports, the SHA-256 of the source alone */
   sp->sum = g_checksum_new (G_CHECKSUM_SHA256);
   g_checksum_update (sp->sum, (const guchar *) source, len);
@@ -755,6 +806,7 @@ gn_space_free (GnSpace *space)
   g_free (space->checksum);
   g_clear_pointer (&space->sum, g_checksum_free);
   g_clear_pointer (&space->configs, g_hash_table_unref);
+  g_clear_pointer (&space->proxy_defaults, g_hash_table_unref);
   g_free (space->bench_file);
   g_free (space->bench_key);
   g_strfreev (space->bench_metrics);
@@ -794,6 +846,13 @@ gn_space_published_flops (GnSpace *space)
 {
   g_return_val_if_fail (space != NULL, GN_FLOPS_MACS);
   return space->pub_flops;
+}
+
+const char *const *
+gn_space_proxy_defaults (GnSpace *space, const char *proxy)
+{
+  g_return_val_if_fail (space != NULL && proxy != NULL, NULL);
+  return g_hash_table_lookup (space->proxy_defaults, proxy);
 }
 
 gboolean

@@ -262,6 +262,22 @@ void gn_space_published_input (GnSpace *space, int *size, int *num_classes);
 GnFlopsRule gn_space_published_flops (GnSpace *space);
 
 /**
+ * gn_space_proxy_defaults:
+ * @proxy: a proxy's name, e.g. "regression"
+ *
+ * The space's own defaults for @proxy's parameters, from its
+ * `proxy_defaults` table (e.g. the signal recipe that ranks the space
+ * best): gn_proxy_new() applies them before the caller's assignments, so
+ * a user's `--param` still wins.
+ *
+ * Returns: (transfer none) (nullable): "param=value" strings sorted by
+ *   name, NULL-terminated, owned by @space; NULL when the space gives
+ *   @proxy none.
+ */
+const char *const *gn_space_proxy_defaults (GnSpace *space,
+                                            const char *proxy);
+
+/**
  * gn_space_config:
  * @name: a configuration the space's `configs` table names, e.g.
  *   "mobile" for DARTS's ImageNet mobile setting

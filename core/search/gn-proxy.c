@@ -750,6 +750,40 @@ config_of (const GnProxyDesc *desc, const GnProxyParams *params,
   return g_string_free (c, FALSE);
 }
 
+/* The parameters of @desc: its defaults, then the space's
+ * (gn_space_proxy_defaults()), then @assignments. */
+static GnProxyParams *
+params_with_space_defaults (const GnProxyDesc *desc,
+                            const GnProxyContext *ctx,
+                            const char *const *assignments, GError **error)
+{
+  const char *const *space = ctx->space
+                             ? gn_space_proxy_defaults (ctx->space, desc->name)
+                             : NULL;
+  if (space == NULL)
+    return gn_proxy_params_new (desc, assignments, error);
+
+  /* the space's alone first, so an error in them says whose they are */
+  GnProxyParams *params = gn_proxy_params_new (desc, space, error);
+  if (params == NULL)
+    {
+      g_prefix_error (error, "space '%s', proxy_defaults.%s: ",
+                      gn_space_name (ctx->space), desc->name);
+      return NULL;
+    }
+  gn_proxy_params_free (params);
+  GPtrArray *all = g_ptr_array_new ();
+  for (const char *const *a = space; *a; a++)
+    g_ptr_array_add (all, (gpointer) *a);
+  for (const char *const *a = assignments; a && *a; a++)
+    g_ptr_array_add (all, (gpointer) *a);
+  g_ptr_array_add (all, NULL);
+  params = gn_proxy_params_new (desc, (const char *const *) all->pdata,
+                                error);
+  g_ptr_array_free (all, TRUE);
+  return params;
+}
+
 GnProxy *
 gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
               const char *const *assignments, GError **error)
@@ -757,7 +791,8 @@ gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
   g_return_val_if_fail (desc != NULL && ctx != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  GnProxyParams *params = gn_proxy_params_new (desc, assignments, error);
+  GnProxyParams *params = params_with_space_defaults (desc, ctx, assignments,
+                                                      error);
   if (params == NULL)
     return NULL;
   GError *local = NULL;

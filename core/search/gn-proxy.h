@@ -388,9 +388,13 @@ typedef struct _GnProxy GnProxy;
 /**
  * gn_proxy_new:
  *
- * Creates the task of @desc.  @ctx must outlive the proxy.
+ * Creates the task of @desc.  @ctx must outlive the proxy.  Its
+ * parameters are @desc's defaults, then those the context's space gives
+ * @desc (gn_space_proxy_defaults()), then @assignments ("name=value",
+ * NULL-terminated; a later one wins); gn_proxy_config() names them all.
  *
- * Returns: (transfer full): the instance, or NULL with @error.
+ * Returns: (transfer full): the instance, or NULL with @error (a space
+ *   default the proxy rejects is named as the space's).
  */
 GnProxy *gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
                        const char *const *assignments, GError **error);
