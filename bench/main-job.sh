@@ -41,6 +41,7 @@ gennas=$build/gennas
 [ -n "$job" ] || job=$(sed -n 's/^MAIN_JOB="\(.*\)"$/\1/p' "$here/quickstart")
 [ -n "$job" ] || { echo "main-job.sh: no MAIN_JOB in $here/quickstart" >&2; exit 1; }
 mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)   # the runs below start in the source tree
 cd "$here"
 for s in "$@"; do
     log=$dir/seed$s.log
