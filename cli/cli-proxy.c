@@ -21,7 +21,7 @@ gn_cli_proxy_options_add (GOptionContext *ctx, GnCliProxyOptions *o)
       "NAME=VALUE" },
     { "recipe", 'r', 0, G_OPTION_ARG_STRING, &o->recipe,
       "the regression proxy's signal recipe, the same as --param "
-      "recipe=NAME (default: combo)", "NAME" },
+      "recipe=NAME (default: the space's, else combo)", "NAME" },
     { "space-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o->space_options,
       "a build option of the network, as the space defines them, e.g. N=3 "
       "(repeatable)", "KEY=VALUE" },

@@ -499,7 +499,8 @@ test_component_commas (void)
 
 /* data/reference/nb201.csv: found by name in the data folders, 200
  * architectures of the space, none of them in the three test samples,
- * and enough finite rows for the default components. */
+ * and enough finite rows for the default components, which run at their
+ * plugins' defaults as the reference was made. */
 static void
 test_shipped (void)
 {
@@ -543,6 +544,16 @@ test_shipped (void)
   g_assert_no_error (error);
   g_assert_nonnull (strstr (gn_proxy_config (c), "regression:"));
   g_assert_nonnull (strstr (gn_proxy_config (c), "synflow:"));
+  /* the components at their plugins' defaults, as the reference was made:
+   * regression on combo, not NB201's proxy_defaults (nb201-task) */
+  g_assert_nonnull (strstr (gn_proxy_config (c), ";recipe=combo;"));
+  g_assert_null (strstr (gn_proxy_config (c), "nb201-task"));
+  gn_proxy_free (c);
+  /* component_params still set them */
+  c = open_combine (&f, &error, "reference=reference/nb201.csv",
+                    "component_params=regression.recipe=nb201-task", NULL);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (gn_proxy_config (c), ";recipe=nb201-task;"));
   gn_proxy_free (c);
   fixture_close (&f);
   gn_table_free (ref);

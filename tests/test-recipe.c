@@ -4,6 +4,8 @@
  * Copyright 2026 the gennas authors. MIT licence, see LICENSE.
  */
 #include "gennas.h"
+#include "proxy-host.h"
+#include "spaces.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -250,16 +252,99 @@ test_ranges (void)
     }
 }
 
+/* The regression proxy runs the space's default task (its
+ * proxy_defaults: nb201-task on NB201, nb101 on NB101, darts and resnet
+ * at batch 8 on the DARTS-like and AnyNet spaces) unless a recipe is
+ * given. */
+static void
+test_space_default (void)
+{
+  static const struct {
+    const char *space, *assign, *want;
+  } cases[] = {
+    { "nb201.lua", NULL, ";recipe=nb201-task;" },
+    { "nb201.lua", "recipe=combo", ";recipe=combo;" },
+    { "nb101.lua", NULL, ";recipe=nb101;" },
+    { "nds-darts-in.lua", NULL, ";batch=8;" },
+    { "darts.lua", "recipe=nb101", ";recipe=nb101;" },
+    { "darts.lua", NULL, ";recipe=darts;" },
+    { "nds-resnext-a-in.lua", NULL, ";recipe=resnet;" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      TestProxyHost host;
+      test_proxy_host_open (&host, cases[i].space);
+      GnProxyContext *ctx = gn_proxy_context_new (host.space, host.data, 1,
+                                                  NULL, &error);
+      g_assert_no_error (error);
+      const GnProxyDesc *d = gn_proxy_registry_lookup (host.reg,
+                                                       "regression", &error);
+      g_assert_no_error (error);
+      const char *assign[] = { cases[i].assign, NULL };
+      GnProxy *p = gn_proxy_new (d, ctx, assign, &error);
+      g_assert_no_error (error);
+      g_test_message ("%s: %s", cases[i].space, gn_proxy_config (p));
+      g_assert_nonnull (strstr (gn_proxy_config (p), cases[i].want));
+      gn_proxy_free (p);
+      gn_proxy_context_free (ctx);
+      test_proxy_host_close (&host);
+    }
+
+  /* a space default the proxy cannot start with: the error names what
+   * the space set, which the user never typed */
+  TestProxyHost host;
+  test_proxy_host_open (&host, "nb201.lua");
+  char *path = test_space_path ("nb201.lua"), *text = NULL;
+  GError *error = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  char *at = strstr (text, "recipe = \"nb201-task\"");
+  g_assert_nonnull (at);
+  char *bad = g_strdup_printf ("%.*srecipe = \"no-such-task\"%s",
+                               (int) (at - text), text,
+                               at + strlen ("recipe = \"nb201-task\""));
+  GnSpace *space = gn_space_load_string (path, bad, strlen (bad), &error);
+  g_assert_no_error (error);
+  GnProxyContext *ctx = gn_proxy_context_new (space, host.data, 1, NULL,
+                                              &error);
+  g_assert_no_error (error);
+  const GnProxyDesc *d = gn_proxy_registry_lookup (host.reg, "regression",
+                                                   &error);
+  g_assert_no_error (error);
+  g_assert_null (gn_proxy_new (d, ctx, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "regression: "));
+  g_assert_nonnull (strstr (error->message, "no-such-task"));
+  g_assert_true (g_str_has_suffix (error->message,
+                                   "(space 'nasbench201' sets "
+                                   "recipe=no-such-task)"));
+  g_clear_error (&error);
+  /* what the user gives wins over it */
+  const char *mine[] = { "recipe=combo", NULL };
+  GnProxy *p = gn_proxy_new (d, ctx, mine, &error);
+  g_assert_no_error (error);
+  gn_proxy_free (p);
+  gn_proxy_context_free (ctx);
+  gn_space_free (space);
+  g_free (bad);
+  g_free (text);
+  g_free (path);
+  test_proxy_host_close (&host);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  test_proxy_host_use_build_tree ();
   tmpdir = g_dir_make_tmp ("gennas-recipe-XXXXXX", NULL);
   g_test_add_func ("/recipe/shipped", test_shipped);
   g_test_add_func ("/recipe/combo-range", test_combo_range);
   g_test_add_func ("/recipe/lua-signal", test_lua_signal);
   g_test_add_func ("/recipe/errors", test_errors);
   g_test_add_func ("/recipe/ranges", test_ranges);
+  g_test_add_func ("/recipe/space-default", test_space_default);
   int status = g_test_run ();
   char *files[] = { "own.lua", "bad.lua", "badmap.lua" };
   for (gsize i = 0; i < G_N_ELEMENTS (files); i++)

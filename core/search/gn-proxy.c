@@ -750,6 +750,14 @@ config_of (const GnProxyDesc *desc, const GnProxyParams *params,
   return g_string_free (c, FALSE);
 }
 
+/* What the context's space gives @desc (NULL: nothing, or no space). */
+static const char *const *
+space_defaults_for (const GnProxyContext *ctx, const GnProxyDesc *desc)
+{
+  return ctx->space ? gn_space_proxy_defaults (ctx->space, desc->name)
+                    : NULL;
+}
+
 /* The parameters of @desc: its defaults, then the space's
  * (gn_space_proxy_defaults()), then @assignments. */
 static GnProxyParams *
@@ -757,9 +765,7 @@ params_with_space_defaults (const GnProxyDesc *desc,
                             const GnProxyContext *ctx,
                             const char *const *assignments, GError **error)
 {
-  const char *const *space = ctx->space
-                             ? gn_space_proxy_defaults (ctx->space, desc->name)
-                             : NULL;
+  const char *const *space = space_defaults_for (ctx, desc);
   if (space == NULL)
     return gn_proxy_params_new (desc, assignments, error);
 
@@ -802,6 +808,18 @@ gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
       if (local == NULL)   /* a plugin that forgot to say why */
         local = g_error_new (GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
                              "proxy '%s' failed to start", desc->name);
+      /* settings the user did not type are named */
+      const char *const *space = space_defaults_for (ctx, desc);
+      if (space != NULL)
+        {
+          char *list = g_strjoinv (", ", (char **) space);
+          char *msg = g_strdup_printf ("%s (space '%s' sets %s)",
+                                       local->message,
+                                       gn_space_name (ctx->space), list);
+          g_free (local->message);
+          local->message = msg;
+          g_free (list);
+        }
       g_propagate_prefixed_error (error, local, "%s: ", desc->name);
       gn_proxy_params_free (params);
       return NULL;

@@ -19,7 +19,10 @@
  * mean and sample standard deviation of t_i over the reference rows.
  * The components are created here with the context given to this
  * proxy (the same space, build options, task seed and fixed batch), each
- * with its own parameters, from a registry of this instance's own.
+ * with its own parameters (its plugin's defaults and component_params;
+ * a space's proxy_defaults do not reach them, as the reference sample
+ * was scored with fixed settings), from a registry of this instance's
+ * own.
  *
  * A component whose result is not finite makes the sum not finite: the
  * worst score, status nonfinite.  A component that fails fails the
@@ -433,6 +436,14 @@ combine_create (const GnProxyContext *ctx, const GnProxyParams *p,
                                                       c->comps[i].name,
                                                       error)) == NULL)
       goto fail;
+  /* the components at their plugins' defaults, then component_params:
+   * not at the space's proxy_defaults, since the reference sample fixes
+   * the settings its scores were made with */
+  for (int i = 0; i < c->n; i++)
+    for (const GnProxyParamSpec *s = c->comps[i].desc->params;
+         s != NULL && s->name != NULL; s++)
+      g_ptr_array_add (c->comps[i].assignments,
+                       g_strdup_printf ("%s=%s", s->name, s->default_value));
   if (!parse_weights (c, gn_proxy_params_string (p, "weights"), error)
       || !parse_component_params (c, gn_proxy_params_string (p,
                                                              "component_params"),

@@ -64,8 +64,9 @@ static const GnProxyParamSpec params[] = {
   { "weights", GN_PROXY_PARAM_STRING, "0.25,0.5,1",  0, 0,
     "loss weights of stages 0,1,2 (training and evaluation)" },
   { "recipe", GN_PROXY_PARAM_STRING, "combo", 0, 0,
-    "signal recipe: a name in lua/recipes (combo, nb101, darts, resnet) or "
-    "a .lua file" },
+    "signal recipe: a name in lua/recipes (combo, nb101, nb201-task, darts, "
+    "resnet) or a .lua file; a space may name its own default (NB201: "
+    "nb201-task)" },
   { "precision", GN_PROXY_PARAM_STRING, "fp32", 0, 0,
     "products of convs and linears: fp32, bf16 (AVX512-BF16 CPUs) or auto "
     "(bf16 where the CPU has it and runs it faster, measured)" },

@@ -733,6 +733,8 @@ function anynet.space (spec)
     build = anynet.build,
     published = spec.published,
     benchmark = spec.benchmark,
+    -- GenNAS's task for the family, CONF_RESNET, at batch 8
+    proxy_defaults = { regression = { recipe = "resnet", batch = 8 } },
   }
 end
 

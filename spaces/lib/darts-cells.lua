@@ -505,6 +505,8 @@ end
 --   published = { input =, classes =, flops = },
 --   configs = { ... },                  named networks (docs/spaces.md)
 --   benchmark = { ... },
+--   proxy_defaults = { ... },           default: GenNAS's task for the
+--                                       family, CONF_DARTS, at batch 8
 -- }
 function cells.space (spec)
   assert (type (spec.ops) == "table" and #spec.ops > 0, "spec.ops")
@@ -754,6 +756,8 @@ function cells.space (spec)
     benchmark = spec.benchmark,
     published = spec.published,
     configs = spec.configs,
+    proxy_defaults = spec.proxy_defaults
+                     or { regression = { recipe = "darts", batch = 8 } },
   }
 end
 
