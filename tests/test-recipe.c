@@ -320,6 +320,12 @@ test_space_default (void)
                                    "(space 'nasbench201' sets "
                                    "recipe=no-such-task)"));
   g_clear_error (&error);
+  /* an error that is not about what the space set does not name it */
+  const char *zero[] = { "weights=0,0,0", NULL };
+  g_assert_null (gn_proxy_new (d, ctx, zero, &error));
+  g_assert_nonnull (error);
+  g_assert_null (strstr (error->message, "(space"));
+  g_clear_error (&error);
   /* what the user gives wins over it */
   const char *mine[] = { "recipe=combo", NULL };
   GnProxy *p = gn_proxy_new (d, ctx, mine, &error);

@@ -758,6 +758,30 @@ space_defaults_for (const GnProxyContext *ctx, const GnProxyDesc *desc)
                     : NULL;
 }
 
+/* A setting the user did not type is named when the error @e of
+ * starting @desc names its value: "... (space 'S' sets recipe=X)". */
+static void
+name_space_defaults (const GnProxyContext *ctx, const GnProxyDesc *desc,
+                     GError *e)
+{
+  const char *const *space = space_defaults_for (ctx, desc);
+  GString *named = g_string_new (NULL);
+  for (const char *const *a = space; a && *a; a++)
+    {
+      const char *value = strchr (*a, '=') + 1;
+      if (*value != '\0' && strstr (e->message, value) != NULL)
+        g_string_append_printf (named, "%s%s", named->len ? ", " : "", *a);
+    }
+  if (named->len > 0)
+    {
+      char *msg = g_strdup_printf ("%s (space '%s' sets %s)", e->message,
+                                   gn_space_name (ctx->space), named->str);
+      g_free (e->message);
+      e->message = msg;
+    }
+  g_string_free (named, TRUE);
+}
+
 /* The parameters of @desc: its defaults, then the space's
  * (gn_space_proxy_defaults()), then @assignments. */
 static GnProxyParams *
@@ -808,18 +832,7 @@ gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
       if (local == NULL)   /* a plugin that forgot to say why */
         local = g_error_new (GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
                              "proxy '%s' failed to start", desc->name);
-      /* settings the user did not type are named */
-      const char *const *space = space_defaults_for (ctx, desc);
-      if (space != NULL)
-        {
-          char *list = g_strjoinv (", ", (char **) space);
-          char *msg = g_strdup_printf ("%s (space '%s' sets %s)",
-                                       local->message,
-                                       gn_space_name (ctx->space), list);
-          g_free (local->message);
-          local->message = msg;
-          g_free (list);
-        }
+      name_space_defaults (ctx, desc, local);
       g_propagate_prefixed_error (error, local, "%s: ", desc->name);
       gn_proxy_params_free (params);
       return NULL;

@@ -394,7 +394,8 @@ typedef struct _GnProxy GnProxy;
  * NULL-terminated; a later one wins); gn_proxy_config() names them all.
  *
  * Returns: (transfer full): the instance, or NULL with @error (a space
- *   default the proxy rejects is named as the space's).
+ *   default the proxy rejects is named as the space's, and so is one
+ *   whose value the plugin's error names).
  */
 GnProxy *gn_proxy_new (const GnProxyDesc *desc, const GnProxyContext *ctx,
                        const char *const *assignments, GError **error);
