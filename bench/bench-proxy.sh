@@ -58,9 +58,9 @@ pool/skip |avg_pool_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|skip_connect~0|none~
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
 space=$here/spaces/nb201.lua
-# the combo task (64 target channels a stage, no noise), as proxy-torch.py
-# runs it below, whatever the space's default task
-opt="--space-option N=$cells_per_stage --param recipe=combo"
+# the combo task (64 target channels a stage, no noise) at batch 16, as
+# proxy-torch.py runs it below, whatever the space's defaults
+opt="--space-option N=$cells_per_stage --param recipe=combo --param batch=16"
 bf16=no
 if "$gennas" score "$space" --param steps=1 --param precision=bf16 \
        '|avg_pool_3x3~0|+|skip_connect~0|avg_pool_3x3~1|+|skip_connect~0|none~1|avg_pool_3x3~2|' \

@@ -262,7 +262,9 @@ test_space_default (void)
   static const struct {
     const char *space, *assign, *want;
   } cases[] = {
+    { "nb201.lua", NULL, ";batch=8;" },
     { "nb201.lua", NULL, ";recipe=nb201-task;" },
+    { "nb201.lua", "batch=16", ";batch=16;" },
     { "nb201.lua", "recipe=combo", ";recipe=combo;" },
     { "nb101.lua", NULL, ";recipe=nb101;" },
     { "nds-darts-in.lua", NULL, ";batch=8;" },
