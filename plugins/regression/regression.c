@@ -56,7 +56,8 @@ static const GnProxyParamSpec params[] = {
   { "steps", GN_PROXY_PARAM_INT, "100", 1, 100000,
     "SGD steps of training per architecture" },
   { "batch", GN_PROXY_PARAM_INT, "16", 2, 4096,
-    "images in the one fixed batch" },
+    "images in the one fixed batch; a space may name its own default "
+    "(NB201, DARTS-like, AnyNet: 8)" },
   { "lr", GN_PROXY_PARAM_DOUBLE, "0.1", 0, 10, "SGD learning rate (constant)" },
   { "momentum", GN_PROXY_PARAM_DOUBLE, "0.9", 0, 0.999, "SGD momentum" },
   { "weight_decay", GN_PROXY_PARAM_DOUBLE, "4e-5", 0, 1,
@@ -65,8 +66,8 @@ static const GnProxyParamSpec params[] = {
     "loss weights of stages 0,1,2 (training and evaluation)" },
   { "recipe", GN_PROXY_PARAM_STRING, "combo", 0, 0,
     "signal recipe: a name in lua/recipes (combo, nb101, nb201-task, darts, "
-    "resnet) or a .lua file; a space may name its own default (NB201: "
-    "nb201-task)" },
+    "resnet) or a .lua file; a space may name its own default (NB201 "
+    "nb201-task, NB101 nb101, DARTS-like darts, AnyNet resnet)" },
   { "precision", GN_PROXY_PARAM_STRING, "fp32", 0, 0,
     "products of convs and linears: fp32, bf16 (AVX512-BF16 CPUs) or auto "
     "(bf16 where the CPU has it and runs it faster, measured)" },
