@@ -173,6 +173,40 @@ test_help_everywhere (void)
   cli_run_clear (&r);
 }
 
+/* `gennas proxies SPACE`: the defaults a space gives its proxies, marked;
+ * the others as the plugin has them; a missing space or a second
+ * argument is an error */
+static void
+test_proxies_on_space (void)
+{
+  char *plugins = g_test_build_filename (G_TEST_BUILT, "..", "plugins",
+                                         ".libs", NULL);
+  char *space = g_test_build_filename (G_TEST_DIST, "..", "spaces",
+                                       "nb201.lua", NULL);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", plugins, TRUE);
+  CliRun r = run ("proxies", space, NULL);
+  CliRun missing = run ("proxies", "no-such-space.lua", NULL);
+  CliRun two = run ("proxies", space, space, NULL);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+  g_assert_cmpint (r.status, ==, 0);
+  char *block = strstr (r.out, "\nregression\n");
+  g_assert_nonnull (block);
+  g_assert_true (g_regex_match_simple ("\n    recipe +string = nb201-task "
+                                       "\\(space\\)\n", block, 0, 0));
+  g_assert_true (g_regex_match_simple ("\n    batch +int += 8 +\\(space\\) "
+                                       "\\[2, 4096\\]\n", block, 0, 0));
+  g_assert_true (g_regex_match_simple ("\n    steps +int += 100 +\\[", block,
+                                       0, 0));
+  g_assert_cmpint (missing.status, ==, 1);
+  g_assert_nonnull (strstr (missing.err, "no-such-space.lua"));
+  g_assert_cmpint (two.status, ==, 2);
+  cli_run_clear (&r);
+  cli_run_clear (&missing);
+  cli_run_clear (&two);
+  g_free (space);
+  g_free (plugins);
+}
+
 /* `gennas proxies`: every installed proxy with its parameters, one column
  * of types per proxy however long its parameter names (combine's
  * component_params), and no trailing white space */
@@ -1215,6 +1249,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/blas-coretype-for", test_blas_coretype_for);
   g_test_add_func ("/cli/version-blas", test_version_blas);
   g_test_add_func ("/cli/proxies-listing", test_proxies_listing);
+  g_test_add_func ("/cli/proxies-on-space", test_proxies_on_space);
   g_test_add_func ("/cli/unknown", test_unknown);
   g_test_add_func ("/cli/help-everywhere", test_help_everywhere);
   g_test_add_func ("/cli/shared-options", test_shared_options);
