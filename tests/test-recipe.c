@@ -313,9 +313,22 @@ test_space_default (void)
   const GnProxyDesc *d = gn_proxy_registry_lookup (host.reg, "regression",
                                                    &error);
   g_assert_no_error (error);
+  /* a folder whose name holds the space's batch, 8, in the message: not
+   * the value named */
+  char *saved = g_strdup (g_getenv ("GENNAS_RECIPE_PATH"));
+  char *path8 = g_strconcat ("/no-such-dir-8/r8", saved ? ":" : "", saved,
+                             NULL);
+  g_setenv ("GENNAS_RECIPE_PATH", path8, TRUE);
   g_assert_null (gn_proxy_new (d, ctx, NULL, &error));
+  if (saved)
+    g_setenv ("GENNAS_RECIPE_PATH", saved, TRUE);
+  else
+    g_unsetenv ("GENNAS_RECIPE_PATH");
+  g_free (saved);
+  g_free (path8);
   g_assert_nonnull (error);
   g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "no-such-dir-8/r8"));
   g_assert_true (g_str_has_prefix (error->message, "regression: "));
   g_assert_nonnull (strstr (error->message, "no-such-task"));
   g_assert_true (g_str_has_suffix (error->message,

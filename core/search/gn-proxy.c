@@ -758,6 +758,26 @@ space_defaults_for (const GnProxyContext *ctx, const GnProxyDesc *desc)
                     : NULL;
 }
 
+/* A character that can be part of a value or a path, so not its edge. */
+static gboolean
+word_char (char c)
+{
+  return c != '\0' && (g_ascii_isalnum (c) || strchr ("._-/", c) != NULL);
+}
+
+/* @message holds @value whole (not inside a longer word or path: "8" is
+ * not named by "/tmp/x8/"). */
+static gboolean
+names_value (const char *message, const char *value)
+{
+  gsize n = strlen (value);
+  for (const char *at = n ? strstr (message, value) : NULL; at != NULL;
+       at = strstr (at + 1, value))
+    if ((at == message || !word_char (at[-1])) && !word_char (at[n]))
+      return TRUE;
+  return FALSE;
+}
+
 /* A setting the user did not type is named when the error @e of
  * starting @desc names its value: "... (space 'S' sets recipe=X)". */
 static void
@@ -768,8 +788,7 @@ name_space_defaults (const GnProxyContext *ctx, const GnProxyDesc *desc,
   GString *named = g_string_new (NULL);
   for (const char *const *a = space; a && *a; a++)
     {
-      const char *value = strchr (*a, '=') + 1;
-      if (*value != '\0' && strstr (e->message, value) != NULL)
+      if (names_value (e->message, strchr (*a, '=') + 1))
         g_string_append_printf (named, "%s%s", named->len ? ", " : "", *a);
     }
   if (named->len > 0)
