@@ -22,7 +22,13 @@
 # a --param; the column is named PROXY), the task seed TASK_SEED and the
 # build options -S, one proxy after the other on WORKERS processes.
 # Score with the settings the combine proxy will run with: the same
-# parameters (its component_params), build options and task seed.  A
+# parameters (its component_params), build options and task seed; a
+# space's proxy_defaults reach `gennas score` but not combine's
+# components, which start from their plugins' defaults, so name what a
+# space sets (on NB201: regression:recipe=combo,batch=16).  The output
+# begins with one line per proxy recording how its column was scored
+# (`# task-seed=S CONFIG`, what `gennas score --print-config` prints);
+# combine refuses a component whose settings differ from its record.  A
 # score that is not finite (the worst score, a diverged loss) or that
 # failed is written as nan (combine skips such rows).
 # Defaults: build/, N 200, SEED 1, TASK_SEED 1 (what `gennas score`,
@@ -33,7 +39,8 @@
 #       -x data/nb201-samples/gennas_sample1000_0.csv \
 #       -x data/nb201-samples/gennas_sample1000_1.csv \
 #       -x data/nb201-samples/gennas_sample1000_2.csv \
-#       spaces/nb201.lua regression synflow > data/reference/nb201.csv
+#       spaces/nb201.lua regression:recipe=combo,batch=16 synflow \
+#       > data/reference/nb201.csv
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=$here/build
@@ -45,7 +52,7 @@ excludes=
 space_opts=
 max_params=
 usage() {
-    sed -n '2,36s/^# \{0,1\}//p' "$0"
+    sed -n '2,43s/^# \{0,1\}//p' "$0"
     exit "$1"
 }
 while getopts b:n:s:t:w:x:S:m:h opt; do
@@ -118,6 +125,11 @@ for spec in "$@"; do
             params="$params --param $p"
         done
     fi
+    # how the column is scored, as the reference records it (the combine
+    # proxy checks its components against these lines)
+    # shellcheck disable=SC2086
+    "$gennas" score "$space" --proxy "$proxy" $params --task-seed "$task_seed" \
+        $space_opts --print-config >> "$tmp/records"
     # shellcheck disable=SC2086
     tr '\n' '\0' < "$tmp/archs" \
         | xargs -0 "$gennas" score "$space" --proxy "$proxy" $params \
@@ -144,6 +156,7 @@ done
 # the architecture column as CSV: quoted when it holds a comma or a quote
 awk -v q='"' '/[",]/ { gsub(q, q q); $0 = q $0 q } { print }' \
     "$tmp/archs" > "$tmp/column0"
+cat "$tmp/records"
 echo "$header"
 # shellcheck disable=SC2086
 paste -d, "$tmp/column0" $columns

@@ -35,8 +35,20 @@ TRANSFORMS = {
 }
 
 
+def uncommented(f):
+    """@f's lines from its header on: a reference begins with '#' lines
+    recording how each column was scored (bench/make-reference.sh)"""
+    lines = iter(f)
+    for line in lines:
+        if not line.startswith("#"):
+            yield line
+            break
+    yield from lines
+
+
 def standardiser(reference, names, transforms):
-    rows = list(csv.DictReader(open(reference)))
+    with open(reference) as f:
+        rows = list(csv.DictReader(uncommented(f)))
     out = []
     cols = [[TRANSFORMS[t](float(r[n])) for r in rows]
             for n, t in zip(names, transforms)]

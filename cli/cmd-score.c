@@ -63,6 +63,14 @@ gn_cmd_score (int argc, char **argv)
 {
   GnCliProxyOptions o;
   GnCliEvalOptions eval;
+  gboolean print_config = FALSE;
+  const GOptionEntry entries[] = {
+    { "print-config", 0, 0, G_OPTION_ARG_NONE, &print_config,
+      "print the proxy's configuration and task seed as a reference "
+      "sample records them ('# task-seed=S CONFIG', docs/method.md 4.5) "
+      "and exit, scoring nothing", NULL },
+    { NULL }
+  };
   GOptionContext *ctx = g_option_context_new ("SPACE.lua ARCH...");
   g_option_context_set_summary (ctx,
     "Scores each architecture (canonical strings of the space) and prints\n"
@@ -74,6 +82,7 @@ gn_cmd_score (int argc, char **argv)
     "the exit status is 1.");
   gn_cli_proxy_options_add (ctx, &o);
   gn_cli_eval_pool_options_add (ctx, &eval);
+  g_option_context_add_main_entries (ctx, entries, NULL);
   gboolean ok = gn_cli_parse (ctx, "score", &argc, &argv);
   g_option_context_free (ctx);
   int status = 2, n = 0;
@@ -83,10 +92,13 @@ gn_cmd_score (int argc, char **argv)
   GError *error = NULL;
   if (!ok)
     goto out;
-  if (argc < 3)
+  if (print_config ? argc != 2 : argc < 3)
     {
-      gn_cli_error ("score", "give a space file and at least one "
-                    "architecture (try --help)");
+      gn_cli_error ("score", print_config
+                    ? "--print-config takes a space file and no "
+                      "architecture (try --help)"
+                    : "give a space file and at least one architecture "
+                      "(try --help)");
       goto out;
     }
   if (!gn_cli_eval_options_check (&eval, &error)
@@ -99,6 +111,13 @@ gn_cmd_score (int argc, char **argv)
   gn_cli_single_thread ();
   if (!gn_cli_proxy_open (&p, argv[1], &o, NULL, NULL, &error))
     goto fail;
+  if (print_config)
+    {
+      printf ("# task-seed=%" G_GUINT64_FORMAT " %s\n",
+              gn_proxy_task_seed (p.proxy), gn_proxy_config (p.proxy));
+      status = 0;
+      goto out;
+    }
 
   n = argc - 2;
   items = g_new0 (Item, n);

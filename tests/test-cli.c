@@ -207,6 +207,50 @@ test_proxies_on_space (void)
   g_free (plugins);
 }
 
+/* `gennas score --print-config`: the record line of a reference sample,
+ * with the space's defaults, --param, --space-option and --task-seed in
+ * it; architectures with it are a usage error */
+static void
+test_score_print_config (void)
+{
+  char *plugins = g_test_build_filename (G_TEST_BUILT, "..", "plugins",
+                                         ".libs", NULL);
+  char *space = g_test_build_filename (G_TEST_DIST, "..", "spaces",
+                                       "nb201.lua", NULL);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", plugins, TRUE);
+  CliRun r = run ("score", space, "--print-config", NULL);
+  CliRun set = run ("score", space, "--print-config", "--param", "steps=7",
+                    "--space-option", "N=2", "--task-seed", "5", NULL);
+  CliRun zc = run ("score", space, "--proxy", "synflow", "--print-config",
+                   NULL);
+  CliRun archs = run ("score", space, "--print-config",
+                      "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|"
+                      "none~2|", NULL);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_true (g_str_has_prefix (r.out, "# task-seed=1 regression:steps=100;"
+                                   "batch=8;"));
+  g_assert_nonnull (strstr (r.out, ";recipe=nb201-task;"));
+  g_assert_nonnull (strstr (r.out, ";space-sha256="));
+  g_assert_cmpint (strlen (r.out), ==, strcspn (r.out, "\n") + 1);
+  g_assert_cmpint (set.status, ==, 0);
+  g_assert_true (g_str_has_prefix (set.out, "# task-seed=5 regression:"
+                                   "steps=7;"));
+  g_assert_nonnull (strstr (set.out, ";build=N=2;"));
+  g_assert_cmpint (zc.status, ==, 0);
+  g_assert_true (g_str_has_prefix (zc.out, "# task-seed=1 synflow:batch=32;"));
+  g_assert_cmpint (archs.status, ==, 2);
+  g_assert_nonnull (strstr (archs.err, "--print-config takes a space file "
+                            "and no architecture"));
+  g_assert_cmpstr (archs.out, ==, "");
+  cli_run_clear (&r);
+  cli_run_clear (&set);
+  cli_run_clear (&zc);
+  cli_run_clear (&archs);
+  g_free (space);
+  g_free (plugins);
+}
+
 /* `gennas proxies`: every installed proxy with its parameters, one column
  * of types per proxy however long its parameter names (combine's
  * component_params), and no trailing white space */
@@ -1250,6 +1294,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/version-blas", test_version_blas);
   g_test_add_func ("/cli/proxies-listing", test_proxies_listing);
   g_test_add_func ("/cli/proxies-on-space", test_proxies_on_space);
+  g_test_add_func ("/cli/score-print-config", test_score_print_config);
   g_test_add_func ("/cli/unknown", test_unknown);
   g_test_add_func ("/cli/help-everywhere", test_help_everywhere);
   g_test_add_func ("/cli/shared-options", test_shared_options);

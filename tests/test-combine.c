@@ -109,6 +109,30 @@ write_reference (Fixture *f, const char *name, double params_scale)
   return path;
 }
 
+/* The record line of a reference for @proxy's settings, as `gennas score
+ * --print-config` prints it. */
+static char *
+record_of (GnProxy *proxy, guint64 task_seed)
+{
+  return g_strdup_printf ("# task-seed=%" G_GUINT64_FORMAT " %s\n",
+                          task_seed, gn_proxy_config (proxy));
+}
+
+/* The reference above with @records (lines) in front of its header. */
+static char *
+write_recorded_reference (Fixture *f, const char *name, const char *records)
+{
+  char *plain = write_reference (f, "plain.csv", 1.0);
+  char *text = NULL;
+  g_assert_true (g_file_get_contents (plain, &text, NULL, NULL));
+  char *recorded = g_strconcat (records, text, NULL);
+  char *path = write_file (f, name, recorded);
+  g_free (recorded);
+  g_free (text);
+  g_free (plain);
+  return path;
+}
+
 /* The mean and sample deviation of @v, through @t when not NULL. */
 static void
 mean_sd (const double *v, int n, double (*t) (double), double *mean,
@@ -549,12 +573,16 @@ test_shipped (void)
   g_assert_nonnull (strstr (gn_proxy_config (c), ";recipe=combo;"));
   g_assert_null (strstr (gn_proxy_config (c), "nb201-task"));
   gn_proxy_free (c);
-  /* component_params still set them */
-  c = open_combine (&f, &error, "reference=reference/nb201.csv",
-                    "component_params=regression.recipe=nb201-task", NULL);
-  g_assert_no_error (error);
-  g_assert_nonnull (strstr (gn_proxy_config (c), ";recipe=nb201-task;"));
-  gn_proxy_free (c);
+  /* component_params still set them, and the reference's records say
+   * that is not how it was scored */
+  g_assert_null (open_combine (&f, &error, "reference=reference/nb201.csv",
+                               "component_params=regression.recipe="
+                               "nb201-task", NULL));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM);
+  g_assert_nonnull (strstr (error->message, "'regression' at recipe=combo, "
+                            "but this combine runs it with "
+                            "recipe=nb201-task"));
+  g_clear_error (&error);
   fixture_close (&f);
   gn_table_free (ref);
   g_free (path);
@@ -650,6 +678,141 @@ test_shipped_nds (void)
     }
 }
 
+/* combine with @params on the reference @path; TRUE if it opened (and
+ * then its score of cells[0] equals @want when @want is not NAN), else
+ * the error's message must hold @expect */
+static void
+assert_opens (Fixture *f, const char *path, const char *extra,
+              const char *expect, double want)
+{
+  GError *error = NULL;
+  char *ref_param = g_strdup_printf ("reference=%s", path);
+  GnProxy *c = open_combine (f, &error, "proxies=params,synflow", ref_param,
+                             extra, NULL);
+  if (expect == NULL)
+    {
+      g_assert_no_error (error);
+      if (!isnan (want))
+        assert_close (score_ok (c, cells[0]), want);
+      gn_proxy_free (c);
+    }
+  else
+    {
+      g_assert_null (c);
+      g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM);
+      if (strstr (error->message, expect) == NULL)
+        g_error ("'%s' does not say '%s'", error->message, expect);
+      g_assert_nonnull (strstr (error->message, path));
+      g_error_free (error);
+    }
+  g_free (ref_param);
+}
+
+/* A reference's record lines: a component whose settings (parameters,
+ * task seed, build options) differ from its record is refused, naming
+ * the difference; matching records, records of other proxies and a
+ * component of weight 0 are not; the scores do not depend on them. */
+static void
+test_records (void)
+{
+  Fixture f;
+  fixture_open (&f);
+  GError *error = NULL;
+  char *plain = write_reference (&f, "plain-ref.csv", 1.0);
+  char *plain_param = g_strdup_printf ("reference=%s", plain);
+  GnProxy *c = open_combine (&f, &error, "proxies=params,synflow",
+                             plain_param, NULL);
+  g_assert_no_error (error);
+  const double want = score_ok (c, cells[0]);
+  gn_proxy_free (c);
+
+  GnProxy *params = open_proxy (&f, "params", NULL);
+  GnProxy *synflow = open_proxy (&f, "synflow", NULL);
+  const char *const batch16[] = { "batch=16", NULL };
+  GnProxy *synflow16 = open_proxy (&f, "synflow", batch16);
+  GnProxy *naswot = open_proxy (&f, "naswot", NULL);
+  char *rp = record_of (params, 1), *rs = record_of (synflow, 1);
+  char *rs16 = record_of (synflow16, 1), *rs_seed2 = record_of (synflow, 2);
+  char *rn = record_of (naswot, 1);
+
+  /* the same settings, with a record of a proxy combine does not run */
+  char *text = g_strconcat (rp, rn, rs, NULL);
+  char *path = write_recorded_reference (&f, "same.csv", text);
+  assert_opens (&f, path, NULL, NULL, want);
+  g_free (path);
+  g_free (text);
+
+  /* another batch: refused, unless combine runs synflow with it too, or
+   * gives synflow weight 0, or gives it the only weight (a final stage
+   * on a larger network: the sum ranks as synflow whatever the
+   * statistics) */
+  text = g_strconcat (rp, rs16, NULL);
+  path = write_recorded_reference (&f, "batch.csv", text);
+  assert_opens (&f, path, NULL, "'synflow' at batch=16, but this combine "
+                "runs it with batch=32", NAN);
+  assert_opens (&f, path, "weights=2,-1", "'synflow' at batch=16", NAN);
+  assert_opens (&f, path, "component_params=synflow.batch=16", NULL, NAN);
+  assert_opens (&f, path, "weights=1,0", NULL, NAN);
+  assert_opens (&f, path, "weights=0,1", NULL, NAN);
+  g_free (path);
+  g_free (text);
+
+  /* another task seed */
+  text = g_strconcat (rp, rs_seed2, NULL);
+  path = write_recorded_reference (&f, "seed.csv", text);
+  assert_opens (&f, path, NULL, "'synflow' at task seed 2, but this "
+                "combine runs it with task seed 1", NAN);
+  g_free (path);
+  g_free (text);
+
+  /* build options: recorded on a network of three cells a stage */
+  const char *const n3[] = { "N=3", NULL };
+  GnProxyContext *ctx3 = gn_proxy_context_new (f.host.space, f.host.data, 1,
+                                               n3, &error);
+  g_assert_no_error (error);
+  const GnProxyDesc *d = gn_proxy_registry_lookup (f.host.reg, "params",
+                                                   &error);
+  g_assert_no_error (error);
+  GnProxy *params3 = gn_proxy_new (d, ctx3, NULL, &error);
+  g_assert_no_error (error);
+  char *rp3 = record_of (params3, 1);
+  text = g_strconcat (rp3, rs, NULL);
+  path = write_recorded_reference (&f, "build.csv", text);
+  assert_opens (&f, path, NULL, "'params' at build=N=3, but this combine "
+                "runs it with no build options", NAN);
+  g_free (path);
+  g_free (text);
+
+  /* a component recorded twice */
+  text = g_strconcat (rp, rs, rs, NULL);
+  path = write_recorded_reference (&f, "twice.csv", text);
+  char *ref_param = g_strdup_printf ("reference=%s", path);
+  g_assert_null (open_combine (&f, &error, "proxies=params,synflow",
+                               ref_param, NULL));
+  g_assert_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "'synflow' was scored twice"));
+  g_clear_error (&error);
+  g_free (ref_param);
+  g_free (path);
+  g_free (text);
+
+  g_free (rp3);
+  gn_proxy_free (params3);
+  gn_proxy_context_free (ctx3);
+  g_free (rn);
+  g_free (rs_seed2);
+  g_free (rs16);
+  g_free (rs);
+  g_free (rp);
+  gn_proxy_free (naswot);
+  gn_proxy_free (synflow16);
+  gn_proxy_free (synflow);
+  gn_proxy_free (params);
+  g_free (plain_param);
+  g_free (plain);
+  fixture_close (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -670,6 +833,7 @@ main (int argc, char **argv)
     }
   g_test_add_func ("/combine/identity", test_identity);
   g_test_add_func ("/combine/component-commas", test_component_commas);
+  g_test_add_func ("/combine/records", test_records);
   g_test_add_func ("/combine/shipped-reference", test_shipped);
   g_test_add_func ("/combine/shipped-nds-references", test_shipped_nds);
   int status = g_test_run ();

@@ -41,6 +41,15 @@ test_quoting (void)
   t = parse_ok ("only\n");
   g_assert_cmpuint (gn_table_n_rows (t), ==, 0);
   gn_table_free (t);
+
+  /* '#' lines before the header are comments, after it data */
+  t = parse_ok ("\xef\xbb\xbf" "# task-seed=1 params:x,y\r\n#\n\n"
+                "a,b\n#1,2\n");
+  g_assert_cmpuint (gn_table_n_columns (t), ==, 2);
+  g_assert_cmpstr (gn_table_column_name (t, 0), ==, "a");
+  g_assert_cmpuint (gn_table_n_rows (t), ==, 1);
+  g_assert_cmpstr (gn_table_get (t, 0, 0), ==, "#1");
+  gn_table_free (t);
 }
 
 static void
@@ -60,6 +69,9 @@ test_malformed (void)
     { "a,,c\n", "t.csv:1: column 2 has no name" },
     { "", "t.csv: empty file (no header row)" },
     { "\n\n", "t.csv: empty file (no header row)" },
+    { "# a comment only", "t.csv: empty file (no header row)" },
+    { "# comments count\n# as lines\na,b\n1\n",
+      "t.csv:4: expected 2 fields, found 1" },
   };
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {

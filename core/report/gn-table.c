@@ -138,6 +138,15 @@ parse (GnTable *t, gsize len, GError **error)
           p.line++;
           continue;
         }
+      /* before the header, a line that begins with '#' is a comment
+       * (a reference sample's record of its settings, say) */
+      if (t->header == NULL && *p.rd == '#')
+        {
+          char *nl = memchr (p.rd, '\n', (size_t) (p.end - p.rd));
+          p.rd = nl != NULL ? nl + 1 : p.end;
+          p.line++;
+          continue;
+        }
       guint line = p.line, n = 0;
       gboolean last = FALSE;
       while (!last)

@@ -6,7 +6,9 @@
  * columns, then data rows of exactly as many fields.  Fields follow
  * RFC 4180: separated by commas, optionally double-quoted, with "" for a
  * quote inside a quoted field (which may also span lines).  Lines end in
- * LF or CRLF; blank lines are skipped; a UTF-8 byte-order mark is ignored.
+ * LF or CRLF; blank lines are skipped; a UTF-8 byte-order mark is ignored;
+ * lines before the header that begin with '#' are comments, skipped (the
+ * combine proxy's reference samples record their settings there).
  * Anything else malformed (a short or long row, a stray or unterminated
  * quote, a NUL byte, an empty or duplicate column name) is a
  * GN_TABLE_ERROR_PARSE whose message starts with "file:line:".

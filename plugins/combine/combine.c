@@ -36,6 +36,19 @@
  * component's column is skipped; anything else that is not a number is
  * an error.  Its SHA-256 is part of the configuration (the fingerprint),
  * with the components' configurations and the weights.
+ *
+ * Lines before the header that begin with "# task-seed=" record how a
+ * component's column was scored: "# task-seed=S CONFIG", S its task seed
+ * and CONFIG its configuration, gn_proxy_config() (what `gennas score
+ * --print-config` prints; bench/make-reference.sh writes them).  A
+ * component of non-zero weight whose record differs from its own
+ * configuration or task seed is an error naming the first difference:
+ * standardised with statistics of other settings, its scores would be
+ * off scale with nothing to show it.  With one component weighted
+ * nothing is checked: the sum is then an increasing map of its score,
+ * so any reference ranks as it alone.  The space's checksum is not
+ * compared (a space file's comments may change), nor is a component
+ * without a record checked (a reference made before records were).
  */
 #include "config.h"
 #include "gennas.h"
@@ -67,6 +80,8 @@ typedef struct {
   int n;
   GnProxyRegistry *registry;   /* after every component's proxy is freed */
   char *fingerprint;
+  char *reference;             /* the reference's path, for messages      */
+  GPtrArray *records;          /* its comment lines "task-seed=S CONFIG"  */
 } Combine;
 
 static const GnProxyParamSpec params[] = {
@@ -368,6 +383,171 @@ out:
   return ok;
 }
 
+#define RECORD_PREFIX "# task-seed="
+
+/* Keeps the record lines of the reference @text: its leading comment
+ * lines that begin with RECORD_PREFIX, without the "# ". */
+static void
+read_records (Combine *c, const char *text, gsize len)
+{
+  const char *p = text, *end = text + len;
+  if (len >= 3 && memcmp (p, "\xef\xbb\xbf", 3) == 0)
+    p += 3;
+  c->records = g_ptr_array_new_with_free_func (g_free);
+  while (p < end && *p == '#')
+    {
+      const char *nl = memchr (p, '\n', (size_t) (end - p));
+      const char *stop = nl != NULL ? nl : end;
+      gsize n = (gsize) (stop - p);
+      if (n > 0 && p[n - 1] == '\r')
+        n--;
+      if (n > strlen (RECORD_PREFIX)
+          && strncmp (p, RECORD_PREFIX, strlen (RECORD_PREFIX)) == 0)
+        g_ptr_array_add (c->records, g_strndup (p + 2, n - 2));
+      p = nl != NULL ? nl + 1 : end;
+    }
+}
+
+/* @config's fields: "NAME:" stripped from the first, split at ';', each
+ * "KEY=VALUE" (or a bare KEY), without the space's checksum. */
+static char **
+config_fields (const char *config)
+{
+  const char *colon = strchr (config, ':');
+  char **fields = g_strsplit (colon != NULL ? colon + 1 : config, ";", -1);
+  guint w = 0;
+  for (guint r = 0; fields[r] != NULL; r++)
+    if (g_str_has_prefix (fields[r], "space-sha256="))
+      g_free (fields[r]);
+    else
+      fields[w++] = fields[r];
+  fields[w] = NULL;
+  return fields;
+}
+
+/* The field of @fields whose key (the text before '=') is @field's, or
+ * NULL. */
+static const char *
+field_with_key (char **fields, const char *field)
+{
+  const char *eq = strchr (field, '=');
+  gsize k = eq != NULL ? (gsize) (eq - field) : strlen (field);
+  for (guint i = 0; fields[i] != NULL; i++)
+    if (strncmp (fields[i], field, k) == 0
+        && (fields[i][k] == '=' || fields[i][k] == '\0'))
+      return fields[i];
+  return NULL;
+}
+
+/* "no KEY" for a field that one configuration lacks, in the CLI's words
+ * for the build options */
+static char *
+absent (const char *field)
+{
+  const char *eq = strchr (field, '=');
+  gsize k = eq != NULL ? (gsize) (eq - field) : strlen (field);
+  if (k == strlen ("build") && strncmp (field, "build", k) == 0)
+    return g_strdup ("no build options (--space-option)");
+  return g_strdup_printf ("no %.*s", (int) k, field);
+}
+
+/* Describes the first difference between @recorded and @current, the
+ * fields of two configurations, as "A, but this combine runs it with B";
+ * NULL when they are the same. */
+static char *
+first_difference (char **recorded, char **current)
+{
+  for (guint i = 0; current[i] != NULL; i++)
+    {
+      const char *r = field_with_key (recorded, current[i]);
+      if (r == NULL || strcmp (r, current[i]) != 0)
+        {
+          char *none = r == NULL ? absent (current[i]) : NULL;
+          char *d = g_strdup_printf ("%s, but this combine runs it with %s",
+                                     r != NULL ? r : none, current[i]);
+          g_free (none);
+          return d;
+        }
+    }
+  for (guint i = 0; recorded[i] != NULL; i++)
+    if (field_with_key (current, recorded[i]) == NULL)
+      {
+        char *none = absent (recorded[i]);
+        char *d = g_strdup_printf ("%s, but this combine runs it with %s",
+                                   recorded[i], none);
+        g_free (none);
+        return d;
+      }
+  return NULL;
+}
+
+/* Checks each component of non-zero weight against its record in the
+ * reference, if it has one. */
+static gboolean
+check_records (Combine *c, GError **error)
+{
+  /* one component weighted: the sum is an increasing map of its score
+   * whatever the statistics, so any reference ranks as it alone (how a
+   * final stage re-scores on a larger network than the reference's) */
+  int weighted = 0;
+  for (int i = 0; i < c->n; i++)
+    weighted += c->comps[i].weight != 0;
+  for (int i = 0; i < c->n; i++)
+    {
+      const Component *comp = &c->comps[i];
+      const char *record = NULL;
+      gsize name_len = strlen (comp->name);
+      for (guint j = 0; j < c->records->len; j++)
+        {
+          const char *line = g_ptr_array_index (c->records, j);
+          const char *config = strchr (line, ' ');
+          if (config == NULL || strncmp (config + 1, comp->name, name_len)
+              != 0 || config[1 + name_len] != ':')
+            continue;
+          if (record != NULL)
+            {
+              g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_FAILED,
+                           "reference %s records how '%s' was scored twice",
+                           c->reference, comp->name);
+              return FALSE;
+            }
+          record = line;
+        }
+      if (record == NULL || comp->weight == 0 || weighted < 2)
+        continue;
+
+      const char *config = strchr (record, ' ') + 1;
+      char *seed = g_strndup (record + strlen ("task-seed="),
+                              (gsize) (config - 1 - record)
+                              - strlen ("task-seed="));
+      char *mine = g_strdup_printf ("%" G_GUINT64_FORMAT,
+                                    gn_proxy_task_seed (comp->proxy));
+      char **recorded = config_fields (config);
+      char **current = config_fields (gn_proxy_config (comp->proxy));
+      char *diff = strcmp (seed, mine) != 0
+        ? g_strdup_printf ("task seed %s, but this combine runs it with "
+                           "task seed %s", seed, mine)
+        : first_difference (recorded, current);
+      g_strfreev (recorded);
+      g_strfreev (current);
+      g_free (seed);
+      g_free (mine);
+      if (diff != NULL)
+        {
+          g_set_error (error, GN_PROXY_ERROR, GN_PROXY_ERROR_PARAM,
+                       "reference %s was scored with '%s' at %s: make a "
+                       "reference with these settings "
+                       "(bench/make-reference.sh), or run '%s' with the "
+                       "reference's (component_params, --space-option, "
+                       "--task-seed)", c->reference, comp->name, diff,
+                       comp->name);
+          g_free (diff);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* Reads the reference @name (a file, or a name in the data folders) and
  * sets the statistics; @sha256 receives the SHA-256 of its contents. */
 static gboolean
@@ -405,6 +585,8 @@ read_reference (Combine *c, const char *name, char **sha256, GError **error)
     }
   *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
                                          (const guchar *) text, len);
+  c->reference = g_strdup (path);
+  read_records (c, text, len);
   if ((table = gn_table_new_from_data (path, text, (gssize) len, error))
       == NULL)
     {
@@ -486,6 +668,9 @@ combine_create (const GnProxyContext *ctx, const GnProxyParams *p,
                               gn_proxy_config (comp->proxy));
     }
   c->fingerprint = g_string_free (fp, FALSE);
+  fp = NULL;
+  if (!check_records (c, error))
+    goto fail;
   g_free (sha256);
   return c;
 
@@ -515,6 +700,9 @@ combine_destroy (gpointer self)
     }
   g_free (c->comps);
   g_free (c->fingerprint);
+  g_free (c->reference);
+  if (c->records)
+    g_ptr_array_unref (c->records);
   g_free (c);
 }
 
