@@ -1717,6 +1717,116 @@ test_plot_earlier_config (void)
   g_free (gennas);
 }
 
+/* `--pick ranks`: the search's candidates scored again by the warmup's
+ * proxy as a run of their own (the warmup's scores reused from the
+ * cache), and the pick the candidate with the best sum of its ranks
+ * under the two, computed here from the store; --resume gives the same
+ * pick without scoring anything; misuse is a usage error.  The search
+ * runs "good" (the string's length), the warmup the real "params". */
+static void
+test_pick_ranks (void)
+{
+  char *gennas = g_test_build_filename (G_TEST_BUILT, "..", "cli", "gennas",
+                                        NULL);
+  char *plugins = g_test_build_filename (G_TEST_BUILT, "..", "plugins",
+                                         ".libs", NULL);
+  char *db = g_build_filename (tmpdir, "pick-ranks.db", NULL);
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", plugins, TRUE);
+  const char *args[] = { "--warmup", "40", "--warmup-proxy", "params",
+                         "--pick", "ranks", NULL };
+  int status;
+  char *out = search_cli (gennas, NULL, db, args, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "pick: run 3, the search's "));
+
+  GError *error = NULL;
+  GnStore *store = gn_store_open (db, &error);
+  g_assert_no_error (error);
+  gint64 parent = -1;
+  JsonObject *config = run_config_of (store, 3, &parent);
+  g_assert_cmpstr (json_object_get_string_member (config, "stage"), ==,
+                   "pick");
+  g_assert_cmpint (parent, ==, 2);
+  json_object_unref (config);
+  Collect warm = collect_run (store, 1), search = collect_run (store, 2);
+  Collect second = collect_run (store, 3);
+  g_assert_cmpuint (search.archs->len, ==, 30);
+  g_assert_cmpuint (second.archs->len, ==, 30);
+  /* the warmup's 10 best started the search: their params are cached */
+  g_assert_cmpint (second.cached, >=, 10);
+
+  /* the pick, recomputed: ranks by comparison counts (ties halved) */
+  const char *want = NULL;
+  double want_sum = -1, want_score = 0;
+  for (guint i = 0; i < 30; i++)
+    {
+      const char *a = search.archs->pdata[i];
+      double s1 = g_array_index (search.scores, double, i), s2 = NAN;
+      for (guint j = 0; j < 30; j++)
+        if (strcmp (second.archs->pdata[j], a) == 0)
+          s2 = g_array_index (second.scores, double, j);
+      g_assert_false (isnan (s2));
+      double sum = 0;
+      for (guint j = 0; j < 30; j++)
+        {
+          const char *b = search.archs->pdata[j];
+          double t1 = g_array_index (search.scores, double, j), t2 = NAN;
+          for (guint k = 0; k < 30; k++)
+            if (strcmp (second.archs->pdata[k], b) == 0)
+              t2 = g_array_index (second.scores, double, k);
+          sum += (s1 > t1) + (s1 == t1) * 0.5 + (s2 > t2) + (s2 == t2) * 0.5;
+        }
+      if (sum > want_sum
+          || (sum == want_sum && (s1 > want_score
+                                  || (s1 == want_score
+                                      && strcmp (a, want) < 0))))
+        {
+          want = a;
+          want_sum = sum;
+          want_score = s1;
+        }
+    }
+  char *line = g_strdup_printf ("\nbest=%s score=", want);
+  g_assert_nonnull (strstr (out, line));
+  char *picked = g_strdup_printf ("picked architecture: %s\n", want);
+  g_assert_nonnull (strstr (out, picked));
+  g_free (out);
+
+  /* resumed: every stage restored, the same pick */
+  const char *again[] = { "--warmup", "40", "--warmup-proxy", "params",
+                          "--pick", "ranks", "--resume", NULL };
+  out = search_cli (gennas, NULL, db, again, &status);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, line));
+  g_assert_nonnull (strstr (out, "candidates scored by params (30 "
+                            "restored)"));
+  g_free (out);
+
+  /* misuse */
+  const char *const bad[][7] = {
+    { "--pick", "votes", "--warmup", "40", NULL },
+    { "--pick", "ranks", NULL },
+    { "--pick", "ranks", "--warmup", "40", "--final", "3", NULL },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      out = search_cli (gennas, NULL, db, bad[i], &status);
+      g_assert_cmpint (status, ==, 2);
+      g_free (out);
+    }
+  g_setenv ("GENNAS_PROXY_SYSTEM_PATH", "", TRUE);
+
+  g_free (picked);
+  g_free (line);
+  collect_clear (&warm);
+  collect_clear (&search);
+  collect_clear (&second);
+  gn_store_close (store);
+  g_free (db);
+  g_free (plugins);
+  g_free (gennas);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1751,6 +1861,7 @@ main (int argc, char **argv)
   g_test_add_func ("/search/list", test_list);
   g_test_add_func ("/search/initial", test_initial);
   g_test_add_func ("/search/warmup", test_warmup);
+  g_test_add_func ("/search/pick-ranks", test_pick_ranks);
   g_test_add_func ("/search/pool", test_pool);
   g_test_add_func ("/search/final-stage", test_final_stage);
   g_test_add_func ("/search/plot-earlier-config", test_plot_earlier_config);
