@@ -28,22 +28,9 @@ import re
 import sqlite3
 import subprocess
 
+from rankstats import ranks
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def ranks(v):
-    """average ranks from 0 (lowest), ties sharing their mean"""
-    order = sorted(range(len(v)), key=lambda i: v[i])
-    r = [0.0] * len(v)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            r[order[k]] = (i + j) / 2
-        i = j + 1
-    return r
 
 
 def warmup_scores(a, db, con, archs):

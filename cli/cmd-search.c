@@ -298,37 +298,6 @@ out:
   return top;
 }
 
-/* Average ranks of @v (0 for the lowest; ties share their mean), over
- * @n values. */
-static double *
-average_ranks (const double *v, guint n)
-{
-  guint *order = g_new (guint, n);
-  double *rank = g_new (double, n);
-  for (guint i = 0; i < n; i++)
-    order[i] = i;
-  /* insertion sort by value: a search's candidates are tens to
-   * hundreds */
-  for (guint i = 1; i < n; i++)
-    for (guint j = i; j > 0 && v[order[j - 1]] > v[order[j]]; j--)
-      {
-        guint t = order[j];
-        order[j] = order[j - 1];
-        order[j - 1] = t;
-      }
-  for (guint i = 0; i < n;)
-    {
-      guint j = i;
-      while (j + 1 < n && v[order[j + 1]] == v[order[i]])
-        j++;
-      for (guint k = i; k <= j; k++)
-        rank[order[k]] = (i + j) / 2.0;
-      i = j + 1;
-    }
-  g_free (order);
-  return rank;
-}
-
 typedef struct {
   GHashTable *scores;    /* arch -> (double *) its score */
 } ScoresOf;
@@ -425,8 +394,10 @@ pick_stage (const SearchOptions *o, const GnCliEval *ev,
       search_scores[i] = c->score;
       second_scores[i] = v != NULL ? *v : -G_MAXDOUBLE;
     }
-  r1 = average_ranks (search_scores, n);
-  r2 = average_ranks (second_scores, n);
+  r1 = g_new (double, n);
+  r2 = g_new (double, n);
+  gn_stats_rank (search_scores, n, r1);
+  gn_stats_rank (second_scores, n, r2);
   /* @all is best first by search score, then string: the first of the
    * best sums wins */
   guint best = 0;
@@ -439,7 +410,7 @@ pick_stage (const SearchOptions *o, const GnCliEval *ev,
           "scored by %s (%d restored), %.0f s; picked by the sum of their "
           "ranks under both proxies (its ranks %.1f and %.1f of %u)\n",
           st.run, n, gn_proxy_desc (pw->proxy)->name, st.restored,
-          st.seconds, r1[best] + 1, r2[best] + 1, n);
+          st.seconds, r1[best], r2[best], n);
   ok = TRUE;
 
 out:
