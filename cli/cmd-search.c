@@ -300,12 +300,14 @@ out:
 
 typedef struct {
   GHashTable *scores;    /* arch -> (double *) its score */
+  int cached;            /* scores the store's cache gave */
 } ScoresOf;
 
 static gboolean
 collect_scores (const GnEval *e, gpointer user)
 {
   ScoresOf *s = user;
+  s->cached += e->cached != 0;
   if (e->status == GN_EVAL_OK && isfinite (e->score))
     {
       double *v = g_new (double, 1);
@@ -332,7 +334,7 @@ pick_stage (const SearchOptions *o, const GnCliEval *ev,
   char **list = NULL, *id = NULL, *json = NULL, *hash = NULL;
   GnSearch *search = NULL;
   ScoresOf second = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                             g_free) };
+                                             g_free), 0 };
   double *search_scores = NULL, *second_scores = NULL;
   double *r1 = NULL, *r2 = NULL;
   gboolean ok = FALSE;
@@ -407,9 +409,10 @@ pick_stage (const SearchOptions *o, const GnCliEval *ev,
   *pick = g_strdup (g_array_index (all, Ranked, best).arch);
   *pick_score = g_array_index (all, Ranked, best).score;
   printf ("pick: run %" G_GINT64_FORMAT ", the search's %u candidates "
-          "scored by %s (%d restored), %.0f s; picked by the sum of their "
-          "ranks under both proxies (its ranks %.1f and %.1f of %u)\n",
-          st.run, n, gn_proxy_desc (pw->proxy)->name, st.restored,
+          "scored by %s (%d from the store's cache, %d restored), %.0f s; "
+          "picked by the sum of their ranks under both proxies (its ranks "
+          "%.1f and %.1f of %u)\n", st.run, n,
+          gn_proxy_desc (pw->proxy)->name, second.cached, st.restored,
           st.seconds, r1[best], r2[best], n);
   ok = TRUE;
 
