@@ -94,11 +94,9 @@ def main():
         warm = warmup_scores(a, db, con, archs)
         s2 = [warm.get(x, float("-inf")) for x in archs]
         r1, r2 = ranks(s1), ranks(s2)
-        by_score = max(range(len(archs)),
-                       key=lambda i: (s1[i], [-ord(c) for c in archs[i]]))
-        by_ranks = max(range(len(archs)),
-                       key=lambda i: (r1[i] + r2[i], s1[i],
-                                      [-ord(c) for c in archs[i]]))
+        by_score = min(range(len(archs)), key=lambda i: (-s1[i], archs[i]))
+        by_ranks = min(range(len(archs)),
+                       key=lambda i: (-(r1[i] + r2[i]), -s1[i], archs[i]))
         t_score, t_ranks = truth[archs[by_score]], truth[archs[by_ranks]]
         n_score += t_score >= a.goal
         n_ranks += t_ranks >= a.goal

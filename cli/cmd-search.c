@@ -182,53 +182,66 @@ no_best (GnStore *store, gint64 run, const char *stage)
                 stage, n.nonfinite, n.failed);
 }
 
+/* A stage that scores @candidates (NULL-terminated) in order with @p, as
+ * a run of its own derived from @parent (so it resumes and caches like
+ * any other): its identity @id and its own configuration @own (consumed),
+ * within @max_seconds (0: no limit).  Sets *@search (the caller frees it)
+ * and *@st. */
+static gboolean
+list_stage (const SearchOptions *o, const GnCliEval *ev,
+            const char *space_path, GnCliProxy *p,
+            const char *const *candidates, const char *id, JsonObject *own,
+            gint64 parent, double max_seconds, GnCliStage *st,
+            GnSearch **search, GError **error)
+{
+  char *hash = NULL, *json = NULL;
+  gboolean ok = FALSE;
+  GnSearchConfig cfg = { .algo = GN_SEARCH_LIST,
+                         .seed = (guint64) o->proxy.seed,
+                         .on_failure = GN_FAILURE_WORST,
+                         .candidates = candidates };
+  if ((*search = gn_search_new (p->space, &cfg, error)) == NULL)
+    goto out;
+  hash = gn_store_config_hash (id);
+  json = gn_cli_run_config_json (p, space_path, "list", own, ev->workers, id);
+  *st = (GnCliStage) { .p = p, .search = *search, .json = json,
+                       .hash = hash, .parent = parent,
+                       .budget = (int) g_strv_length ((char **) candidates),
+                       .max_seconds = max_seconds };
+  ok = gn_cli_eval_run (ev, st, error);
+  st->json = st->hash = NULL;   /* freed below */
+
+out:
+  json_object_unref (own);
+  g_free (json);
+  g_free (hash);
+  return ok;
+}
+
 /* The final stage: the search's @k best, re-scored in order by the same
  * proxy with the --final-param and --final-space-option settings on top
- * (@p, opened and checked before the search), as a run of its own (so it
- * resumes and caches like any other), within @max_seconds (0: no
- * limit). */
+ * (@p, opened and checked before the search), within @max_seconds. */
 static gboolean
 final_stage (const SearchOptions *o, const GnCliEval *ev,
              const char *space_path, gint64 parent, const char *parent_hash,
              double max_seconds, GnCliStage *st, GnCliProxy *p,
              GnSearch **search, GError **error)
 {
-  char **top = NULL, *id = NULL, *json = NULL, *hash = NULL;
-  gboolean ok = FALSE;
-
-  top = top_of_run (ev->store, parent, o->final, error);
+  char **top = top_of_run (ev->store, parent, o->final, error);
   if (top == NULL)
-    goto out;
-  GnSearchConfig cfg = { .algo = GN_SEARCH_LIST,
-                         .seed = (guint64) o->proxy.seed,
-                         .on_failure = GN_FAILURE_WORST,
-                         .candidates = (const char *const *) top };
-  if ((*search = gn_search_new (p->space, &cfg, error)) == NULL)
-    goto out;
-
-  id = g_strdup_printf ("final_of=%s;top=%d;proxy=%s", parent_hash, o->final,
-                        gn_proxy_config (p->proxy));
-  hash = gn_store_config_hash (id);
+    return FALSE;
+  char *id = g_strdup_printf ("final_of=%s;top=%d;proxy=%s", parent_hash,
+                              o->final, gn_proxy_config (p->proxy));
   JsonObject *own = json_object_new ();
   json_object_set_string_member (own, "stage", "final");
   json_object_set_int_member (own, "parent", parent);
   json_object_set_int_member (own, "top", o->final);
-  json = gn_cli_run_config_json (p, space_path, "list", own, ev->workers, id);
-  json_object_unref (own);
-
   fprintf (stderr, "gennas search: final stage: re-scoring the %d best with "
            "%s\n", g_strv_length (top), gn_proxy_config (p->proxy));
-  *st = (GnCliStage) { .p = p, .search = *search, .json = json,
-                       .hash = hash, .parent = parent,
-                       .budget = (int) g_strv_length (top),
-                       .max_seconds = max_seconds };
-  ok = gn_cli_eval_run (ev, st, error);
-
-out:
+  gboolean ok = list_stage (o, ev, space_path, p, (const char *const *) top,
+                            id, own, parent, max_seconds, st, search, error);
   g_strfreev (top);
   g_free (id);
-  g_free (json);
-  g_free (hash);
   return ok;
 }
 
@@ -331,7 +344,7 @@ pick_stage (const SearchOptions *o, const GnCliEval *ev,
             double *pick_score, GError **error)
 {
   GArray *all = g_array_new (FALSE, FALSE, sizeof (Ranked));
-  char **list = NULL, *id = NULL, *json = NULL, *hash = NULL;
+  char **list = NULL, *id = NULL;
   GnSearch *search = NULL;
   ScoresOf second = { g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              g_free), 0 };
@@ -353,27 +366,16 @@ pick_stage (const SearchOptions *o, const GnCliEval *ev,
   list = g_new0 (char *, n + 1);
   for (guint i = 0; i < n; i++)
     list[i] = g_strdup (g_array_index (all, Ranked, i).arch);
-  GnSearchConfig cfg = { .algo = GN_SEARCH_LIST,
-                         .seed = (guint64) o->proxy.seed,
-                         .on_failure = GN_FAILURE_WORST,
-                         .candidates = (const char *const *) list };
-  if ((search = gn_search_new (pw->space, &cfg, error)) == NULL)
-    goto out;
   id = g_strdup_printf ("pick_of=%s;rule=ranks;proxy=%s", parent_hash,
                         gn_proxy_config (pw->proxy));
-  hash = gn_store_config_hash (id);
   JsonObject *own = json_object_new ();
   json_object_set_string_member (own, "stage", "pick");
   json_object_set_int_member (own, "parent", parent);
-  json = gn_cli_run_config_json (pw, space_path, "list", own, ev->workers,
-                                 id);
-  json_object_unref (own);
   fprintf (stderr, "gennas search: pick: scoring the search's %u "
            "candidates with %s\n", n, gn_proxy_config (pw->proxy));
-  GnCliStage st = { .p = pw, .search = search, .json = json, .hash = hash,
-                    .parent = parent, .budget = (int) n,
-                    .max_seconds = max_seconds };
-  if (!gn_cli_eval_run (ev, &st, error))
+  GnCliStage st;
+  if (!list_stage (o, ev, space_path, pw, (const char *const *) list, id,
+                   own, parent, max_seconds, &st, &search, error))
     goto out;
   if (gn_search_n_counted (search) < (int) n)
     {
@@ -428,8 +430,6 @@ out:
   g_free (r1);
   g_free (r2);
   g_free (id);
-  g_free (json);
-  g_free (hash);
   return ok;
 }
 

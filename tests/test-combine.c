@@ -118,16 +118,24 @@ record_of (GnProxy *proxy, guint64 task_seed)
                           task_seed, gn_proxy_config (proxy));
 }
 
-/* The reference above with @records (lines) in front of its header. */
+/* The reference above with the record lines @first, ... (NULL-ended) in
+ * front of its header, as @name; returns its path. */
 static char *
-write_recorded_reference (Fixture *f, const char *name, const char *records)
+write_recorded_reference (Fixture *f, const char *name, const char *first,
+                          ...)
 {
   char *plain = write_reference (f, "plain.csv", 1.0);
   char *text = NULL;
   g_assert_true (g_file_get_contents (plain, &text, NULL, NULL));
-  char *recorded = g_strconcat (records, text, NULL);
-  char *path = write_file (f, name, recorded);
-  g_free (recorded);
+  GString *recorded = g_string_new (NULL);
+  va_list ap;
+  va_start (ap, first);
+  for (const char *r = first; r != NULL; r = va_arg (ap, const char *))
+    g_string_append (recorded, r);
+  va_end (ap);
+  g_string_append (recorded, text);
+  char *path = write_file (f, name, recorded->str);
+  g_string_free (recorded, TRUE);
   g_free (text);
   g_free (plain);
   return path;
@@ -736,18 +744,15 @@ test_records (void)
   char *rn = record_of (naswot, 1);
 
   /* the same settings, with a record of a proxy combine does not run */
-  char *text = g_strconcat (rp, rn, rs, NULL);
-  char *path = write_recorded_reference (&f, "same.csv", text);
+  char *path = write_recorded_reference (&f, "same.csv", rp, rn, rs, NULL);
   assert_opens (&f, path, NULL, NULL, want);
   g_free (path);
-  g_free (text);
 
   /* another batch: refused, unless combine runs synflow with it too, or
    * gives synflow weight 0, or gives it the only weight (a final stage
    * on a larger network: the sum ranks as synflow whatever the
    * statistics) */
-  text = g_strconcat (rp, rs16, NULL);
-  path = write_recorded_reference (&f, "batch.csv", text);
+  path = write_recorded_reference (&f, "batch.csv", rp, rs16, NULL);
   assert_opens (&f, path, NULL, "'synflow' at batch=16, but this combine "
                 "runs it with batch=32", NAN);
   assert_opens (&f, path, "weights=2,-1", "'synflow' at batch=16", NAN);
@@ -755,15 +760,12 @@ test_records (void)
   assert_opens (&f, path, "weights=1,0", NULL, NAN);
   assert_opens (&f, path, "weights=0,1", NULL, NAN);
   g_free (path);
-  g_free (text);
 
   /* another task seed */
-  text = g_strconcat (rp, rs_seed2, NULL);
-  path = write_recorded_reference (&f, "seed.csv", text);
+  path = write_recorded_reference (&f, "seed.csv", rp, rs_seed2, NULL);
   assert_opens (&f, path, NULL, "'synflow' at task seed 2, but this "
                 "combine runs it with task seed 1", NAN);
   g_free (path);
-  g_free (text);
 
   /* build options: recorded on a network of three cells a stage */
   const char *const n3[] = { "N=3", NULL };
@@ -776,16 +778,13 @@ test_records (void)
   GnProxy *params3 = gn_proxy_new (d, ctx3, NULL, &error);
   g_assert_no_error (error);
   char *rp3 = record_of (params3, 1);
-  text = g_strconcat (rp3, rs, NULL);
-  path = write_recorded_reference (&f, "build.csv", text);
+  path = write_recorded_reference (&f, "build.csv", rp3, rs, NULL);
   assert_opens (&f, path, NULL, "'params' at build=N=3, but this combine "
                 "runs it with no build options", NAN);
   g_free (path);
-  g_free (text);
 
   /* a component recorded twice */
-  text = g_strconcat (rp, rs, rs, NULL);
-  path = write_recorded_reference (&f, "twice.csv", text);
+  path = write_recorded_reference (&f, "twice.csv", rp, rs, rs, NULL);
   char *ref_param = g_strdup_printf ("reference=%s", path);
   g_assert_null (open_combine (&f, &error, "proxies=params,synflow",
                                ref_param, NULL));
@@ -794,7 +793,6 @@ test_records (void)
   g_clear_error (&error);
   g_free (ref_param);
   g_free (path);
-  g_free (text);
 
   g_free (rp3);
   gn_proxy_free (params3);

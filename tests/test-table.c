@@ -49,6 +49,17 @@ test_quoting (void)
   g_assert_cmpstr (gn_table_column_name (t, 0), ==, "a");
   g_assert_cmpuint (gn_table_n_rows (t), ==, 1);
   g_assert_cmpstr (gn_table_get (t, 0, 0), ==, "#1");
+  const char *const *c = gn_table_comments (t);
+  g_assert_cmpstr (c[0], ==, "task-seed=1 params:x,y");
+  g_assert_cmpstr (c[1], ==, "");
+  g_assert_null (c[2]);
+  gn_table_free (t);
+  t = parse_ok ("a\n1\n");
+  g_assert_null (gn_table_comments (t)[0]);
+  gn_table_free (t);
+  /* a CRLF line end is not part of the comment; a second space is */
+  t = parse_ok ("#  two spaces\r\nh\n");
+  g_assert_cmpstr (gn_table_comments (t)[0], ==, " two spaces");
   gn_table_free (t);
 }
 

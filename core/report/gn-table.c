@@ -25,6 +25,7 @@ struct _GnTable {
   const char **cells;     /* [n_rows * n_columns], row-major          */
   guint *lines;           /* [n_rows]: the line each row starts on    */
   GHashTable **index;     /* [n_columns]: key -> row + 1, built lazily */
+  const char **comments;  /* the '#' lines before the header, NULL-ended */
 };
 
 typedef struct {
@@ -116,6 +117,7 @@ parse (GnTable *t, gsize len, GError **error)
 {
   Parser p = { t->name, t->buf, t->buf, t->buf + len, 1 };
   GPtrArray *fields = g_ptr_array_new ();
+  GPtrArray *comments = g_ptr_array_new ();
   GArray *lines = g_array_new (FALSE, FALSE, sizeof (guint));
   gboolean ok = FALSE;
 
@@ -139,11 +141,19 @@ parse (GnTable *t, gsize len, GError **error)
           continue;
         }
       /* before the header, a line that begins with '#' is a comment
-       * (a reference sample's record of its settings, say) */
+       * (a reference sample's record of its settings, say), kept in
+       * place without its '#', one space after it and its line end; the
+       * fields are then written after it */
       if (t->header == NULL && *p.rd == '#')
         {
+          char *text = p.rd + 1 + (p.rd + 1 < p.end && p.rd[1] == ' ');
           char *nl = memchr (p.rd, '\n', (size_t) (p.end - p.rd));
-          p.rd = nl != NULL ? nl + 1 : p.end;
+          char *stop = nl != NULL ? nl : p.end;
+          if (stop > text && stop[-1] == '\r')
+            stop--;
+          *stop = '\0';   /* a '\r', '\n', or the spare byte at the end */
+          g_ptr_array_add (comments, text);
+          p.rd = p.wr = nl != NULL ? nl + 1 : p.end;
           p.line++;
           continue;
         }
@@ -202,9 +212,12 @@ parse (GnTable *t, gsize len, GError **error)
   t->cells = (const char **) g_ptr_array_steal (fields, NULL);
   t->lines = (guint *) g_array_steal (lines, NULL);
   t->index = g_new0 (GHashTable *, t->n_columns);
+  g_ptr_array_add (comments, NULL);
+  t->comments = (const char **) g_ptr_array_steal (comments, NULL);
   ok = TRUE;
 
 out:
+  g_ptr_array_unref (comments);
   g_ptr_array_unref (fields);
   g_array_unref (lines);
   return ok;
@@ -271,12 +284,20 @@ gn_table_free (GnTable *table)
       if (table->index[i] != NULL)
         g_hash_table_unref (table->index[i]);
   g_free (table->index);
+  g_free (table->comments);
   g_free (table->lines);
   g_free (table->cells);
   g_free (table->header);
   g_free (table->buf);
   g_free (table->name);
   g_free (table);
+}
+
+const char *const *
+gn_table_comments (const GnTable *table)
+{
+  g_return_val_if_fail (table != NULL, NULL);
+  return table->comments;
 }
 
 const char *

@@ -7,8 +7,9 @@
  * RFC 4180: separated by commas, optionally double-quoted, with "" for a
  * quote inside a quoted field (which may also span lines).  Lines end in
  * LF or CRLF; blank lines are skipped; a UTF-8 byte-order mark is ignored;
- * lines before the header that begin with '#' are comments, skipped (the
- * combine proxy's reference samples record their settings there).
+ * lines before the header that begin with '#' are comments, not records
+ * (gn_table_comments(); the combine proxy's reference samples record
+ * their settings there).
  * Anything else malformed (a short or long row, a stray or unterminated
  * quote, a NUL byte, an empty or duplicate column name) is a
  * GN_TABLE_ERROR_PARSE whose message starts with "file:line:".
@@ -95,6 +96,10 @@ GnTable    *gn_table_new_from_data (const char *name, const char *data,
 /** Frees @table; NULL is allowed. */
 void        gn_table_free (GnTable *table);
 
+/** Returns: (transfer none): the comment lines before the header, in
+ * order, each without its '#', one space after it and its line end;
+ * NULL-terminated (empty without any). */
+const char *const *gn_table_comments (const GnTable *table);
 /** Returns: (transfer none): the path or name the table was read from. */
 const char *gn_table_name (const GnTable *table);
 guint       gn_table_n_rows (const GnTable *table);

@@ -37,9 +37,10 @@
  * an error.  Its SHA-256 is part of the configuration (the fingerprint),
  * with the components' configurations and the weights.
  *
- * Lines before the header that begin with "# task-seed=" record how a
- * component's column was scored: "# task-seed=S CONFIG", S its task seed
- * and CONFIG its configuration, gn_proxy_config() (what `gennas score
+ * Comment lines before the header (gn_table_comments()) that begin with
+ * "# task-seed=" record how a component's column was scored: "#
+ * task-seed=S CONFIG", S its task seed and CONFIG its configuration,
+ * gn_proxy_config() (what `gennas score
  * --print-config` prints; bench/make-reference.sh writes them).  A
  * component of non-zero weight whose record differs from its own
  * configuration or task seed is an error naming the first difference:
@@ -383,29 +384,17 @@ out:
   return ok;
 }
 
-#define RECORD_PREFIX "# task-seed="
+#define RECORD_PREFIX "task-seed="
 
-/* Keeps the record lines of the reference @text: its leading comment
- * lines that begin with RECORD_PREFIX, without the "# ". */
+/* Keeps the reference @table's record lines: its comments that begin
+ * with RECORD_PREFIX. */
 static void
-read_records (Combine *c, const char *text, gsize len)
+read_records (Combine *c, const GnTable *table)
 {
-  const char *p = text, *end = text + len;
-  if (len >= 3 && memcmp (p, "\xef\xbb\xbf", 3) == 0)
-    p += 3;
   c->records = g_ptr_array_new_with_free_func (g_free);
-  while (p < end && *p == '#')
-    {
-      const char *nl = memchr (p, '\n', (size_t) (end - p));
-      const char *stop = nl != NULL ? nl : end;
-      gsize n = (gsize) (stop - p);
-      if (n > 0 && p[n - 1] == '\r')
-        n--;
-      if (n > strlen (RECORD_PREFIX)
-          && strncmp (p, RECORD_PREFIX, strlen (RECORD_PREFIX)) == 0)
-        g_ptr_array_add (c->records, g_strndup (p + 2, n - 2));
-      p = nl != NULL ? nl + 1 : end;
-    }
+  for (const char *const *line = gn_table_comments (table); *line; line++)
+    if (g_str_has_prefix (*line, RECORD_PREFIX))
+      g_ptr_array_add (c->records, g_strdup (*line));
 }
 
 /* @config's fields: "NAME:" stripped from the first, split at ';', each
@@ -517,9 +506,9 @@ check_records (Combine *c, GError **error)
         continue;
 
       const char *config = strchr (record, ' ') + 1;
-      char *seed = g_strndup (record + strlen ("task-seed="),
+      char *seed = g_strndup (record + strlen (RECORD_PREFIX),
                               (gsize) (config - 1 - record)
-                              - strlen ("task-seed="));
+                              - strlen (RECORD_PREFIX));
       char *mine = g_strdup_printf ("%" G_GUINT64_FORMAT,
                                     gn_proxy_task_seed (comp->proxy));
       char **recorded = config_fields (config);
@@ -586,13 +575,13 @@ read_reference (Combine *c, const char *name, char **sha256, GError **error)
   *sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
                                          (const guchar *) text, len);
   c->reference = g_strdup (path);
-  read_records (c, text, len);
   if ((table = gn_table_new_from_data (path, text, (gssize) len, error))
       == NULL)
     {
       g_prefix_error (error, "reference: ");
       goto out;
     }
+  read_records (c, table);
   ok = reference_statistics (c, table, error);
 
 out:
